@@ -1,0 +1,1 @@
+"""The composition root: configuration, the aiohttp app factory and the `baoxiu` CLI."""

@@ -1,0 +1,221 @@
+"""The `baoxiu` command line: set up, serve, migrate, and work tickets from a terminal."""
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from aiohttp import web
+from rich.console import Console
+from rich.table import Table
+
+from baoxiu.app import create_app
+from baoxiu.config import ConfigError, Settings, config_path, load
+from baoxiu.demo import config_text
+from baoxiu.wiring import open_service
+from storage.engine import create_engine
+from storage.migrate import current, upgrade
+from tickets.actions import Command, Verb
+from tickets.errors import TicketError
+from tickets.ports import TicketQuery
+from tickets.states import Source, Status
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="baoxiu 报修: repair tickets for property management, in your crews' group chats.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+tickets_app = typer.Typer(help="Look at tickets and act on them.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tickets_app, name="tickets")
+
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (TOML). Default: $BAOXIU_CONFIG, else ./baoxiu.toml.",
+        show_default=False,
+    ),
+]
+
+
+def _settings(config: Path | None) -> Settings:
+    path = config_path(config)
+    try:
+        return load(path)
+    except ConfigError as error:
+        err.print(f"[bold red]配置有误[/] {error.path}:", highlight=False)
+        for problem in error.problems:
+            err.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coroutine)
+    except TicketError as error:
+        err.print(f"[bold red]✗[/] {error.message}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def init(
+    config: ConfigOption = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="A demo community: 水电, 土建, 电梯 teams and staff.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a starter config file and create the database."""
+    path = config_path(config)
+    if path.exists() and not force:
+        err.print(f"{path} already exists; pass --force to overwrite it.", highlight=False)
+        raise typer.Exit(1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(config_text(demo=demo), encoding="utf-8")
+    settings = _settings(path)
+    _run(_upgrade(settings))
+    out.print(f"wrote {path} and created the database. Next: baoxiu serve --config {path}")
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+) -> None:
+    """Run the web server (REST API); brings the database schema up to date first."""
+    settings = _settings(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    out.print(f"baoxiu · {settings.site.name} · http://{host}:{port}", highlight=False)
+    out.print("REST API: /api/v1/openapi.json · API keys: [api] keys in the config", markup=False)
+    web.run_app(create_app(settings), host=host, port=port, print=None)
+
+
+async def _upgrade(settings: Settings) -> str | None:
+    engine = create_engine(settings.database.url)
+    try:
+        await upgrade(engine)
+        return await current(engine)
+    finally:
+        await engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Apply pending migrations (safe to run at any time)."""
+    revision = _run(_upgrade(_settings(config)))
+    out.print(f"database is at revision {revision}")
+
+
+def _local(moment: datetime | None, settings: Settings) -> str:
+    return moment.astimezone(settings.site.tz).strftime("%m-%d %H:%M") if moment else ""
+
+
+@tickets_app.command("list")
+def tickets_list(
+    config: ConfigOption = None,
+    status: Annotated[
+        list[Status] | None, typer.Option("--status", "-s", help="Repeat for several.")
+    ] = None,
+    team: Annotated[str | None, typer.Option(help="Team id.")] = None,
+    assignee: Annotated[str | None, typer.Option(help="Member id.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 30,
+) -> None:
+    """List tickets, newest first."""
+    settings = _settings(config)
+    query = TicketQuery(
+        statuses=frozenset(status or []), team_id=team, assignee_id=assignee, limit=limit
+    )
+
+    async def fetch() -> Table:
+        async with open_service(settings) as service:
+            page = await service.search(query)
+            table = Table("单号", "状态", "紧急", "班组", "接单人", "位置", "报修时间")
+            for t in page.items:
+                table.add_row(
+                    t.number,
+                    t.status.label,
+                    t.urgency.label,
+                    service.directory.teams[t.team_id].name
+                    if t.team_id in service.directory.teams
+                    else t.team_id,
+                    service.directory.name_of(t.assignee_id) or "",
+                    t.location,
+                    _local(t.created_at, settings),
+                )
+            return table
+
+    out.print(_run(fetch()))
+
+
+@tickets_app.command("show")
+def tickets_show(number: str, config: ConfigOption = None) -> None:
+    """Show one ticket and its timeline."""
+    settings = _settings(config)
+
+    async def fetch() -> None:
+        async with open_service(settings) as service:
+            history = await service.history(number)
+        t = history.ticket
+        directory = service.directory
+        out.print(f"[bold]{t.number}[/] {t.status.label} · {t.urgency.label}", highlight=False)
+        for label, value in [
+            ("类型", f"{t.category}（{directory.teams[t.team_id].name}）"),
+            ("位置", t.location),
+            ("描述", t.description),
+            ("报修人", f"{t.reporter.name} {t.reporter.phone}"),
+            ("接单人", directory.name_of(t.assignee_id) or "—"),
+            ("返工次数", str(t.rework_count)),
+        ]:
+            out.print(f"  {label}: {value}", markup=False, highlight=False)
+        timeline = Table("时间", "操作", "人", "来源", "状态", "详情")
+        for e in history.events:
+            verb = Verb(e.action).label if e.action in Verb.__members__.values() else "登记"
+            change = f"{e.from_status.label} → {e.to_status.label}" if e.from_status else ""
+            details = " ".join(f"{k}={v}" for k, v in e.details.items())
+            timeline.add_row(
+                _local(e.at, settings), verb, e.actor_name, e.source.value, change, details
+            )
+        out.print(timeline)
+
+    _run(fetch())
+
+
+@tickets_app.command("act")
+def tickets_act(
+    number: str,
+    action: Annotated[Verb, typer.Argument(help="What to do.")],
+    member: Annotated[str, typer.Option("--as", help="Member id of the person acting.")],
+    config: ConfigOption = None,
+    to: Annotated[str | None, typer.Option(help="Member id (dispatch, transfer).")] = None,
+    team: Annotated[str | None, typer.Option(help="Team id (transfer to another team).")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why (pause, hand_back, reopen, cancel).")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Comment or result text.")] = None,
+) -> None:
+    """Act on a ticket as a member: claim, dispatch, start, pause, complete, confirm, …"""
+    settings = _settings(config)
+    command = Command(verb=action, actor_id=member, to=to, team=team, reason=reason, note=note)
+
+    async def act() -> None:
+        async with open_service(settings) as service:
+            ticket = await service.act(number, command, Source.CLI)
+        out.print(f"✓ {ticket.number} {action.label} → {ticket.status.label}", highlight=False)
+
+    _run(act())
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The edges: REST API and resident pages (`web`), and later the chat platforms."""

@@ -1,0 +1,1 @@
+"""HTTP edge: the REST API (and, later, the resident pages)."""

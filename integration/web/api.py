@@ -1,0 +1,152 @@
+"""REST API v1 handlers: thin translations between JSON and `TicketService` calls."""
+
+import base64
+import binascii
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from integration.web.errors import BadRequest
+from integration.web.schemas import (
+    ActionRequest,
+    EventOut,
+    Health,
+    TicketCreate,
+    TicketDetail,
+    TicketListQuery,
+    TicketOut,
+    TicketPage,
+)
+from tickets.actions import Command
+from tickets.errors import InvalidInput
+from tickets.model import Actor, Reporter, TicketDraft
+from tickets.ports import TicketQuery
+from tickets.service import TicketService
+from tickets.states import Source
+
+SERVICE = web.AppKey("service", TicketService)
+API_NAME = "API"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _service(request: web.Request) -> TicketService:
+    return request.app[SERVICE]
+
+
+def _json(model: BaseModel, status: int = 200) -> web.Response:
+    return web.json_response(text=model.model_dump_json(), status=status)
+
+
+async def _body(request: web.Request, model: type[M]) -> M:
+    try:
+        data: Any = await request.json()
+    except ValueError:
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    return model.model_validate(data)
+
+
+async def create_ticket(request: web.Request) -> web.Response:
+    body = await _body(request, TicketCreate)
+    service = _service(request)
+    draft = TicketDraft(
+        reporter=Reporter(name=body.reporter.name, phone=body.reporter.phone),
+        location=body.location,
+        category=body.category,
+        description=body.description,
+        channel=body.channel,
+        urgency=body.urgency,
+        appointment_at=body.appointment_at,
+    )
+    name = service.directory.name_of(body.actor) or API_NAME
+    ticket = await service.open(draft, Actor(member_id=body.actor, name=name, source=Source.API))
+    response = _json(TicketOut.of(ticket, service.directory), status=201)
+    response.headers["Location"] = f"/api/v1/tickets/{ticket.number}"
+    return response
+
+
+async def get_ticket(request: web.Request) -> web.Response:
+    service = _service(request)
+    history = await service.history(request.match_info["number"])
+    detail = TicketDetail(
+        **TicketOut.of(history.ticket, service.directory).model_dump(),
+        events=[EventOut.of(e) for e in history.events],
+    )
+    return _json(detail)
+
+
+async def list_tickets(request: web.Request) -> web.Response:
+    service = _service(request)
+    raw: dict[str, Any] = {k: v for k, v in request.query.items() if k != "status"}
+    statuses = [s for v in request.query.getall("status", []) for s in v.split(",") if s]
+    query = TicketListQuery.model_validate({**raw, "status": statuses})
+    page = await service.search(
+        TicketQuery(
+            statuses=frozenset(query.status),
+            team_id=query.team,
+            assignee_id=query.assignee,
+            created_from=_instant(query.created_from, service.tz, end_of_day=False),
+            created_to=_instant(query.created_to, service.tz, end_of_day=True),
+            after_id=_decode_cursor(query.cursor),
+            limit=query.limit,
+        )
+    )
+    items = [TicketOut.of(t, service.directory) for t in page.items]
+    cursor = _encode_cursor(page.next_after_id) if page.next_after_id is not None else None
+    return _json(TicketPage(items=items, next_cursor=cursor))
+
+
+async def act_on_ticket(request: web.Request) -> web.Response:
+    body = await _body(request, ActionRequest)
+    service = _service(request)
+    command = Command(
+        verb=body.action,
+        actor_id=body.actor,
+        to=body.to,
+        team=body.team,
+        reason=body.reason,
+        note=body.note,
+    )
+    ticket = await service.act(request.match_info["number"], command, Source.API)
+    return _json(TicketOut.of(ticket, service.directory))
+
+
+async def health(request: web.Request) -> web.Response:
+    return _json(Health(status="ok"))
+
+
+def _instant(value: datetime | date | None, tz: ZoneInfo, *, end_of_day: bool) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    day = value + timedelta(days=1) if end_of_day else value
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def _encode_cursor(after_id: int) -> str:
+    return base64.urlsafe_b64encode(f"t:{after_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, number = text.partition(":")
+        if prefix != "t":
+            raise ValueError(text)
+        return int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("cursor is not one this API returned", field="cursor") from None
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", health)
+    app.router.add_post("/api/v1/tickets", create_ticket)
+    app.router.add_get("/api/v1/tickets", list_tickets)
+    app.router.add_get("/api/v1/tickets/{number}", get_ticket)
+    app.router.add_post("/api/v1/tickets/{number}/actions", act_on_ticket)

@@ -1,0 +1,86 @@
+"""One JSON error shape for the whole API, and the middleware that produces it.
+
+Domain errors map by class, never by message: 404 not found, 403 forbidden, 409 conflict
+(illegal transition, lost race, cap reached), 422 invalid input with the failing fields.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from integration.web.schemas import ErrorOut, FieldError
+from tickets.errors import (
+    AlreadyTaken,
+    CapacityReached,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    TicketError,
+)
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class BadRequest(Exception):
+    """The request is not even shaped like JSON we could validate."""
+
+
+def error_response(
+    status: int, code: str, message: str, fields: list[FieldError] | None = None
+) -> web.Response:
+    body = ErrorOut(error=code, message=message, fields=fields or [])
+    return web.json_response(text=body.model_dump_json(), status=status)
+
+
+def validation_fields(error: ValidationError) -> list[FieldError]:
+    fields = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "body"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        fields.append(FieldError(field=where, message=message))
+    return fields
+
+
+def _from_domain(error: TicketError) -> web.Response:
+    if isinstance(error, NotFound):
+        return error_response(404, "not_found", error.message)
+    if isinstance(error, Forbidden):
+        return error_response(403, "forbidden", error.message)
+    if isinstance(error, AlreadyTaken):
+        return error_response(409, "already_taken", error.message)
+    if isinstance(error, CapacityReached):
+        return error_response(409, "capacity_reached", error.message)
+    if isinstance(error, IllegalTransition):
+        return error_response(409, "illegal_transition", error.message)
+    if isinstance(error, InvalidInput):
+        field = FieldError(field=error.field or "body", message=error.message)
+        return error_response(422, "validation_failed", error.message, [field])
+    return error_response(400, "rejected", error.message)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except TicketError as error:
+        return _from_domain(error)
+    except ValidationError as error:
+        fields = validation_fields(error)
+        message = f"{len(fields)} field(s) failed validation: " + ", ".join(f.field for f in fields)
+        return error_response(422, "validation_failed", message, fields)
+    except BadRequest as error:
+        return error_response(400, "bad_request", str(error))
+    except web.HTTPException as error:
+        if not request.path.startswith("/api/") or error.status < 400:
+            raise
+        return error_response(error.status, "http_error", error.reason)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "服务器内部错误，已记录，请稍后重试")

@@ -1,0 +1,198 @@
+"""The REST API's request and response bodies; the OpenAPI document is generated from them."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from tickets.actions import MAX_TEXT, Verb
+from tickets.model import Event, Ticket
+from tickets.people import Directory
+from tickets.phone import normalize_phone
+from tickets.states import Channel, Source, Status, Urgency
+
+MAX_DESCRIPTION = 2000
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Phone = Annotated[str, AfterValidator(normalize_phone)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Note = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReporterIn(Body):
+    name: Name
+    phone: Phone = Field(description="mobile (11 digits) or landline with area code")
+
+
+class TicketCreate(Body):
+    reporter: ReporterIn
+    location: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ] = Field(description="building / unit / room, or a public area: 3栋2单元501")
+    category: Short = Field(description="a category from the config's teams, e.g. 水电")
+    urgency: Urgency | None = Field(
+        default=None, description="omit it and baoxiu suggests one from the description"
+    )
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)
+    ]
+    channel: Channel
+    appointment_at: AwareDatetime | None = Field(
+        default=None, description="preferred visit time, with its UTC offset"
+    )
+    actor: Short | None = Field(
+        default=None, description="member id of the agent registering the report, if any"
+    )
+
+
+class ActionRequest(Body):
+    action: Verb
+    actor: Short = Field(description="member id of the person acting")
+    to: Short | None = Field(default=None, description="member id: dispatch / transfer target")
+    team: Short | None = Field(default=None, description="team id: transfer to another team")
+    reason: Note | None = Field(
+        default=None, description="required for pause, hand_back, reopen, cancel"
+    )
+    note: Note | None = Field(default=None, description="comment text or completion result")
+
+
+class TicketListQuery(Body):
+    status: list[Status] = []
+    team: Short | None = None
+    assignee: Short | None = None
+    created_from: AwareDatetime | date | None = Field(
+        default=None, description="inclusive; a date means that local day's start"
+    )
+    created_to: AwareDatetime | date | None = Field(
+        default=None, description="exclusive; a date means the end of that local day"
+    )
+    cursor: Annotated[str, StringConstraints(max_length=64)] | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class Ref(BaseModel):
+    id: str
+    name: str
+
+
+class ReporterOut(BaseModel):
+    name: str
+    phone: str
+
+
+class TicketOut(BaseModel):
+    number: str
+    status: Status
+    status_label: str
+    category: str
+    team: Ref
+    urgency: Urgency
+    urgency_label: str
+    urgency_suggested: bool
+    reporter: ReporterOut
+    location: str
+    description: str
+    channel: Channel
+    appointment_at: datetime | None
+    assignee: Ref | None
+    created_by: str | None
+    accepted_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    confirmed_at: datetime | None
+    closed_at: datetime | None
+    pause_reason: str | None
+    cancel_reason: str | None
+    rework_count: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, ticket: Ticket, directory: Directory) -> "TicketOut":
+        team = directory.teams.get(ticket.team_id)
+        assignee = (
+            Ref(id=ticket.assignee_id, name=directory.name_of(ticket.assignee_id) or "")
+            if ticket.assignee_id
+            else None
+        )
+        return cls(
+            number=ticket.number,
+            status=ticket.status,
+            status_label=ticket.status.label,
+            category=ticket.category,
+            team=Ref(id=ticket.team_id, name=team.name if team else ticket.team_id),
+            urgency=ticket.urgency,
+            urgency_label=ticket.urgency.label,
+            urgency_suggested=ticket.urgency_suggested,
+            reporter=ReporterOut(name=ticket.reporter.name, phone=ticket.reporter.phone),
+            location=ticket.location,
+            description=ticket.description,
+            channel=ticket.channel,
+            appointment_at=ticket.appointment_at,
+            assignee=assignee,
+            created_by=ticket.created_by,
+            accepted_at=ticket.accepted_at,
+            started_at=ticket.started_at,
+            completed_at=ticket.completed_at,
+            confirmed_at=ticket.confirmed_at,
+            closed_at=ticket.closed_at,
+            pause_reason=ticket.pause_reason,
+            cancel_reason=ticket.cancel_reason,
+            rework_count=ticket.rework_count,
+            version=ticket.version,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+        )
+
+
+class EventOut(BaseModel):
+    action: str
+    at: datetime
+    actor: Ref | None
+    actor_name: str
+    source: Source
+    from_status: Status | None
+    to_status: Status
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: Event) -> "EventOut":
+        return cls(
+            action=event.action,
+            at=event.at,
+            actor=Ref(id=event.actor_id, name=event.actor_name) if event.actor_id else None,
+            actor_name=event.actor_name,
+            source=event.source,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            details=event.details,
+        )
+
+
+class TicketDetail(TicketOut):
+    events: list[EventOut]
+
+
+class TicketPage(BaseModel):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="machine-readable code")
+    message: str = Field(description="for the person who made the request")
+    fields: list[FieldError] = []
+
+
+class Health(BaseModel):
+    status: str

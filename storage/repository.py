@@ -1,0 +1,166 @@
+"""`tickets.ports.TicketRepository` over SQLModel tables."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import fields, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.tables import TicketEventRow, TicketRow, TicketSequenceRow
+from tickets.errors import ConcurrentUpdate
+from tickets.model import Event, Reporter, Ticket
+from tickets.ports import Page, TicketQuery
+from tickets.states import OPEN_STATUSES, Channel, Source, Status, Urgency
+
+_PLAIN_FIELDS = [f.name for f in fields(Ticket) if f.name not in {"reporter", "id", "version"}]
+
+
+def _to_row_values(ticket: Ticket) -> dict[str, Any]:
+    values = {name: getattr(ticket, name) for name in _PLAIN_FIELDS}
+    values["reporter_name"] = ticket.reporter.name
+    values["reporter_phone"] = ticket.reporter.phone
+    return values
+
+
+def _to_ticket(row: TicketRow) -> Ticket:
+    values = {name: getattr(row, name) for name in _PLAIN_FIELDS}
+    values.update(
+        status=Status(row.status),
+        urgency=Urgency(row.urgency),
+        channel=Channel(row.channel),
+        reporter=Reporter(name=row.reporter_name, phone=row.reporter_phone),
+        version=row.version,
+        id=row.id,
+    )
+    return Ticket(**values)
+
+
+def _event_row(ticket_id: int, event: Event) -> TicketEventRow:
+    return TicketEventRow(
+        ticket_id=ticket_id,
+        action=event.action,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        source=event.source.value,
+        from_status=event.from_status.value if event.from_status else None,
+        to_status=event.to_status.value,
+        details=event.details,
+    )
+
+
+def _to_event(row: TicketEventRow) -> Event:
+    return Event(
+        action=row.action,
+        at=row.at,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        source=Source(row.source),
+        from_status=Status(row.from_status) if row.from_status else None,
+        to_status=Status(row.to_status),
+        details=dict(row.details),
+    )
+
+
+class SqlTicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, number: str, *, for_update: bool = False) -> Ticket | None:
+        statement = select(TicketRow).where(TicketRow.number == number)
+        if for_update:
+            statement = statement.with_for_update()
+        row = (await self._session.exec(statement)).first()
+        return _to_ticket(row) if row else None
+
+    async def add(self, ticket: Ticket, events: Sequence[Event]) -> Ticket:
+        row = TicketRow(**_to_row_values(ticket), version=ticket.version)
+        self._session.add(row)
+        await self._session.flush()
+        assert row.id is not None
+        self._session.add_all(_event_row(row.id, e) for e in events)
+        await self._session.flush()
+        return replace(ticket, id=row.id)
+
+    async def update(self, before: Ticket, after: Ticket, event: Event) -> Ticket:
+        assert before.id is not None
+        statement = (
+            update(TicketRow)
+            .where(col(TicketRow.id) == before.id, col(TicketRow.version) == before.version)
+            .values(**_to_row_values(after), version=before.version + 1)
+        )
+        connection = await self._session.connection()
+        result = await connection.execute(statement)
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(before.number)
+        self._session.add(_event_row(before.id, event))
+        await self._session.flush()
+        return replace(after, version=before.version + 1, id=before.id)
+
+    async def next_sequence(self, day: date) -> int:
+        key = f"{day:%Y%m%d}"
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = TicketSequenceRow.__table__  # type: ignore[attr-defined]
+        statement = (
+            insert(table)
+            .values(day=key, last=1)
+            .on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + 1})
+            .returning(table.c.last)
+        )
+        connection = await self._session.connection()
+        return int((await connection.execute(statement)).scalar_one())
+
+    async def open_jobs(self, member_ids: Iterable[str]) -> dict[str, int]:
+        statement = (
+            select(TicketRow.assignee_id, func.count())
+            .where(
+                col(TicketRow.assignee_id).in_(list(member_ids)),
+                col(TicketRow.status).in_([s.value for s in OPEN_STATUSES]),
+            )
+            .group_by(col(TicketRow.assignee_id))
+        )
+        rows = (await self._session.exec(statement)).all()
+        return {member: count for member, count in rows if member is not None}
+
+    async def last_assigned(self, member_ids: Iterable[str]) -> dict[str, datetime]:
+        statement = (
+            select(TicketRow.assignee_id, func.max(TicketRow.accepted_at))
+            .where(col(TicketRow.assignee_id).in_(list(member_ids)))
+            .group_by(col(TicketRow.assignee_id))
+        )
+        rows = (await self._session.exec(statement)).all()
+        return {member: at for member, at in rows if member is not None and at is not None}
+
+    async def events(self, ticket: Ticket) -> list[Event]:
+        statement = (
+            select(TicketEventRow)
+            .where(TicketEventRow.ticket_id == ticket.id)
+            .order_by(col(TicketEventRow.id))
+        )
+        return [_to_event(row) for row in (await self._session.exec(statement)).all()]
+
+    async def search(self, query: TicketQuery) -> Page:
+        statement = select(TicketRow).order_by(col(TicketRow.id).desc()).limit(query.limit + 1)
+        if query.statuses:
+            statement = statement.where(
+                col(TicketRow.status).in_([s.value for s in query.statuses])
+            )
+        if query.team_id is not None:
+            statement = statement.where(TicketRow.team_id == query.team_id)
+        if query.assignee_id is not None:
+            statement = statement.where(TicketRow.assignee_id == query.assignee_id)
+        if query.created_from is not None:
+            statement = statement.where(col(TicketRow.created_at) >= query.created_from)
+        if query.created_to is not None:
+            statement = statement.where(col(TicketRow.created_at) < query.created_to)
+        if query.after_id is not None:
+            statement = statement.where(col(TicketRow.id) < query.after_id)
+        rows = (await self._session.exec(statement)).all()
+        items = [_to_ticket(row) for row in rows[: query.limit]]
+        more = len(rows) > query.limit
+        return Page(items=items, next_after_id=items[-1].id if more and items else None)

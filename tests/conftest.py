@@ -1,0 +1,121 @@
+"""Shared fixtures: the demo directory, and a fresh migrated database per test on SQLite and,
+when `BAOXIU_TEST_POSTGRES_URL` is set (CI always sets it), on PostgreSQL too."""
+
+import asyncio
+import itertools
+import os
+import shutil
+import tomllib
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from baoxiu.config import Settings
+from baoxiu.demo import config_text
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from tickets.people import Directory
+
+POSTGRES_ENV = "BAOXIU_TEST_POSTGRES_URL"
+NO_POSTGRES = (
+    f"PostgreSQL tests need {POSTGRES_ENV}, e.g. "
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/test (CI sets it; this run did not)"
+)
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def demo_settings() -> Settings:
+    return Settings(**tomllib.loads(config_text(demo=True)))
+
+
+@pytest.fixture(scope="session")
+def directory(demo_settings: Settings) -> Directory:
+    return demo_settings.directory()
+
+
+class Clock:
+    """A clock the test moves by hand; starts at 2026-11-28 10:00 Beijing time."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def _blocking(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run set-up work from a session fixture, which may be entered inside a test's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+async def _migrated(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _blocking(_migrated(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+def _admin_url(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+async def _admin(url: str, *statements: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[str, str]]:
+    """A migrated template database; each test copies it with CREATE DATABASE … TEMPLATE."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(NO_POSTGRES)
+    name = f"baoxiu_tpl_{os.getpid()}"
+    _blocking(_admin(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    _blocking(_migrated(_admin_url(url, name)))
+    yield url, name
+    _blocking(_admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "baoxiu.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url, template = request.getfixturevalue("postgres_template")
+    name = f"baoxiu_t_{os.getpid()}_{next(_counter)}"
+    await _admin(url, f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield _admin_url(url, name)
+    await _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,250 @@
+"""Every (state, action) pair of the transition table, and each action's own rules."""
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+import pytest
+
+from tests.tickets.factories import T0, make_ticket
+from tickets.actions import Command, Verb
+from tickets.errors import (
+    AlreadyTaken,
+    CapacityReached,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+)
+from tickets.machine import Context, available_verbs, decide
+from tickets.people import Directory
+from tickets.states import Source, Status
+
+S, V = Status, Verb
+
+# Written out by hand from the domain, not derived from the code under test.
+EXPECTED: Mapping[tuple[Status, Verb], Status] = {
+    (S.NEW, V.CLAIM): S.ASSIGNED,
+    (S.NEW, V.DISPATCH): S.ASSIGNED,
+    (S.NEW, V.CANCEL): S.CANCELLED,
+    (S.NEW, V.COMMENT): S.NEW,
+    (S.ASSIGNED, V.TRANSFER): S.ASSIGNED,
+    (S.ASSIGNED, V.HAND_BACK): S.NEW,
+    (S.ASSIGNED, V.START): S.IN_PROGRESS,
+    (S.ASSIGNED, V.CANCEL): S.CANCELLED,
+    (S.ASSIGNED, V.COMMENT): S.ASSIGNED,
+    (S.IN_PROGRESS, V.TRANSFER): S.ASSIGNED,
+    (S.IN_PROGRESS, V.HAND_BACK): S.NEW,
+    (S.IN_PROGRESS, V.PAUSE): S.PAUSED,
+    (S.IN_PROGRESS, V.COMPLETE): S.COMPLETED,
+    (S.IN_PROGRESS, V.CANCEL): S.CANCELLED,
+    (S.IN_PROGRESS, V.COMMENT): S.IN_PROGRESS,
+    (S.PAUSED, V.TRANSFER): S.ASSIGNED,
+    (S.PAUSED, V.HAND_BACK): S.NEW,
+    (S.PAUSED, V.RESUME): S.IN_PROGRESS,
+    (S.PAUSED, V.CANCEL): S.CANCELLED,
+    (S.PAUSED, V.COMMENT): S.PAUSED,
+    (S.COMPLETED, V.CONFIRM): S.CONFIRMED,
+    (S.COMPLETED, V.REOPEN): S.ASSIGNED,
+    (S.COMPLETED, V.CLOSE): S.CLOSED,
+    (S.COMPLETED, V.COMMENT): S.COMPLETED,
+    (S.CONFIRMED, V.REOPEN): S.ASSIGNED,
+    (S.CONFIRMED, V.CLOSE): S.CLOSED,
+    (S.CONFIRMED, V.COMMENT): S.CONFIRMED,
+    (S.CLOSED, V.COMMENT): S.CLOSED,
+    (S.CANCELLED, V.COMMENT): S.CANCELLED,
+}
+
+# An actor entitled to each verb on a 水电组 ticket held by 李师傅, with the inputs it needs.
+COMMANDS: Mapping[Verb, Command] = {
+    V.CLAIM: Command(V.CLAIM, "wang"),
+    V.DISPATCH: Command(V.DISPATCH, "chen", to="wang"),
+    V.TRANSFER: Command(V.TRANSFER, "chen", to="wang", reason="李师傅请假"),
+    V.HAND_BACK: Command(V.HAND_BACK, "li", reason="需要电工证"),
+    V.START: Command(V.START, "li"),
+    V.PAUSE: Command(V.PAUSE, "li", reason="等配件"),
+    V.RESUME: Command(V.RESUME, "li"),
+    V.COMPLETE: Command(V.COMPLETE, "li", note="更换阀芯"),
+    V.CONFIRM: Command(V.CONFIRM, "lin"),
+    V.REOPEN: Command(V.REOPEN, "lin", reason="还在滴水"),
+    V.CLOSE: Command(V.CLOSE, "lin", reason="业主电话确认"),
+    V.CANCEL: Command(V.CANCEL, "lin", reason="业主自行修好"),
+    V.COMMENT: Command(V.COMMENT, "lin", note="业主下午在家"),
+}
+
+
+def ctx(directory: Directory, **open_jobs: int) -> Context:
+    return Context(
+        directory=directory, now=T0 + timedelta(hours=1), source=Source.API, open_jobs=open_jobs
+    )
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("verb", list(Verb))
+def test_every_state_action_pair(directory: Directory, status: Status, verb: Verb) -> None:
+    ticket = make_ticket(status)
+    command = COMMANDS[verb]
+    if (status, verb) not in EXPECTED:
+        with pytest.raises(IllegalTransition) as refused:
+            decide(ticket, command, ctx(directory))
+        assert refused.value.message
+        return
+    transition = decide(ticket, command, ctx(directory))
+    assert transition.ticket.status is EXPECTED[(status, verb)]
+    assert transition.ticket.updated_at == T0 + timedelta(hours=1)
+    event = transition.event
+    assert (event.action, event.actor_id, event.source) == (verb.value, command.actor_id, "api")
+    assert (event.from_status, event.to_status) == (status, EXPECTED[(status, verb)])
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_available_verbs_match_the_table(status: Status) -> None:
+    assert set(available_verbs(status)) == {v for (s, v) in EXPECTED if s is status}
+
+
+@pytest.mark.parametrize("status", [S.ASSIGNED, S.IN_PROGRESS, S.PAUSED])
+def test_claiming_a_held_ticket_names_the_holder(directory: Directory, status: Status) -> None:
+    with pytest.raises(AlreadyTaken, match="李师傅") as refused:
+        decide(make_ticket(status), Command(V.CLAIM, "wang"), ctx(directory))
+    assert refused.value.assignee_name == "李师傅"
+
+
+def test_claim_assigns_the_claimer(directory: Directory) -> None:
+    t = decide(make_ticket(), Command(V.CLAIM, "wang"), ctx(directory)).ticket
+    assert (t.assignee_id, t.accepted_at) == ("wang", T0 + timedelta(hours=1))
+
+
+def test_claim_refused_in_assign_and_round_robin_teams(directory: Directory) -> None:
+    for team, tech in [("tujian", "zhang"), ("dianti", "liu")]:
+        with pytest.raises(Forbidden, match="派单"):
+            decide(make_ticket(team=team), Command(V.CLAIM, tech), ctx(directory))
+
+
+def test_claim_refused_at_the_cap(directory: Directory) -> None:
+    with pytest.raises(CapacityReached, match="5 单"):
+        decide(make_ticket(), Command(V.CLAIM, "wang"), ctx(directory, wang=5))
+    decide(make_ticket(), Command(V.CLAIM, "wang"), ctx(directory, wang=4))
+
+
+def test_dispatch_past_the_cap_is_the_supervisors_call(directory: Directory) -> None:
+    event = decide(make_ticket(), COMMANDS[V.DISPATCH], ctx(directory, wang=9)).event
+    assert event.details == {"to": "wang", "to_name": "王师傅", "over_cap": True}
+    event = decide(make_ticket(), COMMANDS[V.DISPATCH], ctx(directory, wang=0)).event
+    assert "over_cap" not in event.details
+
+
+def test_dispatch_needs_a_technician_of_the_team(directory: Directory) -> None:
+    for target in [None, "nobody", "zhang", "lin"]:
+        with pytest.raises(InvalidInput) as refused:
+            decide(make_ticket(), Command(V.DISPATCH, "chen", to=target), ctx(directory))
+        assert refused.value.field == "to"
+
+
+def test_peer_transfer_respects_the_cap_supervisor_transfer_does_not(
+    directory: Directory,
+) -> None:
+    ticket = make_ticket(S.IN_PROGRESS)
+    with pytest.raises(CapacityReached):
+        decide(ticket, Command(V.TRANSFER, "li", to="wang"), ctx(directory, wang=5))
+    moved = decide(ticket, Command(V.TRANSFER, "chen", to="wang"), ctx(directory, wang=5))
+    assert moved.ticket.assignee_id == "wang"
+    assert moved.event.details["over_cap"] is True
+
+
+def test_transfer_to_another_team_returns_it_to_that_pool(directory: Directory) -> None:
+    ticket = make_ticket(S.PAUSED, pause_reason="等配件")
+    moved = decide(ticket, Command(V.TRANSFER, "li", team="tujian"), ctx(directory)).ticket
+    assert (moved.status, moved.team_id, moved.assignee_id) == (S.NEW, "tujian", None)
+    assert moved.pause_reason is None
+
+
+def test_transfer_to_a_technician_of_another_team(directory: Directory) -> None:
+    command = Command(V.TRANSFER, "chen", to="zhang", team="tujian")
+    moved = decide(make_ticket(S.ASSIGNED), command, ctx(directory)).ticket
+    assert (moved.status, moved.team_id, moved.assignee_id) == (S.ASSIGNED, "tujian", "zhang")
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (Command(V.TRANSFER, "li"), "to"),
+        (Command(V.TRANSFER, "li", to="li"), "to"),
+        (Command(V.TRANSFER, "li", to="zhang"), "to"),
+        (Command(V.TRANSFER, "li", team="nowhere"), "team"),
+    ],
+)
+def test_transfer_needs_a_real_new_target(
+    directory: Directory, command: Command, field: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        decide(make_ticket(S.ASSIGNED), command, ctx(directory))
+    assert refused.value.field == field
+
+
+def test_hand_back_returns_to_the_pool_or_is_refused_in_assign_teams(
+    directory: Directory,
+) -> None:
+    back = decide(make_ticket(S.ASSIGNED), COMMANDS[V.HAND_BACK], ctx(directory)).ticket
+    assert (back.status, back.assignee_id, back.accepted_at) == (S.NEW, None, None)
+    held = make_ticket(S.ASSIGNED, team="tujian", assignee_id="zhang")
+    with pytest.raises(Forbidden, match="不能退单"):
+        decide(held, Command(V.HAND_BACK, "zhang", reason="忙"), ctx(directory))
+
+
+@pytest.mark.parametrize(
+    ("status", "verb"),
+    [
+        (S.ASSIGNED, V.HAND_BACK),
+        (S.IN_PROGRESS, V.PAUSE),
+        (S.COMPLETED, V.REOPEN),
+        (S.NEW, V.CANCEL),
+        (S.COMPLETED, V.CLOSE),
+        (S.NEW, V.COMMENT),
+    ],
+)
+def test_reasons_are_required_where_they_matter(
+    directory: Directory, status: Status, verb: Verb
+) -> None:
+    actor = COMMANDS[verb].actor_id
+    for blank in [None, "", "   "]:
+        with pytest.raises(InvalidInput):
+            decide(make_ticket(status), Command(verb, actor, reason=blank), ctx(directory))
+    with pytest.raises(InvalidInput, match="500"):
+        decide(
+            make_ticket(status),
+            Command(verb, actor, reason="很" * 501, note="很" * 501),
+            ctx(directory),
+        )
+
+
+def test_confirmed_ticket_closes_without_a_reason(directory: Directory) -> None:
+    closed = decide(make_ticket(S.CONFIRMED), Command(V.CLOSE, "lin"), ctx(directory))
+    assert closed.ticket.closed_at == T0 + timedelta(hours=1)
+    assert closed.event.details == {}
+    unconfirmed = decide(make_ticket(S.COMPLETED), COMMANDS[V.CLOSE], ctx(directory))
+    assert unconfirmed.event.details == {"reason": "业主电话确认", "unconfirmed": True}
+
+
+def test_reopen_counts_rework_and_goes_back_to_the_assignee(directory: Directory) -> None:
+    done = make_ticket(S.CONFIRMED, completed_at=T0, confirmed_at=T0, rework_count=1)
+    again = decide(done, COMMANDS[V.REOPEN], ctx(directory))
+    assert again.ticket.rework_count == 2
+    assert (again.ticket.status, again.ticket.assignee_id) == (S.ASSIGNED, "li")
+    assert again.ticket.completed_at is None and again.ticket.confirmed_at is None
+    assert again.event.details == {"reason": "还在滴水", "rework": 2}
+
+
+def test_pause_reason_is_kept_until_resume(directory: Directory) -> None:
+    paused = decide(make_ticket(S.IN_PROGRESS), COMMANDS[V.PAUSE], ctx(directory)).ticket
+    assert paused.pause_reason == "等配件"
+    resumed = decide(paused, COMMANDS[V.RESUME], ctx(directory)).ticket
+    assert resumed.pause_reason is None
+
+
+def test_unknown_actor_is_refused(directory: Directory) -> None:
+    with pytest.raises(Forbidden, match="未登记"):
+        decide(make_ticket(), Command(V.CLAIM, "stranger"), ctx(directory))
+
+
+def test_decide_does_not_touch_the_version(directory: Directory) -> None:
+    """The version belongs to storage's conditional update, not to the pure core."""
+    ticket = make_ticket(version=7)
+    assert decide(ticket, COMMANDS[V.CLAIM], ctx(directory)).ticket.version == 7

@@ -1,0 +1,305 @@
+"""The ticket state machine: an explicit transition table and one pure `decide` function.
+
+`decide` checks, in this order: that the action applies to the ticket's state (409-style
+`IllegalTransition`, or `AlreadyTaken` for a lost claim race), that the actor holds a grant for
+it (`Forbidden`), and the action's own inputs and rules (team dispatch mode, technician caps,
+required reasons). State comes first so that everyone who loses a claim race hears who won,
+whatever else is true of them.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from tickets.actions import MAX_TEXT, Command, Verb
+from tickets.errors import (
+    AlreadyTaken,
+    CapacityReached,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+)
+from tickets.model import Actor, Event, Ticket
+from tickets.people import Directory, DispatchMode, Member, Team
+from tickets.permissions import PERMISSIONS, Grant, is_dispatcher, may
+from tickets.states import Source, Status
+
+_ACTIVE = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
+_ANY = frozenset(Status)
+
+ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
+    Verb.CLAIM: frozenset({Status.NEW}),
+    Verb.DISPATCH: frozenset({Status.NEW}),
+    Verb.TRANSFER: _ACTIVE,
+    Verb.HAND_BACK: _ACTIVE,
+    Verb.START: frozenset({Status.ASSIGNED}),
+    Verb.PAUSE: frozenset({Status.IN_PROGRESS}),
+    Verb.RESUME: frozenset({Status.PAUSED}),
+    Verb.COMPLETE: frozenset({Status.IN_PROGRESS}),
+    Verb.CONFIRM: frozenset({Status.COMPLETED}),
+    Verb.REOPEN: frozenset({Status.COMPLETED, Status.CONFIRMED}),
+    Verb.CLOSE: frozenset({Status.COMPLETED, Status.CONFIRMED}),
+    Verb.CANCEL: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.COMMENT: _ANY,
+}
+"""For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    ticket: Ticket
+    event: Event
+
+
+@dataclass(frozen=True)
+class Context:
+    """What `decide` needs beyond the ticket, loaded by the service in the same transaction."""
+
+    directory: Directory
+    now: datetime
+    source: Source
+    open_jobs: Mapping[str, int]
+    """Open tickets held by each member named in the command (actor or target)."""
+
+
+def available_verbs(status: Status) -> list[Verb]:
+    """Verbs that someone could do in this state: what a card may offer at most."""
+    return [verb for verb in Verb if status in ALLOWED_FROM[verb]]
+
+
+def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
+    actor = ctx.directory.members.get(command.actor_id)
+    if actor is None:
+        raise Forbidden(f"未登记的成员：{command.actor_id}，请联系管理员把你加入 baoxiu 配置")
+    _check_state(ticket, command.verb, ctx.directory)
+    if not may(actor, command.verb, ticket):
+        raise Forbidden(_forbidden_message(command.verb, actor, ticket, ctx.directory))
+    team = ctx.directory.teams[ticket.team_id]
+    changes, details = _RULES[command.verb](ticket, command, actor, team, ctx)
+    to_status = changes.pop("status", ticket.status)
+    event = Event(
+        action=command.verb.value,
+        at=ctx.now,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        source=ctx.source,
+        from_status=ticket.status,
+        to_status=to_status,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+    next_ticket = replace(ticket, status=to_status, updated_at=ctx.now, **changes)
+    return Transition(ticket=next_ticket, event=event)
+
+
+def assign_event(ticket: Ticket, member: Member, actor: Actor, now: datetime) -> Transition:
+    """Automatic assignment (round-robin) of a new ticket, recorded like a dispatch."""
+    assigned = replace(
+        ticket, status=Status.ASSIGNED, assignee_id=member.id, accepted_at=now, updated_at=now
+    )
+    event = Event(
+        action=Verb.DISPATCH.value,
+        at=now,
+        actor_id=actor.member_id,
+        actor_name=actor.name,
+        source=actor.source,
+        from_status=ticket.status,
+        to_status=Status.ASSIGNED,
+        details={"to": member.id, "to_name": member.name, "auto": True},
+    )
+    return Transition(ticket=assigned, event=event)
+
+
+def _check_state(ticket: Ticket, verb: Verb, directory: Directory) -> None:
+    if ticket.status in ALLOWED_FROM[verb]:
+        return
+    if verb is Verb.CLAIM and ticket.status.is_open and ticket.assignee_id is not None:
+        raise AlreadyTaken(directory.name_of(ticket.assignee_id) or ticket.assignee_id)
+    raise IllegalTransition(f"工单{ticket.number}当前为「{ticket.status.label}」，不能{verb.label}")
+
+
+def _forbidden_message(verb: Verb, actor: Member, ticket: Ticket, directory: Directory) -> str:
+    team = directory.teams[ticket.team_id].name
+    holder = directory.name_of(ticket.assignee_id)
+    who = {
+        Grant.TEAM_TECHNICIAN: f"{team}的维修师傅",
+        Grant.ASSIGNEE: f"接单人（{holder}）" if holder else "接单人",
+        Grant.TEAM_SUPERVISOR: f"{team}班组长",
+        Grant.AGENT: "客服",
+        Grant.MANAGER: "物业经理",
+        Grant.ADMIN: "管理员",
+    }
+    allowed = "、".join(who[grant] for grant in Grant if grant in PERMISSIONS[verb])
+    return f"{actor.name}不能{verb.label}这张工单：只有{allowed}可以{verb.label}"
+
+
+def _text(value: str | None, field: str, *, required: bool, what: str) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"请填写{what}", field=field)
+        return None
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"{what}最多 {MAX_TEXT} 字，现在 {len(text)} 字", field=field)
+    return text
+
+
+def _technician(directory: Directory, member_id: str | None, team: Team) -> Member:
+    member = directory.members.get(member_id or "")
+    if member is None:
+        raise InvalidInput(f"没有这位成员：{member_id}", field="to")
+    if not member.is_technician_of(team.id):
+        raise InvalidInput(f"{member.name}不是{team.name}的维修师傅", field="to")
+    return member
+
+
+def _over_cap(member: Member, team: Team, ctx: Context, *, allowed: bool) -> bool | None:
+    """True when the assignment goes past the cap and a dispatcher decided so; None when under."""
+    held = ctx.open_jobs.get(member.id, 0)
+    if held < team.max_open_per_technician:
+        return None
+    if allowed:
+        return True
+    raise CapacityReached(
+        f"{member.name}手上已有 {held} 单未完成（{team.name}上限 "
+        f"{team.max_open_per_technician} 单），请先完成手上的工单"
+    )
+
+
+_Changes = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _claim(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    if team.dispatch is not DispatchMode.CLAIM:
+        raise Forbidden(f"{team.name}由班组长派单，不能抢单")
+    _over_cap(actor, team, ctx, allowed=False)
+    return {"status": Status.ASSIGNED, "assignee_id": actor.id, "accepted_at": ctx.now}, {}
+
+
+def _dispatch(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    target = _technician(ctx.directory, c.to, team)
+    over = _over_cap(target, team, ctx, allowed=True)
+    changes = {"status": Status.ASSIGNED, "assignee_id": target.id, "accepted_at": ctx.now}
+    return changes, {"to": target.id, "to_name": target.name, "over_cap": over}
+
+
+def _transfer(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    reason = _text(c.reason, "reason", required=False, what="转单原因")
+    new_team = team
+    if c.team is not None and c.team != team.id:
+        found = ctx.directory.teams.get(c.team)
+        if found is None:
+            raise InvalidInput(f"没有这个班组：{c.team}", field="team")
+        new_team = found
+    if c.to is None:
+        if new_team is team:
+            raise InvalidInput("请选择转给哪位师傅或哪个班组", field="to")
+        changes: dict[str, Any] = {
+            "status": Status.NEW,
+            "team_id": new_team.id,
+            "assignee_id": None,
+            "accepted_at": None,
+            "pause_reason": None,
+        }
+        return changes, {"team": new_team.id, "team_name": new_team.name, "reason": reason}
+    target = _technician(ctx.directory, c.to, new_team)
+    if target.id == t.assignee_id:
+        raise InvalidInput(f"工单已经在{target.name}手上", field="to")
+    over = _over_cap(target, new_team, ctx, allowed=is_dispatcher(actor, t))
+    changes = {
+        "status": Status.ASSIGNED,
+        "team_id": new_team.id,
+        "assignee_id": target.id,
+        "accepted_at": ctx.now,
+        "pause_reason": None,
+    }
+    details = {
+        "from": t.assignee_id,
+        "to": target.id,
+        "to_name": target.name,
+        "team": new_team.id if new_team is not team else None,
+        "reason": reason,
+        "over_cap": over,
+    }
+    return changes, details
+
+
+def _hand_back(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    if team.dispatch is DispatchMode.ASSIGN:
+        raise Forbidden(f"{team.name}是派单模式，不能退单，请联系班组长转单")
+    reason = _text(c.reason, "reason", required=True, what="退单原因")
+    changes = {
+        "status": Status.NEW,
+        "assignee_id": None,
+        "accepted_at": None,
+        "pause_reason": None,
+    }
+    return changes, {"reason": reason}
+
+
+def _start(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    return {"status": Status.IN_PROGRESS, "started_at": ctx.now}, {}
+
+
+def _pause(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    reason = _text(c.reason, "reason", required=True, what="暂停原因")
+    return {"status": Status.PAUSED, "pause_reason": reason}, {"reason": reason}
+
+
+def _resume(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    note = _text(c.note, "note", required=False, what="备注")
+    return {"status": Status.IN_PROGRESS, "pause_reason": None}, {"note": note}
+
+
+def _complete(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    note = _text(c.note, "note", required=False, what="维修结果")
+    return {"status": Status.COMPLETED, "completed_at": ctx.now}, {"note": note}
+
+
+def _confirm(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    note = _text(c.note, "note", required=False, what="备注")
+    return {"status": Status.CONFIRMED, "confirmed_at": ctx.now}, {"note": note}
+
+
+def _reopen(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    reason = _text(c.reason, "reason", required=True, what="返工原因")
+    changes = {
+        "status": Status.ASSIGNED,
+        "rework_count": t.rework_count + 1,
+        "completed_at": None,
+        "confirmed_at": None,
+    }
+    return changes, {"reason": reason, "rework": t.rework_count + 1}
+
+
+def _close(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    unconfirmed = t.status is Status.COMPLETED
+    reason = _text(c.reason, "reason", required=unconfirmed, what="未经验收直接结单的原因")
+    details = {"reason": reason, "unconfirmed": True if unconfirmed else None}
+    return {"status": Status.CLOSED, "closed_at": ctx.now}, details
+
+
+def _cancel(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    reason = _text(c.reason, "reason", required=True, what="取消原因")
+    return {"status": Status.CANCELLED, "cancel_reason": reason}, {"reason": reason}
+
+
+def _comment(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    return {}, {"note": _text(c.note, "note", required=True, what="备注内容")}
+
+
+_RULES: Mapping[Verb, Callable[[Ticket, Command, Member, Team, Context], _Changes]] = {
+    Verb.CLAIM: _claim,
+    Verb.DISPATCH: _dispatch,
+    Verb.TRANSFER: _transfer,
+    Verb.HAND_BACK: _hand_back,
+    Verb.START: _start,
+    Verb.PAUSE: _pause,
+    Verb.RESUME: _resume,
+    Verb.COMPLETE: _complete,
+    Verb.CONFIRM: _confirm,
+    Verb.REOPEN: _reopen,
+    Verb.CLOSE: _close,
+    Verb.CANCEL: _cancel,
+    Verb.COMMENT: _comment,
+}

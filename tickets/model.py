@@ -1,0 +1,86 @@
+"""The ticket record and its audit events, as plain immutable values.
+
+A transition never edits a ticket in place: it returns the next ticket and the event that
+explains the change, so storage can write both in one transaction or neither.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tickets.states import Channel, Source, Status, Urgency
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a change, and through which edge.
+
+    `member_id` is None for baoxiu itself (round-robin assignment, jobs) and for intake by an
+    integration that names no staff member.
+    """
+
+    member_id: str | None
+    name: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    """A report as it arrives, before routing gives it a team and a number."""
+
+    reporter: Reporter
+    location: str
+    category: str
+    description: str
+    channel: Channel
+    urgency: Urgency | None = None
+    appointment_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    number: str
+    status: Status
+    category: str
+    team_id: str
+    urgency: Urgency
+    urgency_suggested: bool
+    reporter: Reporter
+    location: str
+    description: str
+    channel: Channel
+    created_at: datetime
+    updated_at: datetime
+    created_by: str | None = None
+    appointment_at: datetime | None = None
+    assignee_id: str | None = None
+    accepted_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    closed_at: datetime | None = None
+    pause_reason: str | None = None
+    cancel_reason: str | None = None
+    rework_count: int = 0
+    version: int = 1
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a ticket's timeline (audit trail)."""
+
+    action: str
+    at: datetime
+    actor_id: str | None
+    actor_name: str
+    source: Source
+    from_status: Status | None
+    to_status: Status
+    details: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,68 @@
+"""The permission table: who may do which action on which team's tickets.
+
+Grants are relative to the ticket: a technician is trusted with their own team's pool and
+with the jobs they hold, a supervisor with their teams, agents, managers and admins with the
+whole site. A member with several roles gets the union of their grants.
+"""
+
+from collections.abc import Mapping
+from enum import Enum
+
+from tickets.actions import Verb
+from tickets.model import Ticket
+from tickets.people import Member, Role
+
+
+class Grant(Enum):
+    TEAM_TECHNICIAN = "technician of the ticket's team"
+    ASSIGNEE = "the ticket's assignee"
+    TEAM_SUPERVISOR = "supervisor of the ticket's team"
+    AGENT = "customer-service agent"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+_DESK = frozenset({Grant.AGENT, Grant.TEAM_SUPERVISOR, Grant.MANAGER, Grant.ADMIN})
+_DISPATCHERS = frozenset({Grant.TEAM_SUPERVISOR, Grant.MANAGER, Grant.ADMIN})
+
+PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
+    Verb.CLAIM: frozenset({Grant.TEAM_TECHNICIAN}),
+    Verb.DISPATCH: _DISPATCHERS,
+    Verb.TRANSFER: _DISPATCHERS | {Grant.ASSIGNEE},
+    Verb.HAND_BACK: frozenset({Grant.ASSIGNEE}),
+    Verb.START: frozenset({Grant.ASSIGNEE}),
+    Verb.PAUSE: frozenset({Grant.ASSIGNEE, Grant.TEAM_SUPERVISOR}),
+    Verb.RESUME: frozenset({Grant.ASSIGNEE, Grant.TEAM_SUPERVISOR}),
+    Verb.COMPLETE: frozenset({Grant.ASSIGNEE}),
+    Verb.CONFIRM: _DESK,
+    Verb.REOPEN: _DESK,
+    Verb.CLOSE: _DESK,
+    Verb.CANCEL: _DESK,
+    Verb.COMMENT: _DESK | {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE},
+}
+
+
+def grants_of(member: Member, ticket: Ticket) -> frozenset[Grant]:
+    held = set()
+    if member.is_technician_of(ticket.team_id):
+        held.add(Grant.TEAM_TECHNICIAN)
+    if ticket.assignee_id == member.id:
+        held.add(Grant.ASSIGNEE)
+    if member.is_supervisor_of(ticket.team_id):
+        held.add(Grant.TEAM_SUPERVISOR)
+    if member.has(Role.AGENT):
+        held.add(Grant.AGENT)
+    if member.has(Role.MANAGER):
+        held.add(Grant.MANAGER)
+    if member.has(Role.ADMIN):
+        held.add(Grant.ADMIN)
+    return frozenset(held)
+
+
+def may(member: Member, verb: Verb, ticket: Ticket) -> bool:
+    return bool(PERMISSIONS[verb] & grants_of(member, ticket))
+
+
+def is_dispatcher(member: Member, ticket: Ticket) -> bool:
+    """Dispatchers may assign past a technician's cap: they know the crew's real load."""
+    return bool(_DISPATCHERS & grants_of(member, ticket))

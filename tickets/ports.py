@@ -1,0 +1,77 @@
+"""What the core needs from storage, declared here so the core never imports SQL."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from tickets.model import Event, Ticket
+from tickets.states import Status
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    statuses: frozenset[Status] = frozenset()
+    team_id: str | None = None
+    assignee_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    after_id: int | None = None
+    """Keyset cursor: return tickets older than this id (newest first)."""
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Ticket]
+    next_after_id: int | None
+
+
+class TicketRepository(Protocol):
+    async def get(self, number: str, *, for_update: bool = False) -> Ticket | None:
+        """`for_update` locks the row until the transaction ends, where the database can."""
+        ...
+
+    async def add(self, ticket: Ticket, events: Sequence[Event]) -> Ticket:
+        """Insert a new ticket with its first events; returns it with its id."""
+        ...
+
+    async def update(self, before: Ticket, after: Ticket, event: Event) -> Ticket:
+        """Write `after` only if the stored version is still `before.version`.
+
+        Raises `ConcurrentUpdate` otherwise. Returns `after` with the next version.
+        """
+        ...
+
+    async def next_sequence(self, day: date) -> int:
+        """The next number of the day's sequence, unique across concurrent transactions."""
+        ...
+
+    async def open_jobs(self, member_ids: Iterable[str]) -> dict[str, int]: ...
+
+    async def last_assigned(self, member_ids: Iterable[str]) -> dict[str, datetime]: ...
+
+    async def events(self, ticket: Ticket) -> list[Event]: ...
+
+    async def search(self, query: TicketQuery) -> Page: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction: committed on a clean exit, rolled back on any error."""
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, readonly: bool = False) -> UnitOfWork: ...

@@ -1,0 +1,161 @@
+"""The one entry point for changing tickets: every edge and every job calls this service.
+
+Each call is one transaction: load the ticket (locking its row on PostgreSQL; SQLite's writers
+are already serialised), decide (pure), write it with a conditional update on its version, and
+append the audit event. The row lock makes racing writers queue, so the loser of a claim race
+reads the winner's commit and hears who won. The conditional update guards what the lock does
+not cover (a writer that loaded without it); when it fires, the whole call is re-run.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from tickets.actions import Command, Verb
+from tickets.errors import ConcurrentUpdate, InvalidInput, NotFound
+from tickets.machine import Context, assign_event, decide
+from tickets.model import Actor, Event, Ticket, TicketDraft
+from tickets.numbering import format_number, local_day
+from tickets.people import Directory, DispatchMode
+from tickets.ports import Page, TicketQuery, UnitOfWorkFactory
+from tickets.routing import (
+    DEFAULT_EMERGENCY_WORDS,
+    DEFAULT_URGENT_WORDS,
+    pick_round_robin,
+    suggest_urgency,
+    team_for,
+)
+from tickets.states import Source, Status
+
+MAX_ATTEMPTS = 3
+"""Runs of one call when its conditional update keeps losing; each run sees the newer commit."""
+
+SYSTEM = "系统"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class TicketHistory:
+    ticket: Ticket
+    events: list[Event]
+
+
+class TicketService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        directory: Directory,
+        tz: ZoneInfo,
+        *,
+        emergency_words: Sequence[str] = DEFAULT_EMERGENCY_WORDS,
+        urgent_words: Sequence[str] = DEFAULT_URGENT_WORDS,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._uow = uow
+        self.directory = directory
+        self.tz = tz
+        self._emergency_words = emergency_words
+        self._urgent_words = urgent_words
+        self._clock = clock
+
+    async def open(self, draft: TicketDraft, actor: Actor) -> Ticket:
+        """Register a report: route it, number it, and assign it when the team round-robins."""
+        if actor.member_id is not None and actor.member_id not in self.directory.members:
+            raise InvalidInput(f"没有这位成员：{actor.member_id}", field="actor")
+        team = team_for(self.directory, draft.category)
+        now = self._clock()
+        urgency = draft.urgency or suggest_urgency(
+            draft.description, self._emergency_words, self._urgent_words
+        )
+        async with self._uow() as uow:
+            sequence = await uow.tickets.next_sequence(local_day(now, self.tz))
+            ticket = Ticket(
+                number=format_number(local_day(now, self.tz), sequence),
+                status=Status.NEW,
+                category=draft.category,
+                team_id=team.id,
+                urgency=urgency,
+                urgency_suggested=draft.urgency is None,
+                reporter=draft.reporter,
+                location=draft.location,
+                description=draft.description,
+                channel=draft.channel,
+                appointment_at=draft.appointment_at,
+                created_at=now,
+                updated_at=now,
+                created_by=actor.member_id,
+            )
+            events = [
+                Event(
+                    action="create",
+                    at=now,
+                    actor_id=actor.member_id,
+                    actor_name=actor.name,
+                    source=actor.source,
+                    from_status=None,
+                    to_status=Status.NEW,
+                    details={"channel": draft.channel.value, "urgency": urgency.value},
+                )
+            ]
+            if team.dispatch is DispatchMode.ROUND_ROBIN:
+                technicians = self.directory.technicians(team.id)
+                ids = [m.id for m in technicians]
+                chosen = pick_round_robin(
+                    technicians,
+                    await uow.tickets.open_jobs(ids),
+                    await uow.tickets.last_assigned(ids),
+                    team.max_open_per_technician,
+                )
+                if chosen is not None:
+                    system = Actor(member_id=None, name=SYSTEM, source=actor.source)
+                    auto = assign_event(ticket, chosen, system, now)
+                    ticket = auto.ticket
+                    events.append(auto.event)
+            return await uow.tickets.add(ticket, events)
+
+    async def act(self, number: str, command: Command, source: Source) -> Ticket:
+        for _ in range(MAX_ATTEMPTS - 1):
+            try:
+                return await self._act_once(number, command, source)
+            except ConcurrentUpdate:
+                continue
+        return await self._act_once(number, command, source)
+
+    async def _act_once(self, number: str, command: Command, source: Source) -> Ticket:
+        async with self._uow() as uow:
+            ticket = await uow.tickets.get(number, for_update=True)
+            if ticket is None:
+                raise NotFound(f"没有这张工单：{number}")
+            counted = _counted_members(command)
+            ctx = Context(
+                directory=self.directory,
+                now=self._clock(),
+                source=source,
+                open_jobs=await uow.tickets.open_jobs(counted) if counted else {},
+            )
+            transition = decide(ticket, command, ctx)
+            return await uow.tickets.update(ticket, transition.ticket, transition.event)
+
+    async def history(self, number: str) -> TicketHistory:
+        async with self._uow(readonly=True) as uow:
+            ticket = await uow.tickets.get(number)
+            if ticket is None:
+                raise NotFound(f"没有这张工单：{number}")
+            return TicketHistory(ticket=ticket, events=await uow.tickets.events(ticket))
+
+    async def search(self, query: TicketQuery) -> Page:
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.search(query)
+
+
+def _counted_members(command: Command) -> Iterable[str]:
+    """Members whose open jobs the cap rules of this verb look at."""
+    if command.verb is Verb.CLAIM:
+        return [command.actor_id]
+    if command.verb in (Verb.DISPATCH, Verb.TRANSFER) and command.to:
+        return [command.to]
+    return []

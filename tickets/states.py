@@ -1,0 +1,70 @@
+"""Ticket states, with the words crews and residents use for them."""
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CONFIRMED = "confirmed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        """Open tickets are the ones still waiting on a technician; they count toward the cap."""
+        return self in OPEN_STATUSES
+
+
+_LABELS = {
+    Status.NEW: "待派单",
+    Status.ASSIGNED: "已接单",
+    Status.IN_PROGRESS: "维修中",
+    Status.PAUSED: "暂停",
+    Status.COMPLETED: "待验收",
+    Status.CONFIRMED: "已验收",
+    Status.CLOSED: "已结单",
+    Status.CANCELLED: "已取消",
+}
+
+OPEN_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
+
+
+class Urgency(StrEnum):
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    NORMAL = "normal"
+
+    @property
+    def label(self) -> str:
+        return {"emergency": "紧急", "urgent": "加急", "normal": "一般"}[self.value]
+
+
+class Channel(StrEnum):
+    """How the report reached us (报修渠道); recorded for statistics."""
+
+    PHONE = "phone"
+    WEB = "web"
+    APP = "app"
+    FRONT_DESK = "front_desk"
+    CHAT = "chat"
+    API = "api"
+
+
+class Source(StrEnum):
+    """Which edge of baoxiu a change came through; every audit event names one."""
+
+    API = "api"
+    CLI = "cli"
+    WEB = "web"
+    SANDBOX = "sandbox"
+    FEISHU = "feishu"
+    DINGTALK = "dingtalk"
+    JOB = "job"
