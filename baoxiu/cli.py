@@ -9,19 +9,23 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from aiohttp import web
+from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from baoxiu.app import create_app
 from baoxiu.config import ConfigError, Settings, config_path, load
 from baoxiu.demo import config_text
 from baoxiu.wiring import open_service
+from integration.web.errors import validation_fields
+from integration.web.schemas import TicketCreate
 from storage.engine import create_engine
 from storage.migrate import current, upgrade
 from tickets.actions import Command, Verb
 from tickets.errors import TicketError
+from tickets.model import Actor
 from tickets.ports import TicketQuery
-from tickets.states import Source, Status
+from tickets.states import Channel, Source, Status, Urgency
 
 T = TypeVar("T")
 
@@ -35,8 +39,8 @@ tickets_app = typer.Typer(help="Look at tickets and act on them.", no_args_is_he
 app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,
@@ -141,7 +145,9 @@ def tickets_list(
     async def fetch() -> Table:
         async with open_service(settings) as service:
             page = await service.search(query)
-            table = Table("单号", "状态", "紧急", "班组", "接单人", "位置", "报修时间")
+            table = Table(
+                Column("单号", no_wrap=True), "状态", "紧急", "班组", "接单人", "位置", "报修时间"
+            )
             for t in page.items:
                 table.add_row(
                     t.number,
@@ -190,6 +196,54 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
         out.print(timeline)
 
     _run(fetch())
+
+
+@tickets_app.command("new")
+def tickets_new(
+    category: Annotated[str, typer.Option(help="报修类型, one of the config's categories.")],
+    location: Annotated[str, typer.Option(help="Where: 3栋2单元501, or a public area.")],
+    description: Annotated[str, typer.Option(help="What is wrong, and where exactly.")],
+    name: Annotated[str, typer.Option(help="Reporter's name.")],
+    phone: Annotated[str, typer.Option(help="Reporter's phone.")],
+    member: Annotated[
+        str | None, typer.Option("--as", help="Member id of the agent taking the report.")
+    ] = None,
+    channel: Annotated[Channel, typer.Option(help="How the report came in.")] = Channel.PHONE,
+    urgency: Annotated[
+        Urgency | None, typer.Option(help="Leave out to let baoxiu suggest one.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Register a report taken by phone or at the front desk."""
+    settings = _settings(config)
+    try:
+        body = TicketCreate.model_validate(
+            {
+                "reporter": {"name": name, "phone": phone},
+                "location": location,
+                "category": category,
+                "description": description,
+                "channel": channel,
+                "urgency": urgency,
+                "actor": member,
+            }
+        )
+    except ValidationError as error:
+        for field in validation_fields(error):
+            err.print(f"✗ {field.field}: {field.message}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+    async def register() -> None:
+        async with open_service(settings) as service:
+            who = service.directory.name_of(member) or "命令行"
+            ticket = await service.open(body.draft(), Actor(member, who, Source.CLI))
+            team = service.directory.teams[ticket.team_id].name
+        out.print(
+            f"✓ {ticket.number} {ticket.urgency.label} → {team}（{ticket.status.label}）",
+            highlight=False,
+        )
+
+    _run(register())
 
 
 @tickets_app.command("act")

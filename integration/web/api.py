@@ -22,7 +22,7 @@ from integration.web.schemas import (
 )
 from tickets.actions import Command
 from tickets.errors import InvalidInput
-from tickets.model import Actor, Reporter, TicketDraft
+from tickets.model import Actor
 from tickets.ports import TicketQuery
 from tickets.service import TicketService
 from tickets.states import Source
@@ -54,17 +54,9 @@ async def _body(request: web.Request, model: type[M]) -> M:
 async def create_ticket(request: web.Request) -> web.Response:
     body = await _body(request, TicketCreate)
     service = _service(request)
-    draft = TicketDraft(
-        reporter=Reporter(name=body.reporter.name, phone=body.reporter.phone),
-        location=body.location,
-        category=body.category,
-        description=body.description,
-        channel=body.channel,
-        urgency=body.urgency,
-        appointment_at=body.appointment_at,
-    )
     name = service.directory.name_of(body.actor) or API_NAME
-    ticket = await service.open(draft, Actor(member_id=body.actor, name=name, source=Source.API))
+    actor = Actor(member_id=body.actor, name=name, source=Source.API)
+    ticket = await service.open(body.draft(), actor)
     response = _json(TicketOut.of(ticket, service.directory), status=201)
     response.headers["Location"] = f"/api/v1/tickets/{ticket.number}"
     return response

@@ -53,7 +53,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 
 def _query_parameters() -> list[dict[str, Any]]:
-    schema = TicketListQuery.model_json_schema()
+    schema = TicketListQuery.model_json_schema(ref_template="#/components/schemas/{model}")
     parameters = []
     for name, prop in schema["properties"].items():
         parameter: dict[str, Any] = {"name": name, "in": "query", "required": False}

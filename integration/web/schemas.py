@@ -3,10 +3,19 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from tickets.actions import MAX_TEXT, Verb
-from tickets.model import Event, Ticket
+from tickets.model import Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
 from tickets.states import Channel, Source, Status, Urgency
@@ -48,6 +57,17 @@ class TicketCreate(Body):
         default=None, description="member id of the agent registering the report, if any"
     )
 
+    def draft(self) -> TicketDraft:
+        return TicketDraft(
+            reporter=Reporter(name=self.reporter.name, phone=self.reporter.phone),
+            location=self.location,
+            category=self.category,
+            description=self.description,
+            channel=self.channel,
+            urgency=self.urgency,
+            appointment_at=self.appointment_at,
+        )
+
 
 class ActionRequest(Body):
     action: Verb
@@ -60,14 +80,40 @@ class ActionRequest(Body):
     note: Note | None = Field(default=None, description="comment text or completion result")
 
 
+def _moment(value: object) -> date | datetime:
+    """A day (`2026-11-28`, read in the site's zone later) or an instant with its UTC offset."""
+    if not isinstance(value, str):
+        raise ValueError("expected a date like 2026-11-28 or a time like 2026-11-28T08:00+08:00")
+    try:
+        if len(value) == len("2026-11-28"):
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            "expected a date like 2026-11-28 or a time like 2026-11-28T08:00+08:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise ValueError("a time needs its UTC offset, e.g. 2026-11-28T08:00+08:00")
+    return moment
+
+
+Moment = Annotated[
+    date | datetime,
+    PlainValidator(_moment),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+    ),
+]
+
+
 class TicketListQuery(Body):
     status: list[Status] = []
     team: Short | None = None
     assignee: Short | None = None
-    created_from: AwareDatetime | date | None = Field(
+    created_from: Moment | None = Field(
         default=None, description="inclusive; a date means that local day's start"
     )
-    created_to: AwareDatetime | date | None = Field(
+    created_to: Moment | None = Field(
         default=None, description="exclusive; a date means the end of that local day"
     )
     cursor: Annotated[str, StringConstraints(max_length=64)] | None = None

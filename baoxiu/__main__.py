@@ -1,0 +1,3 @@
+from baoxiu.cli import main
+
+main()

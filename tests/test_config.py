@@ -1,0 +1,105 @@
+"""Configuration: the demo is valid, mistakes name their key, the environment wins."""
+
+from pathlib import Path
+
+import pytest
+
+from baoxiu.config import ConfigError, load
+from baoxiu.demo import config_text
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "baoxiu.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_demo_config_is_a_working_community(tmp_path: Path) -> None:
+    settings = load(write(tmp_path, config_text(demo=True)))
+    directory = settings.directory()
+    assert {t.name for t in directory.teams.values()} == {"水电组", "土建组", "电梯组"}
+    assert {r for m in directory.members.values() for r in m.roles} == {
+        "agent",
+        "technician",
+        "supervisor",
+        "manager",
+        "admin",
+    }
+    assert settings.site.timezone == "Asia/Shanghai"
+    assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path / 'baoxiu.db'}"
+    assert len(settings.api.keys[0].get_secret_value()) >= 16
+
+
+def test_minimal_config_is_valid(tmp_path: Path) -> None:
+    assert len(load(write(tmp_path, config_text(demo=False))).teams) == 1
+
+
+TEAM = '[[teams]]\nid = "a"\nname = "A"\ncategories = ["水电"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (TEAM.replace('"a"', '"A B"'), "teams[0].id: String should match pattern"),
+        (TEAM + 'dispatch = "grab"\n', "teams[0].dispatch: Input should be 'claim'"),
+        (TEAM + "max_open_per_technician = 0\n", "teams[0].max_open_per_technician:"),
+        ('[site]\nnmae = "x"\n' + TEAM, "site.nmae: unknown key (check the spelling)"),
+        ('[site]\ntimezone = "Mars/Base"\n' + TEAM, "site.timezone: unknown time zone"),
+        ('[database]\nurl = "mysql://x/y"\n' + TEAM, "database.url: unsupported database"),
+        ('[api]\nkeys = ["short"]\n' + TEAM, "api.keys: each API key needs at least 16"),
+        ("", "teams: Field required"),
+        (
+            TEAM + TEAM.replace('"a"', '"b"'),
+            "teams: category '水电' appears more than once",
+        ),
+        (
+            TEAM + '[[members]]\nid = "li"\nname = "李"\nroles = ["technician"]\n',
+            "members[0].teams: a technician needs at least one team",
+        ),
+        (
+            TEAM + '[[members]]\nid = "li"\nname = "李"\nroles = ["boss"]\nteams = ["a"]\n',
+            "members[0].roles[0]: Input should be 'agent'",
+        ),
+        (
+            TEAM + '[[members]]\nid = "li"\nname = "李"\nroles = ["agent"]\nteams = ["zz"]\n',
+            "members[0].teams: unknown team zz",
+        ),
+        (
+            TEAM + '[[members]]\nid = "li"\nname = "李"\nroles = ["agent"]\nphone = "123"\n',
+            "members[0].phone: 请填写 11 位手机号",
+        ),
+        (
+            TEAM + 'chats = [{ platform = "feishu", chat_id = "oc_1" }]\n',
+            "feishu: a team chat uses feishu, add a [feishu] section",
+        ),
+        ("[[teams]\n", "not valid TOML"),
+    ],
+)
+def test_mistakes_name_the_key_and_what_is_wrong(tmp_path: Path, text: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load(write(tmp_path, text))
+    assert any(p.startswith(problem) or problem in p for p in error.value.problems), (
+        error.value.problems
+    )
+
+
+def test_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="baoxiu init --demo"):
+        load(tmp_path / "nope.toml")
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BAOXIU_DATABASE__URL", "postgres://u:p@db.internal/baoxiu")
+    monkeypatch.setenv("BAOXIU_API__KEYS", '["from-the-environment-0001"]')
+    monkeypatch.setenv("BAOXIU_SITE__NAME", "环境变量物业")
+    settings = load(write(tmp_path, config_text(demo=True)))
+    assert settings.database.url == "postgresql+asyncpg://u:p@db.internal/baoxiu"
+    assert [k.get_secret_value() for k in settings.api.keys] == ["from-the-environment-0001"]
+    assert settings.site.name == "环境变量物业"
+    assert settings.site.timezone == "Asia/Shanghai"  # untouched keys keep the file's value
+    assert len(settings.teams) == 3
+
+
+def test_secrets_are_not_printed(tmp_path: Path) -> None:
+    settings = load(write(tmp_path, config_text(demo=True)))
+    assert settings.api.keys[0].get_secret_value() not in repr(settings)

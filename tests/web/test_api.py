@@ -1,0 +1,165 @@
+"""The REST API end to end, on SQLite and PostgreSQL."""
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from baoxiu.config import Settings
+from tests.storage.test_service import crew
+from tests.web.conftest import Api, ApiFor
+
+STEPS = [
+    ("claim", "li", {}),
+    ("start", "li", {}),
+    ("pause", "li", {"reason": "等配件"}),
+    ("resume", "li", {}),
+    ("complete", "li", {"note": "更换三通"}),
+    ("reopen", "lin", {"reason": "业主说还在渗水"}),
+    ("start", "li", {}),
+    ("complete", "li", {}),
+    ("confirm", "lin", {}),
+    ("close", "chen", {}),
+]
+
+
+async def test_a_ticket_lives_its_whole_life_through_the_api(api: Api) -> None:
+    created = await api.create()
+    number = created["number"]
+    assert created["status"] == "new" and created["team"] == {"id": "shuidian", "name": "水电组"}
+    assert created["urgency"] == "emergency" and created["urgency_suggested"] is True
+    for action, actor, extra in STEPS:
+        status, ticket = await api.act(number, action, actor, **extra)
+        assert status == 200, ticket
+    assert ticket["status"] == "closed" and ticket["rework_count"] == 1
+    status, detail = await api.call("GET", f"/api/v1/tickets/{number}")
+    assert status == 200
+    timeline = [(e["action"], e["actor_name"], e["source"]) for e in detail["events"]]
+    names = {"li": "李师傅", "lin": "林客服", "chen": "陈班长"}
+    assert timeline == [("create", "API", "api")] + [
+        (action, names[actor], "api") for action, actor, _ in STEPS
+    ]
+    assert detail["events"][3]["details"] == {"reason": "等配件"}
+    assert detail["events"][3]["from_status"] == "in_progress"
+    assert detail["events"][3]["to_status"] == "paused"
+
+
+async def test_fifty_simultaneous_claims_one_winner_no_errors(
+    api_for: ApiFor, demo_settings: Settings
+) -> None:
+    async with api_for(crew(demo_settings, 50)) as api:
+        number = (await api.create())["number"]
+        answers = await asyncio.gather(*(api.act(number, "claim", f"t{i}") for i in range(50)))
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [200] + [409] * 49
+        winner = next(body for status, body in answers if status == 200)["assignee"]["name"]
+        refusals = {(b["error"], b["message"]) for s, b in answers if s == 409}
+        assert refusals == {("already_taken", f"手慢了，这单已被{winner}接走")}
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"reporter": None}, ["reporter"]),
+        ({"reporter": {"name": "张三"}}, ["reporter.phone"]),
+        ({"reporter": {"name": "张三", "phone": "12345"}}, ["reporter.phone"]),
+        ({"reporter": {"name": "", "phone": "13800138000"}}, ["reporter.name"]),
+        ({"description": "漏" * 20_000}, ["description"]),
+        ({"description": "   "}, ["description"]),
+        ({"location": 501}, ["location"]),
+        ({"channel": "fax"}, ["channel"]),
+        ({"urgency": "asap"}, ["urgency"]),
+        ({"appointment_at": "2026-11-29 14:00"}, ["appointment_at"]),
+        ({"category": "飞机"}, ["category"]),
+        ({"actor": "nobody"}, ["actor"]),
+        ({"colour": "red"}, ["colour"]),
+    ],
+)
+async def test_bad_tickets_get_422_with_fields_and_store_nothing(
+    api: Api, change: dict[str, Any], fields: list[str]
+) -> None:
+    body = {
+        "reporter": {"name": "张三", "phone": "13800138000"},
+        "location": "3栋2单元501",
+        "category": "水电",
+        "description": "漏水",
+        "channel": "phone",
+    }
+    body.update(change)
+    body = {k: v for k, v in body.items() if v is not None}
+    status, answer = await api.call("POST", "/api/v1/tickets", body)
+    assert status == 422, answer
+    assert answer["error"] == "validation_failed"
+    assert [f["field"] for f in answer["fields"]] == fields
+    assert all(f["message"] for f in answer["fields"])
+    status, page = await api.call("GET", "/api/v1/tickets")
+    assert (status, page["items"]) == (200, [])
+
+
+async def test_bodies_that_are_not_json_objects_get_400(api: Api) -> None:
+    for raw in ["{not json", "[1, 2]", ""]:
+        status, answer = await api.call("POST", "/api/v1/tickets", raw=raw)
+        assert status == 400 and answer["error"] == "bad_request", raw
+
+
+async def test_api_key_is_required(api: Api) -> None:
+    for headers in [{}, {"Authorization": "Bearer wrong-key-0123456789"}, {"Authorization": "x"}]:
+        status, answer = await api.call("GET", "/api/v1/tickets", headers=headers)
+        assert status == 401 and answer["error"] == "unauthorized"
+    assert (await api.call("GET", "/healthz", headers={}))[0] == 200
+    assert (await api.call("GET", "/api/v1/openapi.json", headers={}))[0] == 200
+
+
+async def test_action_errors_are_actionable(api: Api) -> None:
+    number = (await api.create())["number"]
+    status, answer = await api.act("BX20000101-0001", "claim", "li")
+    assert (status, answer["error"]) == (404, "not_found")
+    status, answer = await api.act(number, "claim", "zhang")
+    assert (status, answer["error"]) == (403, "forbidden")
+    assert "张师傅" in answer["message"] and "水电组" in answer["message"]
+    status, answer = await api.act(number, "start", "li")
+    assert (status, answer["error"]) == (409, "illegal_transition")
+    assert "待派单" in answer["message"]
+    await api.act(number, "claim", "li")
+    await api.act(number, "start", "li")
+    status, answer = await api.act(number, "pause", "li")
+    assert (status, answer["fields"]) == (422, [{"field": "reason", "message": "请填写暂停原因"}])
+    status, answer = await api.act(number, "teleport", "li")
+    assert status == 422 and answer["fields"][0]["field"] == "action"
+    status, answer = await api.act(number, "dispatch", "chen", to="li", reason="x" * 501)
+    assert status == 422 and answer["fields"][0]["field"] == "reason"
+
+
+async def test_listing_filters_and_keyset_pages(api: Api) -> None:
+    numbers = [(await api.create(category="门窗" if i % 2 else "水电"))["number"] for i in range(5)]
+    await api.act(numbers[0], "claim", "wang")
+    pages, cursor = [], None
+    while True:
+        query = "/api/v1/tickets?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        status, page = await api.call("GET", query)
+        assert status == 200
+        pages.append([t["number"] for t in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == [numbers[4:2:-1], numbers[2:0:-1], numbers[:1]]
+    _, page = await api.call("GET", "/api/v1/tickets?team=tujian")
+    assert [t["number"] for t in page["items"]] == [numbers[3], numbers[1]]
+    _, page = await api.call("GET", "/api/v1/tickets?status=assigned,paused&assignee=wang")
+    assert [t["number"] for t in page["items"]] == [numbers[0]]
+    _, page = await api.call("GET", "/api/v1/tickets?status=new&status=assigned")
+    assert len(page["items"]) == 5
+    today = numbers[0][2:10]
+    day = f"{today[:4]}-{today[4:6]}-{today[6:]}"
+    _, page = await api.call("GET", f"/api/v1/tickets?created_from={day}&created_to={day}")
+    assert len(page["items"]) == 5
+    _, page = await api.call("GET", "/api/v1/tickets?created_to=2000-01-01")
+    assert page["items"] == []
+    for bad, field in [
+        ("status=lost", "status.0"),
+        ("cursor=zzz", "cursor"),
+        ("limit=0", "limit"),
+        ("created_from=yesterday", "created_from"),
+    ]:
+        status, answer = await api.call("GET", f"/api/v1/tickets?{bad}")
+        assert status == 422 and answer["fields"][0]["field"] == field, (bad, answer)
