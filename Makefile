@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= baoxiu.toml
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "baoxiu needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -28,6 +28,9 @@ typecheck: $(BIN)/.installed
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.intake $(if $(BAOXIU_BENCH_POSTGRES_URL),--postgres $(BAOXIU_BENCH_POSTGRES_URL))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
