@@ -13,6 +13,7 @@ from typing import Any
 
 from baoxiu.config import load
 from baoxiu.demo import config_text
+from tests.web.conftest import REPORT
 
 
 def free_port() -> int:
@@ -55,13 +56,7 @@ def test_serve_migrates_a_new_database_and_takes_reports(tmp_path: Path) -> None
                 assert time.monotonic() < deadline, "server did not start within 30 s"
                 time.sleep(0.1)
         assert (status, body) == (200, {"status": "ok"})
-        report = {
-            "reporter": {"name": "张三", "phone": "13800138000"},
-            "location": "1栋大堂",
-            "category": "电梯",
-            "description": "电梯困人",
-            "channel": "phone",
-        }
+        report = {**REPORT, "location": "1栋大堂", "category": "电梯", "description": "电梯困人"}
         status, ticket = request(f"{base}/api/v1/tickets", key, report)
         assert status == 201 and ticket["urgency"] == "emergency"
         assert ticket["assignee"] is not None  # 电梯组 is round-robin

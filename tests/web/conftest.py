@@ -15,6 +15,14 @@ from baoxiu.config import ApiConfig, DatabaseConfig, Settings
 from integration.web.openapi import document
 
 KEY = "test-key-0123456789abcdef"
+REPORT: dict[str, Any] = {
+    "reporter": {"name": "张三", "phone": "13800138000"},
+    "location": "3栋2单元501",
+    "category": "水电",
+    "description": "卫生间水管爆裂",
+    "channel": "phone",
+}
+"""A valid report body; tests change what they need."""
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
@@ -59,15 +67,7 @@ class Api:
         self.seen.add((method, template, status))
 
     async def create(self, **overrides: Any) -> dict[str, Any]:
-        body = {
-            "reporter": {"name": "张三", "phone": "13800138000"},
-            "location": "3栋2单元501",
-            "category": "水电",
-            "description": "卫生间水管爆裂",
-            "channel": "phone",
-            **overrides,
-        }
-        status, ticket = await self.call("POST", "/api/v1/tickets", body)
+        status, ticket = await self.call("POST", "/api/v1/tickets", {**REPORT, **overrides})
         assert status == 201, ticket
         return dict(ticket)
 

@@ -7,7 +7,7 @@ import pytest
 
 from baoxiu.config import Settings
 from tests.storage.test_service import crew
-from tests.web.conftest import Api, ApiFor
+from tests.web.conftest import REPORT, Api, ApiFor
 
 STEPS = [
     ("claim", "li", {}),
@@ -78,15 +78,7 @@ async def test_fifty_simultaneous_claims_one_winner_no_errors(
 async def test_bad_tickets_get_422_with_fields_and_store_nothing(
     api: Api, change: dict[str, Any], fields: list[str]
 ) -> None:
-    body = {
-        "reporter": {"name": "张三", "phone": "13800138000"},
-        "location": "3栋2单元501",
-        "category": "水电",
-        "description": "漏水",
-        "channel": "phone",
-    }
-    body.update(change)
-    body = {k: v for k, v in body.items() if v is not None}
+    body = {k: v for k, v in {**REPORT, **change}.items() if v is not None}
     status, answer = await api.call("POST", "/api/v1/tickets", body)
     assert status == 422, answer
     assert answer["error"] == "validation_failed"
