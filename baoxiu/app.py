@@ -1,16 +1,29 @@
 """The aiohttp application factory: one place where the pieces are put together."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from baoxiu.config import Settings
-from baoxiu.wiring import open_service
+from baoxiu.wiring import SANDBOX, build_service, card_context, sandbox_chats, uses_sandbox
+from integration.clicks import ClickRouter
+from integration.delivery.adapter import ChatAdapter
+from integration.delivery.worker import DeliveryWorker
+from integration.sandbox import web as sandbox_web
+from integration.sandbox.adapter import Hub, SandboxAdapter
 from integration.web import api, openapi
 from integration.web.auth import bearer_auth
 from integration.web.errors import error_middleware
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.outbox import DeliveryStore
+from storage.sandbox import SandboxStore
 
 MAX_BODY = 1024 * 1024
+
+WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
@@ -19,13 +32,63 @@ def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
     app = web.Application(
         middlewares=[error_middleware, bearer_auth(keys)], client_max_size=MAX_BODY
     )
-
-    async def service_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with open_service(settings, migrate=migrate) as service:
-            app[api.SERVICE] = service
-            yield
-
-    app.cleanup_ctx.append(service_ctx)
+    app.cleanup_ctx.append(_runtime(settings, migrate))
     api.add_routes(app)
     openapi.add_route(app)
+    if uses_sandbox(settings):
+        sandbox_web.add_routes(app)
+        app.router.add_get("/", _redirect("/sandbox"))
     return app
+
+
+def _redirect(location: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def redirect(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(location)
+
+    return redirect
+
+
+def _runtime(settings: Settings, migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Database, service, delivery worker and sandbox for the life of the app."""
+
+    async def runtime(app: web.Application) -> AsyncIterator[None]:
+        engine = create_engine(settings.database.url)
+        if migrate:
+            await upgrade(engine)
+        wakeup = asyncio.Event()
+        service = build_service(settings, engine, on_commit=wakeup.set)
+        cards = card_context(settings)
+        adapters: dict[str, ChatAdapter] = {}
+        if uses_sandbox(settings):
+            store, hub = SandboxStore(engine), Hub()
+            adapters[SANDBOX] = SandboxAdapter(store, hub)
+            app[sandbox_web.SANDBOX] = sandbox_web.Sandbox(
+                site_name=settings.site.name,
+                tz=settings.site.tz,
+                chats=sandbox_chats(settings),
+                directory=service.directory,
+                store=store,
+                hub=hub,
+                router=ClickRouter(service, cards),
+            )
+        worker = DeliveryWorker(
+            DeliveryStore(engine),
+            service,
+            cards,
+            adapters,
+            wakeup,
+            poll_interval=settings.delivery.poll_interval_s,
+        )
+        app[api.SERVICE] = service
+        app[WORKER] = worker
+        task = asyncio.create_task(worker.run()) if settings.delivery.enabled else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await engine.dispose()
+
+    return runtime

@@ -6,6 +6,7 @@ from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 from aiohttp import web
@@ -16,6 +17,7 @@ from rich.table import Column, Table
 from baoxiu.app import create_app
 from baoxiu.config import ConfigError, Settings, config_path, load
 from baoxiu.demo import config_text
+from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
 from baoxiu.wiring import open_service
 from integration.web.errors import validation_fields
 from integration.web.schemas import TicketCreate
@@ -269,6 +271,47 @@ def tickets_act(
         out.print(f"✓ {ticket.number} {action.label} → {ticket.status.label}", highlight=False)
 
     _run(act())
+
+
+@app.command()
+def qr(
+    location: Annotated[str, typer.Option(help="Where the poster hangs: 3栋2单元, 地下车库B1.")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.")],
+    config: ConfigOption = None,
+) -> None:
+    """Make a printable QR poster: residents scan it to report a fault at that location."""
+    location = location.strip()
+    if not location:
+        err.print("✗ --location 不能为空：写上张贴位置，如 3栋2单元", highlight=False)
+        raise typer.Exit(2)
+    if len(location) > MAX_LOCATION:
+        err.print(
+            f"✗ --location 最多 {MAX_LOCATION} 个字，现在是 {len(location)} 个", highlight=False
+        )
+        raise typer.Exit(2)
+    if not location.isprintable():
+        err.print("✗ --location 不能包含换行或控制字符", highlight=False)
+        raise typer.Exit(2)
+    if out_file.suffix.lower() != ".png":
+        err.print(f"✗ --out 须是 .png 文件：{out_file}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    if not out_file.parent.is_dir():
+        err.print(f"✗ 目录不存在：{out_file.parent}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    settings = _settings(config)
+    url = report_url(settings.site.public_url, location)
+    try:
+        make_poster(settings.site.name, url, location).save(out_file, "PNG", dpi=(DPI, DPI))
+    except (FontNotFoundError, OSError) as error:
+        err.print(f"✗ {error}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    out.print(f"✓ wrote {out_file}: {url}", markup=False, highlight=False)
+    if urlsplit(url).hostname in {"127.0.0.1", "localhost", "::1"}:
+        err.print(
+            "注意：[site] public_url 指向本机，住户手机打不开；张贴前请设为对外地址",
+            markup=False,
+            highlight=False,
+        )
 
 
 def main() -> None:

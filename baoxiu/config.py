@@ -52,6 +52,8 @@ class SiteConfig(Section):
     name: Text = "示例物业"
     timezone: str = "Asia/Shanghai"
     public_url: str = "http://127.0.0.1:8080"
+    data_dir: Path = Path("data")
+    """Residents' photos live here; a relative path is taken from the config file's folder."""
 
     @field_validator("timezone")
     @classmethod
@@ -89,6 +91,12 @@ class DatabaseConfig(Section):
         if backend not in _DRIVERS:
             raise ValueError(f"unsupported database {backend!r}; use sqlite or postgresql")
         return url.set(drivername=_DRIVERS[backend]).render_as_string(hide_password=False)
+
+
+class DeliveryConfig(Section):
+    enabled: bool = True
+    """Whether this process sends cards. Every replica may; the outbox shares the work."""
+    poll_interval_s: Annotated[float, Field(gt=0, le=60)] = 1.0
 
 
 class ApiConfig(Section):
@@ -174,10 +182,18 @@ class SlaConfig(Section):
     normal: SlaTarget = SlaTarget(accept_minutes=1440, arrive_minutes=2880, complete_minutes=4320)
 
 
-class ReportsConfig(Section):
-    """Used from the reports issue on: where and when the weekly summary card goes."""
+class ChatsConfig(Section):
+    """Chats beyond the team groups: the supervisors' dispatch desk and the management chat."""
 
-    chats: list[ChatBinding] = []
+    supervisors: list[ChatBinding] = []
+    """Tickets that wait for a dispatcher (assign-mode teams, a full round-robin team) go here."""
+    management: list[ChatBinding] = []
+    """Read-only cards and, from the reports issue on, the weekly summary."""
+
+
+class ReportsConfig(Section):
+    """Used from the reports issue on: when the weekly summary card goes to management."""
+
     weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     weekly_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "09:00"
 
@@ -209,6 +225,8 @@ class Settings(BaseSettings):
     routing: RoutingConfig = RoutingConfig()
     teams: Annotated[list[TeamConfig], Field(min_length=1)]
     members: list[MemberConfig] = []
+    chats: ChatsConfig = ChatsConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     feishu: FeishuConfig | None = None
     dingtalk: DingTalkConfig | None = None
     sla: SlaConfig = SlaConfig()
@@ -242,7 +260,7 @@ class Settings(BaseSettings):
             if scoped and not member.teams:
                 role = sorted(scoped)[0].value
                 problems.append(f"members[{i}].teams: a {role} needs at least one team")
-        platforms = {c.platform for t in self.teams for c in t.chats}
+        platforms = {c.platform for c in self.all_chats()}
         for platform in ("feishu", "dingtalk"):
             if platform in platforms and getattr(self, platform) is None:
                 problems.append(
@@ -251,6 +269,10 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def all_chats(self) -> list[ChatBinding]:
+        extra = [*self.chats.supervisors, *self.chats.management]
+        return [c for t in self.teams for c in t.chats] + extra
 
     def directory(self) -> Directory:
         return Directory(
@@ -296,7 +318,9 @@ def load(path: Path) -> Settings:
         settings = Settings(**data)
     except ValidationError as error:
         raise ConfigError(path, [_describe(e) for e in error.errors()]) from None
-    return _anchor_sqlite(settings, path.parent)
+    settings = _anchor_sqlite(settings, path.parent)
+    site = settings.site.model_copy(update={"data_dir": path.parent / settings.site.data_dir})
+    return settings.model_copy(update={"site": site})
 
 
 def _describe(error: Any) -> str:

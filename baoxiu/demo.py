@@ -47,6 +47,11 @@ dispatch = "round_robin"
 max_open_per_technician = 3
 chats = [{ platform = "sandbox", chat_id = "dianti" }]
 
+# Where tickets wait for a dispatcher, and the managers' read-only view.
+[chats]
+supervisors = [{ platform = "sandbox", chat_id = "dispatch" }]
+management = [{ platform = "sandbox", chat_id = "management" }]
+
 [[members]]
 id = "li"
 name = "李师傅"

@@ -1,29 +1,110 @@
-"""Building the ticket service from settings, for the web app and the CLI alike."""
+"""Building the running parts from settings, for the web app and the CLI alike."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from baoxiu.config import Settings
+from baoxiu.config import ChatBinding, Settings
+from cards.build import CardContext
+from integration.delivery.plan import Chat, ChatPlanner
+from integration.sandbox.web import SandboxChat
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
+from tickets.audience import Audience
 from tickets.service import TicketService, utc_now
+
+SANDBOX = "sandbox"
+
+
+def sandbox_dm(member_id: str) -> str:
+    """Chat id of a member's private chat with the bot in the sandbox."""
+    return f"dm-{member_id}"
+
+
+def uses_sandbox(settings: Settings) -> bool:
+    return any(chat.platform == SANDBOX for chat in settings.all_chats())
+
+
+def planner_for(settings: Settings) -> ChatPlanner:
+    def chats(bindings: Iterable[ChatBinding]) -> list[Chat]:
+        return [(b.platform, b.chat_id) for b in bindings]
+
+    direct: dict[str, list[Chat]] = {}
+    for member in settings.members:
+        mine = direct.setdefault(member.id, [])
+        if uses_sandbox(settings):
+            mine.append((SANDBOX, sandbox_dm(member.id)))
+        if settings.feishu is not None and member.feishu_open_id:
+            mine.append(("feishu", member.feishu_open_id))
+        if settings.dingtalk is not None and member.dingtalk_user_id:
+            mine.append(("dingtalk", member.dingtalk_user_id))
+    return ChatPlanner(
+        directory=settings.directory(),
+        team_chats={t.id: chats(t.chats) for t in settings.teams},
+        supervisor_chats=chats(settings.chats.supervisors),
+        management_chats=chats(settings.chats.management),
+        direct_chats=direct,
+    )
 
 
 def build_service(
-    settings: Settings, engine: AsyncEngine, clock: Callable[[], datetime] = utc_now
+    settings: Settings,
+    engine: AsyncEngine,
+    clock: Callable[[], datetime] = utc_now,
+    on_commit: Callable[[], None] = lambda: None,
 ) -> TicketService:
     return TicketService(
         SqlUnitOfWorkFactory(engine),
         settings.directory(),
         settings.site.tz,
+        planner_for(settings),
         emergency_words=settings.routing.emergency_words,
         urgent_words=settings.routing.urgent_words,
         clock=clock,
+        on_commit=on_commit,
     )
+
+
+PHOTO_ROUTE = "/media/photos"
+
+
+def card_context(settings: Settings) -> CardContext:
+    return CardContext(settings.directory(), settings.site.tz, lambda name: f"{PHOTO_ROUTE}/{name}")
+
+
+def sandbox_chats(settings: Settings) -> tuple[SandboxChat, ...]:
+    """The sandbox's chats: team groups, the dispatch desk, management, everyone's DM."""
+    directory = settings.directory()
+
+    def first(role: str) -> str | None:
+        return next((m.id for m in settings.members if role in m.roles), None)
+
+    def here(bindings: Iterable[ChatBinding]) -> list[str]:
+        return [b.chat_id for b in bindings if b.platform == SANDBOX]
+
+    chats = [
+        SandboxChat(chat_id, f"{team.name}群", Audience.TEAM, None, technicians[0].id)
+        if (technicians := directory.technicians(team.id))
+        else SandboxChat(chat_id, f"{team.name}群", Audience.TEAM)
+        for team in settings.teams
+        for chat_id in here(team.chats)
+    ]
+    chats += [
+        SandboxChat(c, "派单台（班组长）", Audience.SUPERVISORS, None, first("supervisor"))
+        for c in here(settings.chats.supervisors)
+    ]
+    chats += [
+        SandboxChat(c, "管理层群", Audience.MANAGEMENT, None, first("manager"))
+        for c in here(settings.chats.management)
+    ]
+    chats += [
+        SandboxChat(sandbox_dm(m.id), f"{m.name}（私聊）", Audience.DIRECT, m.id, m.id)
+        for m in settings.members
+    ]
+    return tuple(chats)
 
 
 @asynccontextmanager

@@ -9,11 +9,14 @@ PostgreSQL (asyncpg) needs nothing special: conditional updates on the ticket's 
 row locks on the sequence table do the work at READ COMMITTED.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 READONLY = "baoxiu_readonly"
 """Execution option marking a connection whose transactions only read."""
@@ -23,6 +26,12 @@ SQLITE_BUSY_TIMEOUT_S = 30
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def dialect_insert(session: AsyncSession) -> Callable[[Table], Any]:
+    """The dialect's INSERT, for ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

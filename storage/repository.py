@@ -2,27 +2,31 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.tables import TicketEventRow, TicketRow, TicketSequenceRow
+from storage.engine import dialect_insert
+from storage.tables import InboundEventRow, TicketEventRow, TicketRow, TicketSequenceRow
 from tickets.errors import ConcurrentUpdate
 from tickets.model import Event, Reporter, Ticket
 from tickets.ports import Page, TicketQuery
 from tickets.states import OPEN_STATUSES, Channel, Source, Status, Urgency
 
-_PLAIN_FIELDS = [f.name for f in fields(Ticket) if f.name not in {"reporter", "id", "version"}]
+_PLAIN_FIELDS = [
+    f.name for f in fields(Ticket) if f.name not in {"reporter", "photos", "id", "version"}
+]
 
 
 def _to_row_values(ticket: Ticket) -> dict[str, Any]:
     values = {name: getattr(ticket, name) for name in _PLAIN_FIELDS}
     values["reporter_name"] = ticket.reporter.name
     values["reporter_phone"] = ticket.reporter.phone
+    values["photos"] = list(ticket.photos)
     return values
 
 
@@ -33,6 +37,7 @@ def _to_ticket(row: TicketRow) -> Ticket:
         urgency=Urgency(row.urgency),
         channel=Channel(row.channel),
         reporter=Reporter(name=row.reporter_name, phone=row.reporter_phone),
+        photos=tuple(row.photos),
         version=row.version,
         id=row.id,
     )
@@ -77,10 +82,23 @@ class SqlTicketRepository:
         row = (await self._session.exec(statement)).first()
         return _to_ticket(row) if row else None
 
+    async def by_token(self, token: str) -> Ticket | None:
+        statement = select(TicketRow).where(TicketRow.public_token == token)
+        row = (await self._session.exec(statement)).first()
+        return _to_ticket(row) if row else None
+
+    async def by_submission(self, key: str) -> Ticket | None:
+        statement = select(TicketRow).where(TicketRow.submission_key == key)
+        row = (await self._session.exec(statement)).first()
+        return _to_ticket(row) if row else None
+
     async def add(self, ticket: Ticket, events: Sequence[Event]) -> Ticket:
         row = TicketRow(**_to_row_values(ticket), version=ticket.version)
         self._session.add(row)
-        await self._session.flush()
+        try:
+            await self._session.flush()
+        except IntegrityError as error:
+            raise ConcurrentUpdate(ticket.number) from error
         assert row.id is not None
         self._session.add_all(_event_row(row.id, e) for e in events)
         await self._session.flush()
@@ -101,13 +119,27 @@ class SqlTicketRepository:
         await self._session.flush()
         return replace(after, version=before.version + 1, id=before.id)
 
+    async def append_event(self, ticket: Ticket, event: Event) -> None:
+        assert ticket.id is not None
+        self._session.add(_event_row(ticket.id, event))
+        await self._session.flush()
+
+    async def first_delivery(self, source: str, event_id: str) -> bool:
+        table = InboundEventRow.__table__  # type: ignore[attr-defined]
+        statement = (
+            dialect_insert(self._session)(table)
+            .values(source=source, event_id=event_id, at=datetime.now(UTC))
+            .on_conflict_do_nothing()
+            .returning(table.c.event_id)
+        )
+        connection = await self._session.connection()
+        return (await connection.execute(statement)).first() is not None
+
     async def next_sequence(self, day: date) -> int:
         key = f"{day:%Y%m%d}"
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = TicketSequenceRow.__table__  # type: ignore[attr-defined]
         statement = (
-            insert(table)
+            dialect_insert(self._session)(table)
             .values(day=key, last=1)
             .on_conflict_do_update(index_elements=["day"], set_={"last": table.c.last + 1})
             .returning(table.c.last)

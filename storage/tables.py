@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -14,6 +14,8 @@ class TicketRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ticket_team_status", "team_id", "status"),
         Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        UniqueConstraint("public_token", name="uq_ticket_public_token"),
+        UniqueConstraint("submission_key", name="uq_ticket_submission_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,6 +41,9 @@ class TicketRow(SQLModel, table=True):
     pause_reason: str | None = Field(default=None, sa_type=Text)
     cancel_reason: str | None = Field(default=None, sa_type=Text)
     rework_count: int = 0
+    photos: list[str] = Field(default_factory=list, sa_type=JSON)
+    public_token: str = Field(max_length=32)
+    submission_key: str | None = Field(default=None, max_length=64)
     version: int = 1
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(sa_type=UTCDateTime)
@@ -70,3 +75,72 @@ class TicketSequenceRow(SQLModel, table=True):
 
     day: str = Field(primary_key=True, max_length=8)
     last: int
+
+
+class InboundEventRow(SQLModel, table=True):
+    """Platform event ids already acted on: a redelivered click takes effect once."""
+
+    __tablename__ = "inbound_event"
+
+    source: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(primary_key=True, max_length=128)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A card to show or refresh in one chat, written in the transaction of the change.
+
+    The delivery worker renders the ticket as it is when it sends, so several rows for the
+    same card collapse into one send.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("ticket.id"), nullable=False, index=True)
+    )
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=128)
+    audience: str = Field(max_length=16)
+    member_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    available_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    attempts: int = 0
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class CardPostRow(SQLModel, table=True):
+    """A ticket's card as posted in one chat: its platform message id, for later updates."""
+
+    __tablename__ = "card_post"
+    __table_args__ = (UniqueConstraint("ticket_id", "platform", "chat_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket.id"), nullable=False))
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=128)
+    audience: str = Field(max_length=16)
+    member_id: str | None = Field(default=None, max_length=64)
+    message_id: str | None = Field(default=None, max_length=128)
+    delivered_version: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SandboxMessageRow(SQLModel, table=True):
+    """A message in the built-in local chat: the card HTML as the sandbox 'platform' got it."""
+
+    __tablename__ = "sandbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=128, index=True)
+    idempotency_key: str = Field(max_length=128, unique=True)
+    html: str = Field(sa_type=Text)
+    revision: int = 1
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.engine import READONLY
+from storage.outbox import SqlOutbox
 from storage.repository import SqlTicketRepository
 
 
@@ -14,10 +15,15 @@ class SqlUnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._session = sessions()
         self._tickets = SqlTicketRepository(self._session)
+        self._outbox = SqlOutbox(self._session)
 
     @property
     def tickets(self) -> SqlTicketRepository:
         return self._tickets
+
+    @property
+    def outbox(self) -> SqlOutbox:
+        return self._outbox
 
     async def __aenter__(self) -> Self:
         await self._session.begin()

@@ -18,6 +18,7 @@ class Verb(StrEnum):
     CLOSE = "close"
     CANCEL = "cancel"
     COMMENT = "comment"
+    REVEAL = "reveal"
 
     @property
     def label(self) -> str:
@@ -39,6 +40,7 @@ _LABELS = {
     Verb.CLOSE: "结单",
     Verb.CANCEL: "取消",
     Verb.COMMENT: "备注",
+    Verb.REVEAL: "查看联系方式",
 }
 
 MAX_TEXT = 500

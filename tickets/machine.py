@@ -42,6 +42,7 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.CLOSE: frozenset({Status.COMPLETED, Status.CONFIRMED}),
     Verb.CANCEL: frozenset({Status.NEW}) | _ACTIVE,
     Verb.COMMENT: _ANY,
+    Verb.REVEAL: _ANY,
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -64,8 +65,22 @@ class Context:
 
 
 def available_verbs(status: Status) -> list[Verb]:
-    """Verbs that someone could do in this state: what a card may offer at most."""
+    """Verbs that apply in this state, whoever asks."""
     return [verb for verb in Verb if status in ALLOWED_FROM[verb]]
+
+
+def possible_verbs(ticket: Ticket, team: Team) -> list[Verb]:
+    """Verbs someone could do to this ticket now: the most a card may offer."""
+    return [v for v in available_verbs(ticket.status) if _mode_refusal(v, team) is None]
+
+
+def _mode_refusal(verb: Verb, team: Team) -> str | None:
+    """Why the team's dispatch mode rules the verb out for everyone, or None."""
+    if verb is Verb.CLAIM and team.dispatch is not DispatchMode.CLAIM:
+        return f"{team.name}由班组长派单，不能抢单"
+    if verb is Verb.HAND_BACK and team.dispatch is DispatchMode.ASSIGN:
+        return f"{team.name}是派单模式，不能退单，请联系班组长转单"
+    return None
 
 
 def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
@@ -76,6 +91,9 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
     if not may(actor, command.verb, ticket):
         raise Forbidden(_forbidden_message(command.verb, actor, ticket, ctx.directory))
     team = ctx.directory.teams[ticket.team_id]
+    refusal = _mode_refusal(command.verb, team)
+    if refusal is not None:
+        raise Forbidden(refusal)
     changes, details = _RULES[command.verb](ticket, command, actor, team, ctx)
     to_status = changes.pop("status", ticket.status)
     event = Event(
@@ -88,6 +106,8 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
         to_status=to_status,
         details={k: v for k, v in details.items() if v is not None},
     )
+    if not changes and to_status is ticket.status:
+        return Transition(ticket=ticket, event=event)  # only the timeline grows
     next_ticket = replace(ticket, status=to_status, updated_at=ctx.now, **changes)
     return Transition(ticket=next_ticket, event=event)
 
@@ -170,8 +190,6 @@ _Changes = tuple[dict[str, Any], dict[str, Any]]
 
 
 def _claim(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
-    if team.dispatch is not DispatchMode.CLAIM:
-        raise Forbidden(f"{team.name}由班组长派单，不能抢单")
     _over_cap(actor, team, ctx, allowed=False)
     return {"status": Status.ASSIGNED, "assignee_id": actor.id, "accepted_at": ctx.now}, {}
 
@@ -225,8 +243,6 @@ def _transfer(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) ->
 
 
 def _hand_back(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
-    if team.dispatch is DispatchMode.ASSIGN:
-        raise Forbidden(f"{team.name}是派单模式，不能退单，请联系班组长转单")
     reason = _text(c.reason, "reason", required=True, what="退单原因")
     changes = {
         "status": Status.NEW,
@@ -288,6 +304,10 @@ def _comment(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> 
     return {}, {"note": _text(c.note, "note", required=True, what="备注内容")}
 
 
+def _reveal(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+    return {}, {"field": "reporter"}
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Member, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -302,4 +322,5 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Member, Team, Context], _Change
     Verb.CLOSE: _close,
     Verb.CANCEL: _cancel,
     Verb.COMMENT: _comment,
+    Verb.REVEAL: _reveal,
 }

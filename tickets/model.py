@@ -41,6 +41,8 @@ class TicketDraft:
     channel: Channel
     urgency: Urgency | None = None
     appointment_at: datetime | None = None
+    photos: tuple[str, ...] = ()
+    """Names of stored photos, as the photo store returned them."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class Ticket:
     pause_reason: str | None = None
     cancel_reason: str | None = None
     rework_count: int = 0
+    photos: tuple[str, ...] = ()
+    public_token: str = ""
+    """Unguessable key of the resident's status page (/r/t/{token}); never shown to staff chats."""
+    submission_key: str | None = None
+    """The client's key for this report: a repeated submission returns this ticket."""
     version: int = 1
     id: int | None = None
 

@@ -39,7 +39,10 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.CLOSE: _DESK,
     Verb.CANCEL: _DESK,
     Verb.COMMENT: _DESK | {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE},
+    Verb.REVEAL: _DESK | {Grant.ASSIGNEE},
 }
+"""REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
+the people who must call the resident may, never the whole team group (PIPL)."""
 
 
 def grants_of(member: Member, ticket: Ticket) -> frozenset[Grant]:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from tickets.audience import CardAddress
 from tickets.model import Event, Ticket
 from tickets.states import Status
 
@@ -33,8 +34,15 @@ class TicketRepository(Protocol):
         """`for_update` locks the row until the transaction ends, where the database can."""
         ...
 
+    async def by_token(self, token: str) -> Ticket | None: ...
+
+    async def by_submission(self, key: str) -> Ticket | None: ...
+
     async def add(self, ticket: Ticket, events: Sequence[Event]) -> Ticket:
-        """Insert a new ticket with its first events; returns it with its id."""
+        """Insert a new ticket with its first events; returns it with its id.
+
+        Raises `ConcurrentUpdate` when a unique key (the submission key) was taken meanwhile.
+        """
         ...
 
     async def update(self, before: Ticket, after: Ticket, event: Event) -> Ticket:
@@ -42,6 +50,14 @@ class TicketRepository(Protocol):
 
         Raises `ConcurrentUpdate` otherwise. Returns `after` with the next version.
         """
+        ...
+
+    async def append_event(self, ticket: Ticket, event: Event) -> None:
+        """An event that changes nothing on the ticket (a comment, a reveal)."""
+        ...
+
+    async def first_delivery(self, source: str, event_id: str) -> bool:
+        """Record a platform's event id; False when it was recorded before (a redelivery)."""
         ...
 
     async def next_sequence(self, day: date) -> int:
@@ -57,11 +73,26 @@ class TicketRepository(Protocol):
     async def search(self, query: TicketQuery) -> Page: ...
 
 
+class OutboxRepository(Protocol):
+    async def enqueue(self, ticket: Ticket, addresses: Sequence[CardAddress]) -> None:
+        """Queue the card for each address and for every chat already showing the ticket."""
+        ...
+
+
+class DeliveryPlanner(Protocol):
+    def addresses(self, before: Ticket | None, after: Ticket) -> list[CardAddress]:
+        """Where the ticket's card must be shown after this change (beyond where it is)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: committed on a clean exit, rolled back on any error."""
 
     @property
     def tickets(self) -> TicketRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

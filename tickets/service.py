@@ -7,7 +7,8 @@ reads the winner's commit and hears who won. The conditional update guards what 
 not cover (a writer that loaded without it); when it fires, the whole call is re-run.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from tickets.machine import Context, assign_event, decide
 from tickets.model import Actor, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
-from tickets.ports import Page, TicketQuery, UnitOfWorkFactory
+from tickets.ports import DeliveryPlanner, Page, TicketQuery, UnitOfWorkFactory
 from tickets.routing import (
     DEFAULT_EMERGENCY_WORDS,
     DEFAULT_URGENT_WORDS,
@@ -50,28 +51,51 @@ class TicketService:
         uow: UnitOfWorkFactory,
         directory: Directory,
         tz: ZoneInfo,
+        planner: DeliveryPlanner,
         *,
         emergency_words: Sequence[str] = DEFAULT_EMERGENCY_WORDS,
         urgent_words: Sequence[str] = DEFAULT_URGENT_WORDS,
         clock: Callable[[], datetime] = utc_now,
+        on_commit: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_commit` runs after each committed change: the delivery worker's wake-up."""
         self._uow = uow
+        self._planner = planner
         self.directory = directory
         self.tz = tz
         self._emergency_words = emergency_words
         self._urgent_words = urgent_words
         self._clock = clock
+        self._on_commit = on_commit
 
-    async def open(self, draft: TicketDraft, actor: Actor) -> Ticket:
-        """Register a report: route it, number it, and assign it when the team round-robins."""
+    async def open(
+        self, draft: TicketDraft, actor: Actor, *, submission_key: str | None = None
+    ) -> Ticket:
+        """Register a report: route it, number it, assign it when the team round-robins.
+
+        A repeated `submission_key` (a double-clicked form, a retried request) returns the
+        ticket the first submission made instead of a second one.
+        """
         if actor.member_id is not None and actor.member_id not in self.directory.members:
             raise InvalidInput(f"没有这位成员：{actor.member_id}", field="actor")
+        team_for(self.directory, draft.category)
+        ticket = await _retrying(lambda: self._open_once(draft, actor, submission_key))
+        self._on_commit()
+        return ticket
+
+    async def _open_once(
+        self, draft: TicketDraft, actor: Actor, submission_key: str | None
+    ) -> Ticket:
         team = team_for(self.directory, draft.category)
         now = self._clock()
         urgency = draft.urgency or suggest_urgency(
             draft.description, self._emergency_words, self._urgent_words
         )
         async with self._uow() as uow:
+            if submission_key is not None:
+                earlier = await uow.tickets.by_submission(submission_key)
+                if earlier is not None:
+                    return earlier
             sequence = await uow.tickets.next_sequence(local_day(now, self.tz))
             ticket = Ticket(
                 number=format_number(local_day(now, self.tz), sequence),
@@ -85,6 +109,9 @@ class TicketService:
                 description=draft.description,
                 channel=draft.channel,
                 appointment_at=draft.appointment_at,
+                photos=draft.photos,
+                public_token=secrets.token_urlsafe(16),
+                submission_key=submission_key,
                 created_at=now,
                 updated_at=now,
                 created_by=actor.member_id,
@@ -115,21 +142,29 @@ class TicketService:
                     auto = assign_event(ticket, chosen, system, now)
                     ticket = auto.ticket
                     events.append(auto.event)
-            return await uow.tickets.add(ticket, events)
+            saved = await uow.tickets.add(ticket, events)
+            await uow.outbox.enqueue(saved, self._planner.addresses(None, saved))
+            return saved
 
-    async def act(self, number: str, command: Command, source: Source) -> Ticket:
-        for _ in range(MAX_ATTEMPTS - 1):
-            try:
-                return await self._act_once(number, command, source)
-            except ConcurrentUpdate:
-                continue
-        return await self._act_once(number, command, source)
+    async def act(
+        self, number: str, command: Command, source: Source, *, event_id: str | None = None
+    ) -> Ticket:
+        """Apply one action. A platform's redelivered `event_id` takes effect once; the
+        redelivery gets the ticket as it is now."""
+        ticket = await _retrying(lambda: self._act_once(number, command, source, event_id))
+        self._on_commit()
+        return ticket
 
-    async def _act_once(self, number: str, command: Command, source: Source) -> Ticket:
+    async def _act_once(
+        self, number: str, command: Command, source: Source, event_id: str | None
+    ) -> Ticket:
         async with self._uow() as uow:
+            first = event_id is None or await uow.tickets.first_delivery(source.value, event_id)
             ticket = await uow.tickets.get(number, for_update=True)
             if ticket is None:
                 raise NotFound(f"没有这张工单：{number}")
+            if not first:
+                return ticket
             counted = _counted_members(command)
             ctx = Context(
                 directory=self.directory,
@@ -138,7 +173,12 @@ class TicketService:
                 open_jobs=await uow.tickets.open_jobs(counted) if counted else {},
             )
             transition = decide(ticket, command, ctx)
-            return await uow.tickets.update(ticket, transition.ticket, transition.event)
+            if transition.ticket == ticket:
+                await uow.tickets.append_event(ticket, transition.event)
+                return ticket
+            after = await uow.tickets.update(ticket, transition.ticket, transition.event)
+            await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
+            return after
 
     async def history(self, number: str) -> TicketHistory:
         async with self._uow(readonly=True) as uow:
@@ -147,9 +187,26 @@ class TicketService:
                 raise NotFound(f"没有这张工单：{number}")
             return TicketHistory(ticket=ticket, events=await uow.tickets.events(ticket))
 
+    async def public_history(self, token: str) -> TicketHistory:
+        """The resident's view, reached only through the unguessable status-page token."""
+        async with self._uow(readonly=True) as uow:
+            ticket = await uow.tickets.by_token(token) if token else None
+            if ticket is None:
+                raise NotFound("没有找到这张报修单，请检查链接是否完整")
+            return TicketHistory(ticket=ticket, events=await uow.tickets.events(ticket))
+
     async def search(self, query: TicketQuery) -> Page:
         async with self._uow(readonly=True) as uow:
             return await uow.tickets.search(query)
+
+
+async def _retrying(run: Callable[[], Awaitable[Ticket]]) -> Ticket:
+    for _ in range(MAX_ATTEMPTS - 1):
+        try:
+            return await run()
+        except ConcurrentUpdate:
+            continue
+    return await run()
 
 
 def _counted_members(command: Command) -> Iterable[str]:

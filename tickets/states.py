@@ -57,6 +57,17 @@ class Channel(StrEnum):
     CHAT = "chat"
     API = "api"
 
+    @property
+    def label(self) -> str:
+        return {
+            "phone": "电话",
+            "web": "扫码/网页",
+            "app": "App",
+            "front_desk": "前台",
+            "chat": "群聊",
+            "api": "接口",
+        }[self.value]
+
 
 class Source(StrEnum):
     """Which edge of baoxiu a change came through; every audit event names one."""

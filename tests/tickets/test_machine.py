@@ -14,7 +14,7 @@ from tickets.errors import (
     IllegalTransition,
     InvalidInput,
 )
-from tickets.machine import Context, available_verbs, decide
+from tickets.machine import Context, available_verbs, decide, possible_verbs
 from tickets.people import Directory
 from tickets.states import Source, Status
 
@@ -51,6 +51,7 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     (S.CONFIRMED, V.COMMENT): S.CONFIRMED,
     (S.CLOSED, V.COMMENT): S.CLOSED,
     (S.CANCELLED, V.COMMENT): S.CANCELLED,
+    **{(s, V.REVEAL): s for s in S},  # audited, changes nothing
 }
 
 # An actor entitled to each verb on a 水电组 ticket held by 李师傅, with the inputs it needs.
@@ -68,6 +69,7 @@ COMMANDS: Mapping[Verb, Command] = {
     V.CLOSE: Command(V.CLOSE, "lin", reason="业主电话确认"),
     V.CANCEL: Command(V.CANCEL, "lin", reason="业主自行修好"),
     V.COMMENT: Command(V.COMMENT, "lin", note="业主下午在家"),
+    V.REVEAL: Command(V.REVEAL, "lin"),
 }
 
 
@@ -89,7 +91,10 @@ def test_every_state_action_pair(directory: Directory, status: Status, verb: Ver
         return
     transition = decide(ticket, command, ctx(directory))
     assert transition.ticket.status is EXPECTED[(status, verb)]
-    assert transition.ticket.updated_at == T0 + timedelta(hours=1)
+    if verb in (V.COMMENT, V.REVEAL):
+        assert transition.ticket is ticket
+    else:
+        assert transition.ticket.updated_at == T0 + timedelta(hours=1)
     event = transition.event
     assert (event.action, event.actor_id, event.source) == (verb.value, command.actor_id, "api")
     assert (event.from_status, event.to_status) == (status, EXPECTED[(status, verb)])
@@ -248,3 +253,21 @@ def test_decide_does_not_touch_the_version(directory: Directory) -> None:
     """The version belongs to storage's conditional update, not to the pure core."""
     ticket = make_ticket(version=7)
     assert decide(ticket, COMMANDS[V.CLAIM], ctx(directory)).ticket.version == 7
+
+
+def test_possible_verbs_leave_out_what_the_team_mode_forbids(directory: Directory) -> None:
+    claim_team = possible_verbs(make_ticket(), directory.teams["shuidian"])
+    assign_team = possible_verbs(make_ticket(team="tujian"), directory.teams["tujian"])
+    robin_team = possible_verbs(make_ticket(team="dianti"), directory.teams["dianti"])
+    assert V.CLAIM in claim_team and V.CLAIM not in assign_team and V.CLAIM not in robin_team
+    held = make_ticket(S.ASSIGNED, team="tujian", assignee_id="zhang")
+    assert V.HAND_BACK not in possible_verbs(held, directory.teams["tujian"])
+    assert V.HAND_BACK in possible_verbs(make_ticket(S.ASSIGNED), directory.teams["shuidian"])
+
+
+def test_reveal_is_audited_and_changes_nothing_else(directory: Directory) -> None:
+    ticket = make_ticket(S.IN_PROGRESS)
+    seen = decide(ticket, Command(V.REVEAL, "li"), ctx(directory))
+    assert seen.ticket.status is S.IN_PROGRESS and seen.event.details == {"field": "reporter"}
+    with pytest.raises(Forbidden):
+        decide(ticket, Command(V.REVEAL, "wang"), ctx(directory))

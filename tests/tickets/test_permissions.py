@@ -33,6 +33,7 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.CLOSE: DESK,
     V.CANCEL: DESK,
     V.COMMENT: {"li", "wang"} | DESK,
+    V.REVEAL: {"li"} | DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 
@@ -44,7 +45,9 @@ def staff(directory: Directory) -> Directory:
 
 
 def _first_state(verb: Verb) -> Status:
-    """A state the verb applies in; past `new`, make_ticket has li hold the ticket."""
+    """A state the verb applies in, preferring `assigned` (make_ticket has li hold it)."""
+    if Status.ASSIGNED in ALLOWED_FROM[verb]:
+        return Status.ASSIGNED
     return next(s for s in Status if s in ALLOWED_FROM[verb])
 
 

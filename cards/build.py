@@ -1,0 +1,185 @@
+"""Building a ticket's card for one audience.
+
+The card offers only what makes sense in that chat for the ticket's state, and never an
+action the core would refuse to everyone (`possible_verbs`); whether the person who clicks may
+do it is the core's decision at click time. Group cards mask the resident's contact; the
+assignee's direct card shows it in full.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cards.mask import mask_name, mask_phone
+from cards.model import (
+    ActionValue,
+    Button,
+    Card,
+    Field,
+    Header,
+    Image,
+    Input,
+    Note,
+    Option,
+    Tag,
+    Tone,
+)
+from tickets.actions import Verb
+from tickets.audience import Audience
+from tickets.machine import possible_verbs
+from tickets.model import Ticket
+from tickets.people import Directory, DispatchMode
+from tickets.states import Status, Urgency
+
+V = Verb
+
+_TEAM = "claim dispatch start complete pause resume transfer hand_back confirm reopen close reveal"
+_SUPERVISORS = "dispatch transfer pause resume confirm reopen close cancel reveal"
+_DIRECT = "start complete pause resume transfer hand_back"
+MENUS: Mapping[Audience, tuple[Verb, ...]] = {
+    Audience.TEAM: tuple(Verb(v) for v in _TEAM.split()),
+    Audience.SUPERVISORS: tuple(Verb(v) for v in _SUPERVISORS.split()),
+    Audience.DIRECT: tuple(Verb(v) for v in _DIRECT.split()),
+    Audience.MANAGEMENT: (),
+}
+"""What each audience may be offered, in the order the buttons appear."""
+
+_PRIMARY = {V.CLAIM, V.DISPATCH, V.START, V.COMPLETE, V.CONFIRM}
+_DANGER = {V.HAND_BACK, V.REOPEN, V.CANCEL}
+_ENDED = {Status.CLOSED, Status.CANCELLED}
+
+
+@dataclass(frozen=True)
+class CardContext:
+    directory: Directory
+    tz: ZoneInfo
+    photo_url: Callable[[str], str]
+
+
+def ticket_card(
+    ticket: Ticket, audience: Audience, ctx: CardContext, member_id: str | None = None
+) -> Card:
+    """The card for `audience`; `member_id` names the reader of a DIRECT card."""
+    private = audience.is_private and member_id == ticket.assignee_id
+    return Card(
+        header=_header(ticket),
+        fields=_fields(ticket, ctx, private),
+        notes=_notes(ticket),
+        images=tuple(
+            Image(ctx.photo_url(p), f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)
+        ),
+        buttons=_buttons(ticket, audience, ctx, private),
+        footer=f"{ticket.number} · 更新于 {_local(ticket.updated_at, ctx.tz)}",
+    )
+
+
+def _header(ticket: Ticket) -> Header:
+    status_tone = {
+        Status.NEW: Tone.RED if ticket.urgency is Urgency.EMERGENCY else Tone.BLUE,
+        Status.COMPLETED: Tone.GREEN,
+        Status.CONFIRMED: Tone.GREEN,
+        Status.PAUSED: Tone.ORANGE,
+    }.get(ticket.status, Tone.GREY if ticket.status in _ENDED else Tone.BLUE)
+    urgency_tone = {Urgency.EMERGENCY: Tone.RED, Urgency.URGENT: Tone.ORANGE}.get(
+        ticket.urgency, Tone.BLUE
+    )
+    return Header(
+        title=f"{ticket.category}报修 · {ticket.location}",
+        subtitle=ticket.number,
+        tone=Tone.GREY if ticket.status in _ENDED else urgency_tone,
+        tags=(Tag(ticket.status.label, status_tone), Tag(ticket.urgency.label, urgency_tone)),
+    )
+
+
+def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...]:
+    reporter = ticket.reporter
+    contact = (
+        f"{reporter.name} {reporter.phone}"
+        if private
+        else f"{mask_name(reporter.name)} {mask_phone(reporter.phone)}"
+    )
+    fields = [
+        Field("问题", ticket.description),
+        Field("位置", ticket.location),
+        Field("报修人", contact),
+        Field("接单人", ctx.directory.name_of(ticket.assignee_id) or "待接单"),
+        Field("报修时间", f"{_local(ticket.created_at, ctx.tz)}（{ticket.channel.label}）"),
+    ]
+    if ticket.appointment_at is not None:
+        fields.insert(3, Field("预约时间", _local(ticket.appointment_at, ctx.tz)))
+    return tuple(fields)
+
+
+def _notes(ticket: Ticket) -> tuple[Note, ...]:
+    notes = []
+    if ticket.status is Status.NEW and ticket.urgency is Urgency.EMERGENCY:
+        notes.append(Note("紧急报修，请立即处理", Tone.RED))
+    if ticket.pause_reason and ticket.status is Status.PAUSED:
+        notes.append(Note(f"暂停原因：{ticket.pause_reason}", Tone.ORANGE))
+    if ticket.cancel_reason and ticket.status is Status.CANCELLED:
+        notes.append(Note(f"取消原因：{ticket.cancel_reason}", Tone.GREY))
+    if ticket.rework_count:
+        notes.append(Note(f"返工 {ticket.rework_count} 次", Tone.RED))
+    return tuple(notes)
+
+
+def _buttons(
+    ticket: Ticket, audience: Audience, ctx: CardContext, private: bool
+) -> tuple[Button, ...]:
+    if audience.is_private and not private:
+        return ()  # a former assignee's card: for the record only
+    team = ctx.directory.teams[ticket.team_id]
+    possible = set(possible_verbs(ticket, team))
+    if audience is Audience.TEAM and team.dispatch is DispatchMode.CLAIM:
+        possible.discard(V.DISPATCH)  # the group claims; dispatching is the supervisors' chat
+    if private or ticket.status in _ENDED:
+        possible.discard(V.REVEAL)
+    return tuple(
+        Button(
+            verb.label,
+            ActionValue(ticket.number, verb, ticket.version),
+            "primary" if verb in _PRIMARY else "danger" if verb in _DANGER else "default",
+            _inputs(verb, ticket, ctx),
+        )
+        for verb in MENUS[audience]
+        if verb in possible
+    )
+
+
+def _reason(label: str, placeholder: str) -> Input:
+    return Input("reason", label, "text", required=True, placeholder=placeholder)
+
+
+def _inputs(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
+    technicians = tuple(
+        Option(m.id, m.name)
+        for m in ctx.directory.technicians(ticket.team_id)
+        if m.id != ticket.assignee_id
+    )
+    match verb:
+        case V.DISPATCH:
+            return (Input("to", "派给", "select", required=True, options=technicians),)
+        case V.TRANSFER:
+            return (
+                Input("to", "转给", "select", required=True, options=technicians),
+                Input("reason", "转单原因", "text", required=False, placeholder="选填"),
+            )
+        case V.PAUSE:
+            return (_reason("暂停原因", "等配件 / 业主不在家 …"),)
+        case V.HAND_BACK:
+            return (_reason("退单原因", "不是本专业 / 需要专业公司 …"),)
+        case V.REOPEN:
+            return (_reason("返工原因", "业主反馈仍未修好 …"),)
+        case V.CANCEL:
+            return (_reason("取消原因", "业主撤销 / 重复报修 …"),)
+        case V.COMPLETE:
+            return (Input("note", "维修结果", "text", required=False, placeholder="选填"),)
+        case V.CLOSE if ticket.status is Status.COMPLETED:
+            return (_reason("未经业主验收就结单的原因", "业主电话确认 / 联系不上 …"),)
+        case _:
+            return ()
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%m-%d %H:%M")

@@ -1,0 +1,1 @@
+"""Outbound delivery: where cards go (the planner) and how they get there (the worker)."""

@@ -1,0 +1,112 @@
+"""The delivery worker: sends what the outbox holds, after the change has committed.
+
+It renders each card from the ticket as it is at sending time, so a burst of changes to one
+ticket costs one send per chat. It is woken right after a commit in this process and polls
+for rows written elsewhere (the CLI, other replicas).
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import random
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from cards.build import CardContext, ticket_card
+from integration.delivery.adapter import ChatAdapter, DeliveryError
+from storage.outbox import DeliveryStore, Pending
+from tickets.service import TicketService, utc_now
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_S = 300.0
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        store: DeliveryStore,
+        service: TicketService,
+        cards: CardContext,
+        adapters: Mapping[str, ChatAdapter],
+        wakeup: asyncio.Event,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        poll_interval: float = 1.0,
+        lease: timedelta = timedelta(seconds=30),
+        batch: int = 50,
+    ) -> None:
+        self._store = store
+        self._service = service
+        self._cards = cards
+        self._adapters = adapters
+        self._clock = clock
+        self._poll_interval = poll_interval
+        self._lease = lease
+        self._batch = batch
+        self._owner = uuid.uuid4().hex
+        self._wakeup = wakeup
+        """Set after each commit in this process (the service's `on_commit`)."""
+
+    async def run(self) -> None:
+        """Deliver until cancelled; an error in one round never stops the next."""
+        while True:
+            self._wakeup.clear()  # before the round: a commit during it wakes the next one
+            try:
+                while await self.deliver_due():
+                    pass
+            except Exception:
+                log.exception("delivery round failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self._poll_interval)
+
+    async def deliver_due(self) -> int:
+        """One round: lease what is due, deliver it; returns how many cards were handled."""
+        pending = await self._store.lease(self._owner, self._clock(), self._lease, self._batch)
+        for item in pending:
+            await self._deliver(item)
+        return len(pending)
+
+    async def _deliver(self, item: Pending) -> None:
+        adapter = self._adapters.get(item.address.platform)
+        if adapter is None:
+            error = f"no chat platform {item.address.platform!r} is configured"
+            await self._store.give_up(item, error, self._clock())
+            return
+        try:
+            ticket = (await self._service.history(item.number)).ticket
+            card = ticket_card(ticket, item.address.audience, self._cards, item.address.member_id)
+            post = await self._store.post(item.ticket_id, item.address)
+            if post is not None and post.message_id is not None:
+                message_id = post.message_id
+                await adapter.edit(message_id, card)
+            else:
+                message_id = await adapter.post(item.address.chat_id, card, _key(item))
+        except DeliveryError as error:
+            await self._failed(item, str(error), error.retryable, error.retry_after)
+            return
+        except Exception as error:
+            log.exception("delivering %s to %s failed", item.number, item.address)
+            await self._failed(item, repr(error), True, None)
+            return
+        await self._store.delivered(item, message_id, ticket.version, self._clock())
+
+    async def _failed(
+        self, item: Pending, error: str, retryable: bool, retry_after: float | None
+    ) -> None:
+        now = self._clock()
+        if not retryable or item.attempts + 1 >= MAX_ATTEMPTS:
+            log.warning("giving up on %s in %s: %s", item.number, item.address, error)
+            await self._store.give_up(item, error, now)
+            return
+        delay = retry_after or min(MAX_BACKOFF_S, 2.0**item.attempts) * random.uniform(0.5, 1.5)
+        await self._store.retry_later(item, error, now + timedelta(seconds=delay))
+
+
+def _key(item: Pending) -> str:
+    """Stable per (ticket, chat) and at most 50 characters (Feishu's `uuid` limit)."""
+    chat = hashlib.sha256(f"{item.address.platform}:{item.address.chat_id}".encode()).hexdigest()
+    return f"bx-{item.ticket_id}-{chat[:32]}"

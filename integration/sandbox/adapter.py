@@ -1,0 +1,49 @@
+"""The sandbox as a delivery target: cards become HTML messages in our own table."""
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import datetime
+
+from cards.model import Card
+from cards.render_html import render_card
+from integration.delivery.adapter import DeliveryError
+from storage.sandbox import SandboxStore
+from tickets.service import utc_now
+
+
+class Hub:
+    """Wakes the open sandbox pages of this process when a message changes.
+
+    Pages also re-read on a timer, which covers changes made by other processes.
+    """
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Event()
+
+    def notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), timeout)
+
+
+class SandboxAdapter:
+    def __init__(
+        self, store: SandboxStore, hub: Hub, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._store = store
+        self._hub = hub
+        self._clock = clock
+
+    async def post(self, chat_id: str, card: Card, key: str) -> str:
+        message_id = await self._store.post(chat_id, key, render_card(card), self._clock())
+        self._hub.notify()
+        return str(message_id)
+
+    async def edit(self, message_id: str, card: Card) -> None:
+        if await self._store.edit(int(message_id), render_card(card), self._clock()) is None:
+            raise DeliveryError(f"sandbox message {message_id} is gone", retryable=False)
+        self._hub.notify()

@@ -1,0 +1,160 @@
+"""The sandbox's pages: the chats, their cards live, and clicks as any configured member.
+
+There is no login: the visitor picks who they are, per browser tab. It is a development,
+training and demo tool; a site that uses only Feishu or DingTalk does not mount it.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from typing import Any
+
+from aiohttp import web
+from aiohttp_sse import sse_response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cards.model import ActionValue
+from cards.render_html import render_card
+from integration.clicks import Click, ClickRouter
+from integration.sandbox.adapter import Hub
+from storage.sandbox import SandboxStore
+from tickets.audience import Audience
+from tickets.people import Directory
+from tickets.service import utc_now
+from tickets.states import Source
+
+REFRESH_S = 2.0
+"""How often an open page re-reads its chat even without a local wake-up (other replicas)."""
+
+
+@dataclass(frozen=True)
+class SandboxChat:
+    id: str
+    title: str
+    audience: Audience
+    member_id: str | None = None
+    """The member of a private chat (DIRECT)."""
+    default_member: str | None = None
+    """Who a visitor is when they open this chat first."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    site_name: str
+    tz: ZoneInfo
+    chats: tuple[SandboxChat, ...]
+    directory: Directory
+    store: SandboxStore
+    hub: Hub
+    router: ClickRouter
+
+    def chat(self, chat_id: str) -> SandboxChat:
+        for chat in self.chats:
+            if chat.id == chat_id:
+                return chat
+        raise web.HTTPNotFound(text=f"没有这个聊天：{chat_id}")
+
+
+SANDBOX = web.AppKey("sandbox", Sandbox)
+
+_pages = Environment(
+    loader=PackageLoader("integration.sandbox", "templates"),
+    autoescape=select_autoescape(default=True),
+)
+
+
+class ClickBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: int
+    value: dict[str, Any]
+    form: dict[str, str] = {}
+    member: str = Field(min_length=1, max_length=64)
+    click_id: str = Field(min_length=8, max_length=64)
+
+
+def _page(template: str, **context: object) -> web.Response:
+    html = _pages.get_template(template).render(**context)
+    return web.Response(text=html, content_type="text/html")
+
+
+async def index(request: web.Request) -> web.Response:
+    sandbox = request.app[SANDBOX]
+    return _page("index.html", sandbox=sandbox, members=_members(sandbox))
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    sandbox = request.app[SANDBOX]
+    chat = sandbox.chat(request.match_info["chat"])
+    messages = await sandbox.store.messages(chat.id)
+    return _page(
+        "chat.html", sandbox=sandbox, chat=chat, messages=messages, members=_members(sandbox)
+    )
+
+
+async def chat_events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: each new or changed message of the chat, as rendered HTML."""
+    sandbox = request.app[SANDBOX]
+    chat = sandbox.chat(request.match_info["chat"])
+    seen = {int(k): int(v) for k, v in request.query.items() if k.isdigit() and v.isdigit()}
+    async with sse_response(request) as stream:
+        while stream.is_connected():
+            for message in await sandbox.store.messages(chat.id):
+                if seen.get(message.id) != message.revision:
+                    seen[message.id] = message.revision
+                    payload = {"id": message.id, "revision": message.revision, "html": message.html}
+                    await stream.send(json.dumps(payload, ensure_ascii=False), event="message")
+            await sandbox.hub.wait(REFRESH_S)
+    return stream
+
+
+async def click(request: web.Request) -> web.Response:
+    sandbox = request.app[SANDBOX]
+    chat = sandbox.chat(request.match_info["chat"])
+    try:
+        body = ClickBody.model_validate(await request.json())
+        value = ActionValue.from_dict(body.value)
+    except (ValidationError, ValueError) as error:
+        return _refusal(f"无法识别的点击：{error}", 400)
+    message = await sandbox.store.message(body.message_id)
+    if message is None or message.chat_id != chat.id:
+        return _refusal("这条消息不在本聊天中", 404)
+    answer = await sandbox.router.click(
+        Click(
+            source=Source.SANDBOX,
+            member_id=body.member if body.member in sandbox.directory.members else None,
+            value=value,
+            audience=chat.audience,
+            viewer_id=chat.member_id,
+            form=body.form,
+            event_id=body.click_id,
+        )
+    )
+    html = None
+    if answer.card is not None:
+        html = render_card(answer.card)
+        await sandbox.store.edit(message.id, html, utc_now())
+        sandbox.hub.notify()
+    return web.json_response({"toast": answer.toast, "level": answer.level, "html": html})
+
+
+def _refusal(text: str, status: int) -> web.Response:
+    return web.json_response({"toast": text, "level": "error", "html": None}, status=status)
+
+
+def _members(sandbox: Sandbox) -> list[tuple[str, str]]:
+    labels = []
+    for member in sandbox.directory.members.values():
+        roles = "、".join(role.label for role in sorted(member.roles))
+        labels.append((member.id, f"{member.name}（{roles}）"))
+    return labels
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/sandbox", index)
+    app.router.add_get("/sandbox/c/{chat}", chat_page)
+    app.router.add_get("/sandbox/c/{chat}/events", chat_events)
+    app.router.add_post("/sandbox/c/{chat}/click", click)
+    app.router.add_static("/sandbox/static", Path(__file__).parent / "static")

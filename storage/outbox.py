@@ -1,0 +1,186 @@
+"""The outbox: cards to deliver, written with the change, sent after commit by the worker.
+
+Writing the rows in the transaction of the change means a crash between commit and sending
+loses nothing: the rows are still pending when the process comes back. Workers on several
+replicas share the table by leasing rows with a conditional update, so each row is worked by
+one of them at a time, and a lease left by a dead process expires.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from storage.tables import CardPostRow, OutboxRow, TicketRow
+from tickets.audience import Audience, CardAddress
+from tickets.model import Ticket
+
+
+class SqlOutbox:
+    """The outbox side of a unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, ticket: Ticket, addresses: Sequence[CardAddress]) -> None:
+        assert ticket.id is not None
+        targets = {(a.platform, a.chat_id): a for a in addresses}
+        posts = await self._session.exec(
+            select(CardPostRow).where(CardPostRow.ticket_id == ticket.id)
+        )
+        for post in posts.all():
+            address = CardAddress(
+                post.platform, post.chat_id, Audience(post.audience), post.member_id
+            )
+            targets.setdefault((post.platform, post.chat_id), address)
+        self._session.add_all(
+            OutboxRow(
+                ticket_id=ticket.id,
+                platform=a.platform,
+                chat_id=a.chat_id,
+                audience=a.audience.value,
+                member_id=a.member_id,
+                created_at=ticket.updated_at,
+                available_at=ticket.updated_at,
+            )
+            for a in targets.values()
+        )
+        await self._session.flush()
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Leased outbox rows for one card in one chat (several changes collapse into one send)."""
+
+    ids: tuple[int, ...]
+    ticket_id: int
+    number: str
+    address: CardAddress
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Post:
+    message_id: str | None
+    delivered_version: int
+
+
+class DeliveryStore:
+    """What the delivery worker reads and writes, each call its own short transaction."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+    async def lease(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Pending]:
+        due = (
+            col(OutboxRow.delivered_at).is_(None),
+            col(OutboxRow.failed_at).is_(None),
+            col(OutboxRow.available_at) <= now,
+            col(OutboxRow.lease_until).is_(None) | (col(OutboxRow.lease_until) < now),
+        )
+        candidates = select(OutboxRow.id).where(*due).order_by(col(OutboxRow.id)).limit(limit)
+        until = now + lease
+        async with self._sessions.begin() as session:
+            # The conditions are repeated outside the subquery so that PostgreSQL re-checks
+            # them on a row another replica leased meanwhile, and skips it.
+            await session.execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id).in_(candidates.scalar_subquery()), *due)
+                .values(lease_owner=owner, lease_until=until)
+            )
+            rows = (
+                await session.exec(
+                    select(OutboxRow, TicketRow.number)
+                    .join(TicketRow, col(TicketRow.id) == col(OutboxRow.ticket_id))
+                    .where(OutboxRow.lease_owner == owner, OutboxRow.lease_until == until)
+                    .order_by(col(OutboxRow.id))
+                )
+            ).all()
+        groups: dict[tuple[int, str, str], list[OutboxRow]] = {}
+        numbers: dict[int, str] = {}
+        for row, number in rows:
+            groups.setdefault((row.ticket_id, row.platform, row.chat_id), []).append(row)
+            numbers[row.ticket_id] = number
+        return [
+            Pending(
+                ids=tuple(r.id for r in group if r.id is not None),
+                ticket_id=group[-1].ticket_id,
+                number=numbers[group[-1].ticket_id],
+                address=CardAddress(
+                    group[-1].platform,
+                    group[-1].chat_id,
+                    Audience(group[-1].audience),
+                    group[-1].member_id,
+                ),
+                attempts=max(r.attempts for r in group),
+            )
+            for group in groups.values()
+        ]
+
+    async def post(self, ticket_id: int, address: CardAddress) -> Post | None:
+        async with self._sessions() as session:
+            row = (await session.exec(_post_query(ticket_id, address))).first()
+            return Post(row.message_id, row.delivered_version) if row else None
+
+    async def delivered(
+        self, pending: Pending, message_id: str, version: int, now: datetime
+    ) -> None:
+        async with self._sessions.begin() as session:
+            row = (await session.exec(_post_query(pending.ticket_id, pending.address))).first()
+            if row is None:
+                a = pending.address
+                row = CardPostRow(
+                    ticket_id=pending.ticket_id,
+                    platform=a.platform,
+                    chat_id=a.chat_id,
+                    audience=a.audience.value,
+                    member_id=a.member_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            row.message_id = message_id
+            row.delivered_version = max(row.delivered_version, version)
+            row.updated_at = now
+            session.add(row)
+            await session.execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id).in_(pending.ids))
+                .values(delivered_at=now, lease_owner=None, lease_until=None)
+            )
+
+    async def retry_later(self, pending: Pending, error: str, at: datetime) -> None:
+        await self._settle(pending, available_at=at, last_error=error[:2000])
+
+    async def give_up(self, pending: Pending, error: str, now: datetime) -> None:
+        await self._settle(pending, failed_at=now, last_error=error[:2000])
+
+    async def _settle(self, pending: Pending, **values: object) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id).in_(pending.ids))
+                .values(attempts=pending.attempts + 1, lease_owner=None, lease_until=None, **values)
+            )
+
+    async def backlog(self) -> int:
+        """Rows still to deliver: for health checks and tests."""
+        async with self._sessions() as session:
+            rows = await session.exec(
+                select(OutboxRow.id).where(
+                    col(OutboxRow.delivered_at).is_(None), col(OutboxRow.failed_at).is_(None)
+                )
+            )
+            return len(rows.all())
+
+
+def _post_query(ticket_id: int, address: CardAddress) -> SelectOfScalar[CardPostRow]:
+    return select(CardPostRow).where(
+        CardPostRow.ticket_id == ticket_id,
+        CardPostRow.platform == address.platform,
+        CardPostRow.chat_id == address.chat_id,
+    )

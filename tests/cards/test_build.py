@@ -1,0 +1,118 @@
+"""What each audience's card shows and offers."""
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cards.build import CardContext, ticket_card
+from cards.mask import mask_name, mask_phone
+from cards.model import ActionValue, Card
+from tests.tickets.factories import make_ticket
+from tickets.actions import Verb
+from tickets.audience import Audience
+from tickets.machine import possible_verbs
+from tickets.people import Directory
+from tickets.states import Status, Urgency
+
+V = Verb
+
+
+@pytest.fixture
+def ctx(directory: Directory) -> CardContext:
+    return CardContext(directory, ZoneInfo("Asia/Shanghai"), lambda name: f"/media/{name}")
+
+
+def verbs(card: Card) -> list[Verb]:
+    return [b.value.verb for b in card.buttons]
+
+
+def field(card: Card, label: str) -> str:
+    return next(f.value for f in card.fields if f.label == label)
+
+
+def test_masking() -> None:
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("075512345678") == "075*****5678"
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("李") == "李*"
+
+
+def test_group_cards_mask_the_resident_the_assignees_card_does_not(ctx: CardContext) -> None:
+    ticket = make_ticket(Status.ASSIGNED)
+    for audience in (Audience.TEAM, Audience.SUPERVISORS, Audience.MANAGEMENT):
+        card = ticket_card(ticket, audience, ctx)
+        assert field(card, "报修人") == "张* 138****8000"
+    assert field(ticket_card(ticket, Audience.DIRECT, ctx, "li"), "报修人") == "张三 13800138000"
+    former = ticket_card(ticket, Audience.DIRECT, ctx, "wang")  # after a transfer away
+    assert field(former, "报修人") == "张* 138****8000" and former.buttons == ()
+
+
+@pytest.mark.parametrize(
+    ("status", "team", "expected"),
+    [
+        (Status.NEW, "shuidian", [V.CLAIM, V.REVEAL]),
+        (Status.NEW, "tujian", [V.DISPATCH, V.REVEAL]),
+        (Status.ASSIGNED, "shuidian", [V.START, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
+        (Status.ASSIGNED, "tujian", [V.START, V.TRANSFER, V.REVEAL]),
+        (Status.IN_PROGRESS, "shuidian", [V.COMPLETE, V.PAUSE, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
+        (Status.PAUSED, "shuidian", [V.RESUME, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
+        (Status.COMPLETED, "shuidian", [V.CONFIRM, V.REOPEN, V.CLOSE, V.REVEAL]),
+        (Status.CLOSED, "shuidian", []),
+        (Status.CANCELLED, "shuidian", []),
+    ],
+)
+def test_team_card_offers_what_fits_the_state_and_mode(
+    ctx: CardContext, status: Status, team: str, expected: list[Verb]
+) -> None:
+    ticket = make_ticket(status, team=team)
+    assert verbs(ticket_card(ticket, Audience.TEAM, ctx)) == expected
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("audience", list(Audience))
+def test_no_card_offers_what_the_core_refuses_everyone(
+    ctx: CardContext, status: Status, audience: Audience
+) -> None:
+    for team in ("shuidian", "tujian", "dianti"):
+        ticket = make_ticket(status, team=team)
+        card = ticket_card(ticket, audience, ctx, "li")
+        allowed = set(possible_verbs(ticket, ctx.directory.teams[team]))
+        assert set(verbs(card)) <= allowed
+        assert all(b.value == ActionValue(ticket.number, b.value.verb, 1) for b in card.buttons)
+
+
+def test_supervisors_dispatch_from_a_list_of_the_teams_technicians(ctx: CardContext) -> None:
+    card = ticket_card(make_ticket(team="tujian"), Audience.SUPERVISORS, ctx)
+    dispatch = next(b for b in card.buttons if b.value.verb is V.DISPATCH)
+    assert [(i.name, i.required) for i in dispatch.inputs] == [("to", True)]
+    assert [o.label for o in dispatch.inputs[0].options] == ["张师傅", "赵师傅"]
+    assert V.CANCEL in verbs(card) and V.CLAIM not in verbs(card)
+
+
+def test_forms_ask_for_what_the_core_requires(ctx: CardContext) -> None:
+    card = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.DIRECT, ctx, "li")
+    forms = {b.value.verb: [(i.name, i.required) for i in b.inputs] for b in card.buttons}
+    assert forms[V.PAUSE] == [("reason", True)]
+    assert forms[V.HAND_BACK] == [("reason", True)]
+    assert forms[V.COMPLETE] == [("note", False)]
+    assert forms[V.TRANSFER] == [("to", True), ("reason", False)]
+    transfer = next(b for b in card.buttons if b.value.verb is V.TRANSFER)
+    assert [o.value for o in transfer.inputs[0].options] == ["wang"]  # not the assignee
+
+
+def test_header_notes_and_photos(ctx: CardContext) -> None:
+    ticket = make_ticket(
+        Status.PAUSED,
+        urgency=Urgency.EMERGENCY,
+        pause_reason="等配件",
+        rework_count=1,
+        photos=("a.jpg", "b.jpg"),
+    )
+    card = ticket_card(ticket, Audience.TEAM, ctx)
+    assert card.header.title == "水电报修 · 3栋2单元501"
+    assert [t.text for t in card.header.tags] == ["暂停", "紧急"]
+    assert [n.text for n in card.notes] == ["暂停原因：等配件", "返工 1 次"]
+    assert [i.url for i in card.images] == ["/media/a.jpg", "/media/b.jpg"]
+    assert field(card, "接单人") == "李师傅"
+    assert field(card, "报修时间") == "11-28 10:00（电话）"

@@ -1,0 +1,76 @@
+"""No resident's text can add a mention, a link or markup to a rendered card.
+
+Each renderer is checked the same way: a card full of hostile text must render to the same
+structure as the same card with harmless text, and the hostile text must come out as text.
+New renderers (Feishu, DingTalk) join RENDERERS.
+"""
+
+from collections.abc import Callable
+from dataclasses import replace
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cards.build import CardContext, ticket_card
+from cards.model import Card
+from cards.render_html import render_card
+from tests.cards.hostile import HOSTILE
+from tests.tickets.factories import make_ticket
+from tickets.audience import Audience
+from tickets.model import Reporter, Ticket
+from tickets.people import Directory
+from tickets.states import Status
+
+
+class Structure(HTMLParser):
+    """Tags and attribute names in document order: what markup the output holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shape: list[tuple[str, tuple[str, ...]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.shape.append((tag, tuple(name for name, _ in attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def html_structure(card: Card) -> tuple[list[tuple[str, tuple[str, ...]]], str]:
+    parser = Structure()
+    parser.feed(render_card(card))
+    return parser.shape, "".join(parser.text)
+
+
+RENDERERS: list[tuple[str, Callable[[Card], tuple[object, str]]]] = [("html", html_structure)]
+
+
+def filled(text: str, status: Status) -> Ticket:
+    return replace(
+        make_ticket(status),
+        description=text,
+        location=text,
+        reporter=Reporter(name=text, phone="13800138000"),
+        pause_reason=text,
+        cancel_reason=text,
+    )
+
+
+@pytest.mark.parametrize(("name", "structure"), RENDERERS)
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("audience", [Audience.TEAM, Audience.DIRECT])
+def test_hostile_text_stays_text(
+    directory: Directory,
+    name: str,
+    structure: Callable[[Card], tuple[object, str]],
+    hostile: str,
+    audience: Audience,
+) -> None:
+    ctx = CardContext(directory, ZoneInfo("Asia/Shanghai"), lambda p: f"/media/{p}")
+    for status in (Status.PAUSED, Status.CANCELLED):
+        benign_shape, _ = structure(ticket_card(filled("厨房漏水", status), audience, ctx, "li"))
+        shape, text = structure(ticket_card(filled(hostile, status), audience, ctx, "li"))
+        assert shape == benign_shape, f"{name}: {hostile!r} changed the card's markup"
+        assert hostile.strip().splitlines()[0] in text, f"{name}: {hostile!r} was not shown"

@@ -1,0 +1,166 @@
+"""QR posters: the link is right, the printed code scans back to it, bad input is explained."""
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import zxingcpp
+from PIL import Image
+from typer.testing import CliRunner
+
+from baoxiu.cli import app
+from baoxiu.qr import FontNotFoundError, find_font, make_poster, report_url
+
+runner = CliRunner()
+LONG = ("阳光花园二期 12栋 B座 地下车库入口旁" * 3)[:60]
+
+
+def _has_cjk_font() -> bool:
+    try:
+        find_font()
+    except FontNotFoundError:
+        return False
+    return True
+
+
+needs_font = pytest.mark.skipif(
+    not _has_cjk_font(), reason="no CJK font: apt-get install fonts-noto-cjk"
+)
+
+
+def scan(image: Image.Image) -> zxingcpp.Barcode:
+    barcode = zxingcpp.read_barcode(image)
+    assert barcode is not None and barcode.valid
+    assert barcode.format == zxingcpp.BarcodeFormat.QRCode
+    return barcode
+
+
+def test_the_link_carries_the_location() -> None:
+    url = report_url("https://wy.example.cn/", "3栋 2单元 #5&东")
+    assert url.isascii() and " " not in url and url.count("#") == 0
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "wy.example.cn", "/r/new")
+    assert parse_qs(parts.query) == {"loc": ["3栋 2单元 #5&东"]}
+    assert report_url("http://a.cn/base//", "x") == "http://a.cn/base/r/new?loc=x"
+
+
+@needs_font
+@pytest.mark.parametrize(
+    ("site", "location"),
+    [
+        ("阳光花园物业", "3栋2单元"),
+        ("阳光花园物业服务有限公司第二分公司（二期、三期及商业街）", LONG),
+        ("Sunshine Garden Property Management", "B2-" + "0123456789" * 5 + "ABCDEFG"),
+    ],
+)
+def test_the_poster_scans_back_to_the_link(site: str, location: str) -> None:
+    url = report_url("https://wy.example.cn", location)
+    poster = make_poster(site, url, location)
+    assert poster.size == (1240, 1754)
+    barcode = scan(poster)
+    assert barcode.text == url
+    assert barcode.ec_level in {"M", "Q", "H"}
+    corners = barcode.position
+    box = (corners.top_left.x, corners.top_left.y, corners.bottom_right.x, corners.bottom_right.y)
+    assert box[2] - box[0] >= 450  # 76 mm or more on A4: scans from a step away
+    colours = {colour for _, colour in poster.crop(box).getcolors(maxcolors=1 << 20) or []}
+    assert colours <= {(0, 0, 0), (255, 255, 255)}  # crisp: no grey edges from resampling
+    band = poster.getpixel((5, 5))
+    for x in (*range(0, 40), *range(1200, 1240)):  # long text wraps instead of running off
+        for y in range(0, 1754, 3):
+            assert poster.getpixel((x, y)) in {band, (255, 255, 255)}, (x, y)
+
+
+@pytest.fixture
+def no_cjk_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """fontconfig answers with its Latin fallback, as it does when no CJK font is installed."""
+
+    def fc_match(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        out = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\t0\taa|af|de|en|fr|ru"
+        return subprocess.CompletedProcess(args, 0, stdout=out)
+
+    monkeypatch.setattr(subprocess, "run", fc_match)
+    find_font.cache_clear()
+    yield
+    find_font.cache_clear()
+
+
+def test_a_missing_chinese_font_says_what_to_install(no_cjk_font: None) -> None:
+    with pytest.raises(FontNotFoundError, match="fonts-noto-cjk"):
+        find_font()
+
+
+def test_no_fontconfig_at_all_says_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        raise FileNotFoundError(args[0])
+
+    monkeypatch.setattr(subprocess, "run", missing)
+    find_font.cache_clear()
+    try:
+        with pytest.raises(FontNotFoundError, match="fonts-noto-cjk"):
+            find_font(bold=True)
+    finally:
+        find_font.cache_clear()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "site" / "baoxiu.toml"
+    result = runner.invoke(app, ["init", "--demo", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@needs_font
+def test_the_command_writes_a_poster(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "3-2.png"
+    args = ["qr", "--location", " 3栋2单元 ", "--out", str(out), "--config", str(config)]
+    result = runner.invoke(app, args)
+    url = "http://127.0.0.1:8080/r/new?loc=3%E6%A0%8B2%E5%8D%95%E5%85%83"
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.output and url in result.output
+    assert "public_url 指向本机" in result.output
+    with Image.open(out) as poster:
+        assert poster.size == (1240, 1754) and poster.format == "PNG"
+        assert scan(poster).text == url
+
+    monkeypatch.setenv("BAOXIU_SITE__PUBLIC_URL", "https://wy.example.cn/")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "https://wy.example.cn/r/new?loc=3%E6" in result.output
+    assert "指向本机" not in result.output
+    with Image.open(out) as poster:
+        assert scan(poster).text.startswith("https://wy.example.cn/r/new?loc=")
+
+
+@pytest.mark.parametrize(
+    ("location", "name", "message"),
+    [
+        ("   ", "a.png", "不能为空"),
+        ("栋" * 61, "a.png", "最多 60 个字"),
+        ("3栋\n2单元", "a.png", "换行"),
+        ("3栋2单元", "a.jpg", ".png"),
+        ("3栋2单元", "missing/a.png", "目录不存在"),
+    ],
+)
+def test_bad_input_is_explained(
+    config: Path, tmp_path: Path, location: str, name: str, message: str
+) -> None:
+    out = tmp_path / name
+    args = ["qr", "--location", location, "--out", str(out), "--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not out.exists()
+
+
+def test_a_missing_font_stops_the_command(config: Path, tmp_path: Path, no_cjk_font: None) -> None:
+    out = tmp_path / "a.png"
+    args = ["qr", "--location", "3栋", "--out", str(out), "--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "fonts-noto-cjk" in result.output, result.output
+    assert not out.exists()
