@@ -7,8 +7,8 @@ training and demo tool; a site that uses only Feishu or DingTalk does not mount 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from aiohttp_sse import sse_response
