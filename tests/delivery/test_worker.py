@@ -1,0 +1,128 @@
+"""Cards reach every chat that shows the ticket, once, and follow its changes."""
+
+import asyncio
+from datetime import timedelta
+
+from cards.model import Card
+from integration.delivery.adapter import DeliveryError
+from tests.delivery.conftest import Site
+from tests.storage.test_service import AGENT, draft
+from tickets.actions import Command, Verb
+from tickets.states import Source, Urgency
+
+
+async def test_new_ticket_reaches_its_team_group(site: Site) -> None:
+    ticket = await site.service.open(draft(), AGENT)
+    assert await site.store.backlog() == 1
+    assert await site.worker().deliver_due() == 1
+    assert await site.store.backlog() == 0
+    [message] = await site.sandbox.messages("shuidian")
+    assert ticket.number in message.html and "接单" in message.html
+    assert "138****8000" in message.html and "13800138000" not in message.html
+    assert await site.worker().deliver_due() == 0  # nothing twice
+
+
+async def test_changes_edit_the_same_card_and_reach_the_assignee(site: Site) -> None:
+    number = (await site.service.open(draft(), AGENT)).number
+    await site.worker().deliver_due()
+    await site.service.act(number, Command(Verb.CLAIM, "li"), Source.API)
+    await site.service.act(number, Command(Verb.START, "li"), Source.API)
+    assert await site.worker().deliver_due() == 2  # group card once (two changes), li's DM
+    [group] = await site.sandbox.messages("shuidian")
+    assert group.revision == 2 and "维修中" in group.html and "李师傅" in group.html
+    [direct] = await site.sandbox.messages("dm-li")
+    assert "张三 13800138000" in direct.html and "完工" in direct.html
+
+
+async def test_transfer_updates_the_old_and_new_assignees(site: Site) -> None:
+    number = (await site.service.open(draft(), AGENT)).number
+    await site.service.act(number, Command(Verb.CLAIM, "li"), Source.API)
+    await site.worker().deliver_due()
+    await site.service.act(number, Command(Verb.TRANSFER, "chen", to="wang"), Source.API)
+    await site.worker().deliver_due()
+    [old] = await site.sandbox.messages("dm-li")
+    [new] = await site.sandbox.messages("dm-wang")
+    assert "138****8000" in old.html and "data-value" not in old.html  # li no longer holds it
+    assert "13800138000" in new.html and "data-value" in new.html
+
+
+async def test_waiting_and_emergency_tickets_reach_supervisors_and_managers(site: Site) -> None:
+    await site.service.open(draft("门窗", "单元门关不上"), AGENT)  # 土建组 is assign-mode
+    await site.service.open(draft(description="水管爆裂"), AGENT)  # an emergency
+    await site.worker().deliver_due()
+    [dispatch] = await site.sandbox.messages("dispatch")
+    assert "派单" in dispatch.html and "单元门关不上" in dispatch.html
+    [management] = await site.sandbox.messages("management")
+    assert "水管爆裂" in management.html and "data-value" not in management.html
+    urgent = await site.service.open(draft(urgency=Urgency.URGENT), AGENT)
+    await site.worker().deliver_due()
+    assert len(await site.sandbox.messages("management")) == 1, urgent.number
+
+
+class Flaky:
+    """A platform that fails the way real ones do, then recovers."""
+
+    def __init__(self, failures: list[DeliveryError]) -> None:
+        self.failures = failures
+        self.posted: dict[str, str] = {}
+
+    async def post(self, chat_id: str, card: Card, key: str) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        return self.posted.setdefault(key, f"m{len(self.posted) + 1}")
+
+    async def edit(self, message_id: str, card: Card) -> None:
+        raise AssertionError("nothing was posted yet")
+
+
+async def test_retryable_failures_are_retried_later_permanent_ones_given_up(site: Site) -> None:
+    await site.service.open(draft(), AGENT)
+    flaky = Flaky([DeliveryError("429", retryable=True, retry_after=5)])
+    worker = site.worker({"sandbox": flaky})
+    assert await worker.deliver_due() == 1 and flaky.posted == {}
+    assert await worker.deliver_due() == 0  # not due for 5 s
+    site.clock.advance(seconds=6)
+    assert await worker.deliver_due() == 1 and len(flaky.posted) == 1
+    assert await site.store.backlog() == 0
+
+    await site.service.open(draft(category="燃气"), AGENT)
+    gone = Flaky([DeliveryError("bot not in chat", retryable=False)])
+    assert await site.worker({"sandbox": gone}).deliver_due() == 1
+    site.clock.advance(hours=1)
+    assert await site.worker({"sandbox": gone}).deliver_due() == 0
+    assert await site.store.backlog() == 0 and gone.posted == {}
+
+
+async def test_two_workers_never_send_the_same_card(site: Site) -> None:
+    for _ in range(20):
+        await site.service.open(draft(), AGENT)
+    sent: list[str] = []
+
+    class Counting(Flaky):
+        async def post(self, chat_id: str, card: Card, key: str) -> str:
+            sent.append(key)
+            await asyncio.sleep(0)
+            return await super().post(chat_id, card, key)
+
+    a, b = site.worker({"sandbox": Counting([])}), site.worker({"sandbox": Counting([])})
+    while sum(await asyncio.gather(a.deliver_due(), b.deliver_due())):
+        pass
+    assert len(sent) == 20 and len(set(sent)) == 20
+    assert await site.store.backlog() == 0
+
+
+async def test_a_lease_left_by_a_dead_worker_expires(site: Site) -> None:
+    await site.service.open(draft(), AGENT)
+    leased = await site.store.lease("dead", site.clock(), timedelta(seconds=30), 10)
+    assert len(leased) == 1
+    assert await site.worker().deliver_due() == 0
+    site.clock.advance(seconds=31)
+    assert await site.worker().deliver_due() == 1
+    assert len(await site.sandbox.messages("shuidian")) == 1
+
+
+async def test_sandbox_posts_once_per_key(site: Site) -> None:
+    now = site.clock()
+    first = await site.sandbox.post("shuidian", "k1", "<p>a</p>", now)
+    again = await site.sandbox.post("shuidian", "k1", "<p>a</p>", now)
+    assert first == again and len(await site.sandbox.messages("shuidian")) == 1

@@ -1,0 +1,223 @@
+"""The sandbox chat over HTTP: cards arrive, clicks act through the router, races and stale
+cards are explained, and the page streams changes."""
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from baoxiu.app import create_app
+from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings
+from integration.web.api import SERVICE
+from storage.engine import create_engine
+from storage.sandbox import SandboxMessage, SandboxStore
+from tests.storage.test_service import AGENT, draft
+from tickets.service import TicketService
+
+T = TypeVar("T")
+
+
+class Chat:
+    def __init__(self, client: TestClient[Any, Any], store: SandboxStore) -> None:
+        self.client = client
+        self.store = store
+
+    @property
+    def service(self) -> TicketService:
+        return self.client.app[SERVICE]  # type: ignore[index]
+
+    async def card(self, chat: str, number: str, revision: int = 1) -> SandboxMessage:
+        """The chat's message for `number`, once the worker has delivered `revision`."""
+
+        async def found() -> SandboxMessage | None:
+            for message in await self.store.messages(chat):
+                if number in message.html and message.revision >= revision:
+                    return message
+            return None
+
+        return await eventually(found)
+
+    async def click(
+        self, chat: str, message: SandboxMessage, label: str, member: str, **form: str
+    ) -> dict[str, Any]:
+        value = button_value(message.html, label)
+        body = {
+            "message_id": message.id,
+            "value": value,
+            "form": form,
+            "member": member,
+            "click_id": uuid.uuid4().hex,
+        }
+        async with self.client.post(f"/sandbox/c/{chat}/click", json=body) as response:
+            answer: dict[str, Any] = await response.json()
+            answer["status"] = response.status
+            return answer
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 10) -> T:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (result := await probe()) is None:
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+    return result
+
+
+def button_value(html: str, label: str) -> dict[str, Any]:
+    """The value a button (or a form's submit) with this label carries."""
+    for match in re.finditer(r"data-value='([^']*)'[^>]*>(?:确定)?([^<]*)<", html):
+        if match.group(2).strip() == label:
+            return dict(json.loads(match.group(1)))
+    forms = re.findall(r"<summary[^>]*>([^<]*)</summary>\s*<form data-value='([^']*)'", html)
+    for text, value in forms:
+        if text.strip() == label:
+            return dict(json.loads(value))
+    raise AssertionError(f"no button {label!r} on the card")
+
+
+@pytest.fixture
+async def chat(db_url: str, demo_settings: Settings) -> AsyncIterator[Chat]:
+    settings = demo_settings.model_copy(
+        update={
+            "database": DatabaseConfig(url=db_url),
+            "delivery": DeliveryConfig(poll_interval_s=0.05),
+        }
+    )
+    engine = create_engine(db_url)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield Chat(client, SandboxStore(engine))
+    await engine.dispose()
+
+
+async def test_pages_list_the_chats_and_show_the_cards(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    await chat.card("shuidian", number)
+    async with chat.client.get("/sandbox") as index:
+        page = await index.text()
+        assert "水电组群" in page and "派单台（班组长）" in page and "李师傅（私聊）" in page
+    async with chat.client.get("/sandbox/c/shuidian") as response:
+        page = await response.text()
+        assert response.status == 200 and number in page and 'data-default="li"' in page
+    async with chat.client.get("/sandbox/c/nowhere") as missing:
+        assert missing.status == 404
+
+
+async def test_claim_race_and_a_stale_card(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    card = await chat.card("shuidian", number)
+    won = await chat.click("shuidian", card, "接单", "li")
+    assert (won["status"], won["level"]) == (200, "success")
+    assert "李师傅" in won["html"] and "开始维修" in won["html"]
+    lost = await chat.click("shuidian", card, "接单", "wang")  # wang's page still shows 接单
+    assert lost["level"] == "error"
+    assert lost["toast"].startswith("手慢了，这单已被李师傅接走")
+    assert "卡片已过期：李师傅 接单 → 已接单" in lost["toast"]
+    assert "开始维修" in lost["html"]
+    fresh = await chat.card("shuidian", number, revision=2)
+    assert "接单人</dt><dd>李师傅" in fresh.html
+
+
+async def test_simultaneous_claim_clicks_have_one_winner(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    card = await chat.card("shuidian", number)
+    answers = await asyncio.gather(
+        *(chat.click("shuidian", card, "接单", member) for member in ["li", "wang"] * 5)
+    )
+    assert sorted(a["level"] for a in answers) == ["error"] * 9 + ["success"]
+    ticket = (await chat.service.history(number)).ticket
+    assert ticket.assignee_id in {"li", "wang"}
+
+
+async def test_a_stale_but_valid_click_still_acts(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    old = await chat.card("shuidian", number)
+    await chat.click("shuidian", old, "接单", "li")
+    shown = await chat.click("shuidian", old, "查看联系方式", "lin")  # lin's page is behind
+    assert shown["level"] == "success" and shown["toast"].startswith("卡片已刷新。报修人 张三")
+    assert "开始维修" in shown["html"]
+
+
+async def test_forms_ask_for_a_reason(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    await chat.click("shuidian", await chat.card("shuidian", number), "接单", "li")
+    await chat.click("shuidian", await chat.card("shuidian", number, 2), "开始维修", "li")
+    card = await chat.card("shuidian", number, revision=3)
+    empty = await chat.click("shuidian", card, "暂停", "li")
+    assert (empty["level"], empty["toast"]) == ("error", "请填写暂停原因")
+    paused = await chat.click("shuidian", card, "暂停", "li", reason="等配件")
+    assert paused["level"] == "success" and "暂停原因：等配件" in paused["html"]
+    assert (await chat.service.history(number)).ticket.pause_reason == "等配件"
+
+
+async def test_reveal_is_private_audited_and_refused_to_teammates(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    card = await chat.card("shuidian", number)
+    await chat.click("shuidian", card, "接单", "li")
+    card = await chat.card("shuidian", number, revision=2)
+    shown = await chat.click("shuidian", card, "查看联系方式", "li")
+    assert shown["level"] == "success" and "13800138000" in shown["toast"]
+    assert "13800138000" not in shown["html"]  # the shared card stays masked
+    refused = await chat.click("shuidian", card, "查看联系方式", "wang")
+    assert refused["level"] == "error" and "13800138000" not in refused["toast"]
+    events = (await chat.service.history(number)).events
+    assert [(e.action, e.actor_id, e.source) for e in events if e.action == "reveal"] == [
+        ("reveal", "li", "sandbox")
+    ]
+
+
+async def test_duplicate_click_takes_effect_once(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    card = await chat.card("shuidian", number)
+    body = {
+        "message_id": card.id,
+        "value": button_value(card.html, "查看联系方式"),
+        "form": {},
+        "member": "lin",
+        "click_id": "same-click-0001",
+    }
+    for _ in range(3):
+        async with chat.client.post("/sandbox/c/shuidian/click", json=body) as response:
+            assert (await response.json())["level"] == "success"
+    events = (await chat.service.history(number)).events
+    assert [e.action for e in events] == ["create", "reveal"]
+
+
+async def test_bad_clicks_are_refused_clearly(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT)).number
+    card = await chat.card("shuidian", number)
+    stranger = await chat.click("shuidian", card, "接单", "stranger")
+    assert stranger["level"] == "error" and "不是本物业" in stranger["toast"]
+    wrong_chat = await chat.click("tujian", card, "接单", "li")
+    assert wrong_chat["status"] == 404
+    async with chat.client.post("/sandbox/c/shuidian/click", json={"value": 1}) as response:
+        assert response.status == 400 and (await response.json())["level"] == "error"
+    assert (await chat.service.history(number)).ticket.assignee_id is None
+
+
+async def test_the_page_streams_new_and_changed_cards(chat: Chat) -> None:
+    async with chat.client.get("/sandbox/c/shuidian/events") as stream:
+        number = (await chat.service.open(draft(), AGENT)).number
+        line = await asyncio.wait_for(_next_data(stream.content), 10)
+        first = json.loads(line)
+        assert number in first["html"] and first["revision"] == 1
+        await chat.service.act(
+            number,
+            __import__("tickets.actions").actions.Command(
+                __import__("tickets.actions").actions.Verb.CLAIM, "li"
+            ),
+            AGENT.source,
+        )
+        second = json.loads(await asyncio.wait_for(_next_data(stream.content), 10))
+        assert second["id"] == first["id"] and second["revision"] == 2
+        assert "李师傅" in second["html"]
+
+
+async def _next_data(content: Any) -> str:
+    while True:
+        line = (await content.readline()).decode()
+        if line.startswith("data: "):
+            return line.removeprefix("data: ").strip()
