@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp import StreamReader
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
@@ -29,7 +30,9 @@ class Chat:
 
     @property
     def service(self) -> TicketService:
-        return self.client.app[SERVICE]  # type: ignore[index]
+        app = self.client.app
+        assert app is not None
+        return app[SERVICE]
 
     async def card(self, chat: str, number: str, revision: int = 1) -> SandboxMessage:
         """The chat's message for `number`, once the worker has delivered `revision`."""
@@ -216,7 +219,7 @@ async def test_the_page_streams_new_and_changed_cards(chat: Chat) -> None:
         assert "李师傅" in second["html"]
 
 
-async def _next_data(content: Any) -> str:
+async def _next_data(content: StreamReader) -> str:
     while True:
         line = (await content.readline()).decode()
         if line.startswith("data: "):
