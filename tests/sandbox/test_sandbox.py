@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
-from aiohttp import StreamReader
+from aiohttp import StreamReader, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
@@ -30,7 +30,7 @@ class Chat:
 
     @property
     def service(self) -> TicketService:
-        app = self.client.app
+        app: web.Application | None = self.client.app
         assert app is not None
         return app[SERVICE]
 
