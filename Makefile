@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= baoxiu.toml
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench screenshots system-deps clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "baoxiu needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -26,8 +26,15 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-unit: $(BIN)/.installed
+unit: $(BIN)/.installed system-deps
 	$(BIN)/pytest
+
+system-deps:
+	@scripts/system-deps
+
+# Regenerates the README's screenshots from the browser tests.
+screenshots: $(BIN)/.installed system-deps
+	BAOXIU_SCREENSHOTS=docs $(BIN)/pytest tests/browser -q
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.intake $(if $(BAOXIU_BENCH_POSTGRES_URL),--postgres $(BAOXIU_BENCH_POSTGRES_URL))

@@ -5,13 +5,13 @@ training and demo tool; a site that uses only Feishu or DingTalk does not mount 
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from aiohttp_sse import sse_response
+from aiohttp_sse import EventSourceResponse, sse_response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -49,6 +49,8 @@ class Sandbox:
     store: SandboxStore
     hub: Hub
     router: ClickRouter
+    streams: set[EventSourceResponse] = field(default_factory=set)
+    """Open event streams, closed on shutdown so that stopping the server never waits on them."""
 
     def chat(self, chat_id: str) -> SandboxChat:
         for chat in self.chats:
@@ -100,13 +102,20 @@ async def chat_events(request: web.Request) -> web.StreamResponse:
     chat = sandbox.chat(request.match_info["chat"])
     seen = {int(k): int(v) for k, v in request.query.items() if k.isdigit() and v.isdigit()}
     async with sse_response(request) as stream:
+        sandbox.streams.add(stream)
         while stream.is_connected():
             for message in await sandbox.store.messages(chat.id):
                 if seen.get(message.id) != message.revision:
                     seen[message.id] = message.revision
-                    payload = {"id": message.id, "revision": message.revision, "html": message.html}
+                    payload = {
+                        "id": message.id,
+                        "revision": message.revision,
+                        "html": message.html,
+                        "time": message.created_at.astimezone(sandbox.tz).strftime("%H:%M"),
+                    }
                     await stream.send(json.dumps(payload, ensure_ascii=False), event="message")
             await sandbox.hub.wait(REFRESH_S)
+    sandbox.streams.discard(stream)
     return stream
 
 
@@ -158,3 +167,11 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/sandbox/c/{chat}/events", chat_events)
     app.router.add_post("/sandbox/c/{chat}/click", click)
     app.router.add_static("/sandbox/static", Path(__file__).parent / "static")
+    app.on_shutdown.append(_close_streams)
+
+
+async def _close_streams(app: web.Application) -> None:
+    sandbox = app[SANDBOX]
+    for stream in list(sandbox.streams):
+        stream.stop_streaming()
+    sandbox.hub.notify()

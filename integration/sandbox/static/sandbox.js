@@ -31,8 +31,8 @@
       node = document.createElement("div");
       node.className = "message";
       node.dataset.id = message.id;
-      const time = new Date().toTimeString().slice(0, 5);
-      node.innerHTML = `<div class="sender">报修助手 <time>${time}</time></div><div class="bubble"></div>`;
+      node.innerHTML = '<div class="sender">报修助手 <time></time></div><div class="bubble"></div>';
+      node.querySelector("time").textContent = message.time;
       list.appendChild(node);
       node.scrollIntoView({ behavior: "smooth", block: "end" });
     }

@@ -1,0 +1,75 @@
+"""Two technicians in two browser tabs: a card arrives, one claims it, the other sees it
+change without reloading; then pause with a reason, resume and complete."""
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import LAPTOP, PHONE, Live
+from tests.storage.test_service import AGENT, draft
+
+
+async def open_chat(browser: Browser, live: Live, member: str, size: dict[str, int]) -> Page:
+    context = await browser.new_context(viewport=size)  # type: ignore[arg-type]
+    page = await context.new_page()
+    await page.goto(f"{live.base}/sandbox/c/shuidian?as={member}")
+    await expect(page.locator("#identity")).to_have_value(member)
+    return page
+
+
+async def test_two_technicians_work_a_ticket_in_the_sandbox(browser: Browser, live: Live) -> None:
+    li = await open_chat(browser, live, "li", LAPTOP)
+    wang = await open_chat(browser, live, "wang", PHONE)
+    ticket = await live.service.open(draft(description="卫生间地漏反水，水漫到门口"), AGENT)
+
+    li_card = li.locator(".message", has_text=ticket.number)
+    wang_card = wang.locator(".message", has_text=ticket.number)
+    await expect(li_card).to_be_visible()  # arrived live, no reload
+    await expect(wang_card.locator(".tag").first).to_have_text("待派单")
+    await expect(li_card).to_contain_text("张* 138****8000")
+    await li_card.screenshot(path=live.shots / "sandbox-card.png")
+
+    await li_card.get_by_role("button", name="接单").click()
+    await expect(li.locator("#toast")).to_contain_text("接单成功")
+    await expect(wang_card.locator(".tag").first).to_have_text("已接单")
+    await expect(wang_card).to_contain_text("李师傅")
+
+    await li_card.get_by_role("button", name="开始维修").click()
+    await expect(li_card.locator(".tag").first).to_have_text("维修中")
+    await li_card.locator("summary", has_text="暂停").click()
+    await li_card.get_by_label("暂停原因").fill("等配件：需要更换地漏芯")
+    await li.screenshot(path=live.shots / "sandbox-pause-form.png")
+    await li_card.get_by_role("button", name="确定暂停").click()
+    await expect(wang_card).to_contain_text("暂停原因：等配件：需要更换地漏芯")
+
+    await li_card.get_by_role("button", name="继续").click()
+    await expect(li_card.locator(".tag").first).to_have_text("维修中")
+    await li_card.locator("summary", has_text="完工").click()
+    await li_card.get_by_label("维修结果").fill("更换地漏芯，试水正常")
+    await li_card.get_by_role("button", name="确定完工").click()
+    await expect(wang_card.locator(".tag").first).to_have_text("待验收")
+    await li.screenshot(path=live.shots / "sandbox.png")
+    await wang.screenshot(path=live.shots / "sandbox-phone.png")
+
+    wide = await wang.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, "the chat scrolls sideways on a phone"
+    history = await live.service.history(ticket.number)
+    assert [e.action for e in history.events] == [
+        "create", "claim", "start", "pause", "resume", "complete",
+    ]  # fmt: skip
+    assert {e.source for e in history.events[1:]} == {"sandbox"}
+
+
+async def test_wang_is_told_when_li_was_faster(browser: Browser, live: Live) -> None:
+    li = await open_chat(browser, live, "li", LAPTOP)
+    wang = await open_chat(browser, live, "wang", LAPTOP)
+    ticket = await live.service.open(draft(), AGENT)
+    await expect(wang.locator(".message", has_text=ticket.number)).to_be_visible()
+    await wang.route("**/events*", lambda route: route.abort())  # wang's page stops updating
+    await wang.reload()
+    await li.locator(".message", has_text=ticket.number).get_by_role("button", name="接单").click()
+    await expect(li.locator("#toast")).to_contain_text("接单成功")
+    await (
+        wang.locator(".message", has_text=ticket.number).get_by_role("button", name="接单").click()
+    )
+    await expect(wang.locator("#toast")).to_contain_text("手慢了，这单已被李师傅接走")
+    card = wang.locator(".message", has_text=ticket.number)
+    await expect(card.locator(".tag").first).to_have_text("已接单")  # the fresh card
