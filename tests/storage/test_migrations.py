@@ -1,13 +1,17 @@
 """Migrations create exactly the schema the models describe, on both databases."""
 
+from datetime import UTC, datetime
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401
 from storage.engine import create_engine
-from storage.migrate import current, head, upgrade
+from storage.migrate import alembic_config, current, head, upgrade
 
 
 async def test_migrated_schema_matches_the_models(db_url: str) -> None:
@@ -23,5 +27,35 @@ async def test_migrated_schema_matches_the_models(db_url: str) -> None:
         assert await current(engine) == head()
         await upgrade(engine)  # a second upgrade is a no-op
         assert await current(engine) == head()
+    finally:
+        await engine.dispose()
+
+
+async def test_tickets_from_before_0002_get_their_resident_link(db_url: str) -> None:
+    engine = create_engine(db_url)
+
+    def downgrade_to_0001(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), "0001")
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade_to_0001)
+            for number in ("BX20261127-0001", "BX20261127-0002"):
+                await connection.execute(
+                    text(
+                        "INSERT INTO ticket (number, status, category, team_id, urgency,"
+                        " urgency_suggested, reporter_name, reporter_phone, location,"
+                        " description, channel, rework_count, version, created_at, updated_at)"
+                        " VALUES (:n, 'new', '水电', 'shuidian', 'normal', true, '张三',"
+                        " '13800138000', '1栋', '漏水', 'phone', 0, 1, :at, :at)"
+                    ),
+                    {"n": number, "at": datetime(2026, 11, 27, tzinfo=UTC)},
+                )
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT public_token, photos FROM ticket"))).all()
+        tokens = [token for token, _ in rows]
+        assert len(tokens) == 2 and len(set(tokens)) == 2 and all(len(t) >= 20 for t in tokens)
+        assert all(photos in ([], "[]") for _, photos in rows)
     finally:
         await engine.dispose()
