@@ -7,15 +7,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from baoxiu.config import Settings
-from baoxiu.wiring import SANDBOX, build_service, card_context, sandbox_chats, uses_sandbox
+from baoxiu.wiring import (
+    PHOTO_ROUTE,
+    SANDBOX,
+    build_service,
+    card_context,
+    sandbox_chats,
+    uses_sandbox,
+)
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
 from integration.sandbox import web as sandbox_web
 from integration.sandbox.adapter import Hub, SandboxAdapter
-from integration.web import api, openapi
+from integration.web import api, openapi, resident
 from integration.web.auth import bearer_auth
 from integration.web.errors import error_middleware
+from integration.web.photos import PhotoStore
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
@@ -35,9 +43,19 @@ def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
     app.cleanup_ctx.append(_runtime(settings, migrate))
     api.add_routes(app)
     openapi.add_route(app)
+    resident.add_routes(
+        app,
+        resident.Resident(
+            site_name=settings.site.name,
+            tz=settings.site.tz,
+            categories=tuple(c for team in settings.teams for c in team.categories),
+            photos=PhotoStore(settings.site.data_dir / "photos"),
+            photo_route=PHOTO_ROUTE,
+        ),
+    )
     if uses_sandbox(settings):
         sandbox_web.add_routes(app)
-        app.router.add_get("/", _redirect("/sandbox"))
+    app.router.add_get("/", _redirect("/sandbox" if uses_sandbox(settings) else "/r/new"))
     return app
 
 

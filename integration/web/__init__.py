@@ -1,1 +1,1 @@
-"""HTTP edge: the REST API (and, later, the resident pages)."""
+"""HTTP edge: the REST API, and the resident pages (report form, status page, photos)."""

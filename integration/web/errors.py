@@ -67,6 +67,9 @@ def _from_domain(error: TicketError) -> web.Response:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """JSON errors for the API; HTML pages answer their own errors in their own words."""
+    if not request.path.startswith("/api/"):
+        return await handler(request)
     try:
         return await handler(request)
     except TicketError as error:
@@ -78,7 +81,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except BadRequest as error:
         return error_response(400, "bad_request", str(error))
     except web.HTTPException as error:
-        if not request.path.startswith("/api/") or error.status < 400:
+        if error.status < 400:
             raise
         return error_response(error.status, "http_error", error.reason)
     except Exception:

@@ -29,10 +29,10 @@ EXPECTED_CHATS = {
 async def sandbox_state(url: str) -> tuple[int, list[tuple[str, str]]]:
     engine = create_engine(url)
     try:
+        backlog = await DeliveryStore(engine).backlog()  # first: what it counts is posted
         store = SandboxStore(engine)
         chats = ["shuidian", "tujian", "dianti", "dispatch", "management", "dm-liu", "dm-sun"]
-        posted = [(c, m.html) for c in chats for m in await store.messages(c)]
-        return await DeliveryStore(engine).backlog(), posted
+        return backlog, [(c, m.html) for c in chats for m in await store.messages(c)]
     finally:
         await engine.dispose()
 

@@ -1,0 +1,334 @@
+"""The resident's pages over HTTP: the form, every refusal, photos on disk, the status page."""
+
+import asyncio
+import html
+import io
+import re
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import ClientResponse, FormData, web
+from aiohttp.test_utils import TestClient, TestServer
+from PIL import ExifTags, Image
+from yarl import URL
+
+from baoxiu.app import create_app
+from baoxiu.config import DatabaseConfig, Settings
+from integration.web.api import SERVICE
+from integration.web.resident import ReportLimiter
+from tests.cards.hostile import HOSTILE
+from tests.cards.test_injection import Structure
+from tickets.actions import Command, Verb
+from tickets.model import Ticket
+from tickets.ports import TicketQuery
+from tickets.service import TicketService
+from tickets.states import Channel, Source, Status
+
+FIELDS = {
+    "name": "张三",
+    "phone": "138 0013 8000",
+    "location": "3栋2单元501",
+    "category": "水电",
+    "description": "卫生间洗手盆下水管接头漏水",
+}
+Photo = tuple[str, bytes]
+ZONE = ZoneInfo("Asia/Shanghai")
+"""The demo site's time zone."""
+
+
+@dataclass
+class Site:
+    client: TestClient[Any, Any]
+    photos: Path
+
+    @property
+    def service(self) -> TicketService:
+        app: web.Application | None = self.client.app
+        assert app is not None
+        return app[SERVICE]
+
+    async def tickets(self) -> list[Ticket]:
+        return list((await self.service.search(TicketQuery())).items)
+
+    def files(self) -> list[str]:
+        return sorted(p.name for p in self.photos.iterdir()) if self.photos.exists() else []
+
+    async def submit(
+        self, photos: Sequence[Photo] = (), key: str | None = None, **fields: str
+    ) -> tuple[int, str, str | None]:
+        """Status, page and Location of one form submission, the way a browser sends it."""
+        data = FormData(default_to_multipart=True)
+        data.add_field("key", key or secrets.token_urlsafe(24))
+        for name, value in {**FIELDS, **fields}.items():
+            data.add_field(name, value)
+        for filename, content in photos:
+            data.add_field("photos", content, filename=filename, content_type="image/jpeg")
+        async with self.client.post("/r/new", data=data, allow_redirects=False) as response:
+            return response.status, await response.text(), response.headers.get("Location")
+
+    async def get(self, path: str | URL) -> tuple[ClientResponse, bytes]:
+        async with self.client.get(path) as response:
+            return response, await response.read()
+
+    async def page(self, path: str) -> tuple[ClientResponse, str]:
+        response, body = await self.get(path)
+        return response, body.decode()
+
+
+@pytest.fixture
+async def site(db_url: str, demo_settings: Settings, tmp_path: Path) -> AsyncIterator[Site]:
+    data_dir = tmp_path / "data"
+    settings = demo_settings.model_copy(
+        update={
+            "database": DatabaseConfig(url=db_url),
+            "site": demo_settings.site.model_copy(update={"data_dir": data_dir}),
+        }
+    )
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield Site(client, data_dir / "photos")
+
+
+def jpeg(size: tuple[int, int] = (640, 480), *, gps: bool = False) -> bytes:
+    """A photo as a phone takes it: sideways pixels, EXIF saying how to turn them."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "TestPhone"
+    exif[ExifTags.Base.Orientation] = 6  # rotate 90° clockwise to show
+    if gps:
+        exif.get_ifd(ExifTags.IFD.GPSInfo).update(
+            {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (22.0, 32.0, 10.0)}
+        )
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (300, 200), (0, 120, 255, 128)).save(out, "PNG")
+    return out.getvalue()
+
+
+def error_of(page: str, field: str) -> str:
+    found = re.search(rf'id="{field}-error"[^>]*>(.*?)</p>', page, re.S)
+    assert found is not None, f"no error slot for {field}"
+    return html.unescape(found[1]).strip()
+
+
+def local_input(moment: datetime) -> str:
+    """As a `datetime-local` input sends it."""
+    return moment.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+async def test_form_offers_the_categories_in_config_order_and_prefills_the_location(
+    site: Site, demo_settings: Settings
+) -> None:
+    response, page = await site.page("/r/new?loc=3栋2单元")
+    assert response.status == 200 and response.content_type == "text/html"
+    offered = re.findall(r"<option>(.*?)</option>", page)
+    assert offered == [c for team in demo_settings.teams for c in team.categories]
+    assert re.search(r'id="location" name="location" value="3栋2单元"', page)
+    assert demo_settings.site.name in page
+    keys = {re.findall(r'name="key" value="([\w-]+)"', (await site.page("/r/new"))[1])[0]}
+    keys.add(re.findall(r'name="key" value="([\w-]+)"', page)[0])
+    assert len(keys) == 2, "each page load carries its own key"
+
+
+async def test_a_report_with_photos_becomes_a_ticket_without_their_metadata(site: Site) -> None:
+    tomorrow = local_input(datetime.now(ZONE) + timedelta(days=1))
+    original = jpeg((3000, 1000), gps=True)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    status, _, location = await site.submit(
+        [("IMG_0001.jpg", original), ("screen.png", png())], appointment_at=tomorrow
+    )
+    assert status == 303 and location is not None and location.startswith("/r/t/")
+
+    [ticket] = await site.tickets()
+    assert ticket.channel is Channel.WEB and ticket.reporter.phone == "13800138000"
+    assert ticket.appointment_at is not None and local_input(ticket.appointment_at) == tomorrow
+    assert len(ticket.photos) == 2 and site.files() == sorted(ticket.photos)
+    sizes = []
+    for name in ticket.photos:
+        stored = site.photos / name
+        with Image.open(stored) as image:
+            assert image.format == "JPEG"
+            assert not image.getexif() and "exif" not in image.info
+            sizes.append(image.size)
+        assert b"TestPhone" not in stored.read_bytes()
+    assert sizes == [(683, 2048), (300, 200)], "upright, at most 2048 px, before EXIF goes"
+    history = await site.service.public_history(ticket.public_token)
+    assert [(e.actor_name, e.source) for e in history.events] == [("业主", Source.WEB)]
+
+    response, page = await site.page(location)
+    assert response.status == 200
+    assert ticket.number in page and "已受理" in page
+    assert "138****8000" in page and "13800138000" not in page
+    assert "卫生间洗手盆下水管接头漏水" in page and "3栋2单元501" in page
+    for name in ticket.photos:
+        assert f'src="/media/photos/{name}"' in page
+        photo, body = await site.get(f"/media/photos/{name}")
+        assert photo.status == 200 and photo.content_type == "image/jpeg"
+        assert body == (site.photos / name).read_bytes()
+        assert "max-age=31536000" in photo.headers["Cache-Control"]
+
+
+BAD_INPUT = [
+    ("name", {"name": "  "}, [], "请填写您的姓名"),
+    ("phone", {"phone": "12345"}, [], "请填写 11 位手机号"),
+    ("category", {"category": "火箭"}, [], "请选择报修类型"),
+    ("description", {"description": "漏" * 20_000}, [], "问题描述最多 2000 字"),
+    ("photos", {}, [("big.jpg", jpeg() + bytes(6 * 1024 * 1024))], "「big.jpg」超过 5 MB"),
+    ("photos", {}, [(f"{i}.jpg", jpeg()) for i in range(4)], "最多上传 4 张照片"),
+    ("photos", {}, [("notes.jpg", "水管漏水\n".encode() * 50)], "只支持 JPG、PNG、WebP"),
+    ("appointment_at", {"appointment_at": "2020-01-01T09:00"}, [], "已经过去"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "fields", "photos", "message"),
+    BAD_INPUT,
+    ids=["name", "phone", "category", "description", "6MB", "5 photos", "text", "past"],
+)
+async def test_a_bad_report_is_shown_again_with_the_error_beside_its_field(
+    site: Site, field: str, fields: dict[str, str], photos: list[Photo], message: str
+) -> None:
+    good = [("good.jpg", jpeg(gps=True))]  # stored first, so a leftover file would show
+    status, page, _ = await site.submit(good + photos, **fields)
+    assert status == 422
+    assert message in error_of(page, field)
+    others = [f for f in (*FIELDS, "appointment_at", "photos") if f != field]
+    assert all(error_of(page, f) == "" for f in others)
+    assert 'value="3栋2单元501"' in page, "what the resident typed stays"
+    if field in ("phone", "description", "appointment_at"):
+        assert fields[field][:100] in page
+    assert await site.tickets() == []
+    assert site.files() == []
+
+
+async def test_a_form_without_its_key_is_not_taken(site: Site) -> None:
+    status, page, _ = await site.submit(key="short")
+    assert status == 422 and "页面已过期" in page
+    assert re.search(r'name="key" value="[\w-]{32}"', page), "a fresh key to send again"
+    assert await site.tickets() == []
+
+
+async def test_the_same_form_sent_twice_makes_one_ticket(site: Site) -> None:
+    key = secrets.token_urlsafe(24)
+    first = await site.submit([("a.jpg", jpeg())], key=key)
+    again = await site.submit([("a.jpg", jpeg())], key=key)
+    assert first[0] == again[0] == 303 and first[2] == again[2]
+    key = secrets.token_urlsafe(24)
+    both = await asyncio.gather(*(site.submit(key=key, description="水管爆裂") for _ in "ab"))
+    assert {answer[0] for answer in both} == {303} and both[0][2] == both[1][2]
+    tickets = await site.tickets()
+    assert len(tickets) == 2
+    assert site.files() == sorted(tickets[-1].photos), "the resent photo is not kept"
+
+
+async def test_a_sixth_report_within_ten_minutes_is_refused(site: Site) -> None:
+    keys = [secrets.token_urlsafe(24) for _ in range(6)]
+    for key in keys[:5]:
+        assert (await site.submit(key=key))[0] == 303
+    status, page, _ = await site.submit([("a.jpg", jpeg())], key=keys[5])
+    assert status == 429 and "提交得太频繁了" in page
+    assert (await site.submit(key=keys[4]))[0] == 303, "resending a counted form still works"
+    assert len(await site.tickets()) == 5
+    assert len(site.files()) == 0
+
+
+def test_the_limiter_counts_forms_in_a_sliding_window() -> None:
+    now = [0.0]
+    limiter = ReportLimiter(limit=2, window=600, clock=lambda: now[0])
+    assert limiter.take("1.2.3.4", "a") == 0 and limiter.take("1.2.3.4", "b") == 0
+    now[0] = 100
+    assert limiter.take("1.2.3.4", "c") == 500
+    assert limiter.take("1.2.3.4", "a") == 0, "a counted form may be resent"
+    assert limiter.take("5.6.7.8", "c") == 0, "other clients have their own count"
+    now[0] = 601
+    assert limiter.take("1.2.3.4", "c") == 0
+
+
+async def _status_page(site: Site, text: str) -> str:
+    status, _, location = await site.submit(
+        [("a.jpg", jpeg())], name=text[:32], location=text[:200], description=text
+    )
+    assert status == 303 and location is not None
+    [ticket] = [t for t in await site.tickets() if location.endswith(t.public_token)]
+    for verb, reason in [(Verb.CLAIM, None), (Verb.START, None), (Verb.PAUSE, text)]:
+        await site.service.act(ticket.number, Command(verb, "li", reason=reason), Source.API)
+    return (await site.page(location))[1]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+async def test_hostile_text_stays_text_on_the_status_page(site: Site, hostile: str) -> None:
+    shapes, texts = [], []
+    for text in ("厨房水龙头一直滴水", hostile):
+        parser = Structure()
+        parser.feed(await _status_page(site, text))
+        shapes.append(parser.shape)
+        texts.append("".join(parser.text))
+    assert shapes[0] == shapes[1], f"{hostile!r} changed the page's markup"
+    assert hostile.strip() in texts[1], f"{hostile!r} was not shown as typed"
+
+
+async def test_the_timeline_speaks_the_residents_language(site: Site) -> None:
+    status, _, location = await site.submit()
+    assert status == 303 and location is not None
+    [ticket] = await site.tickets()
+    steps = [
+        ("claim", {}),
+        ("start", {}),
+        ("comment", {"note": "内部备注：业主难沟通"}),
+        ("pause", {"reason": "等配件"}),
+        ("resume", {}),
+        ("complete", {"note": "更换三通"}),
+    ]
+    for verb, extra in steps:
+        await site.service.act(ticket.number, Command(Verb(verb), "li", **extra), Source.API)
+    _, page = await site.page(location)
+    for shown in ["李师傅已接单", "李师傅已到场维修", "暂停：等配件", "维修结果：更换三通"]:
+        assert shown in page
+    assert page.count("维修完成，请您验收") == 2, "headline and the newest step"
+    assert "内部备注" not in page and "13800000001" not in page
+    assert 'data-refresh="30"' in page
+    await site.service.act(ticket.number, Command(Verb.CONFIRM, "lin"), Source.API)
+    await site.service.act(ticket.number, Command(Verb.CLOSE, "chen"), Source.API)
+    _, page = await site.page(location)
+    assert "已结单" in page and "data-refresh" not in page
+    assert (await site.tickets())[0].status is Status.CLOSED
+
+
+async def test_photos_are_served_only_by_the_names_the_store_gives(site: Site) -> None:
+    await site.submit([("a.jpg", jpeg())])
+    [name] = site.files()
+    (site.photos.parent / "secret.jpg").write_bytes(jpeg())
+    (site.photos / f"{name[:-4]}.part").write_bytes(jpeg())
+    refused: list[str | URL] = [
+        URL("/media/photos/..%2Fsecret.jpg", encoded=True),
+        URL("/media/photos/%2E%2E%2Fsecret.jpg", encoded=True),
+        f"/media/photos/{name[:-4]}.part",
+        f"/media/photos/{'A' * 22}.jpg",
+    ]
+    for path in refused:
+        response, _ = await site.get(path)
+        assert response.status == 404, path
+    response, _ = await site.get(f"/media/photos/{name}")
+    assert response.status == 200
+
+
+async def test_an_unknown_status_link_is_a_friendly_404(site: Site) -> None:
+    response, page = await site.page("/r/t/not-a-real-token")
+    assert response.status == 404 and response.content_type == "text/html"
+    assert "没有找到这张报修单" in page
+
+
+async def test_a_post_that_is_not_the_form_is_refused(site: Site) -> None:
+    async with site.client.post("/r/new", json=FIELDS) as response:
+        assert response.status == 400
+        assert "提交方式不对" in await response.text()
+    assert await site.tickets() == []
