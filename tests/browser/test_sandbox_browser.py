@@ -1,14 +1,14 @@
 """Two technicians in two browser tabs: a card arrives, one claims it, the other sees it
 change without reloading; then pause with a reason, resume and complete."""
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, Live
 from tests.storage.test_service import AGENT, draft
 
 
-async def open_chat(browser: Browser, live: Live, member: str, size: dict[str, int]) -> Page:
-    context = await browser.new_context(viewport=size)  # type: ignore[arg-type]
+async def open_chat(browser: Browser, live: Live, member: str, size: ViewportSize) -> Page:
+    context = await browser.new_context(viewport=size, locale="zh-CN")
     page = await context.new_page()
     await page.goto(f"{live.base}/sandbox/c/shuidian?as={member}")
     await expect(page.locator("#identity")).to_have_value(member)
