@@ -88,7 +88,7 @@ class DeliveryStore:
         async with self._sessions.begin() as session:
             # The conditions are repeated outside the subquery so that PostgreSQL re-checks
             # them on a row another replica leased meanwhile, and skips it.
-            await session.execute(
+            await session.exec(
                 update(OutboxRow)
                 .where(col(OutboxRow.id).in_(candidates.scalar_subquery()), *due)
                 .values(lease_owner=owner, lease_until=until)
@@ -147,7 +147,7 @@ class DeliveryStore:
             row.delivered_version = max(row.delivered_version, version)
             row.updated_at = now
             session.add(row)
-            await session.execute(
+            await session.exec(
                 update(OutboxRow)
                 .where(col(OutboxRow.id).in_(pending.ids))
                 .values(delivered_at=now, lease_owner=None, lease_until=None)
@@ -161,7 +161,7 @@ class DeliveryStore:
 
     async def _settle(self, pending: Pending, **values: object) -> None:
         async with self._sessions.begin() as session:
-            await session.execute(
+            await session.exec(
                 update(OutboxRow)
                 .where(col(OutboxRow.id).in_(pending.ids))
                 .values(attempts=pending.attempts + 1, lease_owner=None, lease_until=None, **values)

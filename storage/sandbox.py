@@ -45,7 +45,7 @@ class SandboxStore:
                 )
                 .on_conflict_do_nothing()
             )
-            await session.execute(statement)
+            await session.exec(statement)
             row = (
                 await session.exec(
                     select(SandboxMessageRow.id).where(SandboxMessageRow.idempotency_key == key)
