@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cards.build import CardContext, ticket_card
-from cards.model import Card
+from cards.model import Card, Chart, Header, Series, Tone
 from cards.render_html import render_card
 from tests.cards.hostile import HOSTILE
 from tests.tickets.factories import make_ticket
@@ -74,3 +74,12 @@ def test_hostile_text_stays_text(
         shape, text = structure(ticket_card(filled(hostile, status), audience, ctx, "li"))
         assert shape == benign_shape, f"{name}: {hostile!r} changed the card's markup"
         assert hostile.strip().splitlines()[0] in text, f"{name}: {hostile!r} was not shown"
+
+
+def test_a_summary_chart_renders_as_labelled_bars() -> None:
+    chart = Chart("本周报修", "bar", ("水电组", "土建组"), (Series("工单", (12.0, 3.0)),))
+    shape, text = html_structure(Card(Header("周报", "11-23 ~ 11-29", Tone.BLUE), chart=chart))
+    assert "本周报修" in text and "水电组" in text and "12.0" in text and "3.0" in text
+    assert [tag for tag, _ in shape].count("span") >= 4  # a label and a bar per category
+    html = render_card(Card(Header("周报", "", Tone.BLUE), chart=chart))
+    assert "width: 100.0%" in html and "width: 25.0%" in html

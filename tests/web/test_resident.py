@@ -21,7 +21,7 @@ from yarl import URL
 from baoxiu.app import create_app
 from baoxiu.config import DatabaseConfig, Settings
 from integration.web.api import SERVICE
-from integration.web.resident import ReportLimiter
+from integration.web.ratelimit import ReportLimiter
 from tests.cards.hostile import HOSTILE
 from tests.cards.test_injection import Structure
 from tickets.actions import Command, Verb

@@ -1,0 +1,53 @@
+"""Reports per client, counted in this process.
+
+Several replicas each count on their own; a shared limiter belongs with the production set-up.
+The client is `request.remote`: X-Forwarded-For is not trusted, so behind a reverse proxy every
+resident shares the proxy's address and its limit, and a trusted-proxy setting is needed there
+first.
+"""
+
+import time
+from collections.abc import Callable
+
+REPORT_LIMIT = 5
+REPORT_WINDOW_S = 600.0
+
+
+class ReportLimiter:
+    """At most `limit` reports per client in a sliding window of `window` seconds.
+
+    A report is counted by its form key, so resending the same form costs nothing more.
+    `limits`, the well-kept library for this, counts hits rather than distinct forms, and
+    would be a new dependency for a dozen lines.
+    """
+
+    def __init__(
+        self,
+        limit: int = REPORT_LIMIT,
+        window: float = REPORT_WINDOW_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._seen: dict[str, dict[str, float]] = {}
+
+    def take(self, client: str, key: str) -> float:
+        """Count the report and answer 0, or answer the seconds until the client may report."""
+        now = self._clock()
+        self._forget(now - self.window)
+        mine = self._seen.setdefault(client, {})
+        if key in mine:
+            return 0.0
+        if len(mine) >= self.limit:
+            return min(mine.values()) + self.window - now
+        mine[key] = now
+        return 0.0
+
+    def _forget(self, before: float) -> None:
+        for client, keys in list(self._seen.items()):
+            kept = {key: at for key, at in keys.items() if at > before}
+            if kept:
+                self._seen[client] = kept
+            else:
+                del self._seen[client]
