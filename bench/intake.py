@@ -63,7 +63,7 @@ async def timed(label: str, n: int, work: Callable[[], Awaitable[object]]) -> fl
     return seconds
 
 
-async def run(url: str, n: int) -> None:
+async def run(url: str, n: int, races: int = 10) -> None:
     engine = create_engine(url)
     await upgrade(engine)
     service = build_service(settings(), engine)
@@ -80,6 +80,7 @@ async def run(url: str, n: int) -> None:
                         "reporter_name": "张三", "reporter_phone": "13800138000",
                         "location": "1栋", "description": "漏水", "channel": "phone",
                         "rework_count": 0, "version": 1, "created_at": now, "updated_at": now,
+                        "photos": [], "public_token": f"base-{i}",
                     },
                 )  # fmt: skip
 
@@ -94,7 +95,7 @@ async def run(url: str, n: int) -> None:
     seq = await timed("baoxiu intake, one after another", n, sequential)
     par = await timed("baoxiu intake, all at once", n, concurrent)
     print(f"  intake cost vs baseline: sequential ×{seq / base:.2f}, concurrent ×{par / base:.2f}")
-    await race(service, rounds=10)
+    await race(service, rounds=races)
     await engine.dispose()
 
 

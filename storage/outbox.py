@@ -27,13 +27,17 @@ class SqlOutbox:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def enqueue(self, ticket: Ticket, addresses: Sequence[CardAddress]) -> None:
+    async def enqueue(
+        self, ticket: Ticket, addresses: Sequence[CardAddress], *, shown: bool = True
+    ) -> None:
         assert ticket.id is not None
         targets = {(a.platform, a.chat_id): a for a in addresses}
-        posts = await self._session.exec(
-            select(CardPostRow).where(CardPostRow.ticket_id == ticket.id)
+        posts = (
+            await self._session.exec(select(CardPostRow).where(CardPostRow.ticket_id == ticket.id))
+            if shown
+            else None
         )
-        for post in posts.all():
+        for post in posts.all() if posts else ():
             address = CardAddress(
                 post.platform, post.chat_id, Audience(post.audience), post.member_id
             )

@@ -74,8 +74,11 @@ class TicketRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
-    async def enqueue(self, ticket: Ticket, addresses: Sequence[CardAddress]) -> None:
-        """Queue the card for each address and for every chat already showing the ticket."""
+    async def enqueue(
+        self, ticket: Ticket, addresses: Sequence[CardAddress], *, shown: bool = True
+    ) -> None:
+        """Queue the card for each address and, when it may be `shown` somewhere already
+        (any ticket but a new one), for every chat showing it."""
         ...
 
 

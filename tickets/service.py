@@ -143,7 +143,7 @@ class TicketService:
                     ticket = auto.ticket
                     events.append(auto.event)
             saved = await uow.tickets.add(ticket, events)
-            await uow.outbox.enqueue(saved, self._planner.addresses(None, saved))
+            await uow.outbox.enqueue(saved, self._planner.addresses(None, saved), shown=False)
             return saved
 
     async def act(
