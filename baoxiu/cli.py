@@ -27,9 +27,13 @@ from tickets.actions import Command, Verb
 from tickets.errors import TicketError
 from tickets.model import Actor
 from tickets.ports import TicketQuery
+from tickets.service import DELIVERY_FAILED
 from tickets.states import Channel, Source, Status, Urgency
 
 T = TypeVar("T")
+
+EVENT_LABELS = {"create": "登记", DELIVERY_FAILED: "卡片发送失败"}
+"""Timeline events that are not actions people take."""
 
 app = typer.Typer(
     help="baoxiu 报修: repair tickets for property management, in your crews' group chats.",
@@ -189,7 +193,7 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
             out.print(f"  {label}: {value}", markup=False, highlight=False)
         timeline = Table("时间", "操作", "人", "来源", "状态", "详情")
         for e in history.events:
-            verb = Verb(e.action).label if e.action in Verb.__members__.values() else "登记"
+            verb = EVENT_LABELS.get(e.action) or Verb(e.action).label
             change = f"{e.from_status.label} → {e.to_status.label}" if e.from_status else ""
             details = " ".join(f"{k}={v}" for k, v in e.details.items())
             timeline.add_row(

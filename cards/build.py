@@ -135,7 +135,7 @@ def _buttons(
         possible.discard(V.DISPATCH)  # the group claims; dispatching is the supervisors' chat
     if private or ticket.status in _ENDED:
         possible.discard(V.REVEAL)
-    return tuple(
+    buttons = (
         Button(
             verb.label,
             ActionValue(ticket.number, verb, ticket.version),
@@ -145,6 +145,7 @@ def _buttons(
         for verb in MENUS[audience]
         if verb in possible
     )
+    return tuple(b for b in buttons if all(i.options for i in b.inputs if i.kind == "select"))
 
 
 def _reason(label: str, placeholder: str) -> Input:

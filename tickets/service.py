@@ -33,6 +33,7 @@ MAX_ATTEMPTS = 3
 """Runs of one call when its conditional update keeps losing; each run sees the newer commit."""
 
 SYSTEM = "系统"
+DELIVERY_FAILED = "delivery_failed"
 
 
 def utc_now() -> datetime:
@@ -179,6 +180,26 @@ class TicketService:
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
             return after
+
+    async def record_failed_delivery(
+        self, number: str, platform: str, chat_id: str, error: str
+    ) -> None:
+        """Put a card that could not be delivered on the timeline, where staff will see it."""
+        async with self._uow() as uow:
+            ticket = await uow.tickets.get(number)
+            if ticket is None:
+                return
+            event = Event(
+                action=DELIVERY_FAILED,
+                at=self._clock(),
+                actor_id=None,
+                actor_name=SYSTEM,
+                source=Source.JOB,
+                from_status=ticket.status,
+                to_status=ticket.status,
+                details={"platform": platform, "chat": chat_id, "error": error},
+            )
+            await uow.tickets.append_event(ticket, event)
 
     async def history(self, number: str) -> TicketHistory:
         async with self._uow(readonly=True) as uow:

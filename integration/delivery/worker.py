@@ -101,6 +101,9 @@ class DeliveryWorker:
         if not retryable or item.attempts + 1 >= MAX_ATTEMPTS:
             log.warning("giving up on %s in %s: %s", item.number, item.address, error)
             await self._store.give_up(item, error, now)
+            await self._service.record_failed_delivery(
+                item.number, item.address.platform, item.address.chat_id, error
+            )
             return
         delay = retry_after or min(MAX_BACKOFF_S, 2.0**item.attempts) * random.uniform(0.5, 1.5)
         await self._store.retry_later(item, error, now + timedelta(seconds=delay))

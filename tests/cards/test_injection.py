@@ -5,8 +5,10 @@ structure as the same card with harmless text, and the hostile text must come ou
 New renderers (Feishu, DingTalk) join RENDERERS.
 """
 
-from collections.abc import Callable
-from dataclasses import replace
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, replace
+from enum import Enum
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,7 @@ import pytest
 
 from cards.build import CardContext, ticket_card
 from cards.model import Card, Chart, Header, Series, Tone
+from cards.render_feishu import card_content
 from cards.render_html import render_card
 from tests.cards.hostile import HOSTILE
 from tests.tickets.factories import make_ticket
@@ -44,7 +47,53 @@ def html_structure(card: Card) -> tuple[list[tuple[str, tuple[str, ...]]], str]:
     return parser.shape, "".join(parser.text)
 
 
-RENDERERS: list[tuple[str, Callable[[Card], tuple[object, str]]]] = [("html", html_structure)]
+def feishu_structure(card: Card) -> tuple[object, str]:
+    """The card JSON with every `content` string masked, and those strings as the text.
+
+    Feishu reads markup only in `markdown` and `lark_md`; no card text may reach either.
+    """
+    keys = {image.url: f"img_v3_{i}" for i, image in enumerate(card.images)}
+    sent = json.loads(card_content(card, keys))
+    texts: list[str] = []
+
+    def mask(node: object, key: str = "") -> object:
+        if isinstance(node, dict):
+            return {k: mask(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [mask(item, key) for item in node]
+        if key == "content" and isinstance(node, str):
+            texts.append(node)
+            return "<content>"
+        return node
+
+    card_text = {s for s in _strings(asdict(card)) if s.strip()}
+    for node in _objects(sent):
+        if node.get("tag") in ("markdown", "lark_md"):
+            markup = str(node.get("content", ""))
+            assert not [s for s in card_text if s in markup], f"card text in markup: {node}"
+    return mask(sent), "\n".join(texts)
+
+
+def _strings(node: object) -> Iterator[str]:
+    if isinstance(node, str) and not isinstance(node, Enum):
+        yield node
+    elif isinstance(node, dict | list | tuple):
+        for item in node.values() if isinstance(node, dict) else node:
+            yield from _strings(item)
+
+
+def _objects(node: object) -> Iterator[dict[str, object]]:
+    if isinstance(node, dict):
+        yield node
+    if isinstance(node, dict | list):
+        for item in node.values() if isinstance(node, dict) else node:
+            yield from _objects(item)
+
+
+RENDERERS: list[tuple[str, Callable[[Card], tuple[object, str]]]] = [
+    ("html", html_structure),
+    ("feishu", feishu_structure),
+]
 
 
 def filled(text: str, status: Status) -> Ticket:

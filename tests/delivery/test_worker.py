@@ -85,12 +85,15 @@ async def test_retryable_failures_are_retried_later_permanent_ones_given_up(site
     assert await worker.deliver_due() == 1 and len(flaky.posted) == 1
     assert await site.store.backlog() == 0
 
-    await site.service.open(draft(category="燃气"), AGENT)
+    number = (await site.service.open(draft(category="燃气"), AGENT)).number
     gone = Flaky([DeliveryError("bot not in chat", retryable=False)])
     assert await site.worker({"sandbox": gone}).deliver_due() == 1
     site.clock.advance(hours=1)
     assert await site.worker({"sandbox": gone}).deliver_due() == 0
     assert await site.store.backlog() == 0 and gone.posted == {}
+    failed = (await site.service.history(number)).events[-1]
+    assert (failed.action, failed.source, failed.actor_name) == ("delivery_failed", "job", "系统")
+    assert failed.details == {"platform": "sandbox", "chat": "shuidian", "error": "bot not in chat"}
 
 
 async def test_two_workers_never_send_the_same_card(site: Site) -> None:

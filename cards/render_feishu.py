@@ -1,0 +1,281 @@
+"""A card as a Feishu card in JSON 2.0: the `content` of an `interactive` message.
+
+Every card string goes into a `plain_text` element, never into `markdown` or `lark_md`: Feishu
+shows plain text as typed, so a resident's `<at id=all></at>` or `[link](…)` stays text.
+
+The shapes follow Feishu's card JSON 2.0 documents (feishu-cards/card-json-v2-structure and
+card-json-v2-components on open.feishu.cn), which reject any property they do not list, and
+keep forms at the root of the body, the only place 2.0 allows them.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+
+from cards.model import Button, Card, Chart, Field, Header, Image, Input, Note, Tone
+from tickets.actions import Verb
+
+Json = dict[str, object]
+
+MAX_BYTES = 30_000
+"""Feishu refuses a card over 30 KB (error 230025); KB read as 1000 bytes, the safe reading."""
+
+_KEEP = 40
+"""Characters a field value keeps, at least, when the card must shrink to fit."""
+
+_TEMPLATE = {
+    Tone.RED: "red",
+    Tone.ORANGE: "orange",
+    Tone.BLUE: "blue",
+    Tone.GREEN: "green",
+    Tone.GREY: "grey",
+}
+"""Header colours, and text colours: both take the base names of Feishu's colour list."""
+
+_TAG_COLOUR = {**_TEMPLATE, Tone.GREY: "neutral"}
+"""Header tags have no `grey`; their grey is called `neutral`."""
+
+_BORDER = {"primary": "blue", "danger": "red", "default": "grey"}
+
+
+def render_feishu(card: Card, image_keys: Mapping[str, str]) -> Json:
+    """The card as Feishu JSON; `image_keys` maps an image's URL to its uploaded `img_key`.
+
+    Images without a key are left out. A card over Feishu's size limit loses its
+    images first (the words are the ticket), then the end of its longest field values.
+    """
+    rendered = _card(card, image_keys)
+    if _size(rendered) <= MAX_BYTES:
+        return rendered
+    card = replace(card, images=())
+    rendered = _card(card, {})
+    while (excess := _size(rendered) - MAX_BYTES) > 0:
+        card = _shorten(card, excess)
+        rendered = _card(card, {})
+    return rendered
+
+
+def card_content(card: Card, image_keys: Mapping[str, str]) -> str:
+    """The compact JSON string a message's `content` carries."""
+    return _dumps(render_feishu(card, image_keys))
+
+
+def field_name(verb: Verb, input_name: str) -> str:
+    """The component name an input gets, which keys its answer in the click's `form_value`.
+
+    Names must be unique across the whole card, and two forms may both ask for a `reason`.
+    """
+    return f"{verb.value}_{input_name}"
+
+
+def _dumps(rendered: Json) -> str:
+    return json.dumps(rendered, ensure_ascii=False, separators=(",", ":"))
+
+
+def _size(rendered: Json) -> int:
+    return len(_dumps(rendered).encode())
+
+
+def _shorten(card: Card, excess: int) -> Card:
+    """Cut the end of the longest field value, by `excess` bytes of JSON if it can spare them."""
+    longest = max(card.fields, key=lambda f: len(f.value), default=None)
+    if longest is None or len(longest.value) <= _KEEP + 1:
+        raise ValueError(f"card is {excess} bytes over Feishu's limit with its fields cut short")
+    value, keep, saved = longest.value, len(longest.value), -len("…".encode())
+    while saved < excess and keep > _KEEP:
+        keep -= 1
+        saved += len(json.dumps(value[keep], ensure_ascii=False).encode()) - len('""')
+    cut = replace(longest, value=value[:keep] + "…")
+    return replace(card, fields=tuple(cut if f is longest else f for f in card.fields))
+
+
+def _card(card: Card, image_keys: Mapping[str, str]) -> Json:
+    elements: list[object] = [
+        *map(_field, card.fields),
+        *map(_note, card.notes),
+        *_images([(i, image_keys[i.url]) for i in card.images if i.url in image_keys]),
+        *([_chart(card.chart)] if card.chart else []),
+        *_actions(card.buttons),
+        *([_div(card.footer, text_size="notation", text_color="grey")] if card.footer else []),
+    ]
+    return {
+        "schema": "2.0",
+        "config": {"update_multi": True},
+        "header": _header(card.header),
+        "body": {"vertical_spacing": "8px", "elements": elements},
+    }
+
+
+def _text(content: str, **style: str) -> Json:
+    return {"tag": "plain_text", "content": content, **style}
+
+
+def _div(content: str, **style: str) -> Json:
+    return {"tag": "div", "text": _text(content, **style)}
+
+
+def _header(header: Header) -> Json:
+    rendered: Json = {"title": _text(header.title), "template": _TEMPLATE[header.tone]}
+    if header.subtitle:
+        rendered["subtitle"] = _text(header.subtitle)
+    if header.tags:
+        rendered["text_tag_list"] = [
+            {"tag": "text_tag", "text": _text(tag.text), "color": _TAG_COLOUR[tag.tone]}
+            for tag in header.tags
+        ]
+    return rendered
+
+
+def _column(weight: int, *elements: Json) -> Json:
+    return {"tag": "column", "width": "weighted", "weight": weight, "elements": list(elements)}
+
+
+def _field(field: Field) -> Json:
+    """A row: a narrow grey label beside its value, so a ticket reads as a compact table."""
+    return {
+        "tag": "column_set",
+        "flex_mode": "none",
+        "horizontal_spacing": "8px",
+        "columns": [
+            _column(1, _div(field.label, text_color="grey")),
+            _column(4, _div(field.value)),
+        ],
+    }
+
+
+def _note(note: Note) -> Json:
+    return _div(note.text, text_color=_TEMPLATE[note.tone])
+
+
+def _images(images: list[tuple[Image, str]]) -> Iterator[Json]:
+    """Photos side by side, four to a row: thumbnails a tap enlarges, not a wall of pictures."""
+    for start in range(0, len(images), 4):
+        yield {
+            "tag": "column_set",
+            "flex_mode": "none",
+            "horizontal_spacing": "4px",
+            "columns": [
+                _column(1, {"tag": "img", "img_key": key, "alt": _text(image.alt)})
+                for image, key in images[start : start + 4]
+            ],
+        }
+
+
+def _chart(chart: Chart) -> Json:
+    """A VChart spec over one flat table of category, series and value rows.
+
+    Bars group each category's series side by side; a pie shows the first series.
+    """
+    rows = [
+        {"category": category, "series": series.name, "value": value}
+        for series in chart.series[: 1 if chart.kind == "pie" else None]
+        for category, value in zip(chart.categories, series.values, strict=True)
+    ]
+    spec: Json = {"type": chart.kind, "title": {"text": chart.title}, "data": {"values": rows}}
+    if chart.kind == "pie":
+        spec |= {"categoryField": "category", "valueField": "value", "label": {"visible": True}}
+    else:
+        x_field: object = ["category", "series"] if chart.kind == "bar" else "category"
+        spec |= {"xField": x_field, "yField": "value", "seriesField": "series"}
+    spec["legends"] = {"visible": True, "orient": "bottom"}
+    return {"tag": "chart", "chart_spec": spec}
+
+
+def _callback(button: Button) -> list[Json]:
+    return [{"type": "callback", "value": button.value.to_dict()}]
+
+
+def _actions(buttons: tuple[Button, ...]) -> Iterator[Json]:
+    """Plain buttons share one row; each button with inputs is a form of its own.
+
+    A form may only sit at the root of the body, so it cannot join the row.
+    """
+    plain = [b for b in buttons if not b.inputs]
+    if plain:
+        yield {
+            "tag": "column_set",
+            "flex_mode": "flow",
+            "horizontal_spacing": "8px",
+            "columns": [
+                {
+                    "tag": "column",
+                    "width": "auto",
+                    "elements": [
+                        {
+                            "tag": "button",
+                            "type": b.style,
+                            "text": _text(b.label),
+                            "behaviors": _callback(b),
+                        }
+                    ],
+                }
+                for b in plain
+            ],
+        }
+    yield from (_form(b) for b in buttons if b.inputs)
+
+
+def _form(button: Button) -> Json:
+    """A folded panel titled with the button: one line until opened, like the sandbox's
+    `<details>`. The submit button carries the same callback value as a plain button would.
+    """
+    verb = button.value.verb
+    return {
+        "tag": "form",
+        "name": f"{verb.value}_form",
+        "elements": [
+            {
+                "tag": "collapsible_panel",
+                "expanded": False,
+                "header": {
+                    "title": _text(button.label),
+                    "icon": {
+                        "tag": "standard_icon",
+                        "token": "down-small-ccm_outlined",
+                        "size": "16px 16px",
+                    },
+                    "icon_position": "right",
+                    "icon_expanded_angle": -180,
+                },
+                "border": {"color": _BORDER[button.style], "corner_radius": "6px"},
+                "padding": "4px 8px 8px 8px",
+                "vertical_spacing": "8px",
+                "elements": [
+                    *(part for i in button.inputs for part in _input(verb, i)),
+                    {
+                        "tag": "button",
+                        "name": field_name(verb, "submit"),
+                        "type": button.style,
+                        "text": _text(f"确定{button.label}"),
+                        "form_action_type": "submit",
+                        "behaviors": _callback(button),
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def _input(verb: Verb, field: Input) -> Iterator[Json]:
+    yield _div(
+        field.label if field.required else f"{field.label}（选填）",
+        text_size="notation",
+        text_color="grey",
+    )
+    common: Json = {"name": field_name(verb, field.name), "required": field.required}
+    if field.kind == "select":
+        yield {
+            "tag": "select_static",
+            **common,
+            "width": "fill",
+            "placeholder": _text(field.placeholder or "请选择"),
+            "options": [{"text": _text(o.label), "value": o.value} for o in field.options],
+        }
+    else:
+        yield {
+            "tag": "input",
+            **common,
+            "width": "fill",
+            "max_length": field.max_length,
+            **({"placeholder": _text(field.placeholder)} if field.placeholder else {}),
+        }
