@@ -3,11 +3,13 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 from aiohttp import web
 
 from baoxiu.config import Settings
 from baoxiu.wiring import (
+    FEISHU,
     PHOTO_ROUTE,
     SANDBOX,
     build_service,
@@ -40,7 +42,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
     app = web.Application(
         middlewares=[error_middleware, bearer_auth(keys)], client_max_size=MAX_BODY
     )
-    app.cleanup_ctx.append(_runtime(settings, migrate))
+    photos = PhotoStore(settings.site.data_dir / "photos")
+    app.cleanup_ctx.append(_runtime(settings, photos, migrate))
     api.add_routes(app)
     openapi.add_route(app)
     resident.add_routes(
@@ -49,12 +52,17 @@ def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
             site_name=settings.site.name,
             tz=settings.site.tz,
             categories=tuple(c for team in settings.teams for c in team.categories),
-            photos=PhotoStore(settings.site.data_dir / "photos"),
+            photos=photos,
             photo_route=PHOTO_ROUTE,
         ),
     )
     if uses_sandbox(settings):
         sandbox_web.add_routes(app)
+    if settings.feishu is not None:
+        # lark-oapi takes seconds to import: only a company on Feishu pays for it.
+        from baoxiu import feishu
+
+        feishu.add_routes(app, settings.feishu)
     app.router.add_get("/", _redirect("/sandbox" if uses_sandbox(settings) else "/r/new"))
     return app
 
@@ -66,47 +74,55 @@ def _redirect(location: str) -> Callable[[web.Request], Awaitable[web.StreamResp
     return redirect
 
 
-def _runtime(settings: Settings, migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Database, service, delivery worker and sandbox for the life of the app."""
+def _runtime(
+    settings: Settings, photos: PhotoStore, migrate: bool
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Database, service, chat platforms and the delivery worker for the life of the app."""
+
+    def photo_file(url: str) -> Path | None:
+        name = url.removeprefix(PHOTO_ROUTE + "/")
+        return photos.path(name) if name != url else None
 
     async def runtime(app: web.Application) -> AsyncIterator[None]:
-        engine = create_engine(settings.database.url)
-        if migrate:
-            await upgrade(engine)
-        wakeup = asyncio.Event()
-        service = build_service(settings, engine, on_commit=wakeup.set)
-        cards = card_context(settings)
-        adapters: dict[str, ChatAdapter] = {}
-        if uses_sandbox(settings):
-            store, hub = SandboxStore(engine), Hub()
-            adapters[SANDBOX] = SandboxAdapter(store, hub)
-            app[sandbox_web.SANDBOX] = sandbox_web.Sandbox(
-                site_name=settings.site.name,
-                tz=settings.site.tz,
-                chats=sandbox_chats(settings),
-                directory=service.directory,
-                store=store,
-                hub=hub,
-                router=ClickRouter(service, cards),
+        async with contextlib.AsyncExitStack() as stack:
+            engine = create_engine(settings.database.url)
+            stack.push_async_callback(engine.dispose)
+            if migrate:
+                await upgrade(engine)
+            wakeup = asyncio.Event()
+            service = build_service(settings, engine, on_commit=wakeup.set)
+            cards = card_context(settings)
+            router = ClickRouter(service, cards)
+            adapters: dict[str, ChatAdapter] = {}
+            if uses_sandbox(settings):
+                store, hub = SandboxStore(engine), Hub()
+                adapters[SANDBOX] = SandboxAdapter(store, hub)
+                app[sandbox_web.SANDBOX] = sandbox_web.Sandbox(
+                    site_name=settings.site.name,
+                    tz=settings.site.tz,
+                    chats=sandbox_chats(settings),
+                    directory=service.directory,
+                    store=store,
+                    hub=hub,
+                    router=router,
+                )
+            if settings.feishu is not None:
+                from baoxiu.feishu import feishu_edge
+
+                edge = feishu_edge(app, settings, router, photo_file)
+                adapters[FEISHU] = await stack.enter_async_context(edge)
+            worker = DeliveryWorker(
+                DeliveryStore(engine),
+                service,
+                cards,
+                adapters,
+                wakeup,
+                poll_interval=settings.delivery.poll_interval_s,
             )
-        worker = DeliveryWorker(
-            DeliveryStore(engine),
-            service,
-            cards,
-            adapters,
-            wakeup,
-            poll_interval=settings.delivery.poll_interval_s,
-        )
-        app[api.SERVICE] = service
-        app[WORKER] = worker
-        task = asyncio.create_task(worker.run()) if settings.delivery.enabled else None
-        try:
+            app[api.SERVICE] = service
+            app[WORKER] = worker
+            if settings.delivery.enabled:
+                await stack.enter_async_context(worker.running())
             yield
-        finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await engine.dispose()
 
     return runtime

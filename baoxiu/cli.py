@@ -17,6 +17,7 @@ from rich.table import Column, Table
 from baoxiu.app import create_app
 from baoxiu.config import ConfigError, Settings, config_path, load
 from baoxiu.demo import config_text
+from baoxiu.doctor import examine
 from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
 from baoxiu.wiring import open_service
 from integration.web.errors import validation_fields
@@ -110,6 +111,17 @@ def serve(
     out.print(f"baoxiu · {settings.site.name} · http://{host}:{port}", highlight=False)
     out.print("REST API: /api/v1/openapi.json · API keys: [api] keys in the config", markup=False)
     web.run_app(create_app(settings), host=host, port=port, print=None)
+
+
+@app.command()
+def doctor(config: ConfigOption = None) -> None:
+    """Check the database, card delivery and the chat platforms; say what to fix."""
+    findings = _run(examine(_settings(config)))
+    for finding in findings:
+        out.print("[green]✓[/] " if finding.ok else "[bold red]✗[/] ", end="")
+        out.print(finding.text, markup=False, highlight=False)
+    if not all(finding.ok for finding in findings):
+        raise typer.Exit(1)
 
 
 async def _upgrade(settings: Settings) -> str | None:

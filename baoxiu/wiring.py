@@ -1,8 +1,11 @@
 """Building the running parts from settings, for the web app and the CLI alike."""
 
-from collections.abc import AsyncIterator, Callable, Iterable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +20,7 @@ from tickets.audience import Audience
 from tickets.service import TicketService, utc_now
 
 SANDBOX = "sandbox"
+FEISHU = "feishu"
 
 
 def sandbox_dm(member_id: str) -> str:
@@ -105,6 +109,20 @@ def sandbox_chats(settings: Settings) -> tuple[SandboxChat, ...]:
         for m in settings.members
     ]
     return tuple(chats)
+
+
+@asynccontextmanager
+async def tasks(*work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
+    """Run background work while the block runs; cancel it and wait for it afterwards."""
+    running = [asyncio.create_task(w) for w in work]
+    try:
+        yield
+    finally:
+        for task in running:
+            task.cancel()
+        for task in running:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 @asynccontextmanager

@@ -69,6 +69,15 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class Failure:
+    platform: str
+    chat_id: str
+    number: str
+    error: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Post:
     message_id: str | None
     delivered_version: int
@@ -163,6 +172,16 @@ class DeliveryStore:
     async def give_up(self, pending: Pending, error: str, now: datetime) -> None:
         await self._settle(pending, failed_at=now, last_error=error[:2000])
 
+    async def release(self, pending: list[Pending]) -> None:
+        """Hand back leased rows unsent (a worker stopping), so the next run takes them now."""
+        ids = [i for item in pending for i in item.ids]
+        async with self._sessions.begin() as session:
+            await session.exec(
+                update(OutboxRow)
+                .where(col(OutboxRow.id).in_(ids))
+                .values(lease_owner=None, lease_until=None)
+            )
+
     async def _settle(self, pending: Pending, **values: object) -> None:
         async with self._sessions.begin() as session:
             await session.exec(
@@ -170,6 +189,22 @@ class DeliveryStore:
                 .where(col(OutboxRow.id).in_(pending.ids))
                 .values(attempts=pending.attempts + 1, lease_owner=None, lease_until=None, **values)
             )
+
+    async def failures(self, limit: int = 20) -> list[Failure]:
+        """Cards given up on, newest first: what `baoxiu doctor` shows a person to fix."""
+        async with self._sessions() as session:
+            rows = await session.exec(
+                select(OutboxRow, TicketRow.number)
+                .join(TicketRow, col(TicketRow.id) == col(OutboxRow.ticket_id))
+                .where(col(OutboxRow.failed_at).is_not(None))
+                .order_by(col(OutboxRow.failed_at).desc())
+                .limit(limit)
+            )
+            return [
+                Failure(row.platform, row.chat_id, number, row.last_error or "", row.failed_at)
+                for row, number in rows.all()
+                if row.failed_at is not None
+            ]
 
     async def backlog(self) -> int:
         """Rows still to deliver: for health checks and tests."""

@@ -11,7 +11,8 @@ import hashlib
 import logging
 import random
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from cards.build import CardContext, ticket_card
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_S = 300.0
+STOP_GRACE_S = 10.0
 
 
 class DeliveryWorker:
@@ -50,13 +52,37 @@ class DeliveryWorker:
         self._owner = uuid.uuid4().hex
         self._wakeup = wakeup
         """Set after each commit in this process (the service's `on_commit`)."""
+        self._stopping = asyncio.Event()
 
-    async def run(self) -> None:
-        """Deliver until cancelled; an error in one round never stops the next."""
-        while True:
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Deliver in the background while the block runs, then stop gracefully.
+
+        Stopping lets each chat finish the card in hand rather than cancelling it: a task
+        cancelled inside a database call leaves SQLAlchemy closing its connection in a task
+        of its own, which can outlive the engine. Only a platform call still hanging after
+        `STOP_GRACE_S` is cancelled; its lease expires and another run sends the card.
+        """
+        self._stopping.clear()
+        task = asyncio.create_task(self._run())
+        try:
+            yield
+        finally:
+            self._stopping.set()
+            self._wakeup.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_S)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _run(self) -> None:
+        """Deliver until stopped; an error in one round never stops the next."""
+        while not self._stopping.is_set():
             self._wakeup.clear()  # before the round: a commit during it wakes the next one
             try:
-                while await self.deliver_due():
+                while not self._stopping.is_set() and await self.deliver_due():
                     pass
             except Exception:
                 log.exception("delivery round failed; retrying")
@@ -66,9 +92,20 @@ class DeliveryWorker:
     async def deliver_due(self) -> int:
         """One round: lease what is due, deliver it; returns how many cards were handled."""
         pending = await self._store.lease(self._owner, self._clock(), self._lease, self._batch)
+        lanes: dict[tuple[str, str], list[Pending]] = {}
         for item in pending:
-            await self._deliver(item)
+            lanes.setdefault((item.address.platform, item.address.chat_id), []).append(item)
+        await asyncio.gather(*(self._deliver_in_turn(lane) for lane in lanes.values()))
         return len(pending)
+
+    async def _deliver_in_turn(self, lane: list[Pending]) -> None:
+        """One chat's cards, in order. Chats go side by side: a chat held back by its rate
+        limit (Feishu: 5 per second per group) does not hold back the others."""
+        for done, item in enumerate(lane):
+            if self._stopping.is_set():
+                await self._store.release(lane[done:])
+                return
+            await self._deliver(item)
 
     async def _deliver(self, item: Pending) -> None:
         adapter = self._adapters.get(item.address.platform)

@@ -1,6 +1,7 @@
 """Cards reach every chat that shows the ticket, once, and follow its changes."""
 
 import asyncio
+import time
 from datetime import timedelta
 
 from cards.model import Card
@@ -129,3 +130,53 @@ async def test_sandbox_posts_once_per_key(site: Site) -> None:
     first = await site.sandbox.post("shuidian", "k1", "<p>a</p>", now)
     again = await site.sandbox.post("shuidian", "k1", "<p>a</p>", now)
     assert first == again and len(await site.sandbox.messages("shuidian")) == 1
+
+
+class Held(Flaky):
+    """Posts to `held` wait until released; other chats answer at once."""
+
+    def __init__(self, held: str) -> None:
+        super().__init__([])
+        self.held = held
+        self.release = asyncio.Event()
+        self.started = asyncio.Event()
+        self.chats: list[str] = []
+
+    async def post(self, chat_id: str, card: Card, key: str) -> str:
+        if chat_id == self.held:
+            self.started.set()
+            await self.release.wait()
+        self.chats.append(chat_id)
+        return await super().post(chat_id, card, key)
+
+
+async def test_a_slow_chat_does_not_hold_back_the_others(site: Site) -> None:
+    await site.service.open(draft(category="水电"), AGENT)
+    await site.service.open(draft(category="门窗"), AGENT)
+    held = Held("shuidian")
+    round_ = asyncio.create_task(site.worker({"sandbox": held}).deliver_due())
+    await asyncio.wait_for(held.started.wait(), 5)
+    for _ in range(100):
+        if len(held.chats) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(held.chats) == ["dispatch", "tujian"]  # 门窗 is dispatched by supervisors
+    held.release.set()
+    assert await round_ == 3
+    assert held.chats[-1] == "shuidian"
+
+
+async def test_stopping_finishes_the_card_in_hand_and_hands_back_the_rest(site: Site) -> None:
+    for _ in range(3):
+        await site.service.open(draft(), AGENT)
+    held = Held("shuidian")
+    worker = site.worker({"sandbox": held})
+    started = time.monotonic()
+    async with worker.running():
+        await asyncio.wait_for(held.started.wait(), 5)
+        held.release.set()
+    assert time.monotonic() - started < 2  # stopped at once, not after the grace period
+    assert held.chats == ["shuidian"]
+    assert await site.store.backlog() == 2
+    leased = await site.store.lease("next", site.clock(), timedelta(seconds=30), 10)
+    assert len(leased) == 2  # not left leased by the stopped worker

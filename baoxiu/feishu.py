@@ -1,0 +1,73 @@
+"""Putting the Feishu edge together from settings: client, adapter, callbacks, transport."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from baoxiu.config import FeishuConfig, Settings
+from baoxiu.wiring import FEISHU, tasks
+from integration.clicks import ClickRouter
+from integration.feishu import webhook
+from integration.feishu.adapter import FeishuAdapter
+from integration.feishu.client import FeishuClient
+from integration.feishu.longconn import LongConnection
+from integration.feishu.parse import FeishuPeople
+from tickets.audience import Audience
+
+
+def people(settings: Settings) -> FeishuPeople:
+    chats: dict[str, Audience] = {}
+    for team in settings.teams:
+        chats.update({c.chat_id: Audience.TEAM for c in team.chats if c.platform == FEISHU})
+    for audience, bindings in (
+        (Audience.SUPERVISORS, settings.chats.supervisors),
+        (Audience.MANAGEMENT, settings.chats.management),
+    ):
+        chats.update({c.chat_id: audience for c in bindings if c.platform == FEISHU})
+    members = {m.feishu_open_id: m.id for m in settings.members if m.feishu_open_id}
+    return FeishuPeople(members=members, chats=chats)
+
+
+def client(config: FeishuConfig, session: aiohttp.ClientSession) -> FeishuClient:
+    return FeishuClient(
+        config.app_id, config.app_secret.get_secret_value(), config.base_url, session
+    )
+
+
+def add_routes(app: web.Application, config: FeishuConfig) -> None:
+    if config.mode == "webhook":
+        webhook.add_routes(app)
+
+
+@asynccontextmanager
+async def feishu_edge(
+    app: web.Application,
+    settings: Settings,
+    router: ClickRouter,
+    photo_file: Callable[[str], Path | None],
+) -> AsyncIterator[FeishuAdapter]:
+    """The adapter cards go out through, and clicks coming in by either transport."""
+    config = settings.feishu
+    assert config is not None
+    async with aiohttp.ClientSession() as session:
+        adapter = FeishuAdapter(client(config, session), photo_file)
+        callbacks = webhook.FeishuCallbacks(
+            router=router,
+            adapter=adapter,
+            people=people(settings),
+            encrypt_key=config.encrypt_key.get_secret_value() if config.encrypt_key else None,
+            verification_token=(
+                config.verification_token.get_secret_value() if config.verification_token else None
+            ),
+        )
+        app[webhook.FEISHU] = callbacks
+        if config.mode != "websocket":
+            yield adapter
+            return
+        secret = config.app_secret.get_secret_value()
+        connection = LongConnection(config.app_id, secret, config.base_url, callbacks)
+        async with tasks(connection.run()):
+            yield adapter

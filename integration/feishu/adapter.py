@@ -1,0 +1,45 @@
+"""Feishu as a delivery target: cards rendered as JSON 2.0, photos uploaded once."""
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cards.model import Card
+from cards.render_feishu import card_content, render_feishu
+from integration.feishu.client import FeishuClient
+
+
+class FeishuAdapter:
+    def __init__(self, client: FeishuClient, photo_file: Callable[[str], Path | None]) -> None:
+        """`photo_file` maps a card image's URL to the file behind it."""
+        self._client = client
+        self._photo_file = photo_file
+        self._image_keys: dict[str, str] = {}
+        self._uploading = asyncio.Lock()
+
+    async def post(self, chat_id: str, card: Card, key: str) -> str:
+        return await self._client.send_card(chat_id, await self.content(card), key)
+
+    async def edit(self, message_id: str, card: Card) -> None:
+        await self._client.patch_card(message_id, await self.content(card))
+
+    async def content(self, card: Card) -> str:
+        return card_content(card, await self._keys(card))
+
+    async def render(self, card: Card) -> dict[str, Any]:
+        """The card as a callback answer carries it (`{"type": "raw", "data": …}`)."""
+        return render_feishu(card, await self._keys(card))
+
+    async def _keys(self, card: Card) -> dict[str, str]:
+        """Feishu shows only images uploaded to it: upload each photo once, keep its key."""
+        async with self._uploading:
+            for image in card.images:
+                if image.url in self._image_keys:
+                    continue
+                path = self._photo_file(image.url)
+                if path is None or not path.is_file():
+                    continue
+                data = await asyncio.to_thread(path.read_bytes)
+                self._image_keys[image.url] = await self._client.upload_image(data)
+        return {i.url: self._image_keys[i.url] for i in card.images if i.url in self._image_keys}

@@ -1,0 +1,201 @@
+"""Outbound Feishu calls through lark-oapi, paced, retried and classified.
+
+The SDK does the requests; around it we keep what it lacks: an asynchronous, cached tenant
+token (its own fetch is synchronous and would block the event loop), Feishu's rate limits
+(5 sends per second per group chat, shared by every bot in it; 50 per second per app; 5
+edits per second per message), retries of what can succeed later (rate limits after
+`x-ogw-ratelimit-reset`, 5xx and timeouts with jittered backoff) and nothing else.
+"""
+
+import asyncio
+import io
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import lark_oapi as lark
+from lark_oapi.api.contact.v3 import GetUserRequest
+from lark_oapi.api.im.v1 import (
+    CreateImageRequest,
+    CreateImageRequestBody,
+    CreateMessageRequest,
+    CreateMessageRequestBody,
+    GetChatRequest,
+    PatchMessageRequest,
+    PatchMessageRequestBody,
+)
+
+from integration.delivery.pace import SlidingWindow
+from integration.feishu.errors import RATE_LIMITED, TOKEN_INVALID, FeishuError, FeishuUnavailable
+
+TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
+TOKEN_EARLY_S = 300
+"""Refresh the tenant token this long before Feishu says it expires."""
+ATTEMPTS = 4
+"""Tries within one call; after them the outbox takes over, later."""
+MAX_BACKOFF_S = 8.0
+
+
+def receive_id_type(receive_id: str) -> str:
+    """Feishu ids say what they are: `ou_…` is a user (direct message), `oc_…` a chat."""
+    return "open_id" if receive_id.startswith("ou_") else "chat_id"
+
+
+class FeishuClient:
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        base_url: str,
+        session: aiohttp.ClientSession,
+        *,
+        timeout: float = 10.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._app_id = app_id
+        self._app_secret = app_secret
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._timeout = timeout
+        self._sleep = sleep
+        self._sdk = (
+            lark.Client.builder()
+            .app_id(app_id)
+            .app_secret(app_secret)
+            .domain(self._base_url)
+            .enable_set_token(True)
+            .timeout(timeout)
+            .log_level(lark.LogLevel.WARNING)
+            .build()
+        )
+        self._token: tuple[str, float] | None = None
+        self._token_lock = asyncio.Lock()
+        self.per_chat = SlidingWindow(5, 1.0)
+        self.per_app = SlidingWindow(50, 1.0)
+        self.per_message = SlidingWindow(5, 1.0)
+
+    async def token(self) -> str:
+        async with self._token_lock:
+            if self._token is not None and self._token[1] > time.monotonic():
+                return self._token[0]
+            body = {"app_id": self._app_id, "app_secret": self._app_secret}
+            try:
+                async with self._session.post(
+                    self._base_url + TOKEN_PATH,
+                    json=body,
+                    timeout=aiohttp.ClientTimeout(total=self._timeout),
+                ) as response:
+                    answer = await response.json(content_type=None)
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                raise FeishuUnavailable(f"获取 tenant_access_token 失败：{error!r}") from error
+            if not isinstance(answer, dict) or answer.get("code") != 0:
+                code = answer.get("code", -1) if isinstance(answer, dict) else -1
+                message = answer.get("msg", "") if isinstance(answer, dict) else str(answer)
+                raise FeishuError(
+                    int(code), f"获取 tenant_access_token 失败：{message}", status=status
+                )
+            token = str(answer["tenant_access_token"])
+            self._token = (token, time.monotonic() + int(answer["expire"]) - TOKEN_EARLY_S)
+            return token
+
+    async def send_card(self, receive_id: str, content: str, uuid: str) -> str:
+        """Post an interactive card; `uuid` makes a repeated send (within 1 h) a no-op."""
+        body = (
+            CreateMessageRequestBody.builder()
+            .receive_id(receive_id)
+            .msg_type("interactive")
+            .content(content)
+            .uuid(uuid)
+            .build()
+        )
+        request = (
+            CreateMessageRequest.builder()
+            .receive_id_type(receive_id_type(receive_id))
+            .request_body(body)
+            .build()
+        )
+        keys = [f"chat:{receive_id}", "app"]
+        response = await self._call(lambda o: self._sdk.im.v1.message.acreate(request, o), keys)
+        return str(response.data.message_id)
+
+    async def patch_card(self, message_id: str, content: str) -> None:
+        request = (
+            PatchMessageRequest.builder()
+            .message_id(message_id)
+            .request_body(PatchMessageRequestBody.builder().content(content).build())
+            .build()
+        )
+        keys = [f"message:{message_id}", "app"]
+        await self._call(lambda o: self._sdk.im.v1.message.apatch(request, o), keys)
+
+    async def upload_image(self, data: bytes) -> str:
+        def request() -> Any:
+            body = CreateImageRequestBody.builder().image_type("message").image(io.BytesIO(data))
+            return CreateImageRequest.builder().request_body(body.build()).build()
+
+        response = await self._call(lambda o: self._sdk.im.v1.image.acreate(request(), o), ["app"])
+        return str(response.data.image_key)
+
+    async def chat_name(self, chat_id: str) -> str:
+        """The chat's name; fails with 232… codes when the bot is not in it."""
+        request = GetChatRequest.builder().chat_id(chat_id).build()
+        response = await self._call(lambda o: self._sdk.im.v1.chat.aget(request, o), ["app"])
+        return str(response.data.name)
+
+    async def user_name(self, open_id: str) -> str:
+        request = GetUserRequest.builder().user_id(open_id).user_id_type("open_id").build()
+        response = await self._call(lambda o: self._sdk.contact.v3.user.aget(request, o), ["app"])
+        return str(response.data.user.name)
+
+    async def _call(self, call: Callable[[Any], Awaitable[Any]], pace: list[str]) -> Any:
+        failure: FeishuError | FeishuUnavailable | None = None
+        for attempt in range(ATTEMPTS):
+            for key in pace:
+                await self._pacer(key).wait(key)
+            option = lark.RequestOption.builder().tenant_access_token(await self.token()).build()
+            try:
+                response = await asyncio.wait_for(call(option), self._timeout + 1)
+            except Exception as error:  # the SDK raises whatever httpx or its JSON parser raise
+                failure = FeishuUnavailable(repr(error))
+                await self._sleep(_backoff(attempt))
+                continue
+            if response.code == 0:
+                return response
+            failure = _failure(response)
+            if not failure.retryable:
+                raise failure
+            if response.code in TOKEN_INVALID:
+                self._token = None
+                continue
+            await self._sleep(failure.retry_after or _backoff(attempt))
+        assert failure is not None
+        raise failure
+
+    def _pacer(self, key: str) -> SlidingWindow:
+        if key.startswith("chat:"):
+            return self.per_chat
+        if key.startswith("message:"):
+            return self.per_message
+        return self.per_app
+
+
+def _failure(response: Any) -> FeishuError:
+    raw = response.raw
+    status = raw.status_code if raw is not None else None
+    headers = {k.lower(): v for k, v in (raw.headers if raw is not None else {}).items()}
+    retry_after = None
+    if response.code in RATE_LIMITED or status == 429:
+        try:
+            retry_after = max(0.2, float(headers.get("x-ogw-ratelimit-reset", "1")))
+        except ValueError:
+            retry_after = 1.0
+    return FeishuError(
+        int(response.code), str(response.msg), status=status, retry_after=retry_after
+    )
+
+
+def _backoff(attempt: int) -> float:
+    return min(MAX_BACKOFF_S, 0.5 * 2.0**attempt) * random.uniform(0.5, 1.5)

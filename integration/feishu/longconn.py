@@ -1,0 +1,152 @@
+"""Card clicks over Feishu's long connection (no public URL needed).
+
+lark-oapi 1.7.5's `ws.Client` is not asyncio-native: `start()` blocks, it runs on a loop the
+module grabs at import, and its endpoint request is synchronous. So it runs in a thread of
+its own with a fresh loop, and each click is handed to our loop and awaited there (Feishu
+waits 3 s for the answer).
+
+The SDK hands an event's raw bytes to `event_handler._do_without_validation(payload)` and
+sends back what that returns; `ClickBridge` is such a handler, so the payload reaches our
+own parser unchanged, as it does on the webhook.
+
+Supervision: the SDK reconnects by itself, but can die silently or hang on reconnect; a
+watchdog on our loop restarts the thread when it has died or stayed disconnected too long,
+with jittered backoff.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import threading
+from typing import Any
+
+import lark_oapi as lark
+
+from integration.feishu.webhook import FeishuCallbacks, handle
+
+log = logging.getLogger(__name__)
+
+WAIT_FOR_CLICK_S = 2.8
+WATCH_EVERY_S = 5.0
+DISCONNECTED_TOO_LONG_S = 60.0
+MAX_BACKOFF_S = 60.0
+STOP_WITHIN_S = 10.0
+
+
+class ClickBridge:
+    """The SDK's event handler: runs on the connection's thread, answers from our loop."""
+
+    def __init__(self, callbacks: FeishuCallbacks, loop: asyncio.AbstractEventLoop) -> None:
+        self._callbacks = callbacks
+        self._loop = loop
+
+    def _do_without_validation(self, payload: bytes) -> Any:
+        event = json.loads(payload)
+        future = asyncio.run_coroutine_threadsafe(handle(self._callbacks, event), self._loop)
+        try:
+            return future.result(timeout=WAIT_FOR_CLICK_S)
+        except TimeoutError:
+            return {"toast": {"type": "info", "content": "正在处理，卡片稍后更新"}}
+
+
+class LongConnection:
+    def __init__(
+        self, app_id: str, app_secret: str, base_url: str, callbacks: FeishuCallbacks
+    ) -> None:
+        self._app_id = app_id
+        self._app_secret = app_secret
+        self._base_url = base_url
+        self._callbacks = callbacks
+        self._thread: threading.Thread | None = None
+        self._client: Any = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and self._client._conn is not None
+
+    def _start_thread(self, loop: asyncio.AbstractEventLoop) -> None:
+        thread_loop = asyncio.new_event_loop()
+        self._thread_loop = thread_loop
+        bridge = ClickBridge(self._callbacks, loop)
+
+        def run() -> None:
+            # Imported and built here: both take the current thread's event loop.
+            import lark_oapi.ws.client as lark_ws
+
+            asyncio.set_event_loop(thread_loop)
+            lark_ws.loop = thread_loop  # the SDK schedules on this module-level loop
+            client = None
+            try:
+                client = lark.ws.Client(
+                    self._app_id,
+                    self._app_secret,
+                    event_handler=bridge,
+                    domain=self._base_url,
+                    log_level=lark.LogLevel.WARNING,
+                )
+                self._client = client
+                client.start()
+            except RuntimeError:
+                pass  # _stop_thread halted the loop under start()
+            except Exception as error:  # wrong credentials, or the SDK gave up
+                log.warning("Feishu long connection ended: %r", error)
+            finally:
+                self._client = None
+                _wind_down(thread_loop, client)
+
+        self._thread = threading.Thread(target=run, name="feishu-long-connection", daemon=True)
+        self._thread.start()
+
+    async def run(self) -> None:
+        """Keep a long connection up until cancelled."""
+        loop = asyncio.get_running_loop()
+        failures = 0
+        down_for = 0.0
+        self._start_thread(loop)
+        try:
+            while True:
+                await asyncio.sleep(WATCH_EVERY_S)
+                alive = self._thread is not None and self._thread.is_alive()
+                down_for = 0.0 if self.connected else down_for + WATCH_EVERY_S
+                if alive and down_for < DISCONNECTED_TOO_LONG_S:
+                    failures = 0
+                    continue
+                failures += 1
+                delay = min(MAX_BACKOFF_S, 2.0**failures) * random.uniform(0.5, 1.5)
+                log.warning("Feishu long connection down; restarting in %.0f s", delay)
+                await self._stop_thread()
+                await asyncio.sleep(delay)
+                down_for = 0.0
+                self._start_thread(loop)
+        finally:
+            await self._stop_thread()
+
+    async def _stop_thread(self) -> None:
+        thread, thread_loop = self._thread, self._thread_loop
+        if thread is None or thread_loop is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed already: the thread ended
+            thread_loop.call_soon_threadsafe(thread_loop.stop)
+        await asyncio.to_thread(thread.join, STOP_WITHIN_S)
+        if thread.is_alive():
+            log.warning("Feishu long connection did not stop within %.0f s", STOP_WITHIN_S)
+        self._thread = None
+
+
+def _wind_down(thread_loop: asyncio.AbstractEventLoop, client: Any) -> None:
+    """Close the socket, then end the SDK's tasks (1.7.5 has no stop()), then the loop."""
+    try:
+        if client is not None:
+            client._auto_reconnect = False
+            thread_loop.run_until_complete(client._disconnect())
+        tasks = asyncio.all_tasks(thread_loop)
+        for task in tasks:
+            task.cancel()
+        thread_loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    except Exception as error:
+        log.warning("Feishu long connection did not wind down cleanly: %r", error)
+    finally:
+        thread_loop.close()

@@ -1,0 +1,78 @@
+"""`POST /callbacks/feishu`: card clicks by HTTP callback (the "request URL" transport).
+
+Feishu waits 3 s for the answer. The click is given 2.5 s; a slower one still completes,
+and its card reaches the chat through the outbox, but the clicker gets a "处理中" toast.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from integration.clicks import ClickAnswer, ClickRouter
+from integration.feishu.adapter import FeishuAdapter
+from integration.feishu.parse import FeishuPeople, NotAClick, parse_click
+from integration.feishu.verify import Rejected, open_callback
+
+log = logging.getLogger(__name__)
+
+ANSWER_WITHIN_S = 2.5
+
+
+@dataclass(frozen=True)
+class FeishuCallbacks:
+    router: ClickRouter
+    adapter: FeishuAdapter
+    people: FeishuPeople
+    encrypt_key: str | None
+    verification_token: str | None
+
+
+FEISHU = web.AppKey("feishu_callbacks", FeishuCallbacks)
+
+
+async def answer_click(callbacks: FeishuCallbacks, answer: ClickAnswer) -> dict[str, object]:
+    """The click's answer as Feishu expects it: a toast, and the fresh card for everyone."""
+    reply: dict[str, object] = {"toast": {"type": answer.level, "content": answer.toast}}
+    if answer.card is not None:
+        reply["card"] = {"type": "raw", "data": await callbacks.adapter.render(answer.card)}
+    return reply
+
+
+async def handle(callbacks: FeishuCallbacks, payload: dict[str, object]) -> dict[str, object]:
+    """One verified callback payload, whichever transport brought it."""
+    try:
+        click = parse_click(payload, callbacks.people)
+    except NotAClick as error:
+        log.info("ignored Feishu callback: %s", error)
+        return {}
+    task = asyncio.ensure_future(callbacks.router.click(click))
+    try:
+        answer = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN_S)
+    except TimeoutError:
+        return {"toast": {"type": "info", "content": "正在处理，卡片稍后更新"}}
+    return await answer_click(callbacks, answer)
+
+
+async def feishu_callback(request: web.Request) -> web.Response:
+    callbacks = request.app[FEISHU]
+    body = await request.read()
+    try:
+        payload = open_callback(
+            request.headers,
+            body,
+            encrypt_key=callbacks.encrypt_key,
+            verification_token=callbacks.verification_token,
+        )
+    except Rejected as error:
+        log.warning("rejected a Feishu callback from %s: %s", request.remote, error)
+        return web.json_response({"msg": "rejected"}, status=401)
+    if payload.get("type") == "url_verification":
+        return web.json_response({"challenge": payload.get("challenge")})
+    return web.json_response(await handle(callbacks, payload))
+
+
+def add_routes(app: web.Application) -> None:
+    """The route; `app[FEISHU]` is set when the app starts (it needs the database)."""
+    app.router.add_post("/callbacks/feishu", feishu_callback)

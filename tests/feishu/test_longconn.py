@@ -1,0 +1,91 @@
+"""Card clicks over the long connection: no public URL, the same router as the webhook."""
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from baoxiu.app import create_app
+from integration.feishu import longconn
+from tests.fakes.feishu import APP_SECRET, WS_ENDPOINT_PATH, FakeFeishu
+from tests.feishu.conftest import SHUIDIAN, Company, eventually, settings_for, tenant
+from tickets.actions import Verb
+
+
+@pytest.fixture
+async def connected(fake: FakeFeishu, db_url: str, tmp_path: Path) -> AsyncIterator[Company]:
+    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
+    tenant(fake, settings)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        await eventually(lambda: fake.ws_connections == 1)
+        yield Company(fake, client, settings)
+
+
+async def test_a_click_over_the_long_connection_acts_and_answers(connected: Company) -> None:
+    number = await connected.report()
+    await connected.card_in(SHUIDIAN, number)
+    reply = await connected.fake.push(connected.click_payload("t01", number, Verb.CLAIM, 1))
+    assert reply.code == 200
+    assert reply.data["toast"] == {"type": "success", "content": "接单成功，请尽快联系业主"}
+    assert "已接单" in json.dumps(reply.data["card"]["data"], ensure_ascii=False)
+    assert (await connected.ticket(number))["assignee"]["id"] == "t01"
+
+    again = await connected.fake.push(
+        connected.click_payload("t02", number, Verb.CLAIM, 1), parts=2
+    )
+    assert again.data["toast"]["type"] == "error" and "师傅01" in again.data["toast"]["content"]
+
+
+async def test_the_webhook_is_not_served_in_websocket_mode(connected: Company) -> None:
+    response = await connected.client.post("/callbacks/feishu", data=b"{}")
+    assert response.status == 404
+
+
+async def test_stopping_the_app_closes_the_long_connection(
+    fake: FakeFeishu, db_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
+    tenant(fake, settings)
+    async with TestClient(TestServer(create_app(settings))):
+        await eventually(lambda: fake.ws_connections == 1)
+    await eventually(lambda: fake.ws_connections == 0, timeout=5)
+
+
+@pytest.fixture
+async def quick_reconnects() -> AsyncIterator[FakeFeishu]:
+    """A fake telling the SDK to reconnect after 1 s (Feishu's endpoint sets these)."""
+    async with FakeFeishu(client_config={"ReconnectInterval": 1, "ReconnectNonce": 0}) as server:
+        yield server
+
+
+async def test_a_connection_dropped_by_feishu_comes_back(
+    quick_reconnects: FakeFeishu, db_url: str, tmp_path: Path
+) -> None:
+    fake = quick_reconnects
+    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
+    tenant(fake, settings)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        await eventually(lambda: fake.ws_connections == 1)
+        await fake.drop_connections()
+        await eventually(lambda: fake.ws_connections == 0, timeout=2)
+        await eventually(lambda: fake.ws_connections == 1, timeout=10)
+        company = Company(fake, client, settings)
+        number = await company.report()
+        reply = await fake.push(company.click_payload("t01", number, Verb.CLAIM, 1))
+        assert reply.data["toast"]["type"] == "success"
+
+
+async def test_the_watchdog_restarts_a_connection_that_gave_up(
+    fake: FakeFeishu, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(longconn, "WATCH_EVERY_S", 0.1)
+    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
+    tenant(fake, settings)
+    fake.app_secret = "rotated-in-the-console"  # the SDK treats this refusal as fatal
+    async with TestClient(TestServer(create_app(settings))):
+        await eventually(lambda: any(c.path == WS_ENDPOINT_PATH for c in fake.requests))
+        assert fake.ws_connections == 0
+        fake.app_secret = APP_SECRET
+        await eventually(lambda: fake.ws_connections == 1, timeout=10)
