@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import feishu as feishu_bench
 from bench.intake import run
 
 
@@ -11,3 +12,10 @@ async def test_intake_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixtu
     await run(f"sqlite+aiosqlite:///{tmp_path / 'bench.db'}", 5, races=1)
     printed = capsys.readouterr().out
     assert "intake cost vs baseline" in printed and "winners per race 1" in printed
+
+
+async def test_feishu_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    await feishu_bench.run(None, 8, feishu_bench.Faults(rate_limited=2, outage_s=0.5))
+    printed = capsys.readouterr().out
+    assert "every card exactly once, within the per-chat limit: yes" in printed
+    assert "HTTP 429 ×2" in printed

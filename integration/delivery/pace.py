@@ -2,17 +2,29 @@
 
 Feishu allows 5 sends per second per group chat, counted by the platform over any second:
 a leaky bucket (aiolimiter's model) lets a burst plus the refill through within one second,
-which such a limit refuses. So this keeps the exact send times and waits until the oldest of
-the last `limit` sends is more than `window` old, with a small margin for clock skew.
+which such a limit refuses. So this keeps the exact times of the last `limit` calls and
+waits until the oldest is more than `window` old.
+
+A call is stamped when it is answered, not when it leaves: the platform counted it at some
+moment in between, and only the answer bounds that moment from above. Stamping at departure
+lets a call that was slow on the way make the next one look early to the platform.
 """
 
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 MARGIN = 0.05
 """Seconds added to each window: our clock and the platform's are not the same clock."""
+
+
+class _Stamp:
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
 
 
 class SlidingWindow:
@@ -22,16 +34,23 @@ class SlidingWindow:
         self.limit = limit
         self.window = window + MARGIN
         self._clock = clock
-        self._sent: dict[str, deque[float]] = {}
+        self._calls: dict[str, deque[_Stamp]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def wait(self, key: str) -> None:
-        """Return when one more call for `key` stays within the limit, and count it."""
+    @asynccontextmanager
+    async def call(self, key: str) -> AsyncIterator[None]:
+        """Hold the block until one more call for `key` stays within the limit; the call
+        counts from when the block ends (its answer), or from its start while in flight."""
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            sent = self._sent.setdefault(key, deque(maxlen=self.limit))
-            if len(sent) == self.limit:
-                delay = sent[0] + self.window - self._clock()
+            calls = self._calls.setdefault(key, deque(maxlen=self.limit))
+            if len(calls) == self.limit:
+                delay = calls[0].at + self.window - self._clock()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            sent.append(self._clock())
+            stamp = _Stamp(self._clock())
+            calls.append(stamp)
+        try:
+            yield
+        finally:
+            stamp.at = self._clock()

@@ -8,6 +8,7 @@ edits per second per message), retries of what can succeed later (rate limits af
 """
 
 import asyncio
+import contextlib
 import io
 import random
 import time
@@ -32,6 +33,8 @@ from integration.feishu.errors import RATE_LIMITED, TOKEN_INVALID, FeishuError, 
 
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 TOKEN_EARLY_S = 300
+TOKEN_RETRY_S = 1.0
+"""After a failed fetch, callers within this long get the same failure instead of fetching."""
 """Refresh the tenant token this long before Feishu says it expires."""
 ATTEMPTS = 4
 """Tries within one call; after them the outbox takes over, later."""
@@ -71,6 +74,7 @@ class FeishuClient:
             .build()
         )
         self._token: tuple[str, float] | None = None
+        self._token_failure: tuple[FeishuError | FeishuUnavailable, float] | None = None
         self._token_lock = asyncio.Lock()
         self.per_chat = SlidingWindow(5, 1.0)
         self.per_app = SlidingWindow(50, 1.0)
@@ -80,26 +84,33 @@ class FeishuClient:
         async with self._token_lock:
             if self._token is not None and self._token[1] > time.monotonic():
                 return self._token[0]
-            body = {"app_id": self._app_id, "app_secret": self._app_secret}
+            if self._token_failure is not None and self._token_failure[1] > time.monotonic():
+                raise self._token_failure[0]  # callers queued behind a failed fetch: no storm
             try:
-                async with self._session.post(
-                    self._base_url + TOKEN_PATH,
-                    json=body,
-                    timeout=aiohttp.ClientTimeout(total=self._timeout),
-                ) as response:
-                    answer = await response.json(content_type=None)
-                    status = response.status
-            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-                raise FeishuUnavailable(f"获取 tenant_access_token 失败：{error!r}") from error
-            if not isinstance(answer, dict) or answer.get("code") != 0:
-                code = answer.get("code", -1) if isinstance(answer, dict) else -1
-                message = answer.get("msg", "") if isinstance(answer, dict) else str(answer)
-                raise FeishuError(
-                    int(code), f"获取 tenant_access_token 失败：{message}", status=status
-                )
-            token = str(answer["tenant_access_token"])
-            self._token = (token, time.monotonic() + int(answer["expire"]) - TOKEN_EARLY_S)
-            return token
+                return await self._fetch_token()
+            except (FeishuError, FeishuUnavailable) as error:
+                self._token_failure = (error, time.monotonic() + TOKEN_RETRY_S)
+                raise
+
+    async def _fetch_token(self) -> str:
+        body = {"app_id": self._app_id, "app_secret": self._app_secret}
+        try:
+            async with self._session.post(
+                self._base_url + TOKEN_PATH,
+                json=body,
+                timeout=aiohttp.ClientTimeout(total=self._timeout),
+            ) as response:
+                answer = await response.json(content_type=None)
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            raise FeishuUnavailable(f"获取 tenant_access_token 失败：{error!r}") from error
+        if not isinstance(answer, dict) or answer.get("code") != 0:
+            code = answer.get("code", -1) if isinstance(answer, dict) else -1
+            message = answer.get("msg", "") if isinstance(answer, dict) else str(answer)
+            raise FeishuError(int(code), f"获取 tenant_access_token 失败：{message}", status=status)
+        token = str(answer["tenant_access_token"])
+        self._token = (token, time.monotonic() + int(answer["expire"]) - TOKEN_EARLY_S)
+        return token
 
     async def send_card(self, receive_id: str, content: str, uuid: str) -> str:
         """Post an interactive card; `uuid` makes a repeated send (within 1 h) a no-op."""
@@ -153,11 +164,20 @@ class FeishuClient:
     async def _call(self, call: Callable[[Any], Awaitable[Any]], pace: list[str]) -> Any:
         failure: FeishuError | FeishuUnavailable | None = None
         for attempt in range(ATTEMPTS):
-            for key in pace:
-                await self._pacer(key).wait(key)
-            option = lark.RequestOption.builder().tenant_access_token(await self.token()).build()
             try:
-                response = await asyncio.wait_for(call(option), self._timeout + 1)
+                token = await self.token()
+            except (FeishuError, FeishuUnavailable) as error:
+                failure = error
+                if not error.retryable:
+                    raise
+                await self._sleep(_backoff(attempt))
+                continue
+            option = lark.RequestOption.builder().tenant_access_token(token).build()
+            try:
+                async with contextlib.AsyncExitStack() as paced:
+                    for key in pace:
+                        await paced.enter_async_context(self._pacer(key).call(key))
+                    response = await asyncio.wait_for(call(option), self._timeout + 1)
             except Exception as error:  # the SDK raises whatever httpx or its JSON parser raise
                 failure = FeishuUnavailable(repr(error))
                 await self._sleep(_backoff(attempt))

@@ -4,7 +4,7 @@ import asyncio
 import json
 
 from tests.fakes.feishu import BOT_NOT_IN_CHAT, INTERNAL_ERROR
-from tests.feishu.conftest import (
+from tests.feishu.company import (
     DISPATCH,
     GUOLU,
     SHUIDIAN,

@@ -10,7 +10,7 @@ from tests.fakes.feishu_callbacks import (
     signed_request,
     url_verification,
 )
-from tests.feishu.conftest import (
+from tests.feishu.company import (
     SHUIDIAN,
     STRANGER,
     TECHNICIANS,

@@ -1,0 +1,202 @@
+"""A property company on Feishu, against the fake Feishu: its settings, app and clicks.
+
+Shared by the Feishu tests and the Feishu benchmark.
+"""
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from baoxiu.config import Settings
+from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
+from tests.fakes.feishu_callbacks import (
+    ENCRYPT_KEY,
+    VERIFICATION_TOKEN,
+    card_action,
+    signed_request,
+)
+from tickets.actions import Verb
+
+KEY = "feishu-test-api-key-0123456789"
+SHUIDIAN = "oc_5ad11d72b830411d72b836c20a1b0001"
+TUJIAN = "oc_5ad11d72b830411d72b836c20a1b0002"
+DIANTI = "oc_5ad11d72b830411d72b836c20a1b0003"
+GUOLU = "oc_5ad11d72b830411d72b836c20a1b0004"
+DISPATCH = "oc_5ad11d72b830411d72b836c20a1b0005"
+MANAGEMENT = "oc_5ad11d72b830411d72b836c20a1b0006"
+TEAM_CHATS = {"shuidian": SHUIDIAN, "tujian": TUJIAN, "dianti": DIANTI, "guolu": GUOLU}
+TECHNICIANS = 20
+"""In 水电组, so that twenty of them can race for one ticket."""
+STRANGER = "ou_00000000000000000000000000000bad"
+
+
+def open_id(member: str) -> str:
+    """A member's Feishu open_id: `ou_` and 32 hex digits, like Feishu's."""
+    return "ou_" + member.encode().hex().ljust(32, "0")[:32]
+
+
+def technician(i: int) -> str:
+    return f"t{i:02d}"
+
+
+def settings_for(fake: FakeFeishu, db_url: str, data_dir: Path, mode: str = "webhook") -> Settings:
+    """Four teams in four Feishu groups, a supervisors' and a management group."""
+    teams = [
+        ("shuidian", "水电组", ["水电", "燃气"], "claim"),
+        ("tujian", "土建组", ["门窗", "土建"], "assign"),
+        ("dianti", "电梯组", ["电梯"], "claim"),
+        ("guolu", "锅炉组", ["供暖"], "claim"),
+    ]
+    members: list[dict[str, Any]] = [
+        {
+            "id": technician(i),
+            "name": f"师傅{i:02d}",
+            "roles": ["technician"],
+            "teams": ["shuidian"],
+        }
+        for i in range(1, TECHNICIANS + 1)
+    ]
+    members += [
+        {"id": "zhang", "name": "张师傅", "roles": ["technician"], "teams": ["tujian"]},
+        {"id": "liu", "name": "刘师傅", "roles": ["technician"], "teams": ["dianti"]},
+        {"id": "gao", "name": "高师傅", "roles": ["technician"], "teams": ["guolu"]},
+        {
+            "id": "chen",
+            "name": "陈班长",
+            "roles": ["supervisor"],
+            "teams": [t[0] for t in teams],
+        },
+        {"id": "zhou", "name": "周经理", "roles": ["manager"]},
+        {"id": "lin", "name": "林客服", "roles": ["agent"]},
+    ]
+    for member in members:
+        member["feishu_open_id"] = open_id(member["id"])
+    return Settings(
+        site={"name": "阳光花园物业", "timezone": "Asia/Shanghai", "data_dir": str(data_dir)},
+        database={"url": db_url},
+        api={"keys": [KEY]},
+        delivery={"poll_interval_s": 0.2},
+        feishu={
+            "app_id": APP_ID,
+            "app_secret": APP_SECRET,
+            "encrypt_key": ENCRYPT_KEY,
+            "verification_token": VERIFICATION_TOKEN,
+            "base_url": fake.base_url,
+            "mode": mode,
+        },
+        teams=[
+            {
+                "id": team,
+                "name": name,
+                "categories": categories,
+                "dispatch": dispatch,
+                "chats": [{"platform": "feishu", "chat_id": TEAM_CHATS[team]}],
+            }
+            for team, name, categories, dispatch in teams
+        ],
+        chats={
+            "supervisors": [{"platform": "feishu", "chat_id": DISPATCH}],
+            "management": [{"platform": "feishu", "chat_id": MANAGEMENT}],
+        },
+        members=members,
+    )
+
+
+def tenant(fake: FakeFeishu, settings: Settings) -> None:
+    """The company's Feishu: the bot in every group, every member reachable."""
+    for chat in settings.all_chats():
+        fake.add_chat(chat.chat_id)
+    for member in settings.members:
+        assert member.feishu_open_id is not None
+        fake.add_user(member.feishu_open_id, name=member.name)
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Company:
+    fake: FakeFeishu
+    client: TestClient[Any, Any]
+    settings: Settings
+
+    async def report(self, category: str = "水电", description: str = "厨房水管漏水") -> str:
+        body = {
+            "reporter": {"name": "张三", "phone": "13800138000"},
+            "location": "3栋2单元501",
+            "category": category,
+            "description": description,
+            "channel": "phone",
+        }
+        response = await self.client.post(
+            "/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {KEY}"}
+        )
+        assert response.status == 201, await response.text()
+        return str((await response.json())["number"])
+
+    async def ticket(self, number: str) -> dict[str, Any]:
+        response = await self.client.get(
+            f"/api/v1/tickets/{number}", headers={"Authorization": f"Bearer {KEY}"}
+        )
+        assert response.status == 200
+        return dict(await response.json())
+
+    async def card_in(self, chat: str, number: str) -> dict[str, Any]:
+        """The card of ticket `number` in `chat`, once the worker has sent it."""
+        found: list[dict[str, Any]] = []
+
+        def sent() -> bool:
+            found[:] = [m.card for m in self.fake.messages(chat) if number in str(m.card)]
+            return bool(found)
+
+        await eventually(sent)
+        assert len(found) == 1, f"{len(found)} cards of {number} in {chat}"
+        return found[0]
+
+    def click_payload(
+        self,
+        member: str,
+        number: str,
+        verb: Verb,
+        version: int,
+        form: Mapping[str, str] | None = None,
+        *,
+        chat: str = SHUIDIAN,
+        operator: str | None = None,
+        event_id: str | None = None,
+    ) -> dict[str, Any]:
+        value = {"n": number, "v": verb.value, "r": version}
+        form_value = {f"{verb.value}_{k}": v for k, v in form.items()} if form else None
+        return card_action(
+            value,
+            form_value=form_value,
+            operator=operator or open_id(member),
+            chat_id=chat,
+            event_id=event_id,
+            tag="button" if form is None else "form",
+        )
+
+    async def post_callback(
+        self, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, Any]]:
+        response = await self.client.post("/callbacks/feishu", data=body, headers=dict(headers))
+        return response.status, dict(await response.json())
+
+    async def click(
+        self, member: str, number: str, verb: Verb, version: int, **extra: Any
+    ) -> dict[str, Any]:
+        """Click a button as Feishu posts it (encrypted, signed); the answer must be 200."""
+        payload = self.click_payload(member, number, verb, version, **extra)
+        status, answer = await self.post_callback(
+            *signed_request(payload, ENCRYPT_KEY, VERIFICATION_TOKEN)
+        )
+        assert status == 200, answer
+        return answer

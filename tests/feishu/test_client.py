@@ -1,0 +1,94 @@
+"""The Feishu client: one token for many calls, and which failures are worth another try."""
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from integration.feishu.client import ATTEMPTS, FeishuClient
+from integration.feishu.errors import FeishuError
+from tests.fakes.feishu import APP_ID, APP_SECRET, BOT_NOT_IN_CHAT, FakeFeishu
+
+CHAT = "oc_5ad11d72b830411d72b836c20a1b00c1"
+CARD = '{"schema":"2.0","body":{"elements":[{"tag":"markdown","content":"x"}]}}'
+
+
+class Ticks:
+    """The fake's clock, moved by the client's back-off sleeps instead of real time."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def ticks() -> Ticks:
+    return Ticks()
+
+
+@pytest.fixture
+async def fake(ticks: Ticks) -> AsyncIterator[FakeFeishu]:
+    async with FakeFeishu(clock=ticks) as server:
+        server.add_chat(CHAT)
+        yield server
+
+
+@pytest.fixture
+async def client(fake: FakeFeishu, ticks: Ticks) -> AsyncIterator[FeishuClient]:
+    async with aiohttp.ClientSession() as session:
+        yield FeishuClient(APP_ID, APP_SECRET, fake.base_url, session, sleep=ticks.sleep)
+
+
+async def test_one_token_serves_many_calls_and_a_revoked_one_is_replaced(
+    fake: FakeFeishu, client: FeishuClient
+) -> None:
+    for i in range(3):
+        await client.send_card(CHAT, CARD, f"k{i}")
+    assert fake.token_fetches == 1
+    fake.revoke_tokens()
+    await client.send_card(CHAT, CARD, "k3")
+    assert fake.token_fetches == 2 and len(fake.messages(CHAT)) == 4
+
+
+async def test_rate_limits_are_waited_out_as_feishu_says(
+    fake: FakeFeishu, client: FeishuClient, ticks: Ticks
+) -> None:
+    fake.fail_next(2, reset=3)
+    await client.send_card(CHAT, CARD, "k")
+    assert ticks.slept == [3.0, 3.0] and len(fake.messages(CHAT)) == 1
+
+
+async def test_a_token_endpoint_that_is_down_is_not_hammered(
+    fake: FakeFeishu, client: FeishuClient, ticks: Ticks
+) -> None:
+    fake.outage(3600)
+    with pytest.raises(FeishuError) as failed:
+        await client.send_card(CHAT, CARD, "k")
+    assert failed.value.retryable and failed.value.status == 500
+    assert fake.token_fetches <= ATTEMPTS and len(ticks.slept) == ATTEMPTS
+
+
+async def test_a_5xx_is_retried_and_the_card_sent_once(
+    fake: FakeFeishu, client: FeishuClient, ticks: Ticks
+) -> None:
+    await client.token()
+    fake.fail_next(2, status=500, code=1500)
+    await client.send_card(CHAT, CARD, "k")
+    assert len(ticks.slept) == 2 and len(fake.messages(CHAT)) == 1
+
+
+async def test_a_bot_outside_the_group_fails_at_once_with_what_to_do(
+    fake: FakeFeishu, client: FeishuClient, ticks: Ticks
+) -> None:
+    fake.add_chat(CHAT, bot_member=False)
+    with pytest.raises(FeishuError) as failed:
+        await client.send_card(CHAT, CARD, "k")
+    assert failed.value.code == BOT_NOT_IN_CHAT and not failed.value.retryable
+    assert "把报修助手加入该群" in str(failed.value) and ticks.slept == []
