@@ -18,6 +18,8 @@ from integration.feishu.verify import Rejected, open_callback
 log = logging.getLogger(__name__)
 
 ANSWER_WITHIN_S = 2.5
+_finishing: set[asyncio.Task[ClickAnswer]] = set()
+"""Clicks still running after their answer was sent."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ async def handle(callbacks: FeishuCallbacks, payload: dict[str, object]) -> dict
         log.info("ignored Feishu callback: %s", error)
         return {}
     task = asyncio.ensure_future(callbacks.router.click(click))
+    _finishing.add(task)  # the loop keeps only a weak reference to a task
+    task.add_done_callback(_finishing.discard)
     try:
         answer = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN_S)
     except TimeoutError:

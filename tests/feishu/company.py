@@ -149,6 +149,14 @@ class Company:
         assert response.status == 200
         return dict(await response.json())
 
+    async def search(self) -> list[str]:
+        """Every ticket's number, newest first."""
+        response = await self.client.get(
+            "/api/v1/tickets", headers={"Authorization": f"Bearer {KEY}"}
+        )
+        assert response.status == 200
+        return [str(t["number"]) for t in (await response.json())["items"]]
+
     async def card_in(self, chat: str, number: str) -> dict[str, Any]:
         """The card of ticket `number` in `chat`, once the worker has sent it."""
         found: list[dict[str, Any]] = []

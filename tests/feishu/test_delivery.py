@@ -2,6 +2,10 @@
 
 import asyncio
 import json
+import re
+import secrets
+
+from aiohttp import FormData
 
 from tests.fakes.feishu import BOT_NOT_IN_CHAT, INTERNAL_ERROR
 from tests.feishu.company import (
@@ -13,6 +17,7 @@ from tests.feishu.company import (
     eventually,
     open_id,
 )
+from tests.web.test_resident import FIELDS, jpeg
 from tickets.actions import Verb
 
 SEND = "/open-apis/im/v1/messages"
@@ -78,3 +83,25 @@ async def test_rate_limits_and_a_failing_gateway_delay_but_do_not_duplicate(
     message = company.fake.messages(SHUIDIAN)[0]
     await eventually(lambda: "已接单" in text(message.card))
     assert len(company.fake.messages(SHUIDIAN)) == 1
+
+
+async def test_a_residents_photos_are_uploaded_once_and_shown_on_every_card(
+    company: Company,
+) -> None:
+    form = FormData(default_to_multipart=True)
+    form.add_field("key", secrets.token_urlsafe(24))
+    for name, value in FIELDS.items():
+        form.add_field(name, value)
+    for i in range(2):
+        form.add_field("photos", jpeg(), filename=f"p{i}.jpg", content_type="image/jpeg")
+    async with company.client.post("/r/new", data=form, allow_redirects=False) as response:
+        assert response.status == 303
+    number = (await company.search())[0]
+    team = await company.card_in(SHUIDIAN, number)
+    keys = set(re.findall(r"img_v3_\w+", text(team)))
+    assert len(keys) == 2 and keys == set(company.fake.images)
+    await company.click("t01", number, Verb.CLAIM, 1)
+    private = await company.card_in(open_id("t01"), number)
+    assert set(re.findall(r"img_v3_\w+", text(private))) == keys
+    uploads = [c for c in company.fake.requests if c.path == "/open-apis/im/v1/images"]
+    assert len(uploads) == 2

@@ -4,6 +4,9 @@ import asyncio
 import json
 import time
 
+import pytest
+
+from integration.feishu import webhook
 from tests.fakes.feishu_callbacks import (
     ENCRYPT_KEY,
     VERIFICATION_TOKEN,
@@ -11,12 +14,14 @@ from tests.fakes.feishu_callbacks import (
     url_verification,
 )
 from tests.feishu.company import (
+    DISPATCH,
     SHUIDIAN,
     STRANGER,
     TECHNICIANS,
     TUJIAN,
     Company,
     eventually,
+    open_id,
     technician,
 )
 from tickets.actions import Verb
@@ -142,3 +147,37 @@ async def test_a_replayed_request_within_the_window_takes_effect_once(company: C
     assert first[1]["toast"]["type"] == "success"
     ticket = await company.ticket(number)
     assert [e["action"] for e in ticket["events"]].count("claim") == 1 and ticket["version"] == 2
+
+
+async def test_transfer_and_cancel_forms_as_the_card_names_their_fields(
+    company: Company,
+) -> None:
+    number = await company.report()
+    await company.card_in(SHUIDIAN, number)
+    await company.click("t01", number, Verb.CLAIM, 1)
+    private = json.dumps(await company.card_in(open_id("t01"), number), ensure_ascii=False)
+    assert '"name": "transfer_to"' in private and "师傅02" in private
+    answer = await company.click(
+        "t01", number, Verb.TRANSFER, 2, form={"to": "t02"}, chat=open_id("t01")
+    )
+    assert answer["toast"] == {"type": "success", "content": "已转给师傅02"}
+    assert (await company.ticket(number))["assignee"]["id"] == "t02"
+    answer = await company.click(
+        "chen", number, Verb.CANCEL, 3, form={"reason": "业主已自行修好"}, chat=DISPATCH
+    )
+    assert answer["toast"] == {"type": "success", "content": "已取消"}
+    ticket = await company.ticket(number)
+    assert ticket["status"] == "cancelled"
+    assert ticket["events"][-1]["details"]["reason"] == "业主已自行修好"
+
+
+async def test_a_click_slower_than_feishu_waits_still_takes_effect(
+    company: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = await company.report()
+    await company.card_in(SHUIDIAN, number)
+    monkeypatch.setattr(webhook, "ANSWER_WITHIN_S", 0.0)
+    answer = await company.click("t01", number, Verb.CLAIM, 1)
+    assert answer == {"toast": {"type": "info", "content": "正在处理，卡片稍后更新"}}
+    message = company.fake.messages(SHUIDIAN)[0]
+    await eventually(lambda: "已接单" in json.dumps(message.card, ensure_ascii=False))

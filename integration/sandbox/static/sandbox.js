@@ -37,6 +37,10 @@
       node.scrollIntoView({ behavior: "smooth", block: "end" });
     }
     node.dataset.revision = message.revision;
+    // The same card the clicker already got in the click's answer: leave it, or a form they
+    // have just opened on it would close under their fingers.
+    if (node.shownHtml === message.html) return;
+    node.shownHtml = message.html;
     node.querySelector(".bubble").innerHTML = message.html;
   }
 
@@ -68,6 +72,7 @@
       const answer = await response.json();
       say(answer.toast, answer.level);
       if (answer.html) {
+        message.shownHtml = answer.html;
         message.querySelector(".bubble").innerHTML = answer.html;
       }
     } catch (error) {
