@@ -16,6 +16,7 @@ import pytest
 
 from cards.build import CardContext, ticket_card
 from cards.model import Card, Chart, Header, Series, Tone
+from cards.render_dingtalk import JOINER, card_params
 from cards.render_feishu import card_content
 from cards.render_html import render_card
 from tests.cards.hostile import HOSTILE
@@ -74,6 +75,25 @@ def feishu_structure(card: Card) -> tuple[object, str]:
     return mask(sent), "\n".join(texts)
 
 
+MENTIONS = ("<@", "<a", "@all", "@ALL", "@所有人")
+
+
+def dingtalk_structure(card: Card) -> tuple[object, str]:
+    """Which template variables are filled (lists by their length), and what a reader sees.
+
+    The template shows every variable as plain text; what DingTalk reads in any text is a
+    mention, so none may survive in what is sent.
+    """
+    params = card_params(card, "https://baoxiu.example.com")
+    for value in params.values():
+        assert not [m for m in MENTIONS if m in value], f"a mention reaches DingTalk: {value}"
+    shape = {
+        name: len(json.loads(value)) if name in ("tags", "images", "to_options") else bool(value)
+        for name, value in params.items()
+    }
+    return shape, "\n".join(params.values()).replace(JOINER, "")
+
+
 def _strings(node: object) -> Iterator[str]:
     if isinstance(node, str) and not isinstance(node, Enum):
         yield node
@@ -93,6 +113,7 @@ def _objects(node: object) -> Iterator[dict[str, object]]:
 RENDERERS: list[tuple[str, Callable[[Card], tuple[object, str]]]] = [
     ("html", html_structure),
     ("feishu", feishu_structure),
+    ("dingtalk", dingtalk_structure),
 ]
 
 

@@ -1,0 +1,114 @@
+"""A card as the variables of baoxiu's DingTalk card template (`cardParamMap`).
+
+DingTalk draws interactive cards from a template made in its card platform; a sender only
+fills the template's variables, each a string of at most 1 KB. The template
+(`templates/dingtalk_ticket.json`) has fixed slots for fields, notes and buttons, because a
+list of fields as one JSON value would pass 1 KB with a long description.
+
+Every value is shown by a plain-text component. Mentions are the one thing DingTalk reads in
+any text (`<@userId>`, `<a atId=…>`, `@ALL`), so an `@` or `<` in a resident's words is
+followed by a word joiner (U+2060): invisible, and no mention can start there.
+"""
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from cards.model import Button, Card, Option
+
+MAX_VALUE_BYTES = 1024
+"""DingTalk's limit for one variable's value, in UTF-8 bytes."""
+JOINER = "\u2060"
+
+
+@cache
+def template() -> dict[str, Any]:
+    """The template's description: its variables and slots, shared with the README and tests."""
+    text = files("cards").joinpath("templates/dingtalk_ticket.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+def variables() -> frozenset[str]:
+    return frozenset(template()["variables"])
+
+
+def inert(text: str) -> str:
+    """Text that cannot start a DingTalk mention, looking the same to a reader."""
+    return text.replace("@", "@" + JOINER).replace("<", "<" + JOINER)
+
+
+def card_params(card: Card, base_url: str) -> dict[str, str]:
+    """Every template variable, filled (empty slots hide their row); `base_url` makes photo
+    addresses absolute, as DingTalk fetches them itself."""
+    slots = template()["slots"]
+    if len(card.fields) > slots["fields"] or len(card.notes) > slots["notes"]:
+        raise ValueError("the card has more fields or notes than the DingTalk template")
+    if len(card.buttons) > slots["buttons"]:
+        raise ValueError("the card has more buttons than the DingTalk template")
+    params = dict.fromkeys(variables(), "")
+    params.update(
+        title=inert(card.header.title),
+        subtitle=inert(card.header.subtitle),
+        tone=card.header.tone.value,
+        tags=_list([{"text": inert(t.text), "tone": t.tone.value} for t in card.header.tags]),
+        images=_list([{"url": base_url + i.url, "alt": inert(i.alt)} for i in card.images]),
+        footer=inert(card.footer),
+    )
+    for i, field in enumerate(card.fields, 1):
+        params[f"f{i}_label"] = inert(field.label)
+        params[f"f{i}_value"] = inert(field.value)
+    for i, note in enumerate(card.notes, 1):
+        params[f"n{i}_text"] = inert(note.text)
+        params[f"n{i}_tone"] = note.tone.value
+    for i, button in enumerate(card.buttons, 1):
+        params[f"b{i}_label"] = inert(button.label)
+        params[f"b{i}_style"] = button.style
+        params[f"b{i}_action"] = action(button)
+    params.update(_inputs(card.buttons))
+    return {name: _fit(value) for name, value in params.items()}
+
+
+def action(button: Button) -> str:
+    """What the button sends back: the ticket, verb and version, and which of the card's
+    shared inputs it reads (`f`), so that a click carries only its own form's values."""
+    value: dict[str, object] = dict(button.value.to_dict())
+    if button.inputs:
+        value["f"] = [i.name for i in button.inputs]
+    return _json(value)
+
+
+def _inputs(buttons: tuple[Button, ...]) -> dict[str, str]:
+    """The card's two shared inputs: one text box (reason or note), one person picker."""
+    texts = _unique(i.label for b in buttons for i in b.inputs if i.kind == "text")
+    pickers = [i for b in buttons for i in b.inputs if i.kind == "select"]
+    options: dict[str, Option] = {o.value: o for i in pickers for o in i.options}
+    return {
+        "text_label": inert(" / ".join(texts)),
+        "to_label": inert(" / ".join(_unique(i.label for i in pickers))),
+        "to_options": _list([{"value": o.value, "text": inert(o.label)} for o in options.values()]),
+    }
+
+
+def _list(items: list[dict[str, str]]) -> str:
+    """As many items as fit in one value: a very large team loses the last of its names."""
+    while len(value := _json(items).encode()) > MAX_VALUE_BYTES:
+        items = items[:-1]
+    return value.decode()
+
+
+def _unique(labels: Iterator[str]) -> list[str]:
+    return list(dict.fromkeys(labels))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fit(value: str) -> str:
+    """Cut a value to DingTalk's 1 KB, on a character boundary, marking the cut."""
+    if len(value.encode()) <= MAX_VALUE_BYTES:
+        return value
+    cut = value.encode()[: MAX_VALUE_BYTES - len("…".encode())].decode("utf-8", "ignore")
+    return cut + "…"
