@@ -8,7 +8,9 @@ from pathlib import Path
 from aiohttp import web
 
 from baoxiu.config import Settings
+from baoxiu.dingtalk import dingtalk_edge
 from baoxiu.wiring import (
+    DINGTALK,
     FEISHU,
     PHOTO_ROUTE,
     SANDBOX,
@@ -106,11 +108,16 @@ def _runtime(
                     hub=hub,
                     router=router,
                 )
+            if settings.dingtalk is not None:
+                adapters[DINGTALK] = await stack.enter_async_context(
+                    dingtalk_edge(settings, router)
+                )
             if settings.feishu is not None:
                 from baoxiu.feishu import feishu_edge
 
-                edge = feishu_edge(app, settings, router, photo_file)
-                adapters[FEISHU] = await stack.enter_async_context(edge)
+                adapters[FEISHU] = await stack.enter_async_context(
+                    feishu_edge(app, settings, router, photo_file)
+                )
             worker = DeliveryWorker(
                 DeliveryStore(engine),
                 service,

@@ -156,16 +156,22 @@ class FeishuConfig(Section):
 
 
 class DingTalkConfig(Section):
-    """Used from the DingTalk issue on."""
-
     app_key: str
     app_secret: SecretStr
     robot_code: str
+    """For an enterprise-internal app's robot, the same as the app key."""
+    card_template_id: Annotated[str, Field(min_length=1)]
+    """The ticket card built in the card platform after cards/templates/dingtalk_ticket.json."""
     base_url: str = "https://api.dingtalk.com"
     mode: Literal["stream", "http"] = "stream"
     callback_route_key: str | None = None
     api_secret: SecretStr | None = None
-    card_template_id: str | None = None
+
+    @model_validator(mode="after")
+    def _http_needs_its_keys(self) -> Self:
+        if self.mode == "http" and not (self.callback_route_key and self.api_secret):
+            raise ValueError('mode = "http" needs callback_route_key and api_secret')
+        return self
 
 
 class SlaTarget(Section):

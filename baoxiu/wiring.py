@@ -21,6 +21,7 @@ from tickets.service import TicketService, utc_now
 
 SANDBOX = "sandbox"
 FEISHU = "feishu"
+DINGTALK = "dingtalk"
 
 
 def sandbox_dm(member_id: str) -> str:
@@ -42,9 +43,9 @@ def planner_for(settings: Settings) -> ChatPlanner:
         if uses_sandbox(settings):
             mine.append((SANDBOX, sandbox_dm(member.id)))
         if settings.feishu is not None and member.feishu_open_id:
-            mine.append(("feishu", member.feishu_open_id))
+            mine.append((FEISHU, member.feishu_open_id))
         if settings.dingtalk is not None and member.dingtalk_user_id:
-            mine.append(("dingtalk", member.dingtalk_user_id))
+            mine.append((DINGTALK, member.dingtalk_user_id))
     return ChatPlanner(
         directory=settings.directory(),
         team_chats={t.id: chats(t.chats) for t in settings.teams},

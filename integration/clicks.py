@@ -6,6 +6,7 @@ A click on a stale card (its version is behind the ticket's) still acts when the
 valid; otherwise the clicker learns what changed and gets the current card.
 """
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -21,6 +22,9 @@ from tickets.service import TicketService
 from tickets.states import Source
 
 Level = Literal["success", "info", "warning", "error"]
+
+SLOW_TOAST = "正在处理，卡片稍后更新"
+"""What the clicker is told when the answer is not ready in the time the platform waits."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,10 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
 }
 
 
+_finishing: set[asyncio.Task["ClickAnswer"]] = set()
+"""Clicks still running after their platform stopped waiting."""
+
+
 class ClickRouter:
     def __init__(self, service: TicketService, cards: CardContext) -> None:
         self._service = service
@@ -97,6 +105,18 @@ class ClickRouter:
         if click.value.version < ticket.version - changed_by_this_click:
             toast = f"卡片已刷新。{toast}"
         return ClickAnswer(toast, "success", self._card(ticket, click))
+
+    async def click_within(self, click: Click, seconds: float) -> ClickAnswer | None:
+        """The click's answer if it is ready within `seconds` (a platform waits only so
+        long); a slower click still completes, its card reaching the chat through the
+        outbox, and None is returned."""
+        task = asyncio.ensure_future(self.click(click))
+        _finishing.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(_finishing.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), seconds)
+        except TimeoutError:
+            return None
 
     async def _refused(self, click: Click, message: str) -> ClickAnswer:
         try:

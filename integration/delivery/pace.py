@@ -11,6 +11,7 @@ lets a call that was slow on the way make the next one look early to the platfor
 """
 
 import asyncio
+import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -54,3 +55,9 @@ class SlidingWindow:
             yield
         finally:
             stamp.at = self._clock()
+
+
+def backoff(attempt: int, *, first: float = 0.5, cap: float = 8.0) -> float:
+    """Seconds before try `attempt + 1` of a failed call: doubling from `first` up to `cap`,
+    jittered so that many callers failing together do not come back together."""
+    return min(cap, first * 2.0**attempt) * random.uniform(0.5, 1.5)

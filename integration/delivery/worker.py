@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import random
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from datetime import datetime, timedelta
 
 from cards.build import CardContext, ticket_card
 from integration.delivery.adapter import ChatAdapter, DeliveryError
+from integration.delivery.pace import backoff
 from storage.outbox import DeliveryStore, Pending
 from tickets.service import TicketService, utc_now
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_S = 300.0
 STOP_GRACE_S = 10.0
+KEY_PREFIX = "bx-"
 
 
 class DeliveryWorker:
@@ -121,7 +122,11 @@ class DeliveryWorker:
                 message_id = post.message_id
                 await adapter.edit(message_id, card)
             else:
-                message_id = await adapter.post(item.address.chat_id, card, _key(item))
+                message_id = await adapter.post(
+                    item.address.chat_id,
+                    card,
+                    delivery_key(item.ticket_id, item.address.platform, item.address.chat_id),
+                )
         except DeliveryError as error:
             await self._failed(item, str(error), error.retryable, error.retry_after)
             return
@@ -142,11 +147,25 @@ class DeliveryWorker:
                 item.number, item.address.platform, item.address.chat_id, error
             )
             return
-        delay = retry_after or min(MAX_BACKOFF_S, 2.0**item.attempts) * random.uniform(0.5, 1.5)
+        delay = retry_after or backoff(item.attempts, first=1.0, cap=MAX_BACKOFF_S)
         await self._store.retry_later(item, error, now + timedelta(seconds=delay))
 
 
-def _key(item: Pending) -> str:
-    """Stable per (ticket, chat) and at most 50 characters (Feishu's `uuid` limit)."""
-    chat = hashlib.sha256(f"{item.address.platform}:{item.address.chat_id}".encode()).hexdigest()
-    return f"bx-{item.ticket_id}-{chat[:32]}"
+def delivery_key(ticket_id: int, platform: str, chat_id: str) -> str:
+    """Stable per (ticket, chat) and at most 50 characters (Feishu's `uuid` limit).
+
+    A platform that lets us name the card (DingTalk's outTrackId) gets this as its id, and
+    a click naming the card tells, through `chat_digest`, which chat it was in.
+    """
+    return f"{KEY_PREFIX}{ticket_id}-{chat_digest(platform, chat_id)}"
+
+
+def chat_digest(platform: str, chat_id: str) -> str:
+    return hashlib.sha256(f"{platform}:{chat_id}".encode()).hexdigest()[:32]
+
+
+def digest_of_key(key: str) -> str | None:
+    """The chat digest a delivery key ends with, or None for a key that is not ours."""
+    ticket, _, digest = key.removeprefix(KEY_PREFIX).partition("-")
+    ok = key.startswith(KEY_PREFIX) and ticket.isdigit() and len(digest) == 32
+    return digest if ok else None

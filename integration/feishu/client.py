@@ -10,8 +10,6 @@ edits per second per message), retries of what can succeed later (rate limits af
 import asyncio
 import contextlib
 import io
-import random
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,17 +26,14 @@ from lark_oapi.api.im.v1 import (
     PatchMessageRequestBody,
 )
 
-from integration.delivery.pace import SlidingWindow
+from integration.delivery.pace import SlidingWindow, backoff
+from integration.delivery.token import CachedToken
 from integration.feishu.errors import RATE_LIMITED, TOKEN_INVALID, FeishuError, FeishuUnavailable
 
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
-TOKEN_EARLY_S = 300
-TOKEN_RETRY_S = 1.0
-"""After a failed fetch, callers within this long get the same failure instead of fetching."""
 """Refresh the tenant token this long before Feishu says it expires."""
 ATTEMPTS = 4
 """Tries within one call; after them the outbox takes over, later."""
-MAX_BACKOFF_S = 8.0
 
 
 def receive_id_type(receive_id: str) -> str:
@@ -73,26 +68,15 @@ class FeishuClient:
             .log_level(lark.LogLevel.WARNING)
             .build()
         )
-        self._token: tuple[str, float] | None = None
-        self._token_failure: tuple[FeishuError | FeishuUnavailable, float] | None = None
-        self._token_lock = asyncio.Lock()
+        self._token = CachedToken(self._fetch_token)
         self.per_chat = SlidingWindow(5, 1.0)
         self.per_app = SlidingWindow(50, 1.0)
         self.per_message = SlidingWindow(5, 1.0)
 
     async def token(self) -> str:
-        async with self._token_lock:
-            if self._token is not None and self._token[1] > time.monotonic():
-                return self._token[0]
-            if self._token_failure is not None and self._token_failure[1] > time.monotonic():
-                raise self._token_failure[0]  # callers queued behind a failed fetch: no storm
-            try:
-                return await self._fetch_token()
-            except (FeishuError, FeishuUnavailable) as error:
-                self._token_failure = (error, time.monotonic() + TOKEN_RETRY_S)
-                raise
+        return await self._token.get()
 
-    async def _fetch_token(self) -> str:
+    async def _fetch_token(self) -> tuple[str, float]:
         body = {"app_id": self._app_id, "app_secret": self._app_secret}
         try:
             async with self._session.post(
@@ -108,9 +92,7 @@ class FeishuClient:
             code = answer.get("code", -1) if isinstance(answer, dict) else -1
             message = answer.get("msg", "") if isinstance(answer, dict) else str(answer)
             raise FeishuError(int(code), f"获取 tenant_access_token 失败：{message}", status=status)
-        token = str(answer["tenant_access_token"])
-        self._token = (token, time.monotonic() + int(answer["expire"]) - TOKEN_EARLY_S)
-        return token
+        return str(answer["tenant_access_token"]), float(answer["expire"])
 
     async def send_card(self, receive_id: str, content: str, uuid: str) -> str:
         """Post an interactive card; `uuid` makes a repeated send (within 1 h) a no-op."""
@@ -170,7 +152,7 @@ class FeishuClient:
                 failure = error
                 if not error.retryable:
                     raise
-                await self._sleep(_backoff(attempt))
+                await self._sleep(backoff(attempt))
                 continue
             option = lark.RequestOption.builder().tenant_access_token(token).build()
             try:
@@ -180,7 +162,7 @@ class FeishuClient:
                     response = await asyncio.wait_for(call(option), self._timeout + 1)
             except Exception as error:  # the SDK raises whatever httpx or its JSON parser raise
                 failure = FeishuUnavailable(repr(error))
-                await self._sleep(_backoff(attempt))
+                await self._sleep(backoff(attempt))
                 continue
             if response.code == 0:
                 return response
@@ -188,9 +170,9 @@ class FeishuClient:
             if not failure.retryable:
                 raise failure
             if response.code in TOKEN_INVALID:
-                self._token = None
+                self._token.forget()
                 continue
-            await self._sleep(failure.retry_after or _backoff(attempt))
+            await self._sleep(failure.retry_after or backoff(attempt))
         assert failure is not None
         raise failure
 
@@ -215,7 +197,3 @@ def _failure(response: Any) -> FeishuError:
     return FeishuError(
         int(response.code), str(response.msg), status=status, retry_after=retry_after
     )
-
-
-def _backoff(attempt: int) -> float:
-    return min(MAX_BACKOFF_S, 0.5 * 2.0**attempt) * random.uniform(0.5, 1.5)

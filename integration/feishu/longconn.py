@@ -18,12 +18,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import threading
 from typing import Any
 
 import lark_oapi as lark
 
+from integration.clicks import SLOW_TOAST
+from integration.delivery.pace import backoff
 from integration.feishu.webhook import FeishuCallbacks, handle
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class ClickBridge:
         try:
             return future.result(timeout=WAIT_FOR_CLICK_S)
         except TimeoutError:
-            return {"toast": {"type": "info", "content": "正在处理，卡片稍后更新"}}
+            return {"toast": {"type": "info", "content": SLOW_TOAST}}
 
 
 class LongConnection:
@@ -115,7 +116,7 @@ class LongConnection:
                     failures = 0
                     continue
                 failures += 1
-                delay = min(MAX_BACKOFF_S, 2.0**failures) * random.uniform(0.5, 1.5)
+                delay = backoff(failures, first=1.0, cap=MAX_BACKOFF_S)
                 log.warning("Feishu long connection down; restarting in %.0f s", delay)
                 await self._stop_thread()
                 await asyncio.sleep(delay)

@@ -4,13 +4,12 @@ Feishu waits 3 s for the answer. The click is given 2.5 s; a slower one still co
 and its card reaches the chat through the outbox, but the clicker gets a "处理中" toast.
 """
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
 from aiohttp import web
 
-from integration.clicks import ClickAnswer, ClickRouter
+from integration.clicks import SLOW_TOAST, ClickAnswer, ClickRouter
 from integration.feishu.adapter import FeishuAdapter
 from integration.feishu.parse import FeishuPeople, NotAClick, parse_click
 from integration.feishu.verify import Rejected, open_callback
@@ -18,8 +17,6 @@ from integration.feishu.verify import Rejected, open_callback
 log = logging.getLogger(__name__)
 
 ANSWER_WITHIN_S = 2.5
-_finishing: set[asyncio.Task[ClickAnswer]] = set()
-"""Clicks still running after their answer was sent."""
 
 
 @dataclass(frozen=True)
@@ -49,13 +46,9 @@ async def handle(callbacks: FeishuCallbacks, payload: dict[str, object]) -> dict
     except NotAClick as error:
         log.info("ignored Feishu callback: %s", error)
         return {}
-    task = asyncio.ensure_future(callbacks.router.click(click))
-    _finishing.add(task)  # the loop keeps only a weak reference to a task
-    task.add_done_callback(_finishing.discard)
-    try:
-        answer = await asyncio.wait_for(asyncio.shield(task), ANSWER_WITHIN_S)
-    except TimeoutError:
-        return {"toast": {"type": "info", "content": "正在处理，卡片稍后更新"}}
+    answer = await callbacks.router.click_within(click, ANSWER_WITHIN_S)
+    if answer is None:
+        return {"toast": {"type": "info", "content": SLOW_TOAST}}
     return await answer_click(callbacks, answer)
 
 

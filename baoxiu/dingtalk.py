@@ -1,0 +1,89 @@
+"""Putting the DingTalk edge together from settings: client, adapter, clicks by Stream."""
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+
+from baoxiu.config import DingTalkConfig, Settings
+from baoxiu.wiring import DINGTALK, tasks
+from integration.clicks import ClickRouter
+from integration.delivery.worker import chat_digest
+from integration.dingtalk.adapter import DingTalkAdapter
+from integration.dingtalk.callbacks import DingTalkCallbacks, answer
+from integration.dingtalk.client import DingTalkClient
+from integration.dingtalk.stream import CARD_CALLBACK, StreamClient
+from tickets.audience import Audience
+
+
+def client(config: DingTalkConfig, session: aiohttp.ClientSession) -> DingTalkClient:
+    return DingTalkClient(
+        config.app_key,
+        config.app_secret.get_secret_value(),
+        config.robot_code,
+        config.base_url,
+        session,
+    )
+
+
+def callback(config: DingTalkConfig) -> dict[str, str]:
+    """How DingTalk is told to bring a card's clicks back."""
+    if config.mode == "http":
+        assert config.callback_route_key is not None  # the config checks this
+        return {"callbackType": "HTTP", "callbackRouteKey": config.callback_route_key}
+    return {"callbackType": "STREAM"}
+
+
+def chats(settings: Settings) -> dict[str, tuple[Audience, str | None]]:
+    """Every DingTalk chat a card can be in, by digest: whom a card there shows."""
+    found: dict[str, tuple[Audience, str | None]] = {}
+    for audience, bindings in (
+        (Audience.TEAM, [c for t in settings.teams for c in t.chats]),
+        (Audience.SUPERVISORS, settings.chats.supervisors),
+        (Audience.MANAGEMENT, settings.chats.management),
+    ):
+        for chat in bindings:
+            if chat.platform == DINGTALK:
+                found[chat_digest(DINGTALK, chat.chat_id)] = (audience, None)
+    for member in settings.members:
+        if member.dingtalk_user_id:
+            found[chat_digest(DINGTALK, member.dingtalk_user_id)] = (Audience.DIRECT, member.id)
+    return found
+
+
+@asynccontextmanager
+async def dingtalk_edge(settings: Settings, router: ClickRouter) -> AsyncIterator[DingTalkAdapter]:
+    """The adapter cards go out through; in stream mode, the connection clicks come in by."""
+    config = settings.dingtalk
+    assert config is not None
+
+    async with aiohttp.ClientSession() as session:
+        adapter = DingTalkAdapter(
+            client(config, session),
+            config.card_template_id,
+            callback(config),
+            settings.site.public_url,
+        )
+        callbacks = DingTalkCallbacks(
+            router=router,
+            adapter=adapter,
+            members={m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id},
+            chats=chats(settings),
+        )
+        if config.mode != "stream":
+            yield adapter
+            return
+
+        async def on_click(data: Mapping[str, Any], message_id: str) -> dict[str, Any]:
+            return await answer(callbacks, data, message_id)
+
+        stream = StreamClient(
+            config.app_key,
+            config.app_secret.get_secret_value(),
+            config.base_url,
+            session,
+            {CARD_CALLBACK: on_click},
+        )
+        async with tasks(stream.run()):
+            yield adapter

@@ -1,0 +1,178 @@
+"""Outbound DingTalk calls, paced, retried and classified.
+
+DingTalk allows 20 calls per second per app and API; the pacer keeps each API under that.
+Rate limits, 5xx, timeouts and an expired token are tried again within the call (with
+jittered backoff); anything else is a `DingTalkError` for a person to fix.
+"""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+
+from integration.delivery.pace import SlidingWindow, backoff
+from integration.delivery.token import CachedToken
+from integration.dingtalk.errors import (
+    CARD_ALREADY_EXIST,
+    TOKEN_INVALID,
+    DingTalkError,
+    DingTalkUnavailable,
+    NotDelivered,
+)
+
+TOKEN_PATH = "/v1.0/oauth2/accessToken"
+CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"
+CARD_INSTANCES = "/v1.0/card/instances"
+GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
+PER_API_PER_SECOND = 20
+ATTEMPTS = 4
+
+Json = dict[str, Any]
+
+
+def open_space(chat_id: str) -> str:
+    """A group's openConversationId starts with `cid`; anything else is a person's userId,
+    reached in their one-to-one chat with the robot."""
+    kind = "IM_GROUP" if chat_id.startswith("cid") else "IM_ROBOT"
+    return f"dtv1.card//{kind}.{chat_id}"
+
+
+class DingTalkClient:
+    def __init__(
+        self,
+        app_key: str,
+        app_secret: str,
+        robot_code: str,
+        base_url: str,
+        session: aiohttp.ClientSession,
+        *,
+        timeout: float = 10.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._app_key = app_key
+        self._app_secret = app_secret
+        self.robot_code = robot_code
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._sleep = sleep
+        self._token = CachedToken(self._fetch_token)
+        self.per_api = SlidingWindow(PER_API_PER_SECOND, 1.0)
+
+    async def token(self) -> str:
+        return await self._token.get()
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        body = {"appKey": self._app_key, "appSecret": self._app_secret}
+        status, answer = await self._request("POST", TOKEN_PATH, body, {})
+        if status != 200 or "accessToken" not in answer:
+            raise _error(status, answer)
+        return str(answer["accessToken"]), float(answer.get("expireIn", 7200))
+
+    async def create_and_deliver(
+        self,
+        out_track_id: str,
+        template_id: str,
+        params: Mapping[str, str],
+        chat_id: str,
+        callback: Mapping[str, str],
+    ) -> None:
+        """Make the card `out_track_id` and put it in the chat; an earlier try that got as
+        far as making it counts as done (DingTalk keeps outTrackIds unique)."""
+        space = open_space(chat_id)
+        body: Json = {
+            "cardTemplateId": template_id,
+            "outTrackId": out_track_id,
+            "cardData": {"cardParamMap": dict(params)},
+            "openSpaceId": space,
+            **callback,
+        }
+        if space.startswith("dtv1.card//IM_GROUP."):
+            body["imGroupOpenSpaceModel"] = {"supportForward": False}
+            body["imGroupOpenDeliverModel"] = {"robotCode": self.robot_code}
+        else:
+            body["imRobotOpenSpaceModel"] = {"supportForward": False}
+            body["imRobotOpenDeliverModel"] = {
+                "spaceType": "IM_ROBOT",
+                "robotCode": self.robot_code,
+            }
+        try:
+            answer = await self._call("POST", CREATE_AND_DELIVER, body)
+        except DingTalkError as error:
+            if error.code == CARD_ALREADY_EXIST:
+                return
+            raise
+        results = (answer.get("result") or {}).get("deliverResults") or []
+        failed = [r for r in results if not r.get("success")]
+        if failed or not results:
+            first = failed[0] if failed else {}
+            raise NotDelivered(space, str(first.get("errorMsg") or "没有投放结果"))
+
+    async def update_card(self, out_track_id: str, params: Mapping[str, str]) -> None:
+        body: Json = {
+            "outTrackId": out_track_id,
+            "cardData": {"cardParamMap": dict(params)},
+            "cardUpdateOptions": {"updateCardDataByKey": True},
+        }
+        await self._call("PUT", CARD_INSTANCES, body)
+
+    async def send_markdown(self, conversation_id: str, title: str, text: str) -> None:
+        """A robot message without buttons (summaries, notices): no template needed."""
+        body: Json = {
+            "msgKey": "sampleMarkdown",
+            "msgParam": json.dumps({"title": title, "text": text}, ensure_ascii=False),
+            "openConversationId": conversation_id,
+            "robotCode": self.robot_code,
+        }
+        await self._call("POST", GROUP_MESSAGE, body)
+
+    async def _call(self, method: str, path: str, body: Json) -> Json:
+        failure: DingTalkError | DingTalkUnavailable | None = None
+        for attempt in range(ATTEMPTS):
+            try:
+                headers = {"x-acs-dingtalk-access-token": await self.token()}
+                async with self.per_api.call(path):
+                    status, answer = await self._request(method, path, body, headers)
+            except (DingTalkError, DingTalkUnavailable) as error:
+                failure = error
+                if not error.retryable:
+                    raise
+                await self._sleep(backoff(attempt))
+                continue
+            if 200 <= status < 300:
+                return answer
+            failure = _error(status, answer)
+            if not failure.retryable:
+                raise failure
+            if failure.code in TOKEN_INVALID:
+                self._token.forget()
+                continue
+            await self._sleep(failure.retry_after or backoff(attempt))
+        assert failure is not None
+        raise failure
+
+    async def _request(
+        self, method: str, path: str, body: Json, headers: Mapping[str, str]
+    ) -> tuple[int, Json]:
+        try:
+            async with self._session.request(
+                method, self._base_url + path, json=body, headers=headers, timeout=self._timeout
+            ) as response:
+                text = await response.text()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise DingTalkUnavailable(repr(error)) from error
+        try:
+            answer = json.loads(text) if text else {}
+        except ValueError:
+            raise DingTalkUnavailable(f"HTTP {status}, not JSON: {text[:80]!r}") from None
+        if not isinstance(answer, dict):
+            raise DingTalkUnavailable(f"HTTP {status}, not a JSON object: {text[:80]!r}")
+        return status, answer
+
+
+def _error(status: int, answer: Json) -> DingTalkError:
+    code = str(answer.get("code") or f"HTTP{status}")
+    return DingTalkError(code, str(answer.get("message") or ""), status=status)

@@ -1,0 +1,165 @@
+"""DingTalk's Stream mode: clicks over a WebSocket we open, so no public URL is needed.
+
+Our own client on aiohttp rather than the dingtalk-stream SDK, whose connection set-up makes
+blocking HTTP requests on the event loop. The protocol (open-dingtalk developerpedia,
+docs/learn/stream/protocol.md) is small: ask the gateway for an endpoint and a one-time
+ticket, open the WebSocket, answer each frame with an ack carrying its messageId.
+
+- CALLBACK frames (card clicks) are answered from a task of their own, so a slow click
+  never holds up the next frame; DingTalk gives up on a click after 2 s.
+- SYSTEM `ping` is echoed; SYSTEM `disconnect` means "reconnect now".
+- A half-open connection (no answer to our WebSocket pings) is closed by aiohttp's
+  heartbeat, then, like any other loss, reconnected with jittered exponential backoff.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+
+from integration.delivery.pace import backoff
+
+log = logging.getLogger(__name__)
+
+GATEWAY = "/v1.0/gateway/connections/open"
+CARD_CALLBACK = "/v1.0/card/instances/callback"
+HEARTBEAT_S = 20.0
+"""Our WebSocket ping interval; a pong missing for half of it closes the connection."""
+MAX_BACKOFF_S = 60.0
+USER_AGENT = "baoxiu/0.1 (aiohttp)"
+
+Handler = Callable[[Mapping[str, Any], str], Awaitable[dict[str, Any]]]
+"""A topic's handler: the frame's data and its messageId in, the ack's data out."""
+
+
+class StreamError(Exception):
+    """The gateway refused us, or the socket spoke something else than the protocol."""
+
+
+class StreamClient:
+    def __init__(
+        self,
+        app_key: str,
+        app_secret: str,
+        base_url: str,
+        session: aiohttp.ClientSession,
+        handlers: Mapping[str, Handler],
+    ) -> None:
+        self._app_key = app_key
+        self._app_secret = app_secret
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._handlers = handlers
+        self._answering: set[asyncio.Task[None]] = set()
+        self.connected = asyncio.Event()
+
+    async def run(self) -> None:
+        """Stay connected until cancelled."""
+        failures = 0
+        while True:
+            try:
+                await self._connect_once()
+                failures = 0  # a clean end (disconnect, closed socket): reconnect at once
+            except (aiohttp.ClientError, TimeoutError, StreamError) as error:
+                failures += 1
+                delay = backoff(failures, first=1.0, cap=MAX_BACKOFF_S)
+                log.warning("DingTalk Stream lost (%r); reconnecting in %.1f s", error, delay)
+                await asyncio.sleep(delay)
+
+    async def _connect_once(self) -> None:
+        endpoint, ticket = await self._open()
+        async with self._session.ws_connect(
+            endpoint, params={"ticket": ticket}, heartbeat=HEARTBEAT_S
+        ) as socket:
+            self.connected.set()
+            try:
+                async for message in socket:
+                    if message.type is aiohttp.WSMsgType.TEXT:
+                        if await self._on_frame(socket, message.data) == "disconnect":
+                            return
+                    elif message.type is aiohttp.WSMsgType.ERROR:
+                        raise StreamError(f"socket error: {socket.exception()!r}")
+            finally:
+                self.connected.clear()
+        if socket.close_code not in (None, aiohttp.WSCloseCode.OK):
+            raise StreamError(f"closed with code {socket.close_code}")
+
+    async def _open(self) -> tuple[str, str]:
+        body = {
+            "clientId": self._app_key,
+            "clientSecret": self._app_secret,
+            "subscriptions": [{"type": "CALLBACK", "topic": t} for t in self._handlers],
+            "ua": USER_AGENT,
+        }
+        async with self._session.post(
+            self._base_url + GATEWAY, json=body, timeout=aiohttp.ClientTimeout(total=10)
+        ) as response:
+            answer = await response.json(content_type=None)
+            if response.status != 200 or not isinstance(answer, dict):
+                raise StreamError(f"gateway answered {response.status}: {answer!r}")
+        try:
+            return str(answer["endpoint"]), str(answer["ticket"])
+        except KeyError as error:
+            raise StreamError(f"gateway answer lacks {error}") from None
+
+    async def _on_frame(self, socket: aiohttp.ClientWebSocketResponse, raw: str) -> str:
+        """Handle one frame; returns its SYSTEM topic, if it is one."""
+        try:
+            frame = json.loads(raw)
+            headers = frame["headers"]
+            kind, topic, message_id = frame["type"], headers["topic"], headers["messageId"]
+        except (ValueError, KeyError, TypeError):
+            log.warning("DingTalk Stream frame not understood: %.200s", raw)
+            return ""
+        if kind == "SYSTEM":
+            if topic == "ping":
+                await _ack(socket, message_id, json.loads(frame.get("data") or "{}"))
+            return str(topic)
+        handler = self._handlers.get(topic)
+        if handler is None:
+            await _ack(socket, message_id, {}, code=404, message="no handler")
+            return ""
+        task = asyncio.create_task(self._answer(socket, handler, frame, message_id))
+        self._answering.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._answering.discard)
+        return ""
+
+    async def _answer(
+        self,
+        socket: aiohttp.ClientWebSocketResponse,
+        handler: Handler,
+        frame: Mapping[str, Any],
+        message_id: str,
+    ) -> None:
+        try:
+            data = json.loads(str(frame.get("data") or "{}"))
+            reply = await handler(data, message_id)
+        except Exception:
+            log.exception("DingTalk Stream callback failed")
+            reply = {}
+        if not socket.closed:
+            await _ack(socket, message_id, {"response": reply})
+
+
+async def _ack(
+    socket: aiohttp.ClientWebSocketResponse,
+    message_id: str,
+    data: Mapping[str, Any],
+    *,
+    code: int = 200,
+    message: str = "OK",
+) -> None:
+    await socket.send_str(
+        json.dumps(
+            {
+                "code": code,
+                "headers": {"contentType": "application/json", "messageId": message_id},
+                "message": message,
+                "data": json.dumps(data, ensure_ascii=False),
+            },
+            ensure_ascii=False,
+        )
+    )

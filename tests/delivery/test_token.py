@@ -1,0 +1,49 @@
+"""One token fetch serves every caller; a failed fetch is not repeated by each of them."""
+
+import asyncio
+
+import pytest
+
+from integration.delivery.adapter import DeliveryError
+from integration.delivery.token import EARLY_S, RETRY_S, CachedToken
+
+
+class Platform:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.fetches = 0
+        self.down = False
+
+    def clock(self) -> float:
+        return self.now
+
+    async def fetch(self) -> tuple[str, float]:
+        self.fetches += 1
+        await asyncio.sleep(0)
+        if self.down:
+            raise DeliveryError("token endpoint answered 500", retryable=True)
+        return f"t{self.fetches}", 7200
+
+
+async def test_concurrent_callers_share_one_fetch_until_the_token_nears_its_end() -> None:
+    platform = Platform()
+    token = CachedToken(platform.fetch, platform.clock)
+    assert await asyncio.gather(*(token.get() for _ in range(10))) == ["t1"] * 10
+    platform.now = 7200 - EARLY_S - 1
+    assert await token.get() == "t1"
+    platform.now = 7200 - EARLY_S + 1
+    assert await token.get() == "t2" and platform.fetches == 2
+
+
+async def test_a_failed_fetch_is_remembered_briefly_and_a_refused_token_forgotten() -> None:
+    platform = Platform()
+    token = CachedToken(platform.fetch, platform.clock)
+    platform.down = True
+    for _ in range(5):
+        with pytest.raises(DeliveryError):
+            await token.get()
+    assert platform.fetches == 1
+    platform.down, platform.now = False, RETRY_S + 0.1
+    assert await token.get() == "t2"
+    token.forget()
+    assert await token.get() == "t3"

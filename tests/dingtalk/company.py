@@ -1,0 +1,182 @@
+"""A property company on DingTalk, against the fake DingTalk: its settings, app and clicks.
+
+Shared by the DingTalk tests and the DingTalk benchmark.
+"""
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from baoxiu.config import Settings
+from cards.render_dingtalk import variables
+from tests.fakes.dingtalk import APP_KEY, APP_SECRET, ROBOT_CODE, CardInstance, FakeDingTalk
+from tests.fakes.dingtalk_callbacks import card_click
+from tickets.actions import Verb
+
+KEY = "dingtalk-test-api-key-0123456789"
+TEMPLATE = "5c7c2e1b-9a0d-4f7e-8f43-0b7d2c1a9e10.schema"
+SHUIDIAN = "cidshuidianQ0DbfgYxJmlpw8e0m3Zs5g=="
+TUJIAN = "cidtujianQ0DbfgYxJmlpw8e0m3Zs5g=="
+DIANTI = "ciddiantiQ0DbfgYxJmlpw8e0m3Zs5g=="
+GUOLU = "cidguoluQ0DbfgYxJmlpw8e0m3Zs5g=="
+DISPATCH = "ciddispatchQ0DbfgYxJmlpw8e0m3Zs5g=="
+MANAGEMENT = "cidmanagementQ0DbfgYxJmlpw8e0m3Zs5g=="
+TEAM_CHATS = {"shuidian": SHUIDIAN, "tujian": TUJIAN, "dianti": DIANTI, "guolu": GUOLU}
+TECHNICIANS = 4
+
+
+def user_id(member: str) -> str:
+    """A member's DingTalk userId (staff ids are short strings of the organisation's)."""
+    return f"dt-{member}"
+
+
+def technician(i: int) -> str:
+    return f"t{i:02d}"
+
+
+def settings_for(fake: FakeDingTalk, db_url: str, data_dir: Path, mode: str = "stream") -> Settings:
+    teams = [
+        ("shuidian", "水电组", ["水电", "燃气"], "claim"),
+        ("tujian", "土建组", ["门窗", "土建"], "assign"),
+        ("dianti", "电梯组", ["电梯"], "claim"),
+        ("guolu", "锅炉组", ["供暖"], "claim"),
+    ]
+    members: list[dict[str, Any]] = [
+        {"id": technician(i), "name": f"师傅{i:02d}", "roles": ["technician"], "teams": []}
+        for i in range(1, TECHNICIANS + 1)
+    ]
+    for member in members:
+        member["teams"] = ["shuidian"]
+    members += [
+        {"id": "zhang", "name": "张师傅", "roles": ["technician"], "teams": ["tujian"]},
+        {"id": "liu", "name": "刘师傅", "roles": ["technician"], "teams": ["dianti"]},
+        {"id": "gao", "name": "高师傅", "roles": ["technician"], "teams": ["guolu"]},
+        {"id": "chen", "name": "陈班长", "roles": ["supervisor"], "teams": [t[0] for t in teams]},
+        {"id": "zhou", "name": "周经理", "roles": ["manager"]},
+        {"id": "lin", "name": "林客服", "roles": ["agent"]},
+    ]
+    for member in members:
+        member["dingtalk_user_id"] = user_id(member["id"])
+    return Settings(
+        site={
+            "name": "阳光花园物业",
+            "public_url": "https://baoxiu.example.com",
+            "data_dir": str(data_dir),
+        },
+        database={"url": db_url},
+        api={"keys": [KEY]},
+        delivery={"poll_interval_s": 0.2},
+        dingtalk={
+            "app_key": APP_KEY,
+            "app_secret": APP_SECRET,
+            "robot_code": ROBOT_CODE,
+            "card_template_id": TEMPLATE,
+            "base_url": fake.base_url,
+            "mode": mode,
+        },
+        teams=[
+            {
+                "id": team,
+                "name": name,
+                "categories": categories,
+                "dispatch": dispatch,
+                "chats": [{"platform": "dingtalk", "chat_id": TEAM_CHATS[team]}],
+            }
+            for team, name, categories, dispatch in teams
+        ],
+        chats={
+            "supervisors": [{"platform": "dingtalk", "chat_id": DISPATCH}],
+            "management": [{"platform": "dingtalk", "chat_id": MANAGEMENT}],
+        },
+        members=members,
+    )
+
+
+def organisation(fake: FakeDingTalk, settings: Settings) -> None:
+    """The company's DingTalk: our template published, the robot in every group."""
+    fake.add_template(TEMPLATE, set(variables()))
+    for chat in settings.all_chats():
+        fake.add_group(chat.chat_id)
+    for member in settings.members:
+        assert member.dingtalk_user_id is not None
+        fake.add_user(member.dingtalk_user_id, member.name)
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Company:
+    fake: FakeDingTalk
+    client: TestClient[Any, Any]
+    settings: Settings
+
+    async def report(self, category: str = "水电", description: str = "厨房水管漏水") -> str:
+        body = {
+            "reporter": {"name": "张三", "phone": "13800138000"},
+            "location": "3栋2单元501",
+            "category": category,
+            "description": description,
+            "channel": "phone",
+        }
+        response = await self.client.post(
+            "/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {KEY}"}
+        )
+        assert response.status == 201, await response.text()
+        return str((await response.json())["number"])
+
+    async def ticket(self, number: str) -> dict[str, Any]:
+        response = await self.client.get(
+            f"/api/v1/tickets/{number}", headers={"Authorization": f"Bearer {KEY}"}
+        )
+        assert response.status == 200
+        return dict(await response.json())
+
+    def cards_in(self, chat: str, number: str) -> list[CardInstance]:
+        return [
+            c
+            for c in self.fake.cards.values()
+            if any(space_id == chat for _, space_id in c.spaces) and number in c.param_map["footer"]
+        ]
+
+    async def card_in(self, chat: str, number: str) -> CardInstance:
+        """The card of ticket `number` in `chat`, once the worker has sent it."""
+        await eventually(lambda: bool(self.cards_in(chat, number)))
+        (card,) = self.cards_in(chat, number)
+        return card
+
+    def button(self, card: CardInstance, verb: Verb) -> str:
+        """The `action` parameter of the card's button for `verb`, as the template sends it."""
+        params = card.param_map
+        for i in range(1, 7):
+            action = params.get(f"b{i}_action", "")
+            if action and json.loads(action)["v"] == verb.value:
+                return action
+        raise AssertionError(f"no {verb.value} button on the card: {params}")
+
+    def click_payload(
+        self,
+        member: str,
+        card: CardInstance,
+        verb: Verb,
+        *,
+        text: str = "",
+        to: str = "",
+        as_user: str | None = None,
+    ) -> dict[str, Any]:
+        params: Mapping[str, str] = {"action": self.button(card, verb), "text": text, "to": to}
+        return card_click(
+            card.out_track_id,
+            as_user or user_id(member),
+            params,
+            space_id=card.spaces[0][1],
+        )
