@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from baoxiu import dingtalk
 from baoxiu.config import Settings
-from baoxiu.dingtalk import dingtalk_edge
 from baoxiu.wiring import (
     DINGTALK,
     FEISHU,
@@ -60,6 +60,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
     )
     if uses_sandbox(settings):
         sandbox_web.add_routes(app)
+    if settings.dingtalk is not None:
+        dingtalk.add_routes(app, settings.dingtalk)
     if settings.feishu is not None:
         # lark-oapi takes seconds to import: only a company on Feishu pays for it.
         from baoxiu import feishu
@@ -110,7 +112,7 @@ def _runtime(
                 )
             if settings.dingtalk is not None:
                 adapters[DINGTALK] = await stack.enter_async_context(
-                    dingtalk_edge(settings, router)
+                    dingtalk.dingtalk_edge(app, settings, router)
                 )
             if settings.feishu is not None:
                 from baoxiu.feishu import feishu_edge

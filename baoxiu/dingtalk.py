@@ -1,20 +1,27 @@
-"""Putting the DingTalk edge together from settings: client, adapter, clicks by Stream."""
+"""Putting the DingTalk edge together from settings: client, adapter, clicks by either
+transport (Stream, or HTTP callbacks registered at start-up)."""
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 
 from baoxiu.config import DingTalkConfig, Settings
 from baoxiu.wiring import DINGTALK, tasks
 from integration.clicks import ClickRouter
+from integration.delivery.adapter import DeliveryError
 from integration.delivery.worker import chat_digest
+from integration.dingtalk import http
 from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.stream import CARD_CALLBACK, StreamClient
 from tickets.audience import Audience
+
+log = logging.getLogger(__name__)
 
 
 def client(config: DingTalkConfig, session: aiohttp.ClientSession) -> DingTalkClient:
@@ -52,8 +59,15 @@ def chats(settings: Settings) -> dict[str, tuple[Audience, str | None]]:
     return found
 
 
+def add_routes(app: web.Application, config: DingTalkConfig) -> None:
+    if config.mode == "http":
+        http.add_routes(app)
+
+
 @asynccontextmanager
-async def dingtalk_edge(settings: Settings, router: ClickRouter) -> AsyncIterator[DingTalkAdapter]:
+async def dingtalk_edge(
+    app: web.Application, settings: Settings, router: ClickRouter
+) -> AsyncIterator[DingTalkAdapter]:
     """The adapter cards go out through; in stream mode, the connection clicks come in by."""
     config = settings.dingtalk
     assert config is not None
@@ -71,7 +85,15 @@ async def dingtalk_edge(settings: Settings, router: ClickRouter) -> AsyncIterato
             members={m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id},
             chats=chats(settings),
         )
-        if config.mode != "stream":
+        if config.mode == "http":
+            assert config.api_secret is not None and config.callback_route_key is not None
+            secret = config.api_secret.get_secret_value()
+            app[http.DINGTALK] = http.HttpCallbacks(callbacks, secret)
+            url = settings.site.public_url.rstrip("/") + http.ROUTE
+            try:
+                await adapter.client.register_callback(url, secret, config.callback_route_key)
+            except DeliveryError as error:  # cards still go out; `baoxiu doctor` says more
+                log.error("could not register the DingTalk callback URL %s: %s", url, error)
             yield adapter
             return
 

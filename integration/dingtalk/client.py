@@ -26,6 +26,7 @@ TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"
 CARD_INSTANCES = "/v1.0/card/instances"
 GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
+REGISTER_CALLBACK = "/v1.0/card/callbacks/register"
 PER_API_PER_SECOND = 20
 ATTEMPTS = 4
 
@@ -127,6 +128,16 @@ class DingTalkClient:
             "robotCode": self.robot_code,
         }
         await self._call("POST", GROUP_MESSAGE, body)
+
+    async def register_callback(self, url: str, api_secret: str, route_key: str) -> None:
+        """Where DingTalk posts the clicks of cards sent with `route_key` (HTTP mode)."""
+        body: Json = {
+            "callbackUrl": url,
+            "apiSecret": api_secret,
+            "callbackRouteKey": route_key,
+            "forceUpdate": True,
+        }
+        await self._call("POST", REGISTER_CALLBACK, body)
 
     async def _call(self, method: str, path: str, body: Json) -> Json:
         failure: DingTalkError | DingTalkUnavailable | None = None

@@ -14,8 +14,15 @@ from aiohttp.test_utils import TestClient
 
 from baoxiu.config import Settings
 from cards.render_dingtalk import variables
-from tests.fakes.dingtalk import APP_KEY, APP_SECRET, ROBOT_CODE, CardInstance, FakeDingTalk
-from tests.fakes.dingtalk_callbacks import card_click
+from tests.fakes.dingtalk import (
+    APP_KEY,
+    APP_SECRET,
+    CARD_CALLBACK_TOPIC,
+    ROBOT_CODE,
+    CardInstance,
+    FakeDingTalk,
+)
+from tests.fakes.dingtalk_callbacks import API_SECRET, card_click, signed_card_headers
 from tickets.actions import Verb
 
 KEY = "dingtalk-test-api-key-0123456789"
@@ -28,6 +35,7 @@ DISPATCH = "ciddispatchQ0DbfgYxJmlpw8e0m3Zs5g=="
 MANAGEMENT = "cidmanagementQ0DbfgYxJmlpw8e0m3Zs5g=="
 TEAM_CHATS = {"shuidian": SHUIDIAN, "tujian": TUJIAN, "dianti": DIANTI, "guolu": GUOLU}
 TECHNICIANS = 4
+ROUTE_KEY = "baoxiu-cards"
 
 
 def user_id(member: str) -> str:
@@ -78,6 +86,8 @@ def settings_for(fake: FakeDingTalk, db_url: str, data_dir: Path, mode: str = "s
             "card_template_id": TEMPLATE,
             "base_url": fake.base_url,
             "mode": mode,
+            "callback_route_key": ROUTE_KEY,
+            "api_secret": API_SECRET,
         },
         teams=[
             {
@@ -119,6 +129,42 @@ class Company:
     fake: FakeDingTalk
     client: TestClient[Any, Any]
     settings: Settings
+
+    @property
+    def mode(self) -> str:
+        assert self.settings.dingtalk is not None
+        return self.settings.dingtalk.mode
+
+    async def click(
+        self, payload: Mapping[str, Any], *, message_id: str | None = None
+    ) -> dict[str, Any]:
+        """Deliver a click the way the configured mode brings it; returns our answer (the
+        ack's `response` over Stream, the response body over HTTP)."""
+        if self.mode == "stream":
+            ack = await self.fake.push_callback(CARD_CALLBACK_TOPIC, payload, message_id=message_id)
+            assert ack.code == 200 and not ack.late
+            return dict(ack.data["response"])
+        status, body = await self.post_click(signed_card_headers(API_SECRET), payload)
+        assert status == 200, body
+        await self._shows(str(payload["outTrackId"]), body)
+        return body
+
+    async def _shows(self, out_track_id: str, answer: Mapping[str, Any]) -> None:
+        """Wait until the card shows what we answered: the fake applies a Stream ack at once;
+        after an HTTP answer the outbox's update brings the card there."""
+        wanted = (answer.get("cardData") or {}).get("cardParamMap") or {}
+        card = self.fake.cards[out_track_id]
+        await eventually(
+            lambda: all(card.param_map.get(k) == v for k, v in wanted.items() if k != "footer")
+        )
+
+    async def post_click(
+        self, headers: Mapping[str, str], payload: Mapping[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        response = await self.client.post(
+            "/callbacks/dingtalk", data=json.dumps(payload), headers=dict(headers)
+        )
+        return response.status, dict(await response.json())
 
     async def report(self, category: str = "水电", description: str = "厨房水管漏水") -> str:
         body = {

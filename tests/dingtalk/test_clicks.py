@@ -1,0 +1,115 @@
+"""The card issue's scenarios on DingTalk, with clicks by Stream and by HTTP callback."""
+
+import asyncio
+import time
+from typing import Any
+
+from tests.dingtalk.company import ROUTE_KEY, SHUIDIAN, Company, eventually, user_id
+from tests.fakes.dingtalk_callbacks import API_SECRET, signed_card_headers
+from tickets.actions import Verb
+
+
+def toast(answer: dict[str, Any]) -> str:
+    """What the clicker alone sees: the toast in the answer's private data."""
+    return str(answer["userPrivateData"]["cardParamMap"]["toast"])
+
+
+async def test_a_report_becomes_a_card_that_a_claim_updates_for_everyone(
+    company: Company,
+) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    assert card.param_map["f3_value"] == "张* 138****8000"  # masked in the group
+    assert card.callback_type == company.mode.upper()
+    if company.mode == "http":
+        assert card.callback_route_key == ROUTE_KEY
+        route = company.fake.callback_routes[ROUTE_KEY]
+        assert route.callback_url == "https://baoxiu.example.com/callbacks/dingtalk"
+        assert route.api_secret == API_SECRET
+    answer = await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    assert answer["userPrivateData"]["cardParamMap"] == {
+        "toast": "接单成功，请尽快联系业主",
+        "toast_tone": "success",
+    }
+    assert "师傅01" in answer["cardData"]["cardParamMap"]["f4_value"]
+    await eventually(lambda: "师傅01" in card.param_map["f4_value"])
+    assert (await company.ticket(number))["assignee"]["id"] == "t01"
+    private = await company.card_in(user_id("t01"), number)
+    assert private.param_map["f3_value"] == "张三 13800138000"
+
+
+async def test_pause_with_a_reason_then_complete(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    await company.click(company.click_payload("t01", card, Verb.START))
+    paused = await company.click(
+        company.click_payload("t01", card, Verb.PAUSE, text="等配件：需要更换阀门")
+    )
+    assert toast(paused) == "已暂停"
+    assert paused["cardData"]["cardParamMap"]["n1_text"] == "暂停原因：等配件：需要更换阀门"
+    await company.click(company.click_payload("t01", card, Verb.RESUME))
+    await company.click(company.click_payload("t01", card, Verb.COMPLETE, text="已更换"))
+    ticket = await company.ticket(number)
+    assert ticket["status"] == "completed"
+    assert [e["action"] for e in ticket["events"]][-5:] == [
+        "claim", "start", "pause", "resume", "complete",
+    ]  # fmt: skip
+
+
+async def test_two_technicians_racing_get_one_winner(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    a, b = await asyncio.gather(
+        company.click(company.click_payload("t01", card, Verb.CLAIM)),
+        company.click(company.click_payload("t02", card, Verb.CLAIM)),
+    )
+    won, lost = sorted((toast(a), toast(b)), key=lambda t: t.startswith("手慢了"))
+    assignee = (await company.ticket(number))["assignee"]["name"]
+    assert won == "接单成功，请尽快联系业主"
+    assert lost.startswith(f"手慢了，这单已被{assignee}接走")
+
+
+async def test_a_stale_click_is_told_what_changed(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    stale = company.click_payload("t02", card, Verb.CLAIM)
+    await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    assert "卡片已过期：师傅01 接单 → 已接单" in toast(await company.click(stale))
+
+
+async def test_a_redelivered_click_takes_effect_once(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    payload = company.click_payload("t01", card, Verb.CLAIM)
+    first = await company.click(payload, message_id="m-1")
+    again = await company.click(payload, message_id="m-1")
+    assert toast(first) == "接单成功，请尽快联系业主"
+    assert "师傅01" in again["cardData"]["cardParamMap"]["f4_value"]
+    events = [e["action"] for e in (await company.ticket(number))["events"]]
+    assert events.count("claim") == 1
+
+
+async def test_strangers_change_nothing(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    answer = await company.click(
+        company.click_payload("t01", card, Verb.CLAIM, as_user="dt-nobody")
+    )
+    private = answer["userPrivateData"]["cardParamMap"]
+    assert private["toast_tone"] == "error" and "不是本物业" in private["toast"]
+    assert (await company.ticket(number))["status"] == "new"
+
+
+async def test_unsigned_forged_and_stale_http_callbacks_are_refused(company: Company) -> None:
+    if company.mode != "http":
+        return  # Stream frames come over the connection we opened to DingTalk
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    payload = company.click_payload("t01", card, Verb.CLAIM)
+    assert (await company.post_click({}, payload))[0] == 401
+    forged = signed_card_headers("not-our-api-secret")
+    assert (await company.post_click(forged, payload))[0] == 401
+    stale = signed_card_headers(API_SECRET, int(time.time() * 1000) - 3601 * 1000)
+    assert (await company.post_click(stale, payload))[0] == 401
+    assert (await company.ticket(number))["status"] == "new"
