@@ -39,6 +39,7 @@ screenshots: $(BIN)/.installed system-deps
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.intake $(if $(BAOXIU_BENCH_POSTGRES_URL),--postgres $(BAOXIU_BENCH_POSTGRES_URL))
 	$(BIN)/python -m bench.feishu
+	$(BIN)/python -m bench.dingtalk
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

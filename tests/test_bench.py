@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import dingtalk as dingtalk_bench
 from bench import feishu as feishu_bench
 from bench.intake import run
 
@@ -19,3 +20,10 @@ async def test_feishu_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixtu
     printed = capsys.readouterr().out
     assert "every card exactly once, within the per-chat limit: yes" in printed
     assert "HTTP 429 ×2" in printed
+
+
+async def test_dingtalk_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    await dingtalk_bench.run(8, dingtalk_bench.Faults(qps_refused=2, outage_s=0.5))
+    printed = capsys.readouterr().out
+    assert "every card exactly once, within the QPS limit: yes" in printed
+    assert "HTTP 403 ×2" in printed
