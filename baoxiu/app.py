@@ -112,7 +112,7 @@ def _runtime(
                 )
             if settings.dingtalk is not None:
                 adapters[DINGTALK] = await stack.enter_async_context(
-                    dingtalk.dingtalk_edge(app, settings, router)
+                    dingtalk.dingtalk_edge(app, settings, router, service)
                 )
             if settings.feishu is not None:
                 from baoxiu.feishu import feishu_edge

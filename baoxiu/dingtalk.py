@@ -18,8 +18,10 @@ from integration.dingtalk import http
 from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
-from integration.dingtalk.stream import CARD_CALLBACK, StreamClient
+from integration.dingtalk.robot import RobotIntake, Sender, on_message
+from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, StreamClient
 from tickets.audience import Audience
+from tickets.service import TicketService
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,23 @@ def chats(settings: Settings) -> dict[str, tuple[Audience, str | None]]:
     return found
 
 
+def robot_intake(settings: Settings, service: TicketService, client: DingTalkClient) -> RobotIntake:
+    """Who may report by @-mentioning the robot, and which category each group takes."""
+    senders = {
+        m.dingtalk_user_id: Sender(m.id, m.name, m.phone or "")
+        for m in settings.members
+        if m.dingtalk_user_id
+    }
+    categories = {
+        chat.chat_id: team.categories[0]
+        for team in settings.teams
+        for chat in team.chats
+        if chat.platform == DINGTALK
+    }
+    known = frozenset(c for team in settings.teams for c in team.categories)
+    return RobotIntake(service, client, senders, categories, known)
+
+
 def add_routes(app: web.Application, config: DingTalkConfig) -> None:
     if config.mode == "http":
         http.add_routes(app)
@@ -66,9 +85,10 @@ def add_routes(app: web.Application, config: DingTalkConfig) -> None:
 
 @asynccontextmanager
 async def dingtalk_edge(
-    app: web.Application, settings: Settings, router: ClickRouter
+    app: web.Application, settings: Settings, router: ClickRouter, service: TicketService
 ) -> AsyncIterator[DingTalkAdapter]:
-    """The adapter cards go out through; in stream mode, the connection clicks come in by."""
+    """The adapter cards go out through, and clicks and robot messages coming in by either
+    transport."""
     config = settings.dingtalk
     assert config is not None
 
@@ -85,10 +105,12 @@ async def dingtalk_edge(
             members={m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id},
             chats=chats(settings),
         )
+        intake = robot_intake(settings, service, adapter.client)
         if config.mode == "http":
             assert config.api_secret is not None and config.callback_route_key is not None
             secret = config.api_secret.get_secret_value()
-            app[http.DINGTALK] = http.HttpCallbacks(callbacks, secret)
+            app_secret = config.app_secret.get_secret_value()
+            app[http.DINGTALK] = http.HttpCallbacks(callbacks, secret, intake, app_secret)
             url = settings.site.public_url.rstrip("/") + http.ROUTE
             try:
                 await adapter.client.register_callback(url, secret, config.callback_route_key)
@@ -100,12 +122,15 @@ async def dingtalk_edge(
         async def on_click(data: Mapping[str, Any], message_id: str) -> dict[str, Any]:
             return await answer(callbacks, data, message_id)
 
+        async def on_robot(data: Mapping[str, Any], message_id: str) -> dict[str, Any]:
+            return await on_message(intake, data, message_id)
+
         stream = StreamClient(
             config.app_key,
             config.app_secret.get_secret_value(),
             config.base_url,
             session,
-            {CARD_CALLBACK: on_click},
+            {CARD_CALLBACK: on_click, ROBOT_MESSAGE: on_robot},
         )
         async with tasks(stream.run()):
             yield adapter

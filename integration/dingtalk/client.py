@@ -119,11 +119,11 @@ class DingTalkClient:
         }
         await self._call("PUT", CARD_INSTANCES, body)
 
-    async def send_markdown(self, conversation_id: str, title: str, text: str) -> None:
-        """A robot message without buttons (summaries, notices): no template needed."""
+    async def send_text(self, conversation_id: str, text: str) -> None:
+        """A plain robot message in a group: DingTalk reads no markup in `sampleText`."""
         body: Json = {
-            "msgKey": "sampleMarkdown",
-            "msgParam": json.dumps({"title": title, "text": text}, ensure_ascii=False),
+            "msgKey": "sampleText",
+            "msgParam": json.dumps({"content": text}, ensure_ascii=False),
             "openConversationId": conversation_id,
             "robotCode": self.robot_code,
         }

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 GATEWAY = "/v1.0/gateway/connections/open"
 CARD_CALLBACK = "/v1.0/card/instances/callback"
+ROBOT_MESSAGE = "/v1.0/im/bot/messages/get"
 HEARTBEAT_S = 20.0
 """Our WebSocket ping interval; a pong missing for half of it closes the connection."""
 MAX_BACKOFF_S = 60.0
