@@ -32,6 +32,7 @@ from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
 from storage.sandbox import SandboxStore
+from storage.usage import UsageStore
 
 MAX_BODY = 1024 * 1024
 
@@ -112,7 +113,7 @@ def _runtime(
                 )
             if settings.dingtalk is not None:
                 adapters[DINGTALK] = await stack.enter_async_context(
-                    dingtalk.dingtalk_edge(app, settings, router, service)
+                    dingtalk.dingtalk_edge(app, settings, router, service, UsageStore(engine))
                 )
             if settings.feishu is not None:
                 from baoxiu.feishu import feishu_edge

@@ -1,9 +1,12 @@
 """Putting the DingTalk edge together from settings: client, adapter, clicks by either
 transport (Stream, or HTTP callbacks registered at start-up)."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime, tzinfo
 from typing import Any
 
 import aiohttp
@@ -20,10 +23,13 @@ from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.robot import RobotIntake, Sender, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, StreamClient
+from storage.usage import UsageStore
 from tickets.audience import Audience
 from tickets.service import TicketService
 
 log = logging.getLogger(__name__)
+
+COUNT_EVERY_S = 30.0
 
 
 def client(config: DingTalkConfig, session: aiohttp.ClientSession) -> DingTalkClient:
@@ -83,21 +89,53 @@ def add_routes(app: web.Application, config: DingTalkConfig) -> None:
         http.add_routes(app)
 
 
+def this_month(tz: tzinfo) -> str:
+    """The month DingTalk's quota counts, in the site's time zone (China's for DingTalk)."""
+    return f"{datetime.now(tz):%Y-%m}"
+
+
+@asynccontextmanager
+async def counting(client: DingTalkClient, usage: UsageStore, tz: tzinfo) -> AsyncIterator[None]:
+    """Add the client's calls to the month's count every so often, and once more at the end.
+
+    Stopped by an event rather than cancelled, so that no count is cut off mid-write."""
+    stop = asyncio.Event()
+
+    async def flush() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), COUNT_EVERY_S)
+            try:
+                await usage.add(DINGTALK, this_month(tz), client.take_calls())
+            except Exception:
+                log.exception("could not record DingTalk API calls")
+
+    task = asyncio.create_task(flush())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 @asynccontextmanager
 async def dingtalk_edge(
-    app: web.Application, settings: Settings, router: ClickRouter, service: TicketService
+    app: web.Application,
+    settings: Settings,
+    router: ClickRouter,
+    service: TicketService,
+    usage: UsageStore,
 ) -> AsyncIterator[DingTalkAdapter]:
     """The adapter cards go out through, and clicks and robot messages coming in by either
     transport."""
     config = settings.dingtalk
     assert config is not None
 
-    async with aiohttp.ClientSession() as session:
+    async with contextlib.AsyncExitStack() as stack:
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        outbound = client(config, session)
         adapter = DingTalkAdapter(
-            client(config, session),
-            config.card_template_id,
-            callback(config),
-            settings.site.public_url,
+            outbound, config.card_template_id, callback(config), settings.site.public_url
         )
         callbacks = DingTalkCallbacks(
             router=router,
@@ -105,7 +143,8 @@ async def dingtalk_edge(
             members={m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id},
             chats=chats(settings),
         )
-        intake = robot_intake(settings, service, adapter.client)
+        intake = robot_intake(settings, service, outbound)
+        await stack.enter_async_context(counting(outbound, usage, settings.site.tz))
         if config.mode == "http":
             assert config.api_secret is not None and config.callback_route_key is not None
             secret = config.api_secret.get_secret_value()
@@ -113,7 +152,7 @@ async def dingtalk_edge(
             app[http.DINGTALK] = http.HttpCallbacks(callbacks, secret, intake, app_secret)
             url = settings.site.public_url.rstrip("/") + http.ROUTE
             try:
-                await adapter.client.register_callback(url, secret, config.callback_route_key)
+                await outbound.register_callback(url, secret, config.callback_route_key)
             except DeliveryError as error:  # cards still go out; `baoxiu doctor` says more
                 log.error("could not register the DingTalk callback URL %s: %s", url, error)
             yield adapter

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 import aiohttp
 
 from baoxiu.config import Settings
-from baoxiu.wiring import FEISHU
+from baoxiu.dingtalk import client as dingtalk_client
+from baoxiu.dingtalk import this_month
+from baoxiu.wiring import DINGTALK, FEISHU
 from integration.delivery.adapter import DeliveryError
 from storage.engine import create_engine
 from storage.migrate import current, head
 from storage.outbox import DeliveryStore
+from storage.usage import UsageStore
 
 
 @dataclass(frozen=True)
@@ -19,30 +22,63 @@ class Finding:
     text: str
 
 
+DINGTALK_MONTHLY = 10_000
+"""API calls a month for a standard-edition DingTalk organisation."""
+
+
 async def examine(settings: Settings) -> list[Finding]:
-    findings = await _outbox(settings)
-    if settings.feishu is not None:
-        findings += await _feishu(settings)
-    return findings
-
-
-async def _outbox(settings: Settings) -> list[Finding]:
     engine = create_engine(settings.database.url)
     try:
         if await current(engine) != head():
-            return [
-                Finding(False, "数据库还不是最新结构：运行 baoxiu db upgrade（或 baoxiu serve）")
-            ]
-        store = DeliveryStore(engine)
-        backlog, failures = await store.backlog(), await store.failures()
+            upgrade = "数据库还不是最新结构：运行 baoxiu db upgrade（或 baoxiu serve）"
+            findings = [Finding(False, upgrade)]
+        else:
+            findings = await _outbox(DeliveryStore(engine))
+            if settings.dingtalk is not None:
+                findings.append(await _dingtalk_usage(settings, UsageStore(engine)))
     finally:
         await engine.dispose()
+    if settings.feishu is not None:
+        findings += await _feishu(settings)
+    if settings.dingtalk is not None:
+        findings += await _dingtalk(settings)
+    return findings
+
+
+async def _outbox(store: DeliveryStore) -> list[Finding]:
+    backlog, failures = await store.backlog(), await store.failures()
     findings = [Finding(True, f"待发送的卡片：{backlog} 张")]
     findings += [
         Finding(False, f"{f.number} 发往 {f.platform} {f.chat_id} 失败：{f.error}")
         for f in failures
     ]
     return findings
+
+
+async def _dingtalk_usage(settings: Settings, usage: UsageStore) -> Finding:
+    calls = await usage.calls(DINGTALK, this_month(settings.site.tz))
+    text = f"本月钉钉接口已调用 {calls} 次（标准版组织每月 {DINGTALK_MONTHLY:,} 次）"
+    if calls >= DINGTALK_MONTHLY * 0.8:
+        return Finding(False, text + "：快用完了，用完后卡片发不出去，考虑升级钉钉版本")
+    return Finding(True, text)
+
+
+async def _dingtalk(settings: Settings) -> list[Finding]:
+    config = settings.dingtalk
+    assert config is not None
+    async with aiohttp.ClientSession() as session:
+        try:
+            await dingtalk_client(config, session).token()
+        except DeliveryError as error:
+            hint = "钉钉凭证不可用（检查 [dingtalk] app_key / app_secret）"
+            return [Finding(False, f"{hint}：{error}")]
+    found = [Finding(True, f"钉钉凭证有效（{config.app_key}）")]
+    on_dingtalk = {t.id for t in settings.teams if any(c.platform == DINGTALK for c in t.chats)}
+    for member in settings.members:
+        if not member.dingtalk_user_id and on_dingtalk & set(member.teams):
+            text = f"{member.name} 没有配置 dingtalk_user_id：在钉钉卡片上点按钮会被拒绝"
+            found.append(Finding(False, text))
+    return found
 
 
 async def _feishu(settings: Settings) -> list[Finding]:

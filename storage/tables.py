@@ -77,6 +77,17 @@ class TicketSequenceRow(SQLModel, table=True):
     last: int
 
 
+class ApiUsageRow(SQLModel, table=True):
+    """Calls made to a platform's API in one month: DingTalk's standard edition allows
+    10,000 a month per organisation, and `baoxiu doctor` shows how many are gone."""
+
+    __tablename__ = "api_usage"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    month: str = Field(primary_key=True, max_length=7)
+    calls: int
+
+
 class InboundEventRow(SQLModel, table=True):
     """Platform event ids already acted on: a redelivered click takes effect once."""
 

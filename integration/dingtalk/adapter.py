@@ -17,7 +17,7 @@ class DingTalkAdapter:
     ) -> None:
         """`callback` says how clicks come back (`callbackType` STREAM, or HTTP with its
         `callbackRouteKey`); `public_url` makes photo addresses absolute for DingTalk."""
-        self.client = client
+        self._client = client
         self._template_id = template_id
         self._callback = callback
         self._public_url = public_url.rstrip("/")
@@ -25,13 +25,13 @@ class DingTalkAdapter:
     async def post(self, chat_id: str, card: Card, key: str) -> str:
         """The card instance is ours to name: `key` is its outTrackId and its message id."""
         params = card_params(card, self._public_url)
-        await self.client.create_and_deliver(
+        await self._client.create_and_deliver(
             key, self._template_id, params, chat_id, self._callback
         )
         return key
 
     async def edit(self, message_id: str, card: Card) -> None:
-        await self.client.update_card(message_id, card_params(card, self._public_url))
+        await self._client.update_card(message_id, card_params(card, self._public_url))
 
     def params(self, card: Card) -> dict[str, str]:
         """The card's variables, as a click's answer carries them."""

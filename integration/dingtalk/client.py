@@ -61,6 +61,12 @@ class DingTalkClient:
         self._sleep = sleep
         self._token = CachedToken(self._fetch_token)
         self.per_api = SlidingWindow(PER_API_PER_SECOND, 1.0)
+        self._calls = 0
+
+    def take_calls(self) -> int:
+        """Calls made since the last time this was asked: for the monthly count."""
+        calls, self._calls = self._calls, 0
+        return calls
 
     async def token(self) -> str:
         return await self._token.get()
@@ -167,6 +173,7 @@ class DingTalkClient:
     async def _request(
         self, method: str, path: str, body: Json, headers: Mapping[str, str]
     ) -> tuple[int, Json]:
+        self._calls += 1  # DingTalk counts refused calls too (not verified)
         try:
             async with self._session.request(
                 method, self._base_url + path, json=body, headers=headers, timeout=self._timeout

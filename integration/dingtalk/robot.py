@@ -69,6 +69,12 @@ async def on_message(
     conversation = str(data.get("conversationId") or "")
     sender = intake.senders.get(str(data.get("senderStaffId") or ""))
     text = str((data.get("text") or {}).get("content") or "").strip()
+    log.info(  # how a company finds its groups' openConversationIds, as the README says
+        "robot message in DingTalk group conversationId=%s 「%s」 from userId=%s",
+        conversation,
+        data.get("conversationTitle", ""),
+        data.get("senderStaffId", ""),
+    )
     if sender is None:
         return await _say(intake, conversation, "你还不是本物业 baoxiu 的成员，请联系管理员添加")
     report = read(text, intake.categories.get(conversation), intake.known)

@@ -5,13 +5,15 @@ Shared by the DingTalk tests and the DingTalk benchmark.
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
+from baoxiu.app import create_app
 from baoxiu.config import Settings
 from cards.render_dingtalk import variables
 from tests.fakes.dingtalk import (
@@ -226,3 +228,13 @@ class Company:
             params,
             space_id=card.spaces[0][1],
         )
+
+
+@asynccontextmanager
+async def running(fake: FakeDingTalk, db_url: str, data: Path, mode: str) -> AsyncIterator[Company]:
+    settings = settings_for(fake, db_url, data, mode)
+    organisation(fake, settings)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        if mode == "stream":
+            await eventually(lambda: fake.connections == 1)
+        yield Company(fake, client, settings)

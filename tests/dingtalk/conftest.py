@@ -1,14 +1,11 @@
 """The fake DingTalk, and the company's app in front of it (Stream mode)."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from baoxiu.app import create_app
-from tests.dingtalk.company import Company, eventually, organisation, settings_for
+from tests.dingtalk.company import Company, running
 from tests.fakes.dingtalk import FakeDingTalk
 
 
@@ -16,16 +13,6 @@ from tests.fakes.dingtalk import FakeDingTalk
 async def fake() -> AsyncIterator[FakeDingTalk]:
     async with FakeDingTalk() as server:
         yield server
-
-
-@asynccontextmanager
-async def running(fake: FakeDingTalk, db_url: str, data: Path, mode: str) -> AsyncIterator[Company]:
-    settings = settings_for(fake, db_url, data, mode)
-    organisation(fake, settings)
-    async with TestClient(TestServer(create_app(settings))) as client:
-        if mode == "stream":
-            await eventually(lambda: fake.connections == 1)
-        yield Company(fake, client, settings)
 
 
 @pytest.fixture(params=["stream", "http"])
