@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from baoxiu.app import create_app
 from baoxiu.config import Settings
 from cards.render_dingtalk import variables
+from tests import office
 from tests.fakes.dingtalk import (
     APP_KEY,
     APP_SECRET,
@@ -27,7 +28,6 @@ from tests.fakes.dingtalk import (
 from tests.fakes.dingtalk_callbacks import API_SECRET, card_click, signed_card_headers
 from tickets.actions import Verb
 
-KEY = "dingtalk-test-api-key-0123456789"
 TEMPLATE = "5c7c2e1b-9a0d-4f7e-8f43-0b7d2c1a9e10.schema"
 SHUIDIAN = "cidshuidianQ0DbfgYxJmlpw8e0m3Zs5g=="
 TUJIAN = "cidtujianQ0DbfgYxJmlpw8e0m3Zs5g=="
@@ -79,7 +79,7 @@ def settings_for(fake: FakeDingTalk, db_url: str, data_dir: Path, mode: str = "s
             "data_dir": str(data_dir),
         },
         database={"url": db_url},
-        api={"keys": [KEY]},
+        api={"keys": [office.KEY]},
         delivery={"poll_interval_s": 0.2},
         dingtalk={
             "app_key": APP_KEY,
@@ -169,25 +169,10 @@ class Company:
         return response.status, dict(await response.json())
 
     async def report(self, category: str = "水电", description: str = "厨房水管漏水") -> str:
-        body = {
-            "reporter": {"name": "张三", "phone": "13800138000"},
-            "location": "3栋2单元501",
-            "category": category,
-            "description": description,
-            "channel": "phone",
-        }
-        response = await self.client.post(
-            "/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {KEY}"}
-        )
-        assert response.status == 201, await response.text()
-        return str((await response.json())["number"])
+        return await office.report(self.client, category, description)
 
     async def ticket(self, number: str) -> dict[str, Any]:
-        response = await self.client.get(
-            f"/api/v1/tickets/{number}", headers={"Authorization": f"Bearer {KEY}"}
-        )
-        assert response.status == 200
-        return dict(await response.json())
+        return await office.ticket(self.client, number)
 
     def cards_in(self, chat: str, number: str) -> list[CardInstance]:
         return [

@@ -4,6 +4,7 @@ import asyncio
 
 from tests.dingtalk.company import DISPATCH, GUOLU, SHUIDIAN, TUJIAN, Company
 from tests.fakes.dingtalk import CREATE_AND_DELIVER_PATH, MONTHLY_LIMITED
+from tests.office import delivery_failures
 
 
 async def test_dispatch_tickets_reach_the_supervisors_desk(company: Company) -> None:
@@ -17,13 +18,7 @@ async def test_dispatch_tickets_reach_the_supervisors_desk(company: Company) -> 
 async def test_a_robot_outside_the_group_is_recorded_once_not_retried(company: Company) -> None:
     company.fake.add_group(GUOLU, robot_member=False)
     number = await company.report(category="供暖", description="暖气片不热")
-    failed: list[dict[str, object]] = []
-    for _ in range(200):
-        events = (await company.ticket(number))["events"]
-        failed = [e for e in events if e["action"] == "delivery_failed"]
-        if failed:
-            break
-        await asyncio.sleep(0.05)
+    failed = await delivery_failures(company.client, number)
     assert failed, "the failure never reached the timeline"
     details = failed[0]["details"]
     assert isinstance(details, dict) and details["chat"] == GUOLU
@@ -48,10 +43,5 @@ async def test_qps_limits_and_5xx_delay_but_do_not_duplicate(company: Company) -
 async def test_the_monthly_quota_is_reported_in_plain_words(company: Company) -> None:
     company.fake.fail_next(1, status=403, code=MONTHLY_LIMITED)
     number = await company.report()
-    for _ in range(200):
-        events = (await company.ticket(number))["events"]
-        failed = [e for e in events if e["action"] == "delivery_failed"]
-        if failed:
-            break
-        await asyncio.sleep(0.05)
+    failed = await delivery_failures(company.client, number)
     assert "本月钉钉接口调用次数已用完" in str(failed[0]["details"])

@@ -20,8 +20,6 @@ import random
 import secrets
 import time
 import uuid
-from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -29,6 +27,8 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from aiohttp import WSMessage, WSMsgType, web
+
+from tests.fakes.window import Window
 
 APP_KEY: Final = "dingfk3x9aq7bwcv2m4z"
 APP_SECRET: Final = "fake-app-secret-0123456789abcdefghijklmnopqrstuvwxyzABCDEF"
@@ -327,31 +327,6 @@ class _Refused(Exception):
         self.html = html
 
 
-class _Window:
-    """Call times per key, for a limit counted over any one-second span."""
-
-    def __init__(self, limit: int, span: float) -> None:
-        self.limit = limit
-        self.span = span
-        self.times: defaultdict[str, list[float]] = defaultdict(list)
-
-    def full(self, key: str, now: float) -> bool:
-        times = self.times[key]
-        return len(times) - bisect_right(times, now - self.span) >= self.limit
-
-    def add(self, key: str, now: float) -> None:
-        self.times[key].append(now)
-
-    def busiest(self, key: str) -> int:
-        times = self.times.get(key, [])
-        best = start = 0
-        for end, at in enumerate(times):
-            while at - times[start] >= self.span:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
-
-
 class FakeDingTalk:
     """api.dingtalk.com on 127.0.0.1 (random port), plus the Stream gateway's WebSocket."""
 
@@ -383,7 +358,7 @@ class FakeDingTalk:
         self._messages: list[GroupMessage] = []
         self._tokens: dict[str, float] = {}
         self._current_token: str | None = None
-        self._qps = _Window(QPS_PER_API, 1.0)
+        self._qps = Window(QPS_PER_API, 1.0)
         self._month_calls = 0
         self._tickets: dict[str, _Ticket] = {}
         self._open: dict[str, _Connection] = {}
@@ -715,7 +690,7 @@ class FakeDingTalk:
 
     def _limit(self, path: str) -> None:
         now = self._clock()
-        if self._qps.full(path, now):
+        if self._qps.wait(path, now) > 0:
             raise _Refused(403, QPS_LIMITED, f"{QPS_PER_API} calls within a second")
         self._qps.add(path, now)
 

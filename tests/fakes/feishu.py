@@ -17,8 +17,6 @@ import random
 import secrets
 import time
 import uuid
-from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -28,6 +26,8 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 from lark_oapi.ws.pb.pbbp2_pb2 import Frame
+
+from tests.fakes.window import Window
 
 Validator = Callable[[object], list[str]]
 """Returns the problems Feishu would find in a card; none means Feishu would take it."""
@@ -234,36 +234,6 @@ class _Refused(Exception):
         self.html = html
 
 
-class _Window:
-    """Call times per key, for limits counted over any one-second (or minute) span."""
-
-    def __init__(self, limit: int, span: float) -> None:
-        self.limit = limit
-        self.span = span
-        self.times: defaultdict[str, list[float]] = defaultdict(list)
-
-    def wait(self, key: str, now: float) -> float:
-        """Seconds until one more call under `key` fits; 0 when it fits now."""
-        times = self.times[key]
-        recent = times[bisect_right(times, now - self.span) :]
-        if len(recent) < self.limit:
-            return 0.0
-        return recent[-self.limit] + self.span - now
-
-    def add(self, key: str, now: float) -> None:
-        self.times[key].append(now)
-
-    def busiest(self, key: str) -> int:
-        """The most calls under `key` within any one span."""
-        times = self.times.get(key, [])
-        best = start = 0
-        for end, at in enumerate(times):
-            while at - times[start] >= self.span:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
-
-
 class FakeFeishu:
     """Feishu's OpenAPI on 127.0.0.1 (random port), plus the long connection's WebSocket."""
 
@@ -302,10 +272,10 @@ class FakeFeishu:
         self._messages: dict[str, Message] = {}
         self._uuids: dict[str, str] = {}
         self._card_tokens: dict[str, _CardToken] = {}
-        self._per_target = _Window(PER_TARGET, 1.0)
-        self._per_message = _Window(PER_MESSAGE, 1.0)
-        self._per_app_second = _Window(PER_APP_SECOND, 1.0)
-        self._per_app_minute = _Window(PER_APP_MINUTE, 60.0)
+        self._per_target = Window(PER_TARGET, 1.0)
+        self._per_message = Window(PER_MESSAGE, 1.0)
+        self._per_app_second = Window(PER_APP_SECOND, 1.0)
+        self._per_app_minute = Window(PER_APP_MINUTE, 60.0)
         self._tickets: set[str] = set()
         self._connections: list[_Connection] = []
         self._replies: dict[str, asyncio.Future[Frame]] = {}
@@ -533,7 +503,7 @@ class FakeFeishu:
         for window in (self._per_app_second, self._per_app_minute):
             window.add(endpoint, now)
 
-    def _business_limit(self, window: _Window, key: str, ext: str) -> None:
+    def _business_limit(self, window: Window, key: str, ext: str) -> None:
         wait = window.wait(key, self._clock())
         if wait <= 0:
             return

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from baoxiu.config import Settings
+from tests import office
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
 from tests.fakes.feishu_callbacks import (
     ENCRYPT_KEY,
@@ -21,7 +22,6 @@ from tests.fakes.feishu_callbacks import (
 )
 from tickets.actions import Verb
 
-KEY = "feishu-test-api-key-0123456789"
 SHUIDIAN = "oc_5ad11d72b830411d72b836c20a1b0001"
 TUJIAN = "oc_5ad11d72b830411d72b836c20a1b0002"
 DIANTI = "oc_5ad11d72b830411d72b836c20a1b0003"
@@ -78,7 +78,7 @@ def settings_for(fake: FakeFeishu, db_url: str, data_dir: Path, mode: str = "web
     return Settings(
         site={"name": "阳光花园物业", "timezone": "Asia/Shanghai", "data_dir": str(data_dir)},
         database={"url": db_url},
-        api={"keys": [KEY]},
+        api={"keys": [office.KEY]},
         delivery={"poll_interval_s": 0.2},
         feishu={
             "app_id": APP_ID,
@@ -129,31 +129,14 @@ class Company:
     settings: Settings
 
     async def report(self, category: str = "水电", description: str = "厨房水管漏水") -> str:
-        body = {
-            "reporter": {"name": "张三", "phone": "13800138000"},
-            "location": "3栋2单元501",
-            "category": category,
-            "description": description,
-            "channel": "phone",
-        }
-        response = await self.client.post(
-            "/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {KEY}"}
-        )
-        assert response.status == 201, await response.text()
-        return str((await response.json())["number"])
+        return await office.report(self.client, category, description)
 
     async def ticket(self, number: str) -> dict[str, Any]:
-        response = await self.client.get(
-            f"/api/v1/tickets/{number}", headers={"Authorization": f"Bearer {KEY}"}
-        )
-        assert response.status == 200
-        return dict(await response.json())
+        return await office.ticket(self.client, number)
 
     async def search(self) -> list[str]:
         """Every ticket's number, newest first."""
-        response = await self.client.get(
-            "/api/v1/tickets", headers={"Authorization": f"Bearer {KEY}"}
-        )
+        response = await self.client.get("/api/v1/tickets", headers=office.AUTH)
         assert response.status == 200
         return [str(t["number"]) for t in (await response.json())["items"]]
 

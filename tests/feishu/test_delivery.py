@@ -17,6 +17,7 @@ from tests.feishu.company import (
     eventually,
     open_id,
 )
+from tests.office import delivery_failures
 from tests.web.test_resident import FIELDS, jpeg
 from tickets.actions import Verb
 
@@ -57,12 +58,7 @@ async def test_supervisors_get_dispatch_tickets_with_a_dispatch_form(company: Co
 async def test_a_bot_outside_the_group_is_recorded_once_not_retried(company: Company) -> None:
     company.fake.add_chat(GUOLU, bot_member=False)
     number = await company.report(category="供暖", description="暖气片不热")
-    for _ in range(200):
-        events = (await company.ticket(number))["events"]
-        failed = [e for e in events if e["action"] == "delivery_failed"]
-        if failed:
-            break
-        await asyncio.sleep(0.05)
+    failed = await delivery_failures(company.client, number)
     assert failed, "the failure never reached the timeline"
     assert failed[0]["details"]["chat"] == GUOLU
     assert str(BOT_NOT_IN_CHAT) in failed[0]["details"]["error"]
