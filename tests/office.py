@@ -1,9 +1,13 @@
 """The REST API as the platform tests' front desk: report a fault, read a ticket back."""
 
 import asyncio
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+
+from baoxiu.config import Settings
 
 KEY = "platform-test-api-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -40,3 +44,75 @@ async def delivery_failures(
         if failed or asyncio.get_running_loop().time() > deadline:
             return failed
         await asyncio.sleep(0.05)
+
+
+TEAMS = [
+    ("shuidian", "水电组", ["水电", "燃气"], "claim"),
+    ("tujian", "土建组", ["门窗", "土建"], "assign"),
+    ("dianti", "电梯组", ["电梯"], "claim"),
+    ("guolu", "锅炉组", ["供暖"], "claim"),
+]
+"""Four teams: 水电组 claims its tickets, 土建组 is dispatched by the supervisor."""
+
+
+ID_FIELDS = {"feishu": "feishu_open_id", "dingtalk": "dingtalk_user_id"}
+
+
+def technician(i: int) -> str:
+    return f"t{i:02d}"
+
+
+def company_settings(
+    platform: str,
+    section: Mapping[str, Any],
+    chats: Mapping[str, str],
+    ids: Callable[[str], str],
+    technicians: int,
+    db_url: str,
+    data_dir: Path,
+) -> Settings:
+    """阳光花园物业 on one platform: `chats` maps each team, `supervisors` and `management`
+    to its group; `ids` gives a member's id on the platform; `section` is the platform's
+    config section. 水电组 has `technicians` 师傅 t01, t02, …"""
+    crew = [(technician(i), f"师傅{i:02d}") for i in range(1, technicians + 1)]
+    members: list[dict[str, Any]] = [
+        {"id": id_, "name": name, "roles": ["technician"], "teams": ["shuidian"]}
+        for id_, name in crew
+    ]
+    members += [
+        {"id": "zhang", "name": "张师傅", "roles": ["technician"], "teams": ["tujian"]},
+        {"id": "liu", "name": "刘师傅", "roles": ["technician"], "teams": ["dianti"]},
+        {"id": "gao", "name": "高师傅", "roles": ["technician"], "teams": ["guolu"]},
+        {"id": "chen", "name": "陈班长", "roles": ["supervisor"], "teams": [t[0] for t in TEAMS]},
+        {"id": "zhou", "name": "周经理", "roles": ["manager"]},
+        {"id": "lin", "name": "林客服", "roles": ["agent"]},
+    ]
+    for member in members:
+        member[ID_FIELDS[platform]] = ids(member["id"])
+    values: dict[str, Any] = dict(
+        site={
+            "name": "阳光花园物业",
+            "public_url": "https://baoxiu.example.com",
+            "data_dir": str(data_dir),
+        },
+        database={"url": db_url},
+        api={"keys": [KEY]},
+        delivery={"poll_interval_s": 0.2},
+        teams=[
+            {
+                "id": team,
+                "name": name,
+                "categories": categories,
+                "dispatch": dispatch,
+                "chats": [{"platform": platform, "chat_id": chats[team]}],
+            }
+            for team, name, categories, dispatch in TEAMS
+        ],
+        chats={
+            "supervisors": [{"platform": platform, "chat_id": chats["supervisors"]}],
+            "management": [{"platform": platform, "chat_id": chats["management"]}],
+        },
+        members=members,
+    )
+    values[platform] = dict(section)
+    return Settings(**values)

@@ -45,67 +45,21 @@ def user_id(member: str) -> str:
     return f"dt-{member}"
 
 
-def technician(i: int) -> str:
-    return f"t{i:02d}"
-
-
 def settings_for(fake: FakeDingTalk, db_url: str, data_dir: Path, mode: str = "stream") -> Settings:
-    teams = [
-        ("shuidian", "水电组", ["水电", "燃气"], "claim"),
-        ("tujian", "土建组", ["门窗", "土建"], "assign"),
-        ("dianti", "电梯组", ["电梯"], "claim"),
-        ("guolu", "锅炉组", ["供暖"], "claim"),
-    ]
-    members: list[dict[str, Any]] = [
-        {"id": technician(i), "name": f"师傅{i:02d}", "roles": ["technician"], "teams": []}
-        for i in range(1, TECHNICIANS + 1)
-    ]
-    for member in members:
-        member["teams"] = ["shuidian"]
-    members += [
-        {"id": "zhang", "name": "张师傅", "roles": ["technician"], "teams": ["tujian"]},
-        {"id": "liu", "name": "刘师傅", "roles": ["technician"], "teams": ["dianti"]},
-        {"id": "gao", "name": "高师傅", "roles": ["technician"], "teams": ["guolu"]},
-        {"id": "chen", "name": "陈班长", "roles": ["supervisor"], "teams": [t[0] for t in teams]},
-        {"id": "zhou", "name": "周经理", "roles": ["manager"]},
-        {"id": "lin", "name": "林客服", "roles": ["agent"]},
-    ]
-    for member in members:
-        member["dingtalk_user_id"] = user_id(member["id"])
-    return Settings(
-        site={
-            "name": "阳光花园物业",
-            "public_url": "https://baoxiu.example.com",
-            "data_dir": str(data_dir),
-        },
-        database={"url": db_url},
-        api={"keys": [office.KEY]},
-        delivery={"poll_interval_s": 0.2},
-        dingtalk={
-            "app_key": APP_KEY,
-            "app_secret": APP_SECRET,
-            "robot_code": ROBOT_CODE,
-            "card_template_id": TEMPLATE,
-            "base_url": fake.base_url,
-            "mode": mode,
-            "callback_route_key": ROUTE_KEY,
-            "api_secret": API_SECRET,
-        },
-        teams=[
-            {
-                "id": team,
-                "name": name,
-                "categories": categories,
-                "dispatch": dispatch,
-                "chats": [{"platform": "dingtalk", "chat_id": TEAM_CHATS[team]}],
-            }
-            for team, name, categories, dispatch in teams
-        ],
-        chats={
-            "supervisors": [{"platform": "dingtalk", "chat_id": DISPATCH}],
-            "management": [{"platform": "dingtalk", "chat_id": MANAGEMENT}],
-        },
-        members=members,
+    """Four teams in four DingTalk groups, a supervisors' and a management group."""
+    section = {
+        "app_key": APP_KEY,
+        "app_secret": APP_SECRET,
+        "robot_code": ROBOT_CODE,
+        "card_template_id": TEMPLATE,
+        "base_url": fake.base_url,
+        "mode": mode,
+        "callback_route_key": ROUTE_KEY,
+        "api_secret": API_SECRET,
+    }
+    chats = {**TEAM_CHATS, "supervisors": DISPATCH, "management": MANAGEMENT}
+    return office.company_settings(
+        "dingtalk", section, chats, user_id, TECHNICIANS, db_url, data_dir
     )
 
 

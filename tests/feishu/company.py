@@ -39,71 +39,18 @@ def open_id(member: str) -> str:
     return "ou_" + member.encode().hex().ljust(32, "0")[:32]
 
 
-def technician(i: int) -> str:
-    return f"t{i:02d}"
-
-
 def settings_for(fake: FakeFeishu, db_url: str, data_dir: Path, mode: str = "webhook") -> Settings:
     """Four teams in four Feishu groups, a supervisors' and a management group."""
-    teams = [
-        ("shuidian", "水电组", ["水电", "燃气"], "claim"),
-        ("tujian", "土建组", ["门窗", "土建"], "assign"),
-        ("dianti", "电梯组", ["电梯"], "claim"),
-        ("guolu", "锅炉组", ["供暖"], "claim"),
-    ]
-    members: list[dict[str, Any]] = [
-        {
-            "id": technician(i),
-            "name": f"师傅{i:02d}",
-            "roles": ["technician"],
-            "teams": ["shuidian"],
-        }
-        for i in range(1, TECHNICIANS + 1)
-    ]
-    members += [
-        {"id": "zhang", "name": "张师傅", "roles": ["technician"], "teams": ["tujian"]},
-        {"id": "liu", "name": "刘师傅", "roles": ["technician"], "teams": ["dianti"]},
-        {"id": "gao", "name": "高师傅", "roles": ["technician"], "teams": ["guolu"]},
-        {
-            "id": "chen",
-            "name": "陈班长",
-            "roles": ["supervisor"],
-            "teams": [t[0] for t in teams],
-        },
-        {"id": "zhou", "name": "周经理", "roles": ["manager"]},
-        {"id": "lin", "name": "林客服", "roles": ["agent"]},
-    ]
-    for member in members:
-        member["feishu_open_id"] = open_id(member["id"])
-    return Settings(
-        site={"name": "阳光花园物业", "timezone": "Asia/Shanghai", "data_dir": str(data_dir)},
-        database={"url": db_url},
-        api={"keys": [office.KEY]},
-        delivery={"poll_interval_s": 0.2},
-        feishu={
-            "app_id": APP_ID,
-            "app_secret": APP_SECRET,
-            "encrypt_key": ENCRYPT_KEY,
-            "verification_token": VERIFICATION_TOKEN,
-            "base_url": fake.base_url,
-            "mode": mode,
-        },
-        teams=[
-            {
-                "id": team,
-                "name": name,
-                "categories": categories,
-                "dispatch": dispatch,
-                "chats": [{"platform": "feishu", "chat_id": TEAM_CHATS[team]}],
-            }
-            for team, name, categories, dispatch in teams
-        ],
-        chats={
-            "supervisors": [{"platform": "feishu", "chat_id": DISPATCH}],
-            "management": [{"platform": "feishu", "chat_id": MANAGEMENT}],
-        },
-        members=members,
-    )
+    section = {
+        "app_id": APP_ID,
+        "app_secret": APP_SECRET,
+        "encrypt_key": ENCRYPT_KEY,
+        "verification_token": VERIFICATION_TOKEN,
+        "base_url": fake.base_url,
+        "mode": mode,
+    }
+    chats = {**TEAM_CHATS, "supervisors": DISPATCH, "management": MANAGEMENT}
+    return office.company_settings("feishu", section, chats, open_id, TECHNICIANS, db_url, data_dir)
 
 
 def tenant(fake: FakeFeishu, settings: Settings) -> None:

@@ -22,8 +22,8 @@ from tests.feishu.company import (
     Company,
     eventually,
     open_id,
-    technician,
 )
+from tests.office import technician
 from tickets.actions import Verb
 
 
