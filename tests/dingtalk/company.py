@@ -3,9 +3,8 @@
 Shared by the DingTalk tests and the DingTalk benchmark.
 """
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from tests.fakes.dingtalk import (
     FakeDingTalk,
 )
 from tests.fakes.dingtalk_callbacks import API_SECRET, card_click, signed_card_headers
+from tests.waiting import eventually
 from tickets.actions import Verb
 
 TEMPLATE = "5c7c2e1b-9a0d-4f7e-8f43-0b7d2c1a9e10.schema"
@@ -71,13 +71,6 @@ def organisation(fake: FakeDingTalk, settings: Settings) -> None:
     for member in settings.members:
         assert member.dingtalk_user_id is not None
         fake.add_user(member.dingtalk_user_id, member.name)
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 @dataclass

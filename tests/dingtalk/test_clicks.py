@@ -4,8 +4,9 @@ import asyncio
 import time
 from typing import Any
 
-from tests.dingtalk.company import ROUTE_KEY, SHUIDIAN, Company, eventually, user_id
+from tests.dingtalk.company import ROUTE_KEY, SHUIDIAN, Company, user_id
 from tests.fakes.dingtalk_callbacks import API_SECRET, signed_card_headers
+from tests.waiting import eventually
 from tickets.actions import Verb
 
 

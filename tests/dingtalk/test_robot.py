@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 from cards.render_dingtalk import JOINER
-from tests.dingtalk.company import SHUIDIAN, Company, eventually, user_id
+from tests.dingtalk.company import SHUIDIAN, Company, user_id
 from tests.fakes.dingtalk import APP_SECRET, BOT_MESSAGE_TOPIC
 from tests.fakes.dingtalk_callbacks import bot_message, signed_bot_headers
+from tests.waiting import eventually
 
 
 async def say(company: Company, message: dict[str, Any]) -> None:

@@ -3,8 +3,9 @@
 import pytest
 
 from integration.dingtalk import stream
-from tests.dingtalk.company import SHUIDIAN, Company, eventually
+from tests.dingtalk.company import SHUIDIAN, Company
 from tests.fakes.dingtalk import CARD_CALLBACK_TOPIC
+from tests.waiting import eventually
 from tickets.actions import Verb
 
 

@@ -64,6 +64,7 @@ from tests.fakes.dingtalk_callbacks import (
     signed_bot_headers,
     signed_card_headers,
 )
+from tests.waiting import ManualClock
 
 GROUP = GROUP_ID
 OUTSIDE = "cidOutsideGroupNoRobot0000=="
@@ -74,14 +75,6 @@ CARD = {"title": "报修 #17 厨房漏水", "status": "待接单", "detail": "3 
 SUBSCRIBE_CARDS = [{"type": "CALLBACK", "topic": CARD_CALLBACK_TOPIC}]
 
 Json = dict[str, Any]
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

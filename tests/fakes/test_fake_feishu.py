@@ -5,7 +5,6 @@ import asyncio
 import io
 import json
 import threading
-import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -62,6 +61,7 @@ from tests.fakes.feishu_callbacks import (
     signed_request,
     url_verification,
 )
+from tests.waiting import ManualClock, eventually
 
 CHAT = "oc_5ad11d72b830411d72b836c20a1b2c3d"
 OUTSIDE = "oc_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -72,14 +72,6 @@ CARD: dict[str, Any] = {
     "header": {"title": {"tag": "plain_text", "content": "报修 #17 厨房漏水"}},
     "body": {"elements": [{"tag": "markdown", "content": "3 号楼 502，水管接口滴水"}]},
 }
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -163,13 +155,6 @@ def png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 # Tokens

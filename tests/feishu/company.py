@@ -3,8 +3,7 @@
 Shared by the Feishu tests and the Feishu benchmark.
 """
 
-import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from tests.fakes.feishu_callbacks import (
     card_action,
     signed_request,
 )
+from tests.waiting import eventually
 from tickets.actions import Verb
 
 SHUIDIAN = "oc_5ad11d72b830411d72b836c20a1b0001"
@@ -60,13 +60,6 @@ def tenant(fake: FakeFeishu, settings: Settings) -> None:
     for member in settings.members:
         assert member.feishu_open_id is not None
         fake.add_user(member.feishu_open_id, name=member.name)
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 @dataclass

@@ -8,16 +8,9 @@ import secrets
 from aiohttp import FormData
 
 from tests.fakes.feishu import BOT_NOT_IN_CHAT, INTERNAL_ERROR
-from tests.feishu.company import (
-    DISPATCH,
-    GUOLU,
-    SHUIDIAN,
-    TUJIAN,
-    Company,
-    eventually,
-    open_id,
-)
+from tests.feishu.company import DISPATCH, GUOLU, SHUIDIAN, TUJIAN, Company, open_id
 from tests.office import delivery_failures
+from tests.waiting import eventually
 from tests.web.test_resident import FIELDS, jpeg
 from tickets.actions import Verb
 

@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from baoxiu.app import create_app
 from integration.feishu import longconn
 from tests.fakes.feishu import APP_SECRET, WS_ENDPOINT_PATH, FakeFeishu
-from tests.feishu.company import SHUIDIAN, Company, eventually, settings_for, tenant
+from tests.feishu.company import SHUIDIAN, Company, settings_for, tenant
+from tests.waiting import eventually
 from tickets.actions import Verb
 
 

@@ -13,17 +13,9 @@ from tests.fakes.feishu_callbacks import (
     signed_request,
     url_verification,
 )
-from tests.feishu.company import (
-    DISPATCH,
-    SHUIDIAN,
-    STRANGER,
-    TECHNICIANS,
-    TUJIAN,
-    Company,
-    eventually,
-    open_id,
-)
+from tests.feishu.company import DISPATCH, SHUIDIAN, STRANGER, TECHNICIANS, TUJIAN, Company, open_id
 from tests.office import technician
+from tests.waiting import eventually
 from tickets.actions import Verb
 
 
