@@ -21,6 +21,7 @@ from integration.dingtalk import http
 from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
+from integration.dingtalk.parse import DingTalkPeople
 from integration.dingtalk.robot import RobotIntake, Sender, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, StreamClient
 from storage.usage import UsageStore
@@ -137,12 +138,9 @@ async def dingtalk_edge(
         adapter = DingTalkAdapter(
             outbound, config.card_template_id, callback(config), settings.site.public_url
         )
-        callbacks = DingTalkCallbacks(
-            router=router,
-            adapter=adapter,
-            members={m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id},
-            chats=chats(settings),
-        )
+        members = {m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id}
+        people = DingTalkPeople(members=members, chats=chats(settings))
+        callbacks = DingTalkCallbacks(router=router, adapter=adapter, people=people)
         intake = robot_intake(settings, service, outbound)
         await stack.enter_async_context(counting(outbound, usage, settings.site.tz))
         if config.mode == "http":

@@ -1,0 +1,63 @@
+"""A DingTalk card click (`actionCallback`) as the platform-neutral `Click`.
+
+The click names only its card (`outTrackId`, which is our delivery key) and the clicker's
+userId; the key ends with a digest of the card's chat, which says whom the card shows. Button
+parameters arrive in `cardPrivateData.params`: `action` is the button's own value, and the
+card's shared inputs come as `text` and `to`, of which a button reads only those it names.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cards.model import ActionValue
+from integration.clicks import Click
+from integration.delivery.worker import digest_of_key
+from tickets.audience import Audience
+from tickets.states import Source
+
+
+class NotAClick(Exception):
+    """A payload this edge does not handle (another type, a card that is not ours)."""
+
+
+@dataclass(frozen=True)
+class DingTalkPeople:
+    """Who and where, in DingTalk's ids."""
+
+    members: Mapping[str, str]
+    """DingTalk userId → member id"""
+    chats: Mapping[str, tuple[Audience, str | None]]
+    """A chat's digest (the end of a card's outTrackId) → whom the card there shows, and
+    for a private chat, whose it is"""
+
+
+def parse_click(data: Mapping[str, Any], people: DingTalkPeople, event_id: str | None) -> Click:
+    if data.get("type") != "actionCallback":
+        raise NotAClick(f"not a card click: {data.get('type')!r}")
+    try:
+        content = json.loads(str(data.get("content") or "{}"))
+        params = content["cardPrivateData"]["params"]
+        action = json.loads(str(params["action"]))
+        value = ActionValue.from_dict(action)
+    except (ValueError, KeyError, TypeError) as error:
+        raise NotAClick(f"the click carries no baoxiu action: {error!r}") from error
+    digest = digest_of_key(str(data.get("outTrackId") or ""))
+    if digest is None or digest not in people.chats:
+        raise NotAClick(f"card {data.get('outTrackId')!r} is not in a chat baoxiu knows")
+    audience, owner = people.chats[digest]
+    member = people.members.get(str(data.get("userId") or ""))
+    form = {
+        name: str(params.get("to" if name == "to" else "text") or "")
+        for name in action.get("f", [])
+    }
+    return Click(
+        source=Source.DINGTALK,
+        member_id=member,
+        value=value,
+        audience=audience,
+        viewer_id=owner,
+        form=form,
+        event_id=event_id,
+    )

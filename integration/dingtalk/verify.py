@@ -1,0 +1,45 @@
+"""Checking that an HTTP request really comes from DingTalk, and is fresh.
+
+DingTalk signs a timestamp, not the body: card callbacks with `x-ddpaas-signature` =
+base64(HMAC-SHA256(key=apiSecret, msg=timestamp)), robot messages with `sign` =
+base64(HMAC-SHA256(key=appSecret, msg=timestamp + "\\n" + appSecret)). A request whose
+timestamp (milliseconds) is more than an hour off is refused, so a captured signature cannot
+be reused later; within that hour, event ids and msgIds make a replay take effect once.
+"""
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping
+
+MAX_SKEW_MS = 3600 * 1000
+
+
+class Rejected(Exception):
+    """Not a genuine, fresh DingTalk request. The message is for our logs."""
+
+
+def _hmac(key: str, message: str) -> str:
+    digest = hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def check_card_callback(headers: Mapping[str, str], api_secret: str) -> None:
+    timestamp = headers.get("x-ddpaas-signature-timestamp", "")
+    _check(timestamp, headers.get("x-ddpaas-signature", ""), _hmac(api_secret, timestamp))
+
+
+def check_robot_message(headers: Mapping[str, str], app_secret: str) -> None:
+    timestamp = headers.get("timestamp", "")
+    expected = _hmac(app_secret, f"{timestamp}\n{app_secret}")
+    _check(timestamp, headers.get("sign", ""), expected)
+
+
+def _check(timestamp: str, given: str, expected: str, now: float | None = None) -> None:
+    if not (timestamp.isdigit() and given):
+        raise Rejected("signature headers missing")
+    if abs((now or time.time()) * 1000 - int(timestamp)) > MAX_SKEW_MS:
+        raise Rejected(f"timestamp {timestamp} is more than an hour off")
+    if not hmac.compare_digest(expected, given):
+        raise Rejected("signature does not match")
