@@ -12,7 +12,8 @@ from typing import Any
 
 import aiohttp
 
-from integration.delivery.pace import SlidingWindow, backoff
+from integration.delivery.pace import SlidingWindow
+from integration.delivery.retry import retrying
 from integration.delivery.token import CachedToken
 from integration.dingtalk.errors import (
     CARD_ALREADY_EXIST,
@@ -28,7 +29,6 @@ CARD_INSTANCES = "/v1.0/card/instances"
 GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
 REGISTER_CALLBACK = "/v1.0/card/callbacks/register"
 PER_API_PER_SECOND = 20
-ATTEMPTS = 4
 
 Json = dict[str, Any]
 
@@ -146,29 +146,18 @@ class DingTalkClient:
         await self._call("POST", REGISTER_CALLBACK, body)
 
     async def _call(self, method: str, path: str, body: Json) -> Json:
-        failure: DingTalkError | DingTalkUnavailable | None = None
-        for attempt in range(ATTEMPTS):
-            try:
-                headers = {"x-acs-dingtalk-access-token": await self.token()}
-                async with self.per_api.call(path):
-                    status, answer = await self._request(method, path, body, headers)
-            except (DingTalkError, DingTalkUnavailable) as error:
-                failure = error
-                if not error.retryable:
-                    raise
-                await self._sleep(backoff(attempt))
-                continue
+        async def attempt() -> Json:
+            headers = {"x-acs-dingtalk-access-token": await self.token()}
+            async with self.per_api.call(path):
+                status, answer = await self._request(method, path, body, headers)
             if 200 <= status < 300:
                 return answer
             failure = _error(status, answer)
-            if not failure.retryable:
-                raise failure
             if failure.code in TOKEN_INVALID:
                 self._token.forget()
-                continue
-            await self._sleep(failure.retry_after or backoff(attempt))
-        assert failure is not None
-        raise failure
+            raise failure
+
+        return await retrying(attempt, self._sleep)
 
     async def _request(
         self, method: str, path: str, body: Json, headers: Mapping[str, str]

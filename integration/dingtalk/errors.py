@@ -26,7 +26,7 @@ class DingTalkError(DeliveryError):
         retryable = code in RETRY_LATER or (status or 0) >= 500
         hint = PERMANENT.get(code)
         text = f"钉钉错误 {code}: {message}" + (f"（{hint}）" if hint else "")
-        retry_after = 1.0 if code == QPS_LIMITED else None
+        retry_after = 1.0 if code == QPS_LIMITED else 0.0 if code in TOKEN_INVALID else None
         super().__init__(text, retryable=retryable, retry_after=retry_after)
         self.code = code
         self.status = status

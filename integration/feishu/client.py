@@ -26,14 +26,13 @@ from lark_oapi.api.im.v1 import (
     PatchMessageRequestBody,
 )
 
-from integration.delivery.pace import SlidingWindow, backoff
+from integration.delivery.pace import SlidingWindow
+from integration.delivery.retry import retrying
 from integration.delivery.token import CachedToken
 from integration.feishu.errors import RATE_LIMITED, TOKEN_INVALID, FeishuError, FeishuUnavailable
 
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 """Refresh the tenant token this long before Feishu says it expires."""
-ATTEMPTS = 4
-"""Tries within one call; after them the outbox takes over, later."""
 
 
 def receive_id_type(receive_id: str) -> str:
@@ -144,16 +143,8 @@ class FeishuClient:
         return str(response.data.user.name)
 
     async def _call(self, call: Callable[[Any], Awaitable[Any]], pace: list[str]) -> Any:
-        failure: FeishuError | FeishuUnavailable | None = None
-        for attempt in range(ATTEMPTS):
-            try:
-                token = await self.token()
-            except (FeishuError, FeishuUnavailable) as error:
-                failure = error
-                if not error.retryable:
-                    raise
-                await self._sleep(backoff(attempt))
-                continue
+        async def attempt() -> Any:
+            token = await self.token()
             option = lark.RequestOption.builder().tenant_access_token(token).build()
             try:
                 async with contextlib.AsyncExitStack() as paced:
@@ -161,20 +152,14 @@ class FeishuClient:
                         await paced.enter_async_context(self._pacer(key).call(key))
                     response = await asyncio.wait_for(call(option), self._timeout + 1)
             except Exception as error:  # the SDK raises whatever httpx or its JSON parser raise
-                failure = FeishuUnavailable(repr(error))
-                await self._sleep(backoff(attempt))
-                continue
+                raise FeishuUnavailable(repr(error)) from error
             if response.code == 0:
                 return response
-            failure = _failure(response)
-            if not failure.retryable:
-                raise failure
             if response.code in TOKEN_INVALID:
                 self._token.forget()
-                continue
-            await self._sleep(failure.retry_after or backoff(attempt))
-        assert failure is not None
-        raise failure
+            raise _failure(response)
+
+        return await retrying(attempt, self._sleep)
 
     def _pacer(self, key: str) -> SlidingWindow:
         if key.startswith("chat:"):
@@ -188,7 +173,7 @@ def _failure(response: Any) -> FeishuError:
     raw = response.raw
     status = raw.status_code if raw is not None else None
     headers = {k.lower(): v for k, v in (raw.headers if raw is not None else {}).items()}
-    retry_after = None
+    retry_after = 0.0 if response.code in TOKEN_INVALID else None  # a fresh token: at once
     if response.code in RATE_LIMITED or status == 429:
         try:
             retry_after = max(0.2, float(headers.get("x-ogw-ratelimit-reset", "1")))

@@ -5,7 +5,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from integration.feishu.client import ATTEMPTS, FeishuClient
+from integration.delivery.retry import ATTEMPTS
+from integration.feishu.client import FeishuClient
 from integration.feishu.errors import FeishuError
 from tests.fakes.feishu import APP_ID, APP_SECRET, BOT_NOT_IN_CHAT, FakeFeishu
 
