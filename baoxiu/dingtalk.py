@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from baoxiu.config import DingTalkConfig, Settings
-from baoxiu.wiring import DINGTALK, tasks
+from baoxiu.wiring import DINGTALK, platform_groups, tasks
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import DeliveryError
 from integration.delivery.worker import chat_digest
@@ -53,15 +53,10 @@ def callback(config: DingTalkConfig) -> dict[str, str]:
 
 def chats(settings: Settings) -> dict[str, tuple[Audience, str | None]]:
     """Every DingTalk chat a card can be in, by digest: whom a card there shows."""
-    found: dict[str, tuple[Audience, str | None]] = {}
-    for audience, bindings in (
-        (Audience.TEAM, [c for t in settings.teams for c in t.chats]),
-        (Audience.SUPERVISORS, settings.chats.supervisors),
-        (Audience.MANAGEMENT, settings.chats.management),
-    ):
-        for chat in bindings:
-            if chat.platform == DINGTALK:
-                found[chat_digest(DINGTALK, chat.chat_id)] = (audience, None)
+    found: dict[str, tuple[Audience, str | None]] = {
+        chat_digest(DINGTALK, chat_id): (audience, None)
+        for audience, chat_id in platform_groups(settings, DINGTALK)
+    }
     for member in settings.members:
         if member.dingtalk_user_id:
             found[chat_digest(DINGTALK, member.dingtalk_user_id)] = (Audience.DIRECT, member.id)

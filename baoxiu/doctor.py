@@ -8,7 +8,7 @@ import aiohttp
 from baoxiu.config import Settings
 from baoxiu.dingtalk import client as dingtalk_client
 from baoxiu.dingtalk import this_month
-from baoxiu.wiring import DINGTALK, FEISHU
+from baoxiu.wiring import DINGTALK, FEISHU, ID_FIELDS
 from integration.delivery.adapter import DeliveryError
 from storage.engine import create_engine
 from storage.migrate import current, head
@@ -73,12 +73,7 @@ async def _dingtalk(settings: Settings) -> list[Finding]:
             hint = "钉钉凭证不可用（检查 [dingtalk] app_key / app_secret）"
             return [Finding(False, f"{hint}：{error}")]
     found = [Finding(True, f"钉钉凭证有效（{config.app_key}）")]
-    on_dingtalk = {t.id for t in settings.teams if any(c.platform == DINGTALK for c in t.chats)}
-    for member in settings.members:
-        if not member.dingtalk_user_id and on_dingtalk & set(member.teams):
-            text = f"{member.name} 没有配置 dingtalk_user_id：在钉钉卡片上点按钮会被拒绝"
-            found.append(Finding(False, text))
-    return found
+    return found + _without_ids(settings, DINGTALK, "钉钉")
 
 
 async def _feishu(settings: Settings) -> list[Finding]:
@@ -101,14 +96,8 @@ async def _feishu(settings: Settings) -> list[Finding]:
                     f"群 {chat.chat_id}：请把报修助手机器人加入这个群，并确认 chat_id 正确",
                 )
             )
-        on_feishu = {t.id for t in settings.teams if any(c.platform == FEISHU for c in t.chats)}
+        found += _without_ids(settings, FEISHU, "飞书")
         for member in settings.members:
-            if not member.feishu_open_id and on_feishu & set(member.teams):
-                found.append(
-                    Finding(
-                        False, f"{member.name} 没有配置 feishu_open_id：在飞书卡片上点按钮会被拒绝"
-                    )
-                )
             if member.feishu_open_id:
                 found.append(
                     await _check(
@@ -118,6 +107,17 @@ async def _feishu(settings: Settings) -> list[Finding]:
                     )
                 )
     return found
+
+
+def _without_ids(settings: Settings, platform: str, name: str) -> list[Finding]:
+    """Members of a team working on `platform` whom the platform's clicks cannot name."""
+    field = ID_FIELDS[platform]
+    teams = {t.id for t in settings.teams if any(c.platform == platform for c in t.chats)}
+    return [
+        Finding(False, f"{m.name} 没有配置 {field}：在{name}卡片上点按钮会被拒绝")
+        for m in settings.members
+        if not getattr(m, field) and teams & set(m.teams)
+    ]
 
 
 async def _check(ask: Awaitable[str], good: str, bad: str) -> Finding:

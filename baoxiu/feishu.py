@@ -8,25 +8,17 @@ import aiohttp
 from aiohttp import web
 
 from baoxiu.config import FeishuConfig, Settings
-from baoxiu.wiring import FEISHU, tasks
+from baoxiu.wiring import FEISHU, platform_groups, tasks
 from integration.clicks import ClickRouter
 from integration.feishu import webhook
 from integration.feishu.adapter import FeishuAdapter
 from integration.feishu.client import FeishuClient
 from integration.feishu.longconn import LongConnection
 from integration.feishu.parse import FeishuPeople
-from tickets.audience import Audience
 
 
 def people(settings: Settings) -> FeishuPeople:
-    chats: dict[str, Audience] = {}
-    for team in settings.teams:
-        chats.update({c.chat_id: Audience.TEAM for c in team.chats if c.platform == FEISHU})
-    for audience, bindings in (
-        (Audience.SUPERVISORS, settings.chats.supervisors),
-        (Audience.MANAGEMENT, settings.chats.management),
-    ):
-        chats.update({c.chat_id: audience for c in bindings if c.platform == FEISHU})
+    chats = {chat_id: audience for audience, chat_id in platform_groups(settings, FEISHU)}
     members = {m.feishu_open_id: m.id for m in settings.members if m.feishu_open_id}
     return FeishuPeople(members=members, chats=chats)
 

@@ -22,6 +22,8 @@ from tickets.service import TicketService, utc_now
 SANDBOX = "sandbox"
 FEISHU = "feishu"
 DINGTALK = "dingtalk"
+ID_FIELDS = {FEISHU: "feishu_open_id", DINGTALK: "dingtalk_user_id"}
+"""The member setting that names a member on each platform."""
 
 
 def sandbox_dm(member_id: str) -> str:
@@ -31,6 +33,14 @@ def sandbox_dm(member_id: str) -> str:
 
 def uses_sandbox(settings: Settings) -> bool:
     return any(chat.platform == SANDBOX for chat in settings.all_chats())
+
+
+def platform_groups(settings: Settings, platform: str) -> list[tuple[Audience, str]]:
+    """Every group chat of `platform` in the config, and whom a card there shows."""
+    bindings = [(Audience.TEAM, c) for t in settings.teams for c in t.chats]
+    bindings += [(Audience.SUPERVISORS, c) for c in settings.chats.supervisors]
+    bindings += [(Audience.MANAGEMENT, c) for c in settings.chats.management]
+    return [(audience, c.chat_id) for audience, c in bindings if c.platform == platform]
 
 
 def planner_for(settings: Settings) -> ChatPlanner:

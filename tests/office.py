@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from baoxiu.config import Settings
+from baoxiu.wiring import ID_FIELDS
 
 KEY = "platform-test-api-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -53,9 +54,6 @@ TEAMS = [
     ("guolu", "锅炉组", ["供暖"], "claim"),
 ]
 """Four teams: 水电组 claims its tickets, 土建组 is dispatched by the supervisor."""
-
-
-ID_FIELDS = {"feishu": "feishu_open_id", "dingtalk": "dingtalk_user_id"}
 
 
 def technician(i: int) -> str:
