@@ -76,8 +76,7 @@ def robot_intake(settings: Settings, service: TicketService, client: DingTalkCli
         for chat in team.chats
         if chat.platform == DINGTALK
     }
-    known = frozenset(c for team in settings.teams for c in team.categories)
-    return RobotIntake(service, client, senders, categories, known)
+    return RobotIntake(service, client, senders, categories)
 
 
 def add_routes(app: web.Application, config: DingTalkConfig) -> None:

@@ -24,15 +24,14 @@ class DingTalkAdapter:
 
     async def post(self, chat_id: str, card: Card, key: str) -> str:
         """The card instance is ours to name: `key` is its outTrackId and its message id."""
-        params = card_params(card, self._public_url)
         await self._client.create_and_deliver(
-            key, self._template_id, params, chat_id, self._callback
+            key, self._template_id, self.params(card), chat_id, self._callback
         )
         return key
 
     async def edit(self, message_id: str, card: Card) -> None:
-        await self._client.update_card(message_id, card_params(card, self._public_url))
+        await self._client.update_card(message_id, self.params(card))
 
     def params(self, card: Card) -> dict[str, str]:
-        """The card's variables, as a click's answer carries them."""
+        """The card's variables, as sent, updated, and carried in a click's answer."""
         return card_params(card, self._public_url)

@@ -40,8 +40,11 @@ class RobotIntake:
     """DingTalk userId (senderStaffId) → the configured member"""
     categories: Mapping[str, str]
     """A group's openConversationId → the category its team takes by default"""
-    known: frozenset[str]
-    """Every category of the config"""
+
+    @property
+    def known(self) -> frozenset[str]:
+        """Every category a report may name."""
+        return frozenset(c for t in self.service.directory.teams.values() for c in t.categories)
 
 
 @dataclass(frozen=True)
