@@ -28,25 +28,31 @@ from integration.web import api, openapi, resident
 from integration.web.auth import bearer_auth
 from integration.web.errors import error_middleware
 from integration.web.photos import PhotoStore
+from integration.web.ratelimit import ReportLimiter
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
 from storage.sandbox import SandboxStore
 from storage.usage import UsageStore
+from tickets.clock import Clock, SystemClock
 
 MAX_BODY = 1024 * 1024
 
 WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 
 
-def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
-    """`migrate=True` (what `baoxiu serve` uses) brings the database schema up to date first."""
+def create_app(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+) -> web.Application:
+    """`migrate=True` (what `baoxiu serve` uses) brings the database schema up to date first.
+    `clock` is the one clock every part reads (a test's fake one; the system's otherwise)."""
+    clock = clock or SystemClock()
     keys = tuple(key.get_secret_value() for key in settings.api.keys)
     app = web.Application(
         middlewares=[error_middleware, bearer_auth(keys)], client_max_size=MAX_BODY
     )
     photos = PhotoStore(settings.site.data_dir / "photos")
-    app.cleanup_ctx.append(_runtime(settings, photos, migrate))
+    app.cleanup_ctx.append(_runtime(settings, photos, migrate, clock))
     api.add_routes(app)
     openapi.add_route(app)
     resident.add_routes(
@@ -57,6 +63,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> web.Application:
             categories=tuple(c for team in settings.teams for c in team.categories),
             photos=photos,
             photo_route=PHOTO_ROUTE,
+            clock=clock,
+            limiter=ReportLimiter(clock),
         ),
     )
     if uses_sandbox(settings):
@@ -80,7 +88,7 @@ def _redirect(location: str) -> Callable[[web.Request], Awaitable[web.StreamResp
 
 
 def _runtime(
-    settings: Settings, photos: PhotoStore, migrate: bool
+    settings: Settings, photos: PhotoStore, migrate: bool, clock: Clock
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """Database, service, chat platforms and the delivery worker for the life of the app."""
 
@@ -95,13 +103,13 @@ def _runtime(
             if migrate:
                 await upgrade(engine)
             wakeup = asyncio.Event()
-            service = build_service(settings, engine, on_commit=wakeup.set)
+            service = build_service(settings, engine, clock, on_commit=wakeup.set)
             cards = card_context(settings)
             router = ClickRouter(service, cards)
             adapters: dict[str, ChatAdapter] = {}
             if uses_sandbox(settings):
                 store, hub = SandboxStore(engine), Hub()
-                adapters[SANDBOX] = SandboxAdapter(store, hub)
+                adapters[SANDBOX] = SandboxAdapter(store, hub, clock)
                 app[sandbox_web.SANDBOX] = sandbox_web.Sandbox(
                     site_name=settings.site.name,
                     tz=settings.site.tz,
@@ -110,6 +118,7 @@ def _runtime(
                     store=store,
                     hub=hub,
                     router=router,
+                    clock=clock,
                 )
             if settings.dingtalk is not None:
                 adapters[DINGTALK] = await stack.enter_async_context(
@@ -127,6 +136,7 @@ def _runtime(
                 cards,
                 adapters,
                 wakeup,
+                clock,
                 poll_interval=settings.delivery.poll_interval_s,
             )
             app[api.SERVICE] = service

@@ -13,6 +13,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Column, Table
+from rich.text import Text
 
 from baoxiu.app import create_app
 from baoxiu.config import ConfigError, Settings, config_path, load
@@ -25,16 +26,14 @@ from integration.web.schemas import TicketCreate
 from storage.engine import create_engine
 from storage.migrate import current, upgrade
 from tickets.actions import Command, Verb
+from tickets.clock import SystemClock
 from tickets.errors import TicketError
-from tickets.model import Actor
+from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
-from tickets.service import DELIVERY_FAILED
 from tickets.states import Channel, Source, Status, Urgency
+from tickets.words import describe
 
 T = TypeVar("T")
-
-EVENT_LABELS = {"create": "登记", DELIVERY_FAILED: "卡片发送失败"}
-"""Timeline events that are not actions people take."""
 
 app = typer.Typer(
     help="baoxiu 报修: repair tickets for property management, in your crews' group chats.",
@@ -116,7 +115,7 @@ def serve(
 @app.command()
 def doctor(config: ConfigOption = None) -> None:
     """Check the database, card delivery and the chat platforms; say what to fix."""
-    findings = _run(examine(_settings(config)))
+    findings = _run(examine(_settings(config), SystemClock()))
     for finding in findings:
         out.print("[green]✓[/] " if finding.ok else "[bold red]✗[/] ", end="")
         out.print(finding.text, markup=False, highlight=False)
@@ -203,13 +202,16 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
             ("返工次数", str(t.rework_count)),
         ]:
             out.print(f"  {label}: {value}", markup=False, highlight=False)
-        timeline = Table("时间", "操作", "人", "来源", "状态", "详情")
+        timeline = Table("时间", "操作", "人", "来源", "状态", "经过")
         for e in history.events:
-            verb = EVENT_LABELS.get(e.action) or Verb(e.action).label
             change = f"{e.from_status.label} → {e.to_status.label}" if e.from_status else ""
-            details = " ".join(f"{k}={v}" for k, v in e.details.items())
-            timeline.add_row(
-                _local(e.at, settings), verb, e.actor_name, e.source.value, change, details
+            timeline.add_row(  # Text: what people typed is never read as markup
+                _local(e.at, settings),
+                e.kind.label,
+                Text(e.actor_name),
+                e.source.value,
+                change,
+                Text(str(describe(e))),
             )
         out.print(timeline)
 
@@ -253,8 +255,8 @@ def tickets_new(
 
     async def register() -> None:
         async with open_service(settings) as service:
-            who = service.directory.name_of(member) or "命令行"
-            ticket = await service.open(body.draft(), Actor(member, who, Source.CLI))
+            actor = Actor.member(member) if member else SYSTEM
+            ticket = (await service.open(body.draft(), actor, Source.CLI)).ticket
             team = service.directory.teams[ticket.team_id].name
         out.print(
             f"✓ {ticket.number} {ticket.urgency.label} → {team}（{ticket.status.label}）",
@@ -279,11 +281,13 @@ def tickets_act(
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, confirm, …"""
     settings = _settings(config)
-    command = Command(verb=action, actor_id=member, to=to, team=team, reason=reason, note=note)
+    command = Command(
+        verb=action, actor=Actor.member(member), to=to, team=team, reason=reason, note=note
+    )
 
     async def act() -> None:
         async with open_service(settings) as service:
-            ticket = await service.act(number, command, Source.CLI)
+            ticket = (await service.act(number, command, Source.CLI)).ticket
         out.print(f"✓ {ticket.number} {action.label} → {ticket.status.label}", highlight=False)
 
     _run(act())

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 import aiohttp
@@ -26,6 +26,7 @@ from integration.dingtalk.robot import RobotIntake, Sender, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, StreamClient
 from storage.usage import UsageStore
 from tickets.audience import Audience
+from tickets.clock import Clock
 from tickets.service import TicketService
 
 log = logging.getLogger(__name__)
@@ -84,13 +85,15 @@ def add_routes(app: web.Application, config: DingTalkConfig) -> None:
         http.add_routes(app)
 
 
-def this_month(tz: tzinfo) -> str:
+def this_month(clock: Clock, tz: tzinfo) -> str:
     """The month DingTalk's quota counts, in the site's time zone (China's for DingTalk)."""
-    return f"{datetime.now(tz):%Y-%m}"
+    return f"{clock.now().astimezone(tz):%Y-%m}"
 
 
 @asynccontextmanager
-async def counting(client: DingTalkClient, usage: UsageStore, tz: tzinfo) -> AsyncIterator[None]:
+async def counting(
+    client: DingTalkClient, usage: UsageStore, clock: Clock, tz: tzinfo
+) -> AsyncIterator[None]:
     """Add the client's calls to the month's count every so often, and once more at the end.
 
     Stopped by an event rather than cancelled, so that no count is cut off mid-write."""
@@ -101,7 +104,7 @@ async def counting(client: DingTalkClient, usage: UsageStore, tz: tzinfo) -> Asy
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), COUNT_EVERY_S)
             try:
-                await usage.add(DINGTALK, this_month(tz), client.take_calls())
+                await usage.add(DINGTALK, this_month(clock, tz), client.take_calls())
             except Exception:
                 log.exception("could not record DingTalk API calls")
 
@@ -136,7 +139,7 @@ async def dingtalk_edge(
         people = DingTalkPeople(members=members, chats=chats(settings))
         callbacks = DingTalkCallbacks(router=router, adapter=adapter, people=people)
         intake = robot_intake(settings, service, outbound)
-        await stack.enter_async_context(counting(outbound, usage, settings.site.tz))
+        await stack.enter_async_context(counting(outbound, usage, service.clock, settings.site.tz))
         if config.mode == "http":
             assert config.api_secret is not None and config.callback_route_key is not None
             secret = config.api_secret.get_secret_value()

@@ -14,6 +14,7 @@ from storage.engine import create_engine
 from storage.migrate import current, head
 from storage.outbox import DeliveryStore
 from storage.usage import UsageStore
+from tickets.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ DINGTALK_MONTHLY = 10_000
 """API calls a month for a standard-edition DingTalk organisation."""
 
 
-async def examine(settings: Settings) -> list[Finding]:
+async def examine(settings: Settings, clock: Clock) -> list[Finding]:
     engine = create_engine(settings.database.url)
     try:
         if await current(engine) != head():
@@ -35,7 +36,7 @@ async def examine(settings: Settings) -> list[Finding]:
         else:
             findings = await _outbox(DeliveryStore(engine))
             if settings.dingtalk is not None:
-                findings.append(await _dingtalk_usage(settings, UsageStore(engine)))
+                findings.append(await _dingtalk_usage(settings, UsageStore(engine), clock))
     finally:
         await engine.dispose()
     if settings.feishu is not None:
@@ -55,8 +56,8 @@ async def _outbox(store: DeliveryStore) -> list[Finding]:
     return findings
 
 
-async def _dingtalk_usage(settings: Settings, usage: UsageStore) -> Finding:
-    calls = await usage.calls(DINGTALK, this_month(settings.site.tz))
+async def _dingtalk_usage(settings: Settings, usage: UsageStore, clock: Clock) -> Finding:
+    calls = await usage.calls(DINGTALK, this_month(clock, settings.site.tz))
     text = f"本月钉钉接口已调用 {calls} 次（标准版组织每月 {DINGTALK_MONTHLY:,} 次）"
     if calls >= DINGTALK_MONTHLY * 0.8:
         return Finding(False, text + "：快用完了，用完后卡片发不出去，考虑升级钉钉版本")

@@ -4,20 +4,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.config import ChatBinding, Settings
 from cards.build import CardContext
-from integration.delivery.plan import Chat, ChatPlanner
 from integration.sandbox.web import SandboxChat
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
 from tickets.audience import Audience
-from tickets.service import TicketService, utc_now
+from tickets.clock import Clock, SystemClock
+from tickets.recipients import Chat, ChatPlanner
+from tickets.service import TicketService
 
 SANDBOX = "sandbox"
 FEISHU = "feishu"
@@ -68,7 +68,7 @@ def planner_for(settings: Settings) -> ChatPlanner:
 def build_service(
     settings: Settings,
     engine: AsyncEngine,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock,
     on_commit: Callable[[], None] = lambda: None,
 ) -> TicketService:
     return TicketService(
@@ -76,9 +76,9 @@ def build_service(
         settings.directory(),
         settings.site.tz,
         planner_for(settings),
+        clock,
         emergency_words=settings.routing.emergency_words,
         urgent_words=settings.routing.urgent_words,
-        clock=clock,
         on_commit=on_commit,
     )
 
@@ -144,6 +144,6 @@ async def open_service(
     try:
         if migrate:
             await upgrade(engine)
-        yield build_service(settings, engine)
+        yield build_service(settings, engine, SystemClock())
     finally:
         await engine.dispose()

@@ -25,13 +25,14 @@ from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.tables import TicketRow
 from tickets.actions import Command, Verb
+from tickets.clock import SystemClock
 from tickets.errors import AlreadyTaken
 from tickets.model import Actor, Reporter, TicketDraft
 from tickets.people import Role
 from tickets.service import TicketService
 from tickets.states import Channel, Source
 
-AGENT = Actor(member_id="lin", name="林客服", source=Source.API)
+AGENT = Actor.member("lin")
 RACERS = 50
 
 
@@ -66,7 +67,7 @@ async def timed(label: str, n: int, work: Callable[[], Awaitable[object]]) -> fl
 async def run(url: str, n: int, races: int = 10) -> None:
     engine = create_engine(url)
     await upgrade(engine)
-    service = build_service(settings(), engine)
+    service = build_service(settings(), engine, SystemClock())
     now = datetime.now(UTC)
 
     async def baseline() -> None:
@@ -86,10 +87,10 @@ async def run(url: str, n: int, races: int = 10) -> None:
 
     async def sequential() -> None:
         for i in range(n):
-            await service.open(draft(i), AGENT)
+            await service.open(draft(i), AGENT, Source.API)
 
     async def concurrent() -> None:
-        await asyncio.gather(*(service.open(draft(i), AGENT) for i in range(n)))
+        await asyncio.gather(*(service.open(draft(i), AGENT, Source.API) for i in range(n)))
 
     base = await timed("baseline: plain INSERT, one per transaction", n, baseline)
     seq = await timed("baoxiu intake, one after another", n, sequential)
@@ -102,10 +103,13 @@ async def run(url: str, n: int, races: int = 10) -> None:
 async def race(service: TicketService, rounds: int) -> None:
     durations, winners = [], 0
     for _ in range(rounds):
-        number = (await service.open(draft(0), AGENT)).number
+        number = (await service.open(draft(0), AGENT, Source.API)).ticket.number
         start = time.perf_counter()
         results = await asyncio.gather(
-            *(service.act(number, Command(Verb.CLAIM, f"r{i}"), Source.API) for i in range(RACERS)),
+            *(
+                service.act(number, Command(Verb.CLAIM, Actor.member(f"r{i}")), Source.API)
+                for i in range(RACERS)
+            ),
             return_exceptions=True,
         )
         durations.append(time.perf_counter() - start)

@@ -6,7 +6,7 @@ do it is the core's decision at click time. Group cards mask the resident's cont
 assignee's direct card shows it in full.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,9 +28,10 @@ from cards.model import (
 from tickets.actions import Verb
 from tickets.audience import Audience
 from tickets.machine import possible_verbs
-from tickets.model import Ticket
+from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.states import Status, Urgency
+from tickets.words import describe
 
 V = Verb
 
@@ -58,9 +59,14 @@ class CardContext:
 
 
 def ticket_card(
-    ticket: Ticket, audience: Audience, ctx: CardContext, member_id: str | None = None
+    ticket: Ticket,
+    audience: Audience,
+    ctx: CardContext,
+    member_id: str | None = None,
+    shown: Event | None = None,
 ) -> Card:
-    """The card for `audience`; `member_id` names the reader of a DIRECT card."""
+    """The card for `audience`; `member_id` names the reader of a DIRECT card. `shown` is the
+    latest event the card tells of (see `latest`), in the timeline's own words."""
     private = audience.is_private and member_id == ticket.assignee_id
     return Card(
         header=_header(ticket),
@@ -70,8 +76,20 @@ def ticket_card(
             Image(ctx.photo_url(p), f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)
         ),
         buttons=_buttons(ticket, audience, ctx, private),
-        footer=f"{ticket.number} · 更新于 {_local(ticket.updated_at, ctx.tz)}",
+        footer=_footer(ticket, ctx, shown),
     )
+
+
+def latest(events: Iterable[Event]) -> Event | None:
+    """The last event a card tells of: one the resident could read too, so that a group
+    card never shows a note or a reveal."""
+    return next((e for e in reversed(list(events)) if e.kind.public), None)
+
+
+def _footer(ticket: Ticket, ctx: CardContext, shown: Event | None) -> str:
+    if shown is None or not shown.kind.public:
+        return f"{ticket.number} · 更新于 {_local(ticket.updated_at, ctx.tz)}"
+    return f"{ticket.number} · {describe(shown).title} · {_local(shown.at, ctx.tz)}"
 
 
 def _header(ticket: Ticket) -> Header:

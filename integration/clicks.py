@@ -11,15 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cards.build import CardContext, ticket_card
+from cards.build import CardContext, latest, ticket_card
 from cards.model import ActionValue, Card
 from tickets.actions import Command, Verb
 from tickets.audience import Audience
 from tickets.errors import NotFound, TicketError
-from tickets.model import Event, Ticket
+from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
 from tickets.service import TicketService
 from tickets.states import Source
+from tickets.words import describe
 
 Level = Literal["success", "info", "warning", "error"]
 
@@ -90,21 +91,27 @@ class ClickRouter:
             return await self._refused(click, "你还不是本物业 baoxiu 的成员，请联系管理员添加")
         command = Command(
             verb=verb,
-            actor_id=click.member_id,
+            actor=Actor.member(click.member_id),
             to=click.form.get("to") or None,
             team=click.form.get("team") or None,
             reason=click.form.get("reason") or None,
             note=click.form.get("note") or None,
         )
         try:
-            ticket = await self._service.act(number, command, click.source, event_id=click.event_id)
+            outcome = await self._service.act(
+                number, command, click.source, event_id=click.event_id
+            )
         except TicketError as error:
             return await self._refused(click, error.message)
+        ticket = outcome.ticket
         toast = TOASTS[verb](ticket, self._service.directory)
         changed_by_this_click = 0 if verb in (Verb.COMMENT, Verb.REVEAL) else 1
         if click.value.version < ticket.version - changed_by_this_click:
             toast = f"卡片已刷新。{toast}"
-        return ClickAnswer(toast, "success", self._card(ticket, click))
+        shown = outcome.event
+        if shown is None or not shown.kind.public:  # a note or a reveal: the card keeps its line
+            shown = latest((await self._service.history(number)).events)
+        return ClickAnswer(toast, "success", self._card(ticket, click, shown))
 
     async def click_within(self, click: Click, seconds: float) -> ClickAnswer | None:
         """The click's answer if it is ready within `seconds` (a platform waits only so
@@ -125,16 +132,9 @@ class ClickRouter:
             return ClickAnswer(error.message, "error", None)
         ticket = history.ticket
         if ticket.version != click.value.version:
-            message = f"{message}（卡片已过期：{_latest(history.events)}）"
-        return ClickAnswer(message, "error", self._card(ticket, click))
+            changes = [e for e in history.events if e.from_status is not e.to_status]
+            message = f"{message}（卡片已过期：{describe(changes[-1]).title}）"
+        return ClickAnswer(message, "error", self._card(ticket, click, latest(history.events)))
 
-    def _card(self, ticket: Ticket, click: Click) -> Card:
-        return ticket_card(ticket, click.audience, self._cards, click.viewer_id)
-
-
-def _latest(events: list[Event]) -> str:
-    """The last change of state, in words: "李师傅 接单 → 已接单"."""
-    changes = [e for e in events if e.from_status is not e.to_status]
-    last = changes[-1]
-    verb = Verb(last.action).label if last.action in set(Verb) else "登记"
-    return f"{last.actor_name} {verb} → {last.to_status.label}"
+    def _card(self, ticket: Ticket, click: Click, event: Event | None) -> Card:
+        return ticket_card(ticket, click.audience, self._cards, click.viewer_id, event)

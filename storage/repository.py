@@ -2,10 +2,10 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.engine import dialect_insert
 from storage.tables import InboundEventRow, TicketEventRow, TicketRow, TicketSequenceRow
 from tickets.errors import ConcurrentUpdate
+from tickets.events import details_from_json, details_to_json
 from tickets.model import Event, Reporter, Ticket
 from tickets.ports import Page, TicketQuery
 from tickets.states import OPEN_STATUSES, Channel, Source, Status, Urgency
@@ -47,28 +48,34 @@ def _to_ticket(row: TicketRow) -> Ticket:
 def _event_row(ticket_id: int, event: Event) -> TicketEventRow:
     return TicketEventRow(
         ticket_id=ticket_id,
-        action=event.action,
+        kind=event.kind.value,
         at=event.at,
         actor_id=event.actor_id,
         actor_name=event.actor_name,
         source=event.source.value,
         from_status=event.from_status.value if event.from_status else None,
         to_status=event.to_status.value,
-        details=event.details,
+        details=details_to_json(event.details),
     )
 
 
 def _to_event(row: TicketEventRow) -> Event:
+    kind, details = details_from_json(row.kind, row.details or {})
     return Event(
-        action=row.action,
+        kind=kind,
         at=row.at,
         actor_id=row.actor_id,
         actor_name=row.actor_name,
         source=Source(row.source),
         from_status=Status(row.from_status) if row.from_status else None,
         to_status=Status(row.to_status),
-        details=dict(row.details),
+        details=details,
     )
+
+
+_MEMBER_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:member))").bindparams(
+    space=0x62786D  # "bxm": baoxiu members, apart from any other advisory locks in the database
+)
 
 
 class SqlTicketRepository:
@@ -82,8 +89,10 @@ class SqlTicketRepository:
         row = (await self._session.exec(statement)).first()
         return _to_ticket(row) if row else None
 
-    async def by_token(self, token: str) -> Ticket | None:
+    async def by_token(self, token: str, *, for_update: bool = False) -> Ticket | None:
         statement = select(TicketRow).where(TicketRow.public_token == token)
+        if for_update:
+            statement = statement.with_for_update()
         row = (await self._session.exec(statement)).first()
         return _to_ticket(row) if row else None
 
@@ -124,16 +133,26 @@ class SqlTicketRepository:
         self._session.add(_event_row(ticket.id, event))
         await self._session.flush()
 
-    async def first_delivery(self, source: str, event_id: str) -> bool:
+    async def first_delivery(self, source: str, event_id: str, at: datetime) -> bool:
         table = InboundEventRow.__table__  # type: ignore[attr-defined]
         statement = (
             dialect_insert(self._session)(table)
-            .values(source=source, event_id=event_id, at=datetime.now(UTC))
+            .values(source=source, event_id=event_id, at=at)
             .on_conflict_do_nothing()
             .returning(table.c.event_id)
         )
         connection = await self._session.connection()
         return (await connection.execute(statement)).first() is not None
+
+    async def lock_members(self, member_ids: Iterable[str]) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock per member, taken in a fixed order so
+        that two transactions locking the same members never deadlock. SQLite needs none: its
+        writing transactions already run one at a time (`BEGIN IMMEDIATE`)."""
+        if self._session.bind is None or self._session.bind.dialect.name != "postgresql":
+            return
+        connection = await self._session.connection()
+        for member_id in sorted(set(member_ids)):
+            await connection.execute(_MEMBER_LOCK, {"member": member_id})
 
     async def next_sequence(self, day: date) -> int:
         key = f"{day:%Y%m%d}"

@@ -58,7 +58,7 @@ class TicketEventRow(SQLModel, table=True):
     ticket_id: int = Field(
         sa_column=Column(Integer, ForeignKey("ticket.id"), nullable=False, index=True)
     )
-    action: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
     at: datetime = Field(sa_type=UTCDateTime)
     actor_id: str | None = Field(default=None, max_length=64)
     actor_name: str = Field(max_length=64)

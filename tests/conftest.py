@@ -8,7 +8,6 @@ import shutil
 import tomllib
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from baoxiu.config import Settings
 from baoxiu.demo import config_text
 from storage.engine import create_engine
 from storage.migrate import upgrade
+from tests.clock import FakeClock
 from tickets.people import Directory
 
 POSTGRES_ENV = "BAOXIU_TEST_POSTGRES_URL"
@@ -40,22 +40,9 @@ def directory(demo_settings: Settings) -> Directory:
     return demo_settings.directory()
 
 
-class Clock:
-    """A clock the test moves by hand; starts at 2026-11-28 10:00 Beijing time."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 def _blocking(coroutine: Coroutine[Any, Any, None]) -> None:

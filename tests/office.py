@@ -41,7 +41,7 @@ async def delivery_failures(
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         events = (await ticket(client, number))["events"]
-        failed = [e for e in events if e["action"] == "delivery_failed"]
+        failed = [e for e in events if e["kind"] == "delivery_failed"]
         if failed or asyncio.get_running_loop().time() > deadline:
             return failed
         await asyncio.sleep(0.05)

@@ -1,7 +1,10 @@
-"""What people can do to a ticket: the verbs, and one command value every edge builds."""
+"""What can be done to a ticket: the verbs, and one command value every edge and job builds."""
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from tickets.events import Details, EventKind
+from tickets.model import Actor
 
 
 class Verb(StrEnum):
@@ -19,11 +22,20 @@ class Verb(StrEnum):
     CANCEL = "cancel"
     COMMENT = "comment"
     REVEAL = "reveal"
+    AUTO_ASSIGN = "auto_assign"
+    """baoxiu assigns a round-robin team's new ticket."""
+    RECORD_DELIVERY_FAILURE = "record_delivery_failure"
+    """baoxiu notes on the timeline a card it could not deliver, where staff will see it."""
 
     @property
     def label(self) -> str:
         """The word on the button, as crews say it."""
         return _LABELS[self]
+
+    @property
+    def kind(self) -> EventKind:
+        """The timeline event this verb leaves."""
+        return _KINDS.get(self) or EventKind(self.value)
 
 
 _LABELS = {
@@ -41,6 +53,12 @@ _LABELS = {
     Verb.CANCEL: "取消",
     Verb.COMMENT: "备注",
     Verb.REVEAL: "查看联系方式",
+    Verb.AUTO_ASSIGN: "自动派单",
+    Verb.RECORD_DELIVERY_FAILURE: "记录发送失败",
+}
+_KINDS = {
+    Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
+    Verb.RECORD_DELIVERY_FAILURE: EventKind.DELIVERY_FAILED,
 }
 
 MAX_TEXT = 500
@@ -49,16 +67,18 @@ MAX_TEXT = 500
 
 @dataclass(frozen=True)
 class Command:
-    """One action on one ticket, as every edge (API, CLI, card button) expresses it.
+    """One action on one ticket, as every edge (API, CLI, card button) and job expresses it.
 
-    `to` names a member (dispatch, transfer), `team` a team (transfer to another team),
-    `reason` explains pause / hand_back / reopen / cancel / close, `note` is free text
-    (comment, completion result, resume note).
+    `to` names a member (dispatch, transfer, auto_assign), `team` a team (transfer to another
+    team), `reason` explains pause / hand_back / reopen / cancel / close, `note` is free text
+    (comment, completion result, resume note). `details` carries what a system verb records
+    as it is (a failed delivery's platform, chat and error).
     """
 
     verb: Verb
-    actor_id: str
+    actor: Actor
     to: str | None = None
     team: str | None = None
     reason: str | None = None
     note: str | None = None
+    details: Details | None = None

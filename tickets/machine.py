@@ -20,9 +20,31 @@ from tickets.errors import (
     IllegalTransition,
     InvalidInput,
 )
-from tickets.model import Actor, Event, Ticket
+from tickets.events import (
+    Assigned,
+    Closed,
+    Created,
+    DeliveryFailed,
+    Details,
+    EventKind,
+    NoDetails,
+    Note,
+    Reason,
+    Reopened,
+    Revealed,
+    Transferred,
+)
+from tickets.model import Actor, ActorKind, Event, Ticket
 from tickets.people import Directory, DispatchMode, Member, Team
-from tickets.permissions import PERMISSIONS, Grant, is_dispatcher, may
+from tickets.permissions import (
+    PERMISSIONS,
+    RESIDENT_NAME,
+    SYSTEM_NAME,
+    Grant,
+    Who,
+    is_dispatcher,
+    may,
+)
 from tickets.states import Source, Status
 
 _ACTIVE = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
@@ -43,6 +65,8 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.CANCEL: frozenset({Status.NEW}) | _ACTIVE,
     Verb.COMMENT: _ANY,
     Verb.REVEAL: _ANY,
+    Verb.AUTO_ASSIGN: frozenset({Status.NEW}),
+    Verb.RECORD_DELIVERY_FAILURE: _ANY,
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -80,31 +104,31 @@ def _mode_refusal(verb: Verb, team: Team) -> str | None:
         return f"{team.name}由班组长派单，不能抢单"
     if verb is Verb.HAND_BACK and team.dispatch is DispatchMode.ASSIGN:
         return f"{team.name}是派单模式，不能退单，请联系班组长转单"
+    if verb is Verb.AUTO_ASSIGN and team.dispatch is not DispatchMode.ROUND_ROBIN:
+        return f"{team.name}不是轮派模式，不能自动派单"
     return None
 
 
 def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
-    actor = ctx.directory.members.get(command.actor_id)
-    if actor is None:
-        raise Forbidden(f"未登记的成员：{command.actor_id}，请联系管理员把你加入 baoxiu 配置")
+    who = _resolve(command.actor, ctx.directory)
     _check_state(ticket, command.verb, ctx.directory)
-    if not may(actor, command.verb, ticket):
-        raise Forbidden(_forbidden_message(command.verb, actor, ticket, ctx.directory))
+    if not may(who, command.verb, ticket):
+        raise Forbidden(_forbidden_message(command.verb, who, ticket, ctx.directory))
     team = ctx.directory.teams[ticket.team_id]
     refusal = _mode_refusal(command.verb, team)
     if refusal is not None:
         raise Forbidden(refusal)
-    changes, details = _RULES[command.verb](ticket, command, actor, team, ctx)
+    changes, details = _RULES[command.verb](ticket, command, who, team, ctx)
     to_status = changes.pop("status", ticket.status)
     event = Event(
-        action=command.verb.value,
+        kind=command.verb.kind,
         at=ctx.now,
-        actor_id=actor.id,
-        actor_name=actor.name,
+        actor_id=who.member.id if who.member else None,
+        actor_name=who.name,
         source=ctx.source,
         from_status=ticket.status,
         to_status=to_status,
-        details={k: v for k, v in details.items() if v is not None},
+        details=details,
     )
     if not changes and to_status is ticket.status:
         return Transition(ticket=ticket, event=event)  # only the timeline grows
@@ -112,22 +136,30 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
     return Transition(ticket=next_ticket, event=event)
 
 
-def assign_event(ticket: Ticket, member: Member, actor: Actor, now: datetime) -> Transition:
-    """Automatic assignment (round-robin) of a new ticket, recorded like a dispatch."""
-    assigned = replace(
-        ticket, status=Status.ASSIGNED, assignee_id=member.id, accepted_at=now, updated_at=now
+def created(ticket: Ticket, actor: Actor, directory: Directory, source: Source) -> Event:
+    """The first line of a new ticket's timeline."""
+    who = _resolve(actor, directory)
+    return Event(
+        kind=EventKind.CREATED,
+        at=ticket.created_at,
+        actor_id=who.member.id if who.member else None,
+        actor_name=who.name,
+        source=source,
+        from_status=None,
+        to_status=ticket.status,
+        details=Created(channel=ticket.channel.value, urgency=ticket.urgency.value),
     )
-    event = Event(
-        action=Verb.DISPATCH.value,
-        at=now,
-        actor_id=actor.member_id,
-        actor_name=actor.name,
-        source=actor.source,
-        from_status=ticket.status,
-        to_status=Status.ASSIGNED,
-        details={"to": member.id, "to_name": member.name, "auto": True},
-    )
-    return Transition(ticket=assigned, event=event)
+
+
+def _resolve(actor: Actor, directory: Directory) -> Who:
+    if actor.kind is ActorKind.SYSTEM:
+        return Who(actor, SYSTEM_NAME)
+    if actor.kind is ActorKind.RESIDENT:
+        return Who(actor, RESIDENT_NAME)
+    member = directory.members.get(actor.member_id or "")
+    if member is None:
+        raise Forbidden(f"未登记的成员：{actor.member_id}，请联系管理员把你加入 baoxiu 配置")
+    return Who(actor, member.name, member)
 
 
 def _check_state(ticket: Ticket, verb: Verb, directory: Directory) -> None:
@@ -138,19 +170,21 @@ def _check_state(ticket: Ticket, verb: Verb, directory: Directory) -> None:
     raise IllegalTransition(f"工单{ticket.number}当前为「{ticket.status.label}」，不能{verb.label}")
 
 
-def _forbidden_message(verb: Verb, actor: Member, ticket: Ticket, directory: Directory) -> str:
+def _forbidden_message(verb: Verb, who: Who, ticket: Ticket, directory: Directory) -> str:
     team = directory.teams[ticket.team_id].name
     holder = directory.name_of(ticket.assignee_id)
-    who = {
+    names = {
         Grant.TEAM_TECHNICIAN: f"{team}的维修师傅",
         Grant.ASSIGNEE: f"接单人（{holder}）" if holder else "接单人",
         Grant.TEAM_SUPERVISOR: f"{team}班组长",
         Grant.AGENT: "客服",
         Grant.MANAGER: "物业经理",
         Grant.ADMIN: "管理员",
+        Grant.SYSTEM: SYSTEM_NAME,
+        Grant.RESIDENT: RESIDENT_NAME,
     }
-    allowed = "、".join(who[grant] for grant in Grant if grant in PERMISSIONS[verb])
-    return f"{actor.name}不能{verb.label}这张工单：只有{allowed}可以{verb.label}"
+    allowed = "、".join(names[grant] for grant in Grant if grant in PERMISSIONS[verb])
+    return f"{who.name}不能{verb.label}这张工单：只有{allowed}可以{verb.label}"
 
 
 def _text(value: str | None, field: str, *, required: bool, what: str) -> str | None:
@@ -173,11 +207,11 @@ def _technician(directory: Directory, member_id: str | None, team: Team) -> Memb
     return member
 
 
-def _over_cap(member: Member, team: Team, ctx: Context, *, allowed: bool) -> bool | None:
-    """True when the assignment goes past the cap and a dispatcher decided so; None when under."""
+def _over_cap(member: Member, team: Team, ctx: Context, *, allowed: bool) -> bool:
+    """True when the assignment goes past the cap and a dispatcher decided so."""
     held = ctx.open_jobs.get(member.id, 0)
     if held < team.max_open_per_technician:
-        return None
+        return False
     if allowed:
         return True
     raise CapacityReached(
@@ -186,22 +220,32 @@ def _over_cap(member: Member, team: Team, ctx: Context, *, allowed: bool) -> boo
     )
 
 
-_Changes = tuple[dict[str, Any], dict[str, Any]]
+_Changes = tuple[dict[str, Any], Details]
 
 
-def _claim(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
-    _over_cap(actor, team, ctx, allowed=False)
-    return {"status": Status.ASSIGNED, "assignee_id": actor.id, "accepted_at": ctx.now}, {}
+def _claim(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    assert who.member is not None  # only technicians hold the grant
+    _over_cap(who.member, team, ctx, allowed=False)
+    changes = {"status": Status.ASSIGNED, "assignee_id": who.member.id, "accepted_at": ctx.now}
+    return changes, NoDetails()
 
 
-def _dispatch(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _dispatch(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     target = _technician(ctx.directory, c.to, team)
     over = _over_cap(target, team, ctx, allowed=True)
     changes = {"status": Status.ASSIGNED, "assignee_id": target.id, "accepted_at": ctx.now}
-    return changes, {"to": target.id, "to_name": target.name, "over_cap": over}
+    return changes, Assigned(to=target.id, to_name=target.name, over_cap=over)
 
 
-def _transfer(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _auto_assign(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """Round-robin: the service picked a technician under the cap; the cap is still the rule."""
+    target = _technician(ctx.directory, c.to, team)
+    _over_cap(target, team, ctx, allowed=False)
+    changes = {"status": Status.ASSIGNED, "assignee_id": target.id, "accepted_at": ctx.now}
+    return changes, Assigned(to=target.id, to_name=target.name)
+
+
+def _transfer(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     reason = _text(c.reason, "reason", required=False, what="转单原因")
     new_team = team
     if c.team is not None and c.team != team.id:
@@ -219,11 +263,13 @@ def _transfer(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) ->
             "accepted_at": None,
             "pause_reason": None,
         }
-        return changes, {"team": new_team.id, "team_name": new_team.name, "reason": reason}
+        return changes, Transferred(
+            from_id=t.assignee_id, team=new_team.id, team_name=new_team.name, reason=reason
+        )
     target = _technician(ctx.directory, c.to, new_team)
     if target.id == t.assignee_id:
         raise InvalidInput(f"工单已经在{target.name}手上", field="to")
-    over = _over_cap(target, new_team, ctx, allowed=is_dispatcher(actor, t))
+    over = _over_cap(target, new_team, ctx, allowed=is_dispatcher(who, t))
     changes = {
         "status": Status.ASSIGNED,
         "team_id": new_team.id,
@@ -231,18 +277,20 @@ def _transfer(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) ->
         "accepted_at": ctx.now,
         "pause_reason": None,
     }
-    details = {
-        "from": t.assignee_id,
-        "to": target.id,
-        "to_name": target.name,
-        "team": new_team.id if new_team is not team else None,
-        "reason": reason,
-        "over_cap": over,
-    }
+    moved = new_team is not team
+    details = Transferred(
+        from_id=t.assignee_id,
+        to=target.id,
+        to_name=target.name,
+        team=new_team.id if moved else None,
+        team_name=new_team.name if moved else None,
+        reason=reason,
+        over_cap=over,
+    )
     return changes, details
 
 
-def _hand_back(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _hand_back(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     reason = _text(c.reason, "reason", required=True, what="退单原因")
     changes = {
         "status": Status.NEW,
@@ -250,34 +298,34 @@ def _hand_back(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -
         "accepted_at": None,
         "pause_reason": None,
     }
-    return changes, {"reason": reason}
+    return changes, Reason(reason)
 
 
-def _start(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
-    return {"status": Status.IN_PROGRESS, "started_at": ctx.now}, {}
+def _start(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    return {"status": Status.IN_PROGRESS, "started_at": ctx.now}, NoDetails()
 
 
-def _pause(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _pause(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     reason = _text(c.reason, "reason", required=True, what="暂停原因")
-    return {"status": Status.PAUSED, "pause_reason": reason}, {"reason": reason}
+    return {"status": Status.PAUSED, "pause_reason": reason}, Reason(reason)
 
 
-def _resume(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _resume(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     note = _text(c.note, "note", required=False, what="备注")
-    return {"status": Status.IN_PROGRESS, "pause_reason": None}, {"note": note}
+    return {"status": Status.IN_PROGRESS, "pause_reason": None}, Note(note)
 
 
-def _complete(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _complete(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     note = _text(c.note, "note", required=False, what="维修结果")
-    return {"status": Status.COMPLETED, "completed_at": ctx.now}, {"note": note}
+    return {"status": Status.COMPLETED, "completed_at": ctx.now}, Note(note)
 
 
-def _confirm(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _confirm(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     note = _text(c.note, "note", required=False, what="备注")
-    return {"status": Status.CONFIRMED, "confirmed_at": ctx.now}, {"note": note}
+    return {"status": Status.CONFIRMED, "confirmed_at": ctx.now}, Note(note)
 
 
-def _reopen(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     reason = _text(c.reason, "reason", required=True, what="返工原因")
     changes = {
         "status": Status.ASSIGNED,
@@ -285,30 +333,35 @@ def _reopen(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _
         "completed_at": None,
         "confirmed_at": None,
     }
-    return changes, {"reason": reason, "rework": t.rework_count + 1}
+    return changes, Reopened(reason=reason, rework=t.rework_count + 1)
 
 
-def _close(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _close(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     unconfirmed = t.status is Status.COMPLETED
     reason = _text(c.reason, "reason", required=unconfirmed, what="未经验收直接结单的原因")
-    details = {"reason": reason, "unconfirmed": True if unconfirmed else None}
-    return {"status": Status.CLOSED, "closed_at": ctx.now}, details
+    return {"status": Status.CLOSED, "closed_at": ctx.now}, Closed(reason, unconfirmed)
 
 
-def _cancel(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
+def _cancel(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     reason = _text(c.reason, "reason", required=True, what="取消原因")
-    return {"status": Status.CANCELLED, "cancel_reason": reason}, {"reason": reason}
+    return {"status": Status.CANCELLED, "cancel_reason": reason}, Reason(reason)
 
 
-def _comment(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
-    return {}, {"note": _text(c.note, "note", required=True, what="备注内容")}
+def _comment(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    return {}, Note(_text(c.note, "note", required=True, what="备注内容"))
 
 
-def _reveal(t: Ticket, c: Command, actor: Member, team: Team, ctx: Context) -> _Changes:
-    return {}, {"field": "reporter"}
+def _reveal(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    return {}, Revealed(field="reporter")
 
 
-_RULES: Mapping[Verb, Callable[[Ticket, Command, Member, Team, Context], _Changes]] = {
+def _record_delivery_failure(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    if not isinstance(c.details, DeliveryFailed):
+        raise InvalidInput("发送失败的记录缺少平台、群和错误", field="details")
+    return {}, replace(c.details, error=c.details.error[:MAX_TEXT])
+
+
+_RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
     Verb.TRANSFER: _transfer,
@@ -323,4 +376,6 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Member, Team, Context], _Change
     Verb.CANCEL: _cancel,
     Verb.COMMENT: _comment,
     Verb.REVEAL: _reveal,
+    Verb.AUTO_ASSIGN: _auto_assign,
+    Verb.RECORD_DELIVERY_FAILURE: _record_delivery_failure,
 }

@@ -6,8 +6,9 @@ explains the change, so storage can write both in one transaction or neither.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
 
+from tickets.events import Details, EventKind, NoDetails
 from tickets.states import Channel, Source, Status, Urgency
 
 
@@ -17,17 +18,30 @@ class Reporter:
     phone: str
 
 
+class ActorKind(StrEnum):
+    MEMBER = "member"
+    SYSTEM = "system"
+    """baoxiu itself: round-robin assignment, failed deliveries, the jobs; also intake by an
+    integration that names no staff member."""
+    RESIDENT = "resident"
+    """The reporter, through the private status-page link."""
+
+
 @dataclass(frozen=True)
 class Actor:
-    """Who caused a change, and through which edge.
+    """Who asks for a change. Members are named by id and resolved against the directory in
+    the transaction, so a name on the timeline is the one the directory gives."""
 
-    `member_id` is None for baoxiu itself (round-robin assignment, jobs) and for intake by an
-    integration that names no staff member.
-    """
+    kind: ActorKind
+    member_id: str | None = None
 
-    member_id: str | None
-    name: str
-    source: Source
+    @classmethod
+    def member(cls, member_id: str) -> "Actor":
+        return cls(ActorKind.MEMBER, member_id)
+
+
+SYSTEM = Actor(ActorKind.SYSTEM)
+RESIDENT = Actor(ActorKind.RESIDENT)
 
 
 @dataclass(frozen=True)
@@ -81,13 +95,14 @@ class Ticket:
 
 @dataclass(frozen=True)
 class Event:
-    """One line of a ticket's timeline (audit trail)."""
+    """One line of a ticket's timeline (audit trail). Only `tickets` makes them: every line
+    records a decision of the core."""
 
-    action: str
+    kind: EventKind
     at: datetime
     actor_id: str | None
     actor_name: str
     source: Source
     from_status: Status | None
     to_status: Status
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Details = field(default_factory=NoDetails)

@@ -2,14 +2,18 @@
 
 Grants are relative to the ticket: a technician is trusted with their own team's pool and
 with the jobs they hold, a supervisor with their teams, agents, managers and admins with the
-whole site. A member with several roles gets the union of their grants.
+whole site. A member with several roles gets the union of their grants. baoxiu itself and the
+resident are actors too, each with a grant of its own that the table gives only the verbs
+they need: the system never claims a job, and a resident never touches another's ticket
+(they reach only their own, through its private link).
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 
 from tickets.actions import Verb
-from tickets.model import Ticket
+from tickets.model import Actor, ActorKind, Ticket
 from tickets.people import Member, Role
 
 
@@ -20,6 +24,8 @@ class Grant(Enum):
     AGENT = "customer-service agent"
     MANAGER = "manager"
     ADMIN = "admin"
+    SYSTEM = "baoxiu itself"
+    RESIDENT = "the ticket's reporter"
 
 
 _DESK = frozenset({Grant.AGENT, Grant.TEAM_SUPERVISOR, Grant.MANAGER, Grant.ADMIN})
@@ -34,18 +40,42 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.PAUSE: frozenset({Grant.ASSIGNEE, Grant.TEAM_SUPERVISOR}),
     Verb.RESUME: frozenset({Grant.ASSIGNEE, Grant.TEAM_SUPERVISOR}),
     Verb.COMPLETE: frozenset({Grant.ASSIGNEE}),
-    Verb.CONFIRM: _DESK,
+    Verb.CONFIRM: _DESK | {Grant.RESIDENT},
     Verb.REOPEN: _DESK,
     Verb.CLOSE: _DESK,
     Verb.CANCEL: _DESK,
     Verb.COMMENT: _DESK | {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE},
     Verb.REVEAL: _DESK | {Grant.ASSIGNEE},
+    Verb.AUTO_ASSIGN: frozenset({Grant.SYSTEM}),
+    Verb.RECORD_DELIVERY_FAILURE: frozenset({Grant.SYSTEM}),
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL)."""
 
 
-def grants_of(member: Member, ticket: Ticket) -> frozenset[Grant]:
+SYSTEM_NAME = "系统"
+RESIDENT_NAME = "业主"
+
+
+@dataclass(frozen=True)
+class Who:
+    """An actor resolved against the directory: its name, and the member when it is one."""
+
+    actor: Actor
+    name: str
+    member: Member | None = None
+
+
+def grants_of(who: Who, ticket: Ticket) -> frozenset[Grant]:
+    if who.actor.kind is ActorKind.SYSTEM:
+        return frozenset({Grant.SYSTEM})
+    if who.actor.kind is ActorKind.RESIDENT:
+        return frozenset({Grant.RESIDENT})
+    assert who.member is not None
+    return _member_grants(who.member, ticket)
+
+
+def _member_grants(member: Member, ticket: Ticket) -> frozenset[Grant]:
     held = set()
     if member.is_technician_of(ticket.team_id):
         held.add(Grant.TEAM_TECHNICIAN)
@@ -62,10 +92,10 @@ def grants_of(member: Member, ticket: Ticket) -> frozenset[Grant]:
     return frozenset(held)
 
 
-def may(member: Member, verb: Verb, ticket: Ticket) -> bool:
-    return bool(PERMISSIONS[verb] & grants_of(member, ticket))
+def may(who: Who, verb: Verb, ticket: Ticket) -> bool:
+    return bool(PERMISSIONS[verb] & grants_of(who, ticket))
 
 
-def is_dispatcher(member: Member, ticket: Ticket) -> bool:
+def is_dispatcher(who: Who, ticket: Ticket) -> bool:
     """Dispatchers may assign past a technician's cap: they know the crew's real load."""
-    return bool(_DISPATCHERS & grants_of(member, ticket))
+    return bool(_DISPATCHERS & grants_of(who, ticket))

@@ -34,7 +34,7 @@ class TicketRepository(Protocol):
         """`for_update` locks the row until the transaction ends, where the database can."""
         ...
 
-    async def by_token(self, token: str) -> Ticket | None: ...
+    async def by_token(self, token: str, *, for_update: bool = False) -> Ticket | None: ...
 
     async def by_submission(self, key: str) -> Ticket | None: ...
 
@@ -56,8 +56,17 @@ class TicketRepository(Protocol):
         """An event that changes nothing on the ticket (a comment, a reveal)."""
         ...
 
-    async def first_delivery(self, source: str, event_id: str) -> bool:
+    async def first_delivery(self, source: str, event_id: str, at: datetime) -> bool:
         """Record a platform's event id; False when it was recorded before (a redelivery)."""
+        ...
+
+    async def lock_members(self, member_ids: Iterable[str]) -> None:
+        """Hold each member's assignment lock until the transaction ends.
+
+        Taken before counting a member's open jobs for a cap, so that two assignments to the
+        same technician (two claims of different tickets, a claim and a dispatch) count one
+        after the other instead of both seeing room for one more.
+        """
         ...
 
     async def next_sequence(self, day: date) -> int:
@@ -79,12 +88,6 @@ class OutboxRepository(Protocol):
     ) -> None:
         """Queue the card for each address and, when it may be `shown` somewhere already
         (any ticket but a new one), for every chat showing it."""
-        ...
-
-
-class DeliveryPlanner(Protocol):
-    def addresses(self, before: Ticket | None, after: Ticket) -> list[CardAddress]:
-        """Where the ticket's card must be shown after this change (beyond where it is)."""
         ...
 
 

@@ -5,21 +5,28 @@ are already serialised), decide (pure), write it with a conditional update on it
 append the audit event. The row lock makes racing writers queue, so the loser of a claim race
 reads the winner's commit and hears who won. The conditional update guards what the lock does
 not cover (a writer that loaded without it); when it fires, the whole call is re-run.
+
+Whoever acts — a member, the resident through their private link, or baoxiu itself (a
+round-robin assignment, a failed delivery, the jobs) — goes through `decide` and this same
+path: there is no second way to change a ticket or to write its timeline.
 """
 
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from tickets.actions import Command, Verb
-from tickets.errors import ConcurrentUpdate, InvalidInput, NotFound
-from tickets.machine import Context, assign_event, decide
-from tickets.model import Actor, Event, Ticket, TicketDraft
+from tickets.clock import Clock
+from tickets.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound
+from tickets.machine import Context, created, decide
+from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
-from tickets.ports import DeliveryPlanner, Page, TicketQuery, UnitOfWorkFactory
+from tickets.ports import Page, TicketQuery, TicketRepository, UnitOfWorkFactory
+from tickets.recipients import ChatPlanner
 from tickets.routing import (
     DEFAULT_EMERGENCY_WORDS,
     DEFAULT_URGENT_WORDS,
@@ -32,12 +39,7 @@ from tickets.states import Source, Status
 MAX_ATTEMPTS = 3
 """Runs of one call when its conditional update keeps losing; each run sees the newer commit."""
 
-SYSTEM = "系统"
-DELIVERY_FAILED = "delivery_failed"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,31 @@ class TicketHistory:
     events: list[Event]
 
 
+@dataclass(frozen=True)
+class Opened:
+    ticket: Ticket
+    created: bool
+    """False when an earlier submission with the same key made the ticket."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket: Ticket
+    event: Event | None
+    """What this call put on the timeline; None for a redelivered platform event."""
+
+
 class TicketService:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
         directory: Directory,
         tz: ZoneInfo,
-        planner: DeliveryPlanner,
+        planner: ChatPlanner,
+        clock: Clock,
         *,
         emergency_words: Sequence[str] = DEFAULT_EMERGENCY_WORDS,
         urgent_words: Sequence[str] = DEFAULT_URGENT_WORDS,
-        clock: Callable[[], datetime] = utc_now,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         """`on_commit` runs after each committed change: the delivery worker's wake-up."""
@@ -64,31 +80,36 @@ class TicketService:
         self._planner = planner
         self.directory = directory
         self.tz = tz
+        self.clock = clock
         self._emergency_words = emergency_words
         self._urgent_words = urgent_words
-        self._clock = clock
         self._on_commit = on_commit
 
     async def open(
-        self, draft: TicketDraft, actor: Actor, *, submission_key: str | None = None
-    ) -> Ticket:
+        self,
+        draft: TicketDraft,
+        actor: Actor,
+        source: Source,
+        *,
+        submission_key: str | None = None,
+    ) -> Opened:
         """Register a report: route it, number it, assign it when the team round-robins.
 
-        A repeated `submission_key` (a double-clicked form, a retried request) returns the
-        ticket the first submission made instead of a second one.
+        A repeated `submission_key` (a double-clicked form, a retried request, a redelivered
+        chat message) returns the ticket the first submission made instead of a second one.
         """
-        if actor.member_id is not None and actor.member_id not in self.directory.members:
+        if actor.kind is ActorKind.MEMBER and actor.member_id not in self.directory.members:
             raise InvalidInput(f"没有这位成员：{actor.member_id}", field="actor")
         team_for(self.directory, draft.category)
-        ticket = await _retrying(lambda: self._open_once(draft, actor, submission_key))
+        opened = await _retrying(lambda: self._open_once(draft, actor, source, submission_key))
         self._on_commit()
-        return ticket
+        return opened
 
     async def _open_once(
-        self, draft: TicketDraft, actor: Actor, submission_key: str | None
-    ) -> Ticket:
+        self, draft: TicketDraft, actor: Actor, source: Source, submission_key: str | None
+    ) -> Opened:
         team = team_for(self.directory, draft.category)
-        now = self._clock()
+        now = self.clock.now()
         urgency = draft.urgency or suggest_urgency(
             draft.description, self._emergency_words, self._urgent_words
         )
@@ -96,7 +117,7 @@ class TicketService:
             if submission_key is not None:
                 earlier = await uow.tickets.by_submission(submission_key)
                 if earlier is not None:
-                    return earlier
+                    return Opened(earlier, created=False)
             sequence = await uow.tickets.next_sequence(local_day(now, self.tz))
             ticket = Ticket(
                 number=format_number(local_day(now, self.tz), sequence),
@@ -117,89 +138,90 @@ class TicketService:
                 updated_at=now,
                 created_by=actor.member_id,
             )
-            events = [
-                Event(
-                    action="create",
-                    at=now,
-                    actor_id=actor.member_id,
-                    actor_name=actor.name,
-                    source=actor.source,
-                    from_status=None,
-                    to_status=Status.NEW,
-                    details={"channel": draft.channel.value, "urgency": urgency.value},
-                )
-            ]
+            events = [created(ticket, actor, self.directory, source)]
             if team.dispatch is DispatchMode.ROUND_ROBIN:
                 technicians = self.directory.technicians(team.id)
                 ids = [m.id for m in technicians]
+                await uow.tickets.lock_members(ids)
+                open_jobs = await uow.tickets.open_jobs(ids)
                 chosen = pick_round_robin(
                     technicians,
-                    await uow.tickets.open_jobs(ids),
+                    open_jobs,
                     await uow.tickets.last_assigned(ids),
                     team.max_open_per_technician,
                 )
                 if chosen is not None:
-                    system = Actor(member_id=None, name=SYSTEM, source=actor.source)
-                    auto = assign_event(ticket, chosen, system, now)
+                    command = Command(Verb.AUTO_ASSIGN, SYSTEM, to=chosen.id)
+                    auto = decide(ticket, command, self._context(now, source, open_jobs))
                     ticket = auto.ticket
                     events.append(auto.event)
             saved = await uow.tickets.add(ticket, events)
             await uow.outbox.enqueue(saved, self._planner.addresses(None, saved), shown=False)
-            return saved
+            return Opened(saved, created=True)
 
     async def act(
         self, number: str, command: Command, source: Source, *, event_id: str | None = None
-    ) -> Ticket:
+    ) -> Outcome:
         """Apply one action. A platform's redelivered `event_id` takes effect once; the
-        redelivery gets the ticket as it is now."""
-        ticket = await _retrying(lambda: self._act_once(number, command, source, event_id))
+        redelivery gets the ticket as it is now. The resident acts only through `act_as_resident`,
+        which finds the ticket by its private link."""
+        if command.actor.kind is ActorKind.RESIDENT:
+            raise Forbidden("业主只能通过自己的报修链接操作")
+
+        def find(repo: TicketRepository) -> Awaitable[Ticket | None]:
+            return repo.get(number, for_update=True)
+
+        outcome = await _retrying(lambda: self._act_once(find, number, command, source, event_id))
         self._on_commit()
-        return ticket
+        return outcome
+
+    async def act_as_resident(self, token: str, command: Command, source: Source) -> Outcome:
+        """The resident's own action (confirming the repair), reached through the unguessable
+        status-page token, never through a ticket number anyone in a group chat can read."""
+        if command.actor.kind is not ActorKind.RESIDENT or not token:
+            raise NotFound("没有找到这张报修单，请检查链接是否完整")
+
+        def find(repo: TicketRepository) -> Awaitable[Ticket | None]:
+            return repo.by_token(token, for_update=True)
+
+        outcome = await _retrying(lambda: self._act_once(find, None, command, source, None))
+        self._on_commit()
+        return outcome
 
     async def _act_once(
-        self, number: str, command: Command, source: Source, event_id: str | None
-    ) -> Ticket:
+        self,
+        find: Callable[[TicketRepository], Awaitable[Ticket | None]],
+        number: str | None,
+        command: Command,
+        source: Source,
+        event_id: str | None,
+    ) -> Outcome:
         async with self._uow() as uow:
-            first = event_id is None or await uow.tickets.first_delivery(source.value, event_id)
-            ticket = await uow.tickets.get(number, for_update=True)
+            now = self.clock.now()
+            first = event_id is None or await uow.tickets.first_delivery(
+                source.value, event_id, now
+            )
+            ticket = await find(uow.tickets)
             if ticket is None:
+                if number is None:
+                    raise NotFound("没有找到这张报修单，请检查链接是否完整")
                 raise NotFound(f"没有这张工单：{number}")
             if not first:
-                return ticket
+                return Outcome(ticket, None)
             counted = _counted_members(command)
-            ctx = Context(
-                directory=self.directory,
-                now=self._clock(),
-                source=source,
-                open_jobs=await uow.tickets.open_jobs(counted) if counted else {},
-            )
-            transition = decide(ticket, command, ctx)
+            if counted:
+                await uow.tickets.lock_members(counted)
+            open_jobs = await uow.tickets.open_jobs(counted) if counted else {}
+            transition = decide(ticket, command, self._context(now, source, open_jobs))
             if transition.ticket == ticket:
                 await uow.tickets.append_event(ticket, transition.event)
-                return ticket
+                return Outcome(ticket, transition.event)
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
-            return after
+            return Outcome(after, transition.event)
 
-    async def record_failed_delivery(
-        self, number: str, platform: str, chat_id: str, error: str
-    ) -> None:
-        """Put a card that could not be delivered on the timeline, where staff will see it."""
-        async with self._uow() as uow:
-            ticket = await uow.tickets.get(number)
-            if ticket is None:
-                return
-            event = Event(
-                action=DELIVERY_FAILED,
-                at=self._clock(),
-                actor_id=None,
-                actor_name=SYSTEM,
-                source=Source.JOB,
-                from_status=ticket.status,
-                to_status=ticket.status,
-                details={"platform": platform, "chat": chat_id, "error": error},
-            )
-            await uow.tickets.append_event(ticket, event)
+    def _context(self, now: datetime, source: Source, open_jobs: dict[str, int]) -> Context:
+        return Context(directory=self.directory, now=now, source=source, open_jobs=open_jobs)
 
     async def history(self, number: str) -> TicketHistory:
         async with self._uow(readonly=True) as uow:
@@ -221,7 +243,7 @@ class TicketService:
             return await uow.tickets.search(query)
 
 
-async def _retrying(run: Callable[[], Awaitable[Ticket]]) -> Ticket:
+async def _retrying(run: Callable[[], Awaitable[T]]) -> T:
     for _ in range(MAX_ATTEMPTS - 1):
         try:
             return await run()
@@ -230,10 +252,10 @@ async def _retrying(run: Callable[[], Awaitable[Ticket]]) -> Ticket:
     return await run()
 
 
-def _counted_members(command: Command) -> Iterable[str]:
+def _counted_members(command: Command) -> list[str]:
     """Members whose open jobs the cap rules of this verb look at."""
-    if command.verb is Verb.CLAIM:
-        return [command.actor_id]
+    if command.verb is Verb.CLAIM and command.actor.member_id:
+        return [command.actor.member_id]
     if command.verb in (Verb.DISPATCH, Verb.TRANSFER) and command.to:
         return [command.to]
     return []

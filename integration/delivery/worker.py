@@ -10,15 +10,20 @@ import contextlib
 import hashlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from cards.build import CardContext, ticket_card
+from cards.build import CardContext, latest, ticket_card
 from integration.delivery.adapter import ChatAdapter, DeliveryError
 from integration.delivery.pace import backoff
 from storage.outbox import DeliveryStore, Pending
-from tickets.service import TicketService, utc_now
+from tickets.actions import Command, Verb
+from tickets.clock import Clock
+from tickets.events import DeliveryFailed
+from tickets.model import SYSTEM
+from tickets.service import TicketService
+from tickets.states import Source
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +41,8 @@ class DeliveryWorker:
         cards: CardContext,
         adapters: Mapping[str, ChatAdapter],
         wakeup: asyncio.Event,
+        clock: Clock,
         *,
-        clock: Callable[[], datetime] = utc_now,
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(seconds=30),
         batch: int = 50,
@@ -92,7 +97,7 @@ class DeliveryWorker:
 
     async def deliver_due(self) -> int:
         """One round: lease what is due, deliver it; returns how many cards were handled."""
-        pending = await self._store.lease(self._owner, self._clock(), self._lease, self._batch)
+        pending = await self._store.lease(self._owner, self._clock.now(), self._lease, self._batch)
         lanes: dict[tuple[str, str], list[Pending]] = {}
         for item in pending:
             lanes.setdefault((item.address.platform, item.address.chat_id), []).append(item)
@@ -112,11 +117,13 @@ class DeliveryWorker:
         adapter = self._adapters.get(item.address.platform)
         if adapter is None:
             error = f"no chat platform {item.address.platform!r} is configured"
-            await self._store.give_up(item, error, self._clock())
+            await self._store.give_up(item, error, self._clock.now())
             return
         try:
-            ticket = (await self._service.history(item.number)).ticket
-            card = ticket_card(ticket, item.address.audience, self._cards, item.address.member_id)
+            history = await self._service.history(item.number)
+            ticket = history.ticket
+            a = item.address
+            card = ticket_card(ticket, a.audience, self._cards, a.member_id, latest(history.events))
             post = await self._store.post(item.ticket_id, item.address)
             if post is not None and post.message_id is not None:
                 message_id = post.message_id
@@ -134,18 +141,18 @@ class DeliveryWorker:
             log.exception("delivering %s to %s failed", item.number, item.address)
             await self._failed(item, repr(error), True, None)
             return
-        await self._store.delivered(item, message_id, ticket.version, self._clock())
+        await self._store.delivered(item, message_id, ticket.version, self._clock.now())
 
     async def _failed(
         self, item: Pending, error: str, retryable: bool, retry_after: float | None
     ) -> None:
-        now = self._clock()
+        now = self._clock.now()
         if not retryable or item.attempts + 1 >= MAX_ATTEMPTS:
             log.warning("giving up on %s in %s: %s", item.number, item.address, error)
             await self._store.give_up(item, error, now)
-            await self._service.record_failed_delivery(
-                item.number, item.address.platform, item.address.chat_id, error
-            )
+            failed = DeliveryFailed(item.address.platform, item.address.chat_id, error)
+            command = Command(Verb.RECORD_DELIVERY_FAILURE, SYSTEM, details=failed)
+            await self._service.act(item.number, command, Source.JOB)
             return
         delay = retry_after or backoff(item.attempts, first=1.0, cap=MAX_BACKOFF_S)
         await self._store.retry_later(item, error, now + timedelta(seconds=delay))

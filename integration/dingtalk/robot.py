@@ -90,12 +90,14 @@ async def on_message(
         description=report.description,
         channel=Channel.CHAT,
     )
-    actor = Actor(member_id=sender.member_id, name=sender.name, source=Source.DINGTALK)
     key = f"dingtalk:{data.get('msgId') or message_id}"
     try:
-        ticket = await intake.service.open(draft, actor, submission_key=key)
+        opened = await intake.service.open(
+            draft, Actor.member(sender.member_id), Source.DINGTALK, submission_key=key
+        )
     except TicketError as error:
         return await _say(intake, conversation, f"没能登记：{error.message}。{USAGE}")
+    ticket = opened.ticket
     team = intake.service.directory.teams[ticket.team_id].name
     done = f"已登记 {ticket.number}（{report.category} · {report.location}），卡片已发到{team}"
     return await _say(intake, conversation, done)

@@ -2,14 +2,12 @@
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from datetime import datetime
 
 from cards.model import Card
 from cards.render_html import render_card
 from integration.delivery.adapter import DeliveryError
 from storage.sandbox import SandboxStore
-from tickets.service import utc_now
+from tickets.clock import Clock
 
 
 class Hub:
@@ -31,19 +29,17 @@ class Hub:
 
 
 class SandboxAdapter:
-    def __init__(
-        self, store: SandboxStore, hub: Hub, clock: Callable[[], datetime] = utc_now
-    ) -> None:
+    def __init__(self, store: SandboxStore, hub: Hub, clock: Clock) -> None:
         self._store = store
         self._hub = hub
         self._clock = clock
 
     async def post(self, chat_id: str, card: Card, key: str) -> str:
-        message_id = await self._store.post(chat_id, key, render_card(card), self._clock())
+        message_id = await self._store.post(chat_id, key, render_card(card), self._clock.now())
         self._hub.notify()
         return str(message_id)
 
     async def edit(self, message_id: str, card: Card) -> None:
-        if await self._store.edit(int(message_id), render_card(card), self._clock()) is None:
+        if await self._store.edit(int(message_id), render_card(card), self._clock.now()) is None:
             raise DeliveryError(f"sandbox message {message_id} is gone", retryable=False)
         self._hub.notify()

@@ -21,8 +21,8 @@ from integration.clicks import Click, ClickRouter
 from integration.sandbox.adapter import Hub
 from storage.sandbox import SandboxStore
 from tickets.audience import Audience
+from tickets.clock import Clock
 from tickets.people import Directory
-from tickets.service import utc_now
 from tickets.states import Source
 
 REFRESH_S = 2.0
@@ -49,6 +49,7 @@ class Sandbox:
     store: SandboxStore
     hub: Hub
     router: ClickRouter
+    clock: Clock
     streams: set[EventSourceResponse] = field(default_factory=set)
     """Open event streams, closed on shutdown so that stopping the server never waits on them."""
 
@@ -144,7 +145,7 @@ async def click(request: web.Request) -> web.Response:
     html = None
     if answer.card is not None:
         html = render_card(answer.card)
-        await sandbox.store.edit(message.id, html, utc_now())
+        await sandbox.store.edit(message.id, html, sandbox.clock.now())
         sandbox.hub.notify()
     return web.json_response({"toast": answer.toast, "level": answer.level, "html": html})
 

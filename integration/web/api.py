@@ -22,13 +22,12 @@ from integration.web.schemas import (
 )
 from tickets.actions import Command
 from tickets.errors import InvalidInput
-from tickets.model import Actor
+from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
 from tickets.service import TicketService
 from tickets.states import Source
 
 SERVICE = web.AppKey("service", TicketService)
-API_NAME = "API"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,9 +53,8 @@ async def _body(request: web.Request, model: type[M]) -> M:
 async def create_ticket(request: web.Request) -> web.Response:
     body = await _body(request, TicketCreate)
     service = _service(request)
-    name = service.directory.name_of(body.actor) or API_NAME
-    actor = Actor(member_id=body.actor, name=name, source=Source.API)
-    ticket = await service.open(body.draft(), actor)
+    actor = Actor.member(body.actor) if body.actor else SYSTEM
+    ticket = (await service.open(body.draft(), actor, Source.API)).ticket
     response = _json(TicketOut.of(ticket, service.directory), status=201)
     response.headers["Location"] = f"/api/v1/tickets/{ticket.number}"
     return response
@@ -98,14 +96,14 @@ async def act_on_ticket(request: web.Request) -> web.Response:
     service = _service(request)
     command = Command(
         verb=body.action,
-        actor_id=body.actor,
+        actor=Actor.member(body.actor),
         to=body.to,
         team=body.team,
         reason=body.reason,
         note=body.note,
     )
-    ticket = await service.act(request.match_info["number"], command, Source.API)
-    return _json(TicketOut.of(ticket, service.directory))
+    outcome = await service.act(request.match_info["number"], command, Source.API)
+    return _json(TicketOut.of(outcome.ticket, service.directory))
 
 
 async def health(request: web.Request) -> web.Response:

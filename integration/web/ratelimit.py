@@ -6,8 +6,7 @@ resident shares the proxy's address and its limit, and a trusted-proxy setting i
 first.
 """
 
-import time
-from collections.abc import Callable
+from tickets.clock import Clock
 
 REPORT_LIMIT = 5
 REPORT_WINDOW_S = 600.0
@@ -22,10 +21,7 @@ class ReportLimiter:
     """
 
     def __init__(
-        self,
-        limit: int = REPORT_LIMIT,
-        window: float = REPORT_WINDOW_S,
-        clock: Callable[[], float] = time.monotonic,
+        self, clock: Clock, limit: int = REPORT_LIMIT, window: float = REPORT_WINDOW_S
     ) -> None:
         self.limit = limit
         self.window = window
@@ -34,7 +30,7 @@ class ReportLimiter:
 
     def take(self, client: str, key: str) -> float:
         """Count the report and answer 0, or answer the seconds until the client may report."""
-        now = self._clock()
+        now = self._clock.monotonic()
         self._forget(now - self.window)
         mine = self._seen.setdefault(client, {})
         if key in mine:

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, Upload
 from integration.web.schemas import TicketCreate
-from tickets.service import utc_now
 from tickets.states import Channel
 
 MAX_AHEAD = timedelta(days=90)
@@ -133,7 +132,9 @@ async def _read_photo(
             form.errors["photos"] = f"「{name}」{error}"
 
 
-def validate(form: ReportForm, categories: tuple[str, ...], tz: ZoneInfo) -> TicketCreate | None:
+def validate(
+    form: ReportForm, categories: tuple[str, ...], tz: ZoneInfo, now: datetime
+) -> TicketCreate | None:
     """The report, or None with `form.errors` saying what to fix; the API's limits apply."""
     errors = form.errors
     values = form.values
@@ -142,7 +143,7 @@ def validate(form: ReportForm, categories: tuple[str, ...], tz: ZoneInfo) -> Tic
         form.key = secrets.token_urlsafe(24)
     if values["category"] not in categories:
         errors["category"] = _EMPTY["category"]
-    appointment = _appointment(values["appointment_at"], tz, errors)
+    appointment = _appointment(values["appointment_at"], tz, now, errors)
     try:
         body = TicketCreate.model_validate(
             {
@@ -171,7 +172,7 @@ def _problem(name: str, item: Any) -> str:
     return _EMPTY[name]
 
 
-def _appointment(raw: str, tz: ZoneInfo, errors: dict[str, str]) -> datetime | None:
+def _appointment(raw: str, tz: ZoneInfo, at: datetime, errors: dict[str, str]) -> datetime | None:
     """A `datetime-local` value, read in the site's zone; today's past minutes are refused."""
     if not raw.strip():
         return None
@@ -183,7 +184,7 @@ def _appointment(raw: str, tz: ZoneInfo, errors: dict[str, str]) -> datetime | N
         errors["appointment_at"] = "请选择日期和时间"
         return None
     moment = local.replace(tzinfo=tz)
-    now = utc_now().astimezone(tz).replace(second=0, microsecond=0)
+    now = at.astimezone(tz).replace(second=0, microsecond=0)
     if moment < now:
         errors["appointment_at"] = "这个时间已经过去了，请选择以后的时间"
     elif moment > now + MAX_AHEAD:

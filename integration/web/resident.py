@@ -10,7 +10,7 @@ double tap, a resent request) returns the first ticket instead of making another
 """
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,12 +25,11 @@ from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimit
 from integration.web.report_form import LABELS, Malformed, ReportForm, read_form, validate
 from integration.web.schemas import MAX_DESCRIPTION
 from integration.web.timeline import ENDED, HEADLINES, local, step
+from tickets.clock import Clock
 from tickets.errors import NotFound
-from tickets.model import Actor
-from tickets.service import utc_now
+from tickets.model import RESIDENT as RESIDENT_ACTOR
 from tickets.states import Source
 
-RESIDENT_ACTOR = Actor(member_id=None, name="业主", source=Source.WEB)
 REFRESH_S = 30
 _HEADERS = {
     "Content-Security-Policy": (
@@ -55,7 +54,8 @@ class Resident:
     """In config order, as the form offers them."""
     photos: PhotoStore
     photo_route: str
-    limiter: ReportLimiter = field(default_factory=ReportLimiter)
+    clock: Clock
+    limiter: ReportLimiter
 
     def photo_url(self, name: str) -> str:
         return f"{self.photo_route}/{name}"
@@ -96,7 +96,7 @@ def _form_page(resident: Resident, form: ReportForm, status: int = 200) -> web.R
         categories=resident.categories,
         form=form,
         labels=LABELS,
-        earliest=utc_now().astimezone(resident.tz).strftime("%Y-%m-%dT%H:%M"),
+        earliest=resident.clock.now().astimezone(resident.tz).strftime("%Y-%m-%dT%H:%M"),
         max_photos=MAX_PHOTOS,
         max_bytes=MAX_BYTES,
         max_description=MAX_DESCRIPTION,
@@ -112,7 +112,7 @@ async def submit_report(request: web.Request) -> web.Response:
             form = await read_form(request, upload)
         except (Malformed, ValueError):
             return _message(resident, 400, "提交的内容无法识别", "请回到报修页面重新填写提交。")
-        body = validate(form, resident.categories, resident.tz)
+        body = validate(form, resident.categories, resident.tz, resident.clock.now())
         if body is None:
             return _form_page(resident, form, status=422)
         wait = resident.limiter.take(request.remote or "", form.key)
@@ -129,10 +129,10 @@ async def submit_report(request: web.Request) -> web.Response:
             return response
         draft = replace(body.draft(), photos=upload.publish())
         service = request.app[SERVICE]
-        ticket = await service.open(draft, RESIDENT_ACTOR, submission_key=form.key)
-        if ticket.photos == draft.photos:  # else a resent form: the first one's photos stand
+        opened = await service.open(draft, RESIDENT_ACTOR, Source.WEB, submission_key=form.key)
+        if opened.created:  # else a resent form: the first one's photos stand
             upload.keep()
-    return web.Response(status=303, headers={"Location": f"/r/t/{ticket.public_token}"})
+    return web.Response(status=303, headers={"Location": f"/r/t/{opened.ticket.public_token}"})
 
 
 async def ticket_status(request: web.Request) -> web.Response:

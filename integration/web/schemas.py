@@ -15,10 +15,12 @@ from pydantic import (
 )
 
 from tickets.actions import MAX_TEXT, Verb
+from tickets.events import EventKind, details_to_json
 from tickets.model import Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
 from tickets.states import Channel, Source, Status, Urgency
+from tickets.words import describe
 
 MAX_DESCRIPTION = 2000
 
@@ -197,7 +199,11 @@ class TicketOut(BaseModel):
 
 
 class EventOut(BaseModel):
-    action: str
+    kind: EventKind
+    label: str
+    """The kind in words (接单, 卡片发送失败)."""
+    text: str
+    """The whole line in words, as the CLI, the cards and the resident's page print it."""
     at: datetime
     actor: Ref | None
     actor_name: str
@@ -209,14 +215,16 @@ class EventOut(BaseModel):
     @classmethod
     def of(cls, event: Event) -> "EventOut":
         return cls(
-            action=event.action,
+            kind=event.kind,
+            label=event.kind.label,
+            text=str(describe(event)),
             at=event.at,
             actor=Ref(id=event.actor_id, name=event.actor_name) if event.actor_id else None,
             actor_name=event.actor_name,
             source=event.source,
             from_status=event.from_status,
             to_status=event.to_status,
-            details=event.details,
+            details=details_to_json(event.details),
         )
 
 

@@ -4,7 +4,8 @@ change without reloading; then pause with a reason, resume and complete."""
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, Live
-from tests.storage.test_service import AGENT, draft
+from tests.reports import AGENT, draft
+from tickets.states import Source
 
 
 async def open_chat(browser: Browser, live: Live, member: str, size: ViewportSize) -> Page:
@@ -18,7 +19,9 @@ async def open_chat(browser: Browser, live: Live, member: str, size: ViewportSiz
 async def test_two_technicians_work_a_ticket_in_the_sandbox(browser: Browser, live: Live) -> None:
     li = await open_chat(browser, live, "li", LAPTOP)
     wang = await open_chat(browser, live, "wang", PHONE)
-    ticket = await live.service.open(draft(description="卫生间地漏反水，水漫到门口"), AGENT)
+    ticket = (
+        await live.service.open(draft(description="卫生间地漏反水，水漫到门口"), AGENT, Source.API)
+    ).ticket
 
     li_card = li.locator(".message", has_text=ticket.number)
     wang_card = wang.locator(".message", has_text=ticket.number)
@@ -52,7 +55,7 @@ async def test_two_technicians_work_a_ticket_in_the_sandbox(browser: Browser, li
     wide = await wang.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert wide <= 0, "the chat scrolls sideways on a phone"
     history = await live.service.history(ticket.number)
-    assert [e.action for e in history.events] == [
+    assert [e.kind for e in history.events] == [
         "create", "claim", "start", "pause", "resume", "complete",
     ]  # fmt: skip
     assert {e.source for e in history.events[1:]} == {"sandbox"}
@@ -61,7 +64,7 @@ async def test_two_technicians_work_a_ticket_in_the_sandbox(browser: Browser, li
 async def test_wang_is_told_when_li_was_faster(browser: Browser, live: Live) -> None:
     li = await open_chat(browser, live, "li", LAPTOP)
     wang = await open_chat(browser, live, "wang", LAPTOP)
-    ticket = await live.service.open(draft(), AGENT)
+    ticket = (await live.service.open(draft(), AGENT, Source.API)).ticket
     await expect(wang.locator(".message", has_text=ticket.number)).to_be_visible()
     await wang.route("**/events*", lambda route: route.abort())  # wang's page stops updating
     await wang.reload()

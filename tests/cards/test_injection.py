@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
 from enum import Enum
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,26 +19,12 @@ from cards.render_dingtalk import JOINER, card_params
 from cards.render_feishu import card_content
 from cards.render_html import render_card
 from tests.cards.hostile import HOSTILE
+from tests.cards.structure import Structure
 from tests.tickets.factories import make_ticket
 from tickets.audience import Audience
 from tickets.model import Reporter, Ticket
 from tickets.people import Directory
 from tickets.states import Status
-
-
-class Structure(HTMLParser):
-    """Tags and attribute names in document order: what markup the output holds."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shape: list[tuple[str, tuple[str, ...]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.shape.append((tag, tuple(name for name, _ in attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
 
 
 def html_structure(card: Card) -> tuple[list[tuple[str, tuple[str, ...]]], str]:

@@ -15,7 +15,7 @@ from integration.sandbox.adapter import Hub, SandboxAdapter
 from storage.engine import create_engine
 from storage.outbox import DeliveryStore
 from storage.sandbox import SandboxStore
-from tests.conftest import Clock
+from tests.clock import FakeClock as Clock
 from tickets.service import TicketService
 
 
@@ -31,7 +31,7 @@ class Site:
         """A worker sending to the sandbox, or to the given adapters."""
         targets = adapters or {SANDBOX: SandboxAdapter(self.sandbox, Hub(), self.clock)}
         return DeliveryWorker(
-            self.store, self.service, self.cards, targets, asyncio.Event(), clock=self.clock
+            self.store, self.service, self.cards, targets, asyncio.Event(), self.clock
         )
 
 

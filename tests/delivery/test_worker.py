@@ -7,13 +7,15 @@ from datetime import timedelta
 from cards.model import Card
 from integration.delivery.adapter import DeliveryError
 from tests.delivery.conftest import Site
-from tests.storage.test_service import AGENT, draft
+from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
+from tickets.events import DeliveryFailed
+from tickets.model import Actor
 from tickets.states import Source, Urgency
 
 
 async def test_new_ticket_reaches_its_team_group(site: Site) -> None:
-    ticket = await site.service.open(draft(), AGENT)
+    ticket = (await site.service.open(draft(), AGENT, Source.API)).ticket
     assert await site.store.backlog() == 1
     assert await site.worker().deliver_due() == 1
     assert await site.store.backlog() == 0
@@ -24,10 +26,10 @@ async def test_new_ticket_reaches_its_team_group(site: Site) -> None:
 
 
 async def test_changes_edit_the_same_card_and_reach_the_assignee(site: Site) -> None:
-    number = (await site.service.open(draft(), AGENT)).number
+    number = (await site.service.open(draft(), AGENT, Source.API)).ticket.number
     await site.worker().deliver_due()
-    await site.service.act(number, Command(Verb.CLAIM, "li"), Source.API)
-    await site.service.act(number, Command(Verb.START, "li"), Source.API)
+    await site.service.act(number, Command(Verb.CLAIM, Actor.member("li")), Source.API)
+    await site.service.act(number, Command(Verb.START, Actor.member("li")), Source.API)
     assert await site.worker().deliver_due() == 2  # group card once (two changes), li's DM
     [group] = await site.sandbox.messages("shuidian")
     assert group.revision == 2 and "维修中" in group.html and "李师傅" in group.html
@@ -36,10 +38,12 @@ async def test_changes_edit_the_same_card_and_reach_the_assignee(site: Site) -> 
 
 
 async def test_transfer_updates_the_old_and_new_assignees(site: Site) -> None:
-    number = (await site.service.open(draft(), AGENT)).number
-    await site.service.act(number, Command(Verb.CLAIM, "li"), Source.API)
+    number = (await site.service.open(draft(), AGENT, Source.API)).ticket.number
+    await site.service.act(number, Command(Verb.CLAIM, Actor.member("li")), Source.API)
     await site.worker().deliver_due()
-    await site.service.act(number, Command(Verb.TRANSFER, "chen", to="wang"), Source.API)
+    await site.service.act(
+        number, Command(Verb.TRANSFER, Actor.member("chen"), to="wang"), Source.API
+    )
     await site.worker().deliver_due()
     [old] = await site.sandbox.messages("dm-li")
     [new] = await site.sandbox.messages("dm-wang")
@@ -48,14 +52,16 @@ async def test_transfer_updates_the_old_and_new_assignees(site: Site) -> None:
 
 
 async def test_waiting_and_emergency_tickets_reach_supervisors_and_managers(site: Site) -> None:
-    await site.service.open(draft("门窗", "单元门关不上"), AGENT)  # 土建组 is assign-mode
-    await site.service.open(draft(description="水管爆裂"), AGENT)  # an emergency
+    await site.service.open(
+        draft("门窗", "单元门关不上"), AGENT, Source.API
+    )  # 土建组 is assign-mode
+    await site.service.open(draft(description="水管爆裂"), AGENT, Source.API)  # an emergency
     await site.worker().deliver_due()
     [dispatch] = await site.sandbox.messages("dispatch")
     assert "派单" in dispatch.html and "单元门关不上" in dispatch.html
     [management] = await site.sandbox.messages("management")
     assert "水管爆裂" in management.html and "data-value" not in management.html
-    urgent = await site.service.open(draft(urgency=Urgency.URGENT), AGENT)
+    urgent = (await site.service.open(draft(urgency=Urgency.URGENT), AGENT, Source.API)).ticket
     await site.worker().deliver_due()
     assert len(await site.sandbox.messages("management")) == 1, urgent.number
 
@@ -77,7 +83,7 @@ class Flaky:
 
 
 async def test_retryable_failures_are_retried_later_permanent_ones_given_up(site: Site) -> None:
-    await site.service.open(draft(), AGENT)
+    await site.service.open(draft(), AGENT, Source.API)
     flaky = Flaky([DeliveryError("429", retryable=True, retry_after=5)])
     worker = site.worker({"sandbox": flaky})
     assert await worker.deliver_due() == 1 and flaky.posted == {}
@@ -86,20 +92,20 @@ async def test_retryable_failures_are_retried_later_permanent_ones_given_up(site
     assert await worker.deliver_due() == 1 and len(flaky.posted) == 1
     assert await site.store.backlog() == 0
 
-    number = (await site.service.open(draft(category="燃气"), AGENT)).number
+    number = (await site.service.open(draft(category="燃气"), AGENT, Source.API)).ticket.number
     gone = Flaky([DeliveryError("bot not in chat", retryable=False)])
     assert await site.worker({"sandbox": gone}).deliver_due() == 1
     site.clock.advance(hours=1)
     assert await site.worker({"sandbox": gone}).deliver_due() == 0
     assert await site.store.backlog() == 0 and gone.posted == {}
     failed = (await site.service.history(number)).events[-1]
-    assert (failed.action, failed.source, failed.actor_name) == ("delivery_failed", "job", "系统")
-    assert failed.details == {"platform": "sandbox", "chat": "shuidian", "error": "bot not in chat"}
+    assert (failed.kind, failed.source, failed.actor_name) == ("delivery_failed", "job", "系统")
+    assert failed.details == DeliveryFailed("sandbox", "shuidian", "bot not in chat")
 
 
 async def test_two_workers_never_send_the_same_card(site: Site) -> None:
     for _ in range(20):
-        await site.service.open(draft(), AGENT)
+        await site.service.open(draft(), AGENT, Source.API)
     sent: list[str] = []
 
     class Counting(Flaky):
@@ -116,8 +122,8 @@ async def test_two_workers_never_send_the_same_card(site: Site) -> None:
 
 
 async def test_a_lease_left_by_a_dead_worker_expires(site: Site) -> None:
-    await site.service.open(draft(), AGENT)
-    leased = await site.store.lease("dead", site.clock(), timedelta(seconds=30), 10)
+    await site.service.open(draft(), AGENT, Source.API)
+    leased = await site.store.lease("dead", site.clock.now(), timedelta(seconds=30), 10)
     assert len(leased) == 1
     assert await site.worker().deliver_due() == 0
     site.clock.advance(seconds=31)
@@ -126,7 +132,7 @@ async def test_a_lease_left_by_a_dead_worker_expires(site: Site) -> None:
 
 
 async def test_sandbox_posts_once_per_key(site: Site) -> None:
-    now = site.clock()
+    now = site.clock.now()
     first = await site.sandbox.post("shuidian", "k1", "<p>a</p>", now)
     again = await site.sandbox.post("shuidian", "k1", "<p>a</p>", now)
     assert first == again and len(await site.sandbox.messages("shuidian")) == 1
@@ -151,8 +157,8 @@ class Held(Flaky):
 
 
 async def test_a_slow_chat_does_not_hold_back_the_others(site: Site) -> None:
-    await site.service.open(draft(category="水电"), AGENT)
-    await site.service.open(draft(category="门窗"), AGENT)
+    await site.service.open(draft(category="水电"), AGENT, Source.API)
+    await site.service.open(draft(category="门窗"), AGENT, Source.API)
     held = Held("shuidian")
     round_ = asyncio.create_task(site.worker({"sandbox": held}).deliver_due())
     await asyncio.wait_for(held.started.wait(), 5)
@@ -168,7 +174,7 @@ async def test_a_slow_chat_does_not_hold_back_the_others(site: Site) -> None:
 
 async def test_stopping_finishes_the_card_in_hand_and_hands_back_the_rest(site: Site) -> None:
     for _ in range(3):
-        await site.service.open(draft(), AGENT)
+        await site.service.open(draft(), AGENT, Source.API)
     held = Held("shuidian")
     worker = site.worker({"sandbox": held})
     started = time.monotonic()
@@ -178,5 +184,5 @@ async def test_stopping_finishes_the_card_in_hand_and_hands_back_the_rest(site: 
     assert time.monotonic() - started < 2  # stopped at once, not after the grace period
     assert held.chats == ["shuidian"]
     assert await site.store.backlog() == 2
-    leased = await site.store.lease("next", site.clock(), timedelta(seconds=30), 10)
+    leased = await site.store.lease("next", site.clock.now(), timedelta(seconds=30), 10)
     assert len(leased) == 2  # not left leased by the stopped worker

@@ -14,6 +14,7 @@ from urllib.parse import quote_plus
 import aiohttp
 import pytest
 
+from tests.clock import FakeClock
 from tests.fakes.dingtalk import (
     AUTH_FAILED,
     BOT_MESSAGE_TOPIC,
@@ -64,7 +65,6 @@ from tests.fakes.dingtalk_callbacks import (
     signed_bot_headers,
     signed_card_headers,
 )
-from tests.waiting import ManualClock
 
 GROUP = GROUP_ID
 OUTSIDE = "cidOutsideGroupNoRobot0000=="
@@ -78,13 +78,13 @@ Json = dict[str, Any]
 
 
 @pytest.fixture
-def ticks() -> ManualClock:
-    return ManualClock()
+def ticks() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-async def fake(ticks: ManualClock) -> AsyncIterator[FakeDingTalk]:
-    async with FakeDingTalk(clock=ticks) as server:
+async def fake(ticks: FakeClock) -> AsyncIterator[FakeDingTalk]:
+    async with FakeDingTalk(clock=ticks.monotonic) as server:
         server.add_template(TEMPLATE, VARIABLES)
         server.add_group(GROUP, name="3号楼报修群")
         server.add_group(OUTSIDE, robot_member=False)
@@ -155,16 +155,16 @@ def markdown(title: str = "本周报修汇总", text: str = "共 12 单，已完
 
 
 async def test_token_is_issued_renewed_and_counted(
-    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: ManualClock
+    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: FakeClock
 ) -> None:
     body = {"appKey": fake.app_key, "appSecret": fake.app_secret}
     status, first = await call(http, fake, TOKEN_PATH, body)
     assert status == 200 and set(first) == {"accessToken", "expireIn"}
     assert first["expireIn"] == 7200
-    ticks.now += 7000
+    ticks.advance(seconds=7000)
     again = (await call(http, fake, TOKEN_PATH, body))[1]
     assert again["accessToken"] == first["accessToken"]  # the same, its life renewed
-    ticks.now += 7000  # 14,000 s after the first fetch: alive only because it was renewed
+    ticks.advance(seconds=7000)  # 14,000 s after the first fetch: alive only because it was renewed
     status, renewed = await call(
         http, fake, GROUP_SEND_PATH, markdown(), token=first["accessToken"]
     )
@@ -176,7 +176,7 @@ async def test_token_is_issued_renewed_and_counted(
 
 
 async def test_calls_need_a_live_token(
-    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: ManualClock
+    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: FakeClock
 ) -> None:
     good = await token(http, fake)
     for path in (CREATE_AND_DELIVER_PATH, GROUP_SEND_PATH, REGISTER_CALLBACK_PATH):
@@ -192,7 +192,7 @@ async def test_calls_need_a_live_token(
     ] == TOKEN_INVALID
     fresh = await token(http, fake)
     assert fresh != good
-    ticks.now += 7200
+    ticks.advance(seconds=7200)
     assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=fresh))[1][
         "code"
     ] == TOKEN_INVALID
@@ -397,19 +397,19 @@ async def test_callback_routes_are_registered_once_unless_forced(
 
 
 async def test_the_21st_call_to_an_api_within_a_second_is_refused(
-    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: ManualClock
+    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: FakeClock
 ) -> None:
     tok = await token(http, fake)
     for _ in range(20):
         assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 200
-        ticks.now += 0.01
+        ticks.advance(seconds=0.01)
     status, refused = await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok)
     assert (status, refused["code"]) == (403, QPS_LIMITED)
     # Another API has its own 20.
     assert (await call(http, fake, CREATE_AND_DELIVER_PATH, card_request(), token=tok))[0] == 200
-    ticks.now = 1000.0 + 0.999
+    ticks.seconds = 1000.0 + 0.999
     assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 403
-    ticks.now = 1001.0
+    ticks.seconds = 1001.0
     assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 200
     assert fake.max_per_second(GROUP_SEND_PATH) == 20
     assert len(fake.group_messages(GROUP)) == 21
@@ -431,7 +431,7 @@ async def test_fail_next_spares_token_fetches(
 
 
 async def test_an_outage_answers_everything_until_it_ends(
-    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: ManualClock
+    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: FakeClock
 ) -> None:
     tok = await token(http, fake)
     fake.outage(30)
@@ -443,7 +443,7 @@ async def test_an_outage_answers_everything_until_it_ends(
     fake.outage(30, status=403, html=True)  # the per-IP ban: an HTML page, not JSON
     status, page = await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok)
     assert status == 403 and page.startswith("<!DOCTYPE html>") and '"punish": "deny"' in page
-    ticks.now += 30
+    ticks.advance(seconds=30)
     assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 200
 
 
@@ -467,9 +467,9 @@ async def test_a_slow_answer_times_out_after_the_card_was_created(
 
 
 async def test_the_monthly_quota_counts_calls_but_not_token_fetches(
-    ticks: ManualClock, http: aiohttp.ClientSession
+    ticks: FakeClock, http: aiohttp.ClientSession
 ) -> None:
-    async with FakeDingTalk(monthly_quota=3, clock=ticks) as fake:
+    async with FakeDingTalk(monthly_quota=3, clock=ticks.monotonic) as fake:
         fake.add_group(GROUP)
         tok = await token(http, fake)
         await token(http, fake)
@@ -563,7 +563,7 @@ async def connect(
 
 
 async def test_the_gateway_checks_credentials_and_tickets(
-    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: ManualClock
+    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: FakeClock
 ) -> None:
     status, refused = await open_stream(http, fake, clientSecret="wrong")
     assert (status, refused["code"], refused["message"]) == (401, AUTH_FAILED, "鉴权失败")
@@ -580,7 +580,7 @@ async def test_the_gateway_checks_credentials_and_tickets(
     with pytest.raises(aiohttp.WSServerHandshakeError):  # a ticket opens one connection
         await http.ws_connect(url)
     _, late = await open_stream(http, fake)
-    ticks.now += 91
+    ticks.advance(seconds=91)
     with pytest.raises(aiohttp.WSServerHandshakeError):
         await http.ws_connect(f"{late['endpoint']}?ticket={quote_plus(late['ticket'])}")
     assert fake.connections == 1
@@ -633,13 +633,13 @@ async def test_a_click_round_trip_updates_the_card(
 
 
 async def test_a_late_click_answer_is_not_shown_and_redelivery_repeats_the_id(
-    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: ManualClock
+    fake: FakeDingTalk, http: aiohttp.ClientSession, ticks: FakeClock
 ) -> None:
     tok = await token(http, fake)
     await call(http, fake, CREATE_AND_DELIVER_PATH, card_request(), token=tok)
 
     def slow(frame: Json) -> Json:
-        ticks.now += 2.5
+        ticks.advance(seconds=2.5)
         return {"response": {"cardData": {"cardParamMap": {"status": "已接单"}}}}
 
     client = Client(await connect(http, fake), slow)

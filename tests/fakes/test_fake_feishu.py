@@ -29,6 +29,7 @@ from lark_oapi.event.callback.model.p2_card_action_trigger import P2CardActionTr
 from lark_oapi.ws.exception import ClientException
 from PIL import Image
 
+from tests.clock import FakeClock
 from tests.fakes.feishu import (
     APP_INVALID,
     BOT_NOT_IN_CHAT,
@@ -61,7 +62,7 @@ from tests.fakes.feishu_callbacks import (
     signed_request,
     url_verification,
 )
-from tests.waiting import ManualClock, eventually
+from tests.waiting import eventually
 
 CHAT = "oc_5ad11d72b830411d72b836c20a1b2c3d"
 OUTSIDE = "oc_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -75,13 +76,13 @@ CARD: dict[str, Any] = {
 
 
 @pytest.fixture
-def ticks() -> ManualClock:
-    return ManualClock()
+def ticks() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
-async def fake(ticks: ManualClock) -> AsyncIterator[FakeFeishu]:
-    async with FakeFeishu(clock=ticks) as server:
+async def fake(ticks: FakeClock) -> AsyncIterator[FakeFeishu]:
+    async with FakeFeishu(clock=ticks.monotonic) as server:
         server.add_chat(CHAT, name="3 号楼维修群")
         server.add_chat(OUTSIDE, bot_member=False)
         server.add_user(USER, name="王师傅")
@@ -181,15 +182,15 @@ async def test_the_sdks_own_token_fetch_without_content_type_is_accepted() -> No
 
 
 async def test_a_token_near_its_end_is_renewed_and_the_old_one_lasts(
-    fake: FakeFeishu, ticks: ManualClock
+    fake: FakeFeishu, ticks: FakeClock
 ) -> None:
     client = sdk(fake)
     old = await token(fake)
-    ticks.now += 7200 - 1800 + 1
+    ticks.advance(seconds=7200 - 1800 + 1)
     new = await fetch_token(fake)
     assert new["tenant_access_token"] != old and new["expire"] == 7200
     assert (await send(client, old, CHAT)).code == 0
-    ticks.now += 1800
+    ticks.advance(seconds=1800)
     assert (await send(client, old, CHAT)).code == TOKEN_INVALID
 
 
@@ -236,7 +237,7 @@ async def test_a_sent_card_is_recorded(fake: FakeFeishu) -> None:
 
 
 async def test_a_uuid_makes_a_repeat_within_the_hour_a_no_op(
-    fake: FakeFeishu, ticks: ManualClock
+    fake: FakeFeishu, ticks: FakeClock
 ) -> None:
     client, tenant = sdk(fake), await token(fake)
     fake.add_chat("oc_other")
@@ -245,7 +246,7 @@ async def test_a_uuid_makes_a_repeat_within_the_hour_a_no_op(
     elsewhere = await send(client, tenant, "oc_other", dedupe="ticket-17-post-1")
     assert again.data.message_id == first.data.message_id == elsewhere.data.message_id
     assert len(fake.messages(CHAT)) == 1 and fake.messages("oc_other") == []
-    ticks.now += 3600
+    ticks.advance(seconds=3600)
     later = await send(client, tenant, CHAT, dedupe="ticket-17-post-1")
     assert later.data.message_id != first.data.message_id
     assert len(fake.messages(CHAT)) == 2
@@ -269,11 +270,11 @@ async def test_a_direct_message_reaches_a_user_in_scope(fake: FakeFeishu) -> Non
     assert stranger.code == USER_UNAVAILABLE
 
 
-async def test_cards_are_checked(ticks: ManualClock) -> None:
+async def test_cards_are_checked(ticks: FakeClock) -> None:
     def validator(card: object) -> list[str]:
         return [] if isinstance(card, dict) and "header" in card else ["header is required"]
 
-    async with FakeFeishu(validator=validator, clock=ticks) as fake:
+    async with FakeFeishu(validator=validator, clock=ticks.monotonic) as fake:
         fake.add_chat(CHAT)
         client, tenant = sdk(fake), await token(fake)
         headless = await send(client, tenant, CHAT, {"schema": "2.0", "body": {"elements": []}})
@@ -290,7 +291,7 @@ async def test_cards_are_checked(ticks: ManualClock) -> None:
 
 
 async def test_the_sixth_send_to_a_chat_within_a_second_is_refused(
-    fake: FakeFeishu, ticks: ManualClock
+    fake: FakeFeishu, ticks: FakeClock
 ) -> None:
     client, tenant = sdk(fake), await token(fake)
     fake.add_chat("oc_quiet")
@@ -300,20 +301,20 @@ async def test_the_sixth_send_to_a_chat_within_a_second_is_refused(
     assert (sixth.code, sixth.raw.status_code) == (FREQUENCY_LIMITED, 400)
     assert "chat rate limit" in sixth.msg and header(sixth, "x-ogw-ratelimit-reset") is None
     assert (await send(client, tenant, "oc_quiet")).code == 0
-    ticks.now += 0.999
+    ticks.advance(seconds=0.999)
     assert (await send(client, tenant, CHAT)).code == FREQUENCY_LIMITED
-    ticks.now += 0.001
+    ticks.advance(seconds=0.001)
     assert (await send(client, tenant, CHAT)).code == 0
     assert fake.max_per_second(CHAT) == 5 and len(fake.messages(CHAT)) == 6
 
 
-async def test_the_chat_limit_can_answer_as_the_gateway_does(ticks: ManualClock) -> None:
-    async with FakeFeishu(chat_limit_code=RATE_LIMITED, clock=ticks) as fake:
+async def test_the_chat_limit_can_answer_as_the_gateway_does(ticks: FakeClock) -> None:
+    async with FakeFeishu(chat_limit_code=RATE_LIMITED, clock=ticks.monotonic) as fake:
         fake.add_chat(CHAT)
         client, tenant = sdk(fake), await token(fake)
         for _ in range(5):
             assert (await send(client, tenant, CHAT)).code == 0
-        ticks.now += 0.5
+        ticks.advance(seconds=0.5)
         sixth = await send(client, tenant, CHAT)
         assert (sixth.code, sixth.raw.status_code) == (RATE_LIMITED, 429)
         assert header(sixth, "x-ogw-ratelimit-limit") == "5"
@@ -352,7 +353,7 @@ async def test_fail_next_refuses_calls_but_not_token_fetches(fake: FakeFeishu) -
 
 
 async def test_an_outage_answers_everything_with_500_until_it_ends(
-    fake: FakeFeishu, ticks: ManualClock
+    fake: FakeFeishu, ticks: FakeClock
 ) -> None:
     client, tenant = sdk(fake), await token(fake)
     fake.outage(30)
@@ -363,7 +364,7 @@ async def test_an_outage_answers_everything_with_500_until_it_ends(
         assert response.status == 500 and (await response.json())["code"] == INTERNAL_ERROR
     failed = await send(client, tenant, CHAT)
     assert (failed.code, failed.raw.status_code) == (INTERNAL_ERROR, 500)
-    ticks.now += 30
+    ticks.advance(seconds=30)
     assert (await send(client, tenant, CHAT)).code == 0
 
 
@@ -433,20 +434,20 @@ async def test_only_a_shared_card_can_be_edited(fake: FakeFeishu) -> None:
 
 
 async def test_edits_are_limited_per_message_and_to_14_days(
-    fake: FakeFeishu, ticks: ManualClock
+    fake: FakeFeishu, ticks: FakeClock
 ) -> None:
     client, tenant = sdk(fake), await token(fake)
     message_id = (await send(client, tenant, CHAT)).data.message_id
     codes = [(await patch(client, tenant, message_id, CARD)).code for _ in range(6)]
     assert codes == [0] * 5 + [FREQUENCY_LIMITED]
-    ticks.now += 14 * 86400 + 1
+    ticks.advance(seconds=14 * 86400 + 1)
     fresh = await token(fake)
     assert (await patch(client, fresh, message_id, CARD)).code == EDIT_WINDOW_PASSED
     assert len(fake.message(message_id).cards) == 6
 
 
 async def test_a_click_token_updates_the_card_twice_within_30_minutes(
-    fake: FakeFeishu, ticks: ManualClock
+    fake: FakeFeishu, ticks: FakeClock
 ) -> None:
     """Through the SDK's generic `arequest`, which (1.7.5, async) never reads code or msg:
     it looks for a "Content-Type" key among httpx's lower-cased header names. Read
@@ -471,7 +472,7 @@ async def test_a_click_token_updates_the_card_twice_within_30_minutes(
     assert [u.message_id for u in fake.card_updates] == [message_id] * 2
     assert len(fake.message(message_id).cards) == 3
     late = fake.issue_card_token(message_id)
-    ticks.now += 1801
+    ticks.advance(seconds=1801)
     tenant = await token(fake)
     assert (await update(late))[0] == FIELD_INVALID
 

@@ -11,7 +11,7 @@ from tests.fakes.feishu import BOT_NOT_IN_CHAT, INTERNAL_ERROR
 from tests.feishu.company import DISPATCH, GUOLU, SHUIDIAN, TUJIAN, Company, open_id
 from tests.office import delivery_failures
 from tests.waiting import eventually
-from tests.web.test_resident import FIELDS, jpeg
+from tests.web.uploads import FIELDS, jpeg
 from tickets.actions import Verb
 
 SEND = "/open-apis/im/v1/messages"

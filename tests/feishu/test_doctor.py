@@ -7,6 +7,7 @@ from pathlib import Path
 from baoxiu.config import load
 from baoxiu.doctor import examine
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
+from tickets.clock import SystemClock
 
 GOOD = "oc_5ad11d72b830411d72b836c20a1b00a1"
 WITHOUT_BOT = "oc_5ad11d72b830411d72b836c20a1b00a2"
@@ -101,6 +102,6 @@ async def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
 async def test_doctor_names_bad_credentials(tmp_path: Path) -> None:
     async with FakeFeishu() as fake:
         settings = load(config(fake, tmp_path, secret="not-the-secret"))
-        findings = await examine(settings)
+        findings = await examine(settings, SystemClock())
     assert not findings[-1].ok
     assert findings[-1].text.startswith("飞书凭证不可用（检查 [feishu] app_id / app_secret）")

@@ -51,7 +51,7 @@ async def test_a_repeated_delivery_takes_effect_once_and_gets_the_current_card(
     again = await company.click("t01", number, Verb.CLAIM, 1, event_id="ev-claim-1")
     assert first["toast"]["type"] == "success"
     assert "已接单" in json.dumps(again["card"]["data"], ensure_ascii=False)
-    events = [e["action"] for e in (await company.ticket(number))["events"]]
+    events = [e["kind"] for e in (await company.ticket(number))["events"]]
     assert events.count("claim") == 1
 
 
@@ -138,7 +138,7 @@ async def test_a_replayed_request_within_the_window_takes_effect_once(company: C
     assert first[0] == replay[0] == 200
     assert first[1]["toast"]["type"] == "success"
     ticket = await company.ticket(number)
-    assert [e["action"] for e in ticket["events"]].count("claim") == 1 and ticket["version"] == 2
+    assert [e["kind"] for e in ticket["events"]].count("claim") == 1 and ticket["version"] == 2
 
 
 async def test_transfer_and_cancel_forms_as_the_card_names_their_fields(

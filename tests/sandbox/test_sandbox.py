@@ -17,8 +17,11 @@ from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings
 from integration.web.api import SERVICE
 from storage.engine import create_engine
 from storage.sandbox import SandboxMessage, SandboxStore
-from tests.storage.test_service import AGENT, draft
+from tests.reports import AGENT, draft
+from tickets.actions import Command, Verb
+from tickets.model import Actor
 from tickets.service import TicketService
+from tickets.states import Source
 
 T = TypeVar("T")
 
@@ -97,7 +100,7 @@ async def chat(db_url: str, demo_settings: Settings) -> AsyncIterator[Chat]:
 
 
 async def test_pages_list_the_chats_and_show_the_cards(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     await chat.card("shuidian", number)
     async with chat.client.get("/sandbox") as index:
         page = await index.text()
@@ -110,7 +113,7 @@ async def test_pages_list_the_chats_and_show_the_cards(chat: Chat) -> None:
 
 
 async def test_claim_race_and_a_stale_card(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     card = await chat.card("shuidian", number)
     won = await chat.click("shuidian", card, "接单", "li")
     assert (won["status"], won["level"]) == (200, "success")
@@ -118,14 +121,14 @@ async def test_claim_race_and_a_stale_card(chat: Chat) -> None:
     lost = await chat.click("shuidian", card, "接单", "wang")  # wang's page still shows 接单
     assert lost["level"] == "error"
     assert lost["toast"].startswith("手慢了，这单已被李师傅接走")
-    assert "卡片已过期：李师傅 接单 → 已接单" in lost["toast"]
+    assert "卡片已过期：李师傅已接单" in lost["toast"]
     assert "开始维修" in lost["html"]
     fresh = await chat.card("shuidian", number, revision=2)
     assert "接单人</dt><dd>李师傅" in fresh.html
 
 
 async def test_simultaneous_claim_clicks_have_one_winner(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     card = await chat.card("shuidian", number)
     answers = await asyncio.gather(
         *(chat.click("shuidian", card, "接单", member) for member in ["li", "wang"] * 5)
@@ -136,7 +139,7 @@ async def test_simultaneous_claim_clicks_have_one_winner(chat: Chat) -> None:
 
 
 async def test_a_stale_but_valid_click_still_acts(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     old = await chat.card("shuidian", number)
     await chat.click("shuidian", old, "接单", "li")
     shown = await chat.click("shuidian", old, "查看联系方式", "lin")  # lin's page is behind
@@ -145,7 +148,7 @@ async def test_a_stale_but_valid_click_still_acts(chat: Chat) -> None:
 
 
 async def test_forms_ask_for_a_reason(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     await chat.click("shuidian", await chat.card("shuidian", number), "接单", "li")
     await chat.click("shuidian", await chat.card("shuidian", number, 2), "开始维修", "li")
     card = await chat.card("shuidian", number, revision=3)
@@ -157,7 +160,7 @@ async def test_forms_ask_for_a_reason(chat: Chat) -> None:
 
 
 async def test_reveal_is_private_audited_and_refused_to_teammates(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     card = await chat.card("shuidian", number)
     await chat.click("shuidian", card, "接单", "li")
     card = await chat.card("shuidian", number, revision=2)
@@ -167,13 +170,13 @@ async def test_reveal_is_private_audited_and_refused_to_teammates(chat: Chat) ->
     refused = await chat.click("shuidian", card, "查看联系方式", "wang")
     assert refused["level"] == "error" and "13800138000" not in refused["toast"]
     events = (await chat.service.history(number)).events
-    assert [(e.action, e.actor_id, e.source) for e in events if e.action == "reveal"] == [
+    assert [(e.kind, e.actor_id, e.source) for e in events if e.kind == "reveal"] == [
         ("reveal", "li", "sandbox")
     ]
 
 
 async def test_duplicate_click_takes_effect_once(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     card = await chat.card("shuidian", number)
     body = {
         "message_id": card.id,
@@ -186,11 +189,11 @@ async def test_duplicate_click_takes_effect_once(chat: Chat) -> None:
         async with chat.client.post("/sandbox/c/shuidian/click", json=body) as response:
             assert (await response.json())["level"] == "success"
     events = (await chat.service.history(number)).events
-    assert [e.action for e in events] == ["create", "reveal"]
+    assert [e.kind for e in events] == ["create", "reveal"]
 
 
 async def test_bad_clicks_are_refused_clearly(chat: Chat) -> None:
-    number = (await chat.service.open(draft(), AGENT)).number
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
     card = await chat.card("shuidian", number)
     stranger = await chat.click("shuidian", card, "接单", "stranger")
     assert stranger["level"] == "error" and "不是本物业" in stranger["toast"]
@@ -203,17 +206,11 @@ async def test_bad_clicks_are_refused_clearly(chat: Chat) -> None:
 
 async def test_the_page_streams_new_and_changed_cards(chat: Chat) -> None:
     async with chat.client.get("/sandbox/c/shuidian/events") as stream:
-        number = (await chat.service.open(draft(), AGENT)).number
+        number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
         line = await asyncio.wait_for(_next_data(stream.content), 10)
         first = json.loads(line)
         assert number in first["html"] and first["revision"] == 1
-        await chat.service.act(
-            number,
-            __import__("tickets.actions").actions.Command(
-                __import__("tickets.actions").actions.Verb.CLAIM, "li"
-            ),
-            AGENT.source,
-        )
+        await chat.service.act(number, Command(Verb.CLAIM, Actor.member("li")), Source.API)
         second = json.loads(await asyncio.wait_for(_next_data(stream.content), 10))
         assert second["id"] == first["id"] and second["revision"] == 2
         assert "李师傅" in second["html"]

@@ -6,7 +6,7 @@ import pytest
 from baoxiu.config import Settings
 from baoxiu.wiring import build_service
 from storage.engine import create_engine
-from tests.conftest import Clock
+from tests.clock import FakeClock as Clock
 from tickets.service import TicketService
 
 ServiceFor = Callable[[Settings], AbstractAsyncContextManager[TicketService]]

@@ -6,8 +6,9 @@ import pytest
 
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.storage.test_service import AGENT, draft
+from tests.reports import AGENT, draft
 from tickets.errors import ConcurrentUpdate
+from tickets.events import EventKind
 from tickets.model import Event
 from tickets.service import TicketService
 from tickets.states import Source, Status
@@ -16,7 +17,7 @@ from tickets.states import Source, Status
 async def test_update_on_a_stale_version_writes_nothing(
     db_url: str, service: TicketService
 ) -> None:
-    number = (await service.open(draft(), AGENT)).number
+    number = (await service.open(draft(), AGENT, Source.API)).ticket.number
     engine = create_engine(db_url)
     uow = SqlUnitOfWorkFactory(engine)
     async with uow(readonly=True) as reading:
@@ -24,7 +25,7 @@ async def test_update_on_a_stale_version_writes_nothing(
     assert stale is not None
 
     def step(before: Status, after: Status, actor: str) -> Event:
-        return Event("claim", stale.updated_at, actor, actor, Source.API, before, after)
+        return Event(EventKind.CLAIM, stale.updated_at, actor, actor, Source.API, before, after)
 
     async with uow() as first:
         won = replace(stale, status=Status.ASSIGNED, assignee_id="li")

@@ -6,179 +6,170 @@ from datetime import timedelta
 
 import pytest
 
-from baoxiu.config import MemberConfig, Settings
-from tests.conftest import Clock
+from baoxiu.config import Settings
+from tests.clock import FakeClock as Clock
+from tests.reports import AGENT, crew, draft
 from tests.storage.conftest import ServiceFor
 from tickets.actions import Command, Verb
-from tickets.errors import AlreadyTaken, InvalidInput, NotFound
-from tickets.model import Actor, Reporter, Ticket, TicketDraft
-from tickets.people import Role
+from tickets.errors import AlreadyTaken, CapacityReached, InvalidInput, NotFound
+from tickets.events import Assigned, Reason
+from tickets.model import Actor
 from tickets.ports import TicketQuery
-from tickets.service import TicketService
-from tickets.states import Channel, Source, Status, Urgency
-
-AGENT = Actor(member_id="lin", name="林客服", source=Source.API)
-
-
-def draft(category: str = "水电", description: str = "厨房水龙头滴水", **kw: object) -> TicketDraft:
-    values: dict[str, object] = {
-        "reporter": Reporter(name="张三", phone="13800138000"),
-        "location": "3栋2单元501",
-        "category": category,
-        "description": description,
-        "channel": Channel.PHONE,
-    }
-    values.update(kw)
-    return TicketDraft(**values)  # type: ignore[arg-type]
+from tickets.service import Outcome, TicketService
+from tickets.states import Source, Status, Urgency
 
 
 async def test_numbers_follow_the_local_day(service: TicketService, clock: Clock) -> None:
-    numbers = [(await service.open(draft(), AGENT)).number for _ in range(3)]
+    numbers = [(await service.open(draft(), AGENT, Source.API)).ticket.number for _ in range(3)]
     assert numbers == ["BX20261128-0001", "BX20261128-0002", "BX20261128-0003"]
     clock.advance(hours=14)  # 00:00 on the 29th in Shanghai, still the 28th in UTC
-    assert (await service.open(draft(), AGENT)).number == "BX20261129-0001"
+    assert (await service.open(draft(), AGENT, Source.API)).ticket.number == "BX20261129-0001"
 
 
 async def test_concurrent_creation_gives_unique_numbers(service: TicketService) -> None:
-    tickets = await asyncio.gather(*(service.open(draft(), AGENT) for _ in range(40)))
-    numbers = sorted(t.number for t in tickets)
+    opened = await asyncio.gather(*(service.open(draft(), AGENT, Source.API) for _ in range(40)))
+    numbers = sorted(o.ticket.number for o in opened)
     assert numbers == [f"BX20261128-{n:04d}" for n in range(1, 41)]
 
 
 async def test_open_routes_and_suggests_urgency(service: TicketService) -> None:
-    ticket = await service.open(draft("燃气", "厨房燃气味很重"), AGENT)
+    ticket = (await service.open(draft("燃气", "厨房燃气味很重"), AGENT, Source.API)).ticket
     assert (ticket.team_id, ticket.urgency, ticket.urgency_suggested) == (
         "shuidian",
         Urgency.EMERGENCY,
         True,
     )
-    given = await service.open(draft(urgency=Urgency.NORMAL, description="漏水"), AGENT)
+    given = (
+        await service.open(draft(urgency=Urgency.NORMAL, description="漏水"), AGENT, Source.API)
+    ).ticket
     assert (given.urgency, given.urgency_suggested) == (Urgency.NORMAL, False)
     history = await service.history(ticket.number)
-    assert [(e.action, e.actor_id, e.source) for e in history.events] == [("create", "lin", "api")]
+    assert [(e.kind, e.actor_id, e.source) for e in history.events] == [("create", "lin", "api")]
 
 
 async def test_whole_life_cycle_is_on_the_timeline(service: TicketService, clock: Clock) -> None:
-    number = (await service.open(draft(), AGENT)).number
+    number = (await service.open(draft(), AGENT, Source.API)).ticket.number
     steps = [
-        (Command(Verb.CLAIM, "li"), Source.FEISHU, Status.ASSIGNED),
-        (Command(Verb.START, "li"), Source.API, Status.IN_PROGRESS),
-        (Command(Verb.PAUSE, "li", reason="等配件"), Source.CLI, Status.PAUSED),
-        (Command(Verb.RESUME, "li"), Source.API, Status.IN_PROGRESS),
-        (Command(Verb.COMPLETE, "li", note="换了阀芯"), Source.API, Status.COMPLETED),
-        (Command(Verb.REOPEN, "lin", reason="还在滴"), Source.API, Status.ASSIGNED),
-        (Command(Verb.START, "li"), Source.API, Status.IN_PROGRESS),
-        (Command(Verb.COMPLETE, "li"), Source.API, Status.COMPLETED),
-        (Command(Verb.CONFIRM, "lin"), Source.API, Status.CONFIRMED),
-        (Command(Verb.CLOSE, "chen"), Source.API, Status.CLOSED),
+        (Command(Verb.CLAIM, Actor.member("li")), Source.FEISHU, Status.ASSIGNED),
+        (Command(Verb.START, Actor.member("li")), Source.API, Status.IN_PROGRESS),
+        (Command(Verb.PAUSE, Actor.member("li"), reason="等配件"), Source.CLI, Status.PAUSED),
+        (Command(Verb.RESUME, Actor.member("li")), Source.API, Status.IN_PROGRESS),
+        (Command(Verb.COMPLETE, Actor.member("li"), note="换了阀芯"), Source.API, Status.COMPLETED),
+        (Command(Verb.REOPEN, Actor.member("lin"), reason="还在滴"), Source.API, Status.ASSIGNED),
+        (Command(Verb.START, Actor.member("li")), Source.API, Status.IN_PROGRESS),
+        (Command(Verb.COMPLETE, Actor.member("li")), Source.API, Status.COMPLETED),
+        (Command(Verb.CONFIRM, Actor.member("lin")), Source.API, Status.CONFIRMED),
+        (Command(Verb.CLOSE, Actor.member("chen")), Source.API, Status.CLOSED),
     ]
     for command, source, status in steps:
         clock.advance(minutes=10)
-        ticket = await service.act(number, command, source)
+        ticket = (await service.act(number, command, source)).ticket
         assert ticket.status is status
     history = await service.history(number)
     assert history.ticket == ticket
     assert history.ticket.rework_count == 1 and history.ticket.version == len(steps) + 1
-    assert [(e.action, e.actor_id, e.source, e.to_status) for e in history.events[1:]] == [
-        (c.verb.value, c.actor_id, s, st) for c, s, st in steps
+    assert [(e.kind, e.actor_id, e.source, e.to_status) for e in history.events[1:]] == [
+        (c.verb.kind, c.actor.member_id, s, st) for c, s, st in steps
     ]
-    assert history.events[3].details == {"reason": "等配件"}
+    assert history.events[3].details == Reason("等配件")
     assert [e.at for e in history.events] == sorted(e.at for e in history.events)
     assert all(e.at.tzinfo is not None for e in history.events)
-
-
-def crew(settings: Settings, size: int) -> Settings:
-    """The demo site with `size` more technicians in 水电组 and a cap they never reach."""
-    extra = [
-        MemberConfig(id=f"t{i}", name=f"师傅{i}", roles=[Role.TECHNICIAN], teams=["shuidian"])
-        for i in range(size)
-    ]
-    teams = [t.model_copy(update={"max_open_per_technician": 100}) for t in settings.teams]
-    return settings.model_copy(update={"members": [*settings.members, *extra], "teams": teams})
 
 
 async def test_fifty_simultaneous_claims_have_one_winner(
     service_for: ServiceFor, demo_settings: Settings
 ) -> None:
     async with service_for(crew(demo_settings, 50)) as service:
-        number = (await service.open(draft(), AGENT)).number
+        number = (await service.open(draft(), AGENT, Source.API)).ticket.number
         results = await asyncio.gather(
-            *(service.act(number, Command(Verb.CLAIM, f"t{i}"), Source.API) for i in range(50)),
+            *(
+                service.act(number, Command(Verb.CLAIM, Actor.member(f"t{i}")), Source.API)
+                for i in range(50)
+            ),
             return_exceptions=True,
         )
-        winners = [r for r in results if isinstance(r, Ticket)]
+        winners = [r.ticket for r in results if isinstance(r, Outcome)]
         losers = [r for r in results if isinstance(r, AlreadyTaken)]
         assert len(winners) == 1 and len(losers) == 49, results
         winner = service.directory.members[winners[0].assignee_id or ""].name
         assert {loser.message for loser in losers} == {f"手慢了，这单已被{winner}接走"}
         history = await service.history(number)
-        assert [e.action for e in history.events] == ["create", "claim"]
+        assert [e.kind for e in history.events] == ["create", "claim"]
         assert history.ticket.version == 2
 
 
 async def test_racing_comments_all_land(service: TicketService) -> None:
     """Comments only grow the timeline: they neither conflict nor make cards stale."""
-    number = (await service.open(draft(), AGENT)).number
+    number = (await service.open(draft(), AGENT, Source.API)).ticket.number
     await asyncio.gather(
         *(
-            service.act(number, Command(Verb.COMMENT, "lin", note=f"第{i}条"), Source.API)
+            service.act(
+                number, Command(Verb.COMMENT, Actor.member("lin"), note=f"第{i}条"), Source.API
+            )
             for i in range(12)
         )
     )
     history = await service.history(number)
     assert history.ticket.version == 1
-    assert sorted(e.details["note"] for e in history.events[1:]) == sorted(
+    assert sorted(str(getattr(e.details, "note", "")) for e in history.events[1:]) == sorted(
         f"第{i}条" for i in range(12)
     )
 
 
 async def test_round_robin_team_assigns_on_creation(service: TicketService) -> None:
-    lift = [await service.open(draft("电梯", "电梯门关不上"), AGENT) for _ in range(7)]
+    lift = [
+        (await service.open(draft("电梯", "电梯门关不上"), AGENT, Source.API)).ticket
+        for _ in range(7)
+    ]
     assignees = [t.assignee_id for t in lift]
     assert assignees[:6].count("liu") == 3 and assignees[:6].count("sun") == 3
     assert assignees[0] != assignees[1]
     assert lift[6].status is Status.NEW and lift[6].assignee_id is None  # both at the cap of 3
     history = await service.history(lift[0].number)
     auto = history.events[1]
-    assert (auto.action, auto.actor_id, auto.actor_name) == ("dispatch", None, "系统")
-    assert auto.details["auto"] is True
+    assert (auto.kind, auto.actor_id, auto.actor_name) == ("auto_assigned", None, "系统")
+    assert isinstance(auto.details, Assigned) and auto.details.to == lift[0].assignee_id
 
 
 async def test_claim_cap_counts_open_jobs(service: TicketService) -> None:
-    numbers = [(await service.open(draft(), AGENT)).number for _ in range(6)]
+    numbers = [(await service.open(draft(), AGENT, Source.API)).ticket.number for _ in range(6)]
     for number in numbers[:5]:
-        await service.act(number, Command(Verb.CLAIM, "li"), Source.API)
+        await service.act(number, Command(Verb.CLAIM, Actor.member("li")), Source.API)
     with pytest.raises(InvalidInput.__mro__[1]) as capped:  # IllegalTransition family
-        await service.act(numbers[5], Command(Verb.CLAIM, "li"), Source.API)
+        await service.act(numbers[5], Command(Verb.CLAIM, Actor.member("li")), Source.API)
     assert "5 单" in capped.value.args[0]
-    await service.act(numbers[0], Command(Verb.START, "li"), Source.API)
-    await service.act(numbers[0], Command(Verb.COMPLETE, "li"), Source.API)
-    assert (await service.act(numbers[5], Command(Verb.CLAIM, "li"), Source.API)).assignee_id
+    await service.act(numbers[0], Command(Verb.START, Actor.member("li")), Source.API)
+    await service.act(numbers[0], Command(Verb.COMPLETE, Actor.member("li")), Source.API)
+    assert (
+        await service.act(numbers[5], Command(Verb.CLAIM, Actor.member("li")), Source.API)
+    ).ticket.assignee_id
 
 
 async def test_refused_input_stores_nothing(service: TicketService) -> None:
     with pytest.raises(InvalidInput):
-        await service.open(draft("飞机"), AGENT)
+        await service.open(draft("飞机"), AGENT, Source.API)
     assert (await service.search(TicketQuery())).items == []
-    number = (await service.open(draft(), AGENT)).number
+    number = (await service.open(draft(), AGENT, Source.API)).ticket.number
     assert number.endswith("-0001")
-    await service.act(number, Command(Verb.CLAIM, "li"), Source.API)
-    await service.act(number, Command(Verb.START, "li"), Source.API)
+    await service.act(number, Command(Verb.CLAIM, Actor.member("li")), Source.API)
+    await service.act(number, Command(Verb.START, Actor.member("li")), Source.API)
     with pytest.raises(InvalidInput):
-        await service.act(number, Command(Verb.PAUSE, "li"), Source.API)
+        await service.act(number, Command(Verb.PAUSE, Actor.member("li")), Source.API)
     history = await service.history(number)
     assert history.ticket.status is Status.IN_PROGRESS and history.ticket.version == 3
     assert len(history.events) == 3
     with pytest.raises(NotFound):
-        await service.act("BX20990101-0001", Command(Verb.CLAIM, "li"), Source.API)
+        await service.act("BX20990101-0001", Command(Verb.CLAIM, Actor.member("li")), Source.API)
 
 
 async def test_search_filters_and_pages(service: TicketService, clock: Clock) -> None:
     made = []
     for i in range(7):
         clock.advance(hours=1)
-        made.append(await service.open(draft("门窗" if i % 2 else "水电"), AGENT))
-    await service.act(made[0].number, Command(Verb.CLAIM, "wang"), Source.API)
+        made.append(
+            (await service.open(draft("门窗" if i % 2 else "水电"), AGENT, Source.API)).ticket
+        )
+    await service.act(made[0].number, Command(Verb.CLAIM, Actor.member("wang")), Source.API)
     pages, cursor = [], None
     while True:
         page = await service.search(TicketQuery(limit=3, after_id=cursor))
@@ -199,3 +190,44 @@ async def test_search_filters_and_pages(service: TicketService, clock: Clock) ->
     )
     assert [t.number for t in window.items] == [made[3].number, made[2].number]
     assert made[2].created_at + timedelta(hours=1) == made[3].created_at
+
+
+async def test_simultaneous_claims_of_different_tickets_stop_at_the_cap(
+    service_for: ServiceFor, demo_settings: Settings
+) -> None:
+    """Each claim alone sees room under the cap; counted one after another, only 3 fit."""
+    teams = [t.model_copy(update={"max_open_per_technician": 3}) for t in demo_settings.teams]
+    async with service_for(demo_settings.model_copy(update={"teams": teams})) as service:
+        numbers = [
+            (await service.open(draft(), AGENT, Source.API)).ticket.number for _ in range(20)
+        ]
+        claim = Command(Verb.CLAIM, Actor.member("li"))
+        results = await asyncio.gather(
+            *(service.act(number, claim, Source.API) for number in numbers),
+            return_exceptions=True,
+        )
+        won = [r for r in results if isinstance(r, Outcome)]
+        refused = [r for r in results if isinstance(r, CapacityReached)]
+        assert (len(won), len(refused)) == (3, 17), results
+        held = await service.search(TicketQuery(assignee_id="li"))
+        assert len(held.items) == 3
+
+
+async def test_a_claim_and_a_transfer_to_one_technician_stop_at_the_cap(
+    service_for: ServiceFor, demo_settings: Settings
+) -> None:
+    teams = [t.model_copy(update={"max_open_per_technician": 1}) for t in demo_settings.teams]
+    async with service_for(demo_settings.model_copy(update={"teams": teams})) as service:
+        first, second = [
+            (await service.open(draft(), AGENT, Source.API)).ticket.number for _ in range(2)
+        ]
+        claim = Command(Verb.CLAIM, Actor.member("li"))
+        transfer = Command(Verb.TRANSFER, Actor.member("wang"), to="li")
+        await service.act(second, Command(Verb.CLAIM, Actor.member("wang")), Source.API)
+        results = await asyncio.gather(
+            service.act(first, claim, Source.API),
+            service.act(second, transfer, Source.API),  # a peer's transfer respects the cap
+            return_exceptions=True,
+        )
+        assert sum(isinstance(r, Outcome) for r in results) == 1, results
+        assert sum(isinstance(r, CapacityReached) for r in results) == 1, results

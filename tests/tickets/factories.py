@@ -1,10 +1,15 @@
-"""Tickets in any state, built without a database."""
+"""Tickets in any state, and a command for every verb, built without a database."""
 
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from tickets.model import Reporter, Ticket
-from tickets.states import Channel, Status, Urgency
+from tickets.actions import Command, Verb
+from tickets.events import DeliveryFailed
+from tickets.machine import Context
+from tickets.model import SYSTEM, Actor, Reporter, Ticket
+from tickets.people import Directory
+from tickets.states import Channel, Source, Status, Urgency
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -39,3 +44,37 @@ def make_ticket(
         id=1,
     )
     return replace(ticket, **changes)  # type: ignore[arg-type]
+
+
+V = Verb
+
+# An actor entitled to each verb on a 水电组 ticket held by 李师傅, with the inputs it needs.
+COMMANDS: Mapping[Verb, Command] = {
+    V.CLAIM: Command(V.CLAIM, Actor.member("wang")),
+    V.DISPATCH: Command(V.DISPATCH, Actor.member("chen"), to="wang"),
+    V.TRANSFER: Command(V.TRANSFER, Actor.member("chen"), to="wang", reason="李师傅请假"),
+    V.HAND_BACK: Command(V.HAND_BACK, Actor.member("li"), reason="需要电工证"),
+    V.START: Command(V.START, Actor.member("li")),
+    V.PAUSE: Command(V.PAUSE, Actor.member("li"), reason="等配件"),
+    V.RESUME: Command(V.RESUME, Actor.member("li")),
+    V.COMPLETE: Command(V.COMPLETE, Actor.member("li"), note="更换阀芯"),
+    V.CONFIRM: Command(V.CONFIRM, Actor.member("lin")),
+    V.REOPEN: Command(V.REOPEN, Actor.member("lin"), reason="还在滴水"),
+    V.CLOSE: Command(V.CLOSE, Actor.member("lin"), reason="业主电话确认"),
+    V.CANCEL: Command(V.CANCEL, Actor.member("lin"), reason="业主自行修好"),
+    V.COMMENT: Command(V.COMMENT, Actor.member("lin"), note="业主下午在家"),
+    V.REVEAL: Command(V.REVEAL, Actor.member("lin")),
+    V.AUTO_ASSIGN: Command(V.AUTO_ASSIGN, SYSTEM, to="liu"),
+    V.RECORD_DELIVERY_FAILURE: Command(
+        V.RECORD_DELIVERY_FAILURE, SYSTEM, details=DeliveryFailed("feishu", "oc_1", "230002")
+    ),
+}
+SYSTEM_VERBS = (V.AUTO_ASSIGN, V.RECORD_DELIVERY_FAILURE)
+TEAMS: Mapping[Verb, str] = {V.AUTO_ASSIGN: "dianti"}
+"""Where a verb's ticket must be for the verb to apply: baoxiu assigns only round-robin teams."""
+
+
+def ctx(directory: Directory, **open_jobs: int) -> Context:
+    return Context(
+        directory=directory, now=T0 + timedelta(hours=1), source=Source.API, open_jobs=open_jobs
+    )

@@ -1,11 +1,12 @@
 """Every (state, action) pair of the transition table, and each action's own rules."""
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from tests.tickets.factories import T0, make_ticket
+from tests.tickets.factories import COMMANDS, SYSTEM_VERBS, T0, TEAMS, ctx, make_ticket
 from tickets.actions import Command, Verb
 from tickets.errors import (
     AlreadyTaken,
@@ -14,9 +15,19 @@ from tickets.errors import (
     IllegalTransition,
     InvalidInput,
 )
-from tickets.machine import Context, available_verbs, decide, possible_verbs
+from tickets.events import (
+    Assigned,
+    Closed,
+    DeliveryFailed,
+    EventKind,
+    Reopened,
+    Revealed,
+    Transferred,
+)
+from tickets.machine import available_verbs, decide, possible_verbs
+from tickets.model import RESIDENT, SYSTEM, Actor
 from tickets.people import Directory
-from tickets.states import Source, Status
+from tickets.states import Status
 
 S, V = Status, Verb
 
@@ -52,37 +63,15 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     (S.CLOSED, V.COMMENT): S.CLOSED,
     (S.CANCELLED, V.COMMENT): S.CANCELLED,
     **{(s, V.REVEAL): s for s in S},  # audited, changes nothing
+    (S.NEW, V.AUTO_ASSIGN): S.ASSIGNED,
+    **{(s, V.RECORD_DELIVERY_FAILURE): s for s in S},  # on the timeline, changes nothing
 }
-
-# An actor entitled to each verb on a 水电组 ticket held by 李师傅, with the inputs it needs.
-COMMANDS: Mapping[Verb, Command] = {
-    V.CLAIM: Command(V.CLAIM, "wang"),
-    V.DISPATCH: Command(V.DISPATCH, "chen", to="wang"),
-    V.TRANSFER: Command(V.TRANSFER, "chen", to="wang", reason="李师傅请假"),
-    V.HAND_BACK: Command(V.HAND_BACK, "li", reason="需要电工证"),
-    V.START: Command(V.START, "li"),
-    V.PAUSE: Command(V.PAUSE, "li", reason="等配件"),
-    V.RESUME: Command(V.RESUME, "li"),
-    V.COMPLETE: Command(V.COMPLETE, "li", note="更换阀芯"),
-    V.CONFIRM: Command(V.CONFIRM, "lin"),
-    V.REOPEN: Command(V.REOPEN, "lin", reason="还在滴水"),
-    V.CLOSE: Command(V.CLOSE, "lin", reason="业主电话确认"),
-    V.CANCEL: Command(V.CANCEL, "lin", reason="业主自行修好"),
-    V.COMMENT: Command(V.COMMENT, "lin", note="业主下午在家"),
-    V.REVEAL: Command(V.REVEAL, "lin"),
-}
-
-
-def ctx(directory: Directory, **open_jobs: int) -> Context:
-    return Context(
-        directory=directory, now=T0 + timedelta(hours=1), source=Source.API, open_jobs=open_jobs
-    )
 
 
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("verb", list(Verb))
 def test_every_state_action_pair(directory: Directory, status: Status, verb: Verb) -> None:
-    ticket = make_ticket(status)
+    ticket = make_ticket(status, team=TEAMS.get(verb, "shuidian"))
     command = COMMANDS[verb]
     if (status, verb) not in EXPECTED:
         with pytest.raises(IllegalTransition) as refused:
@@ -91,12 +80,12 @@ def test_every_state_action_pair(directory: Directory, status: Status, verb: Ver
         return
     transition = decide(ticket, command, ctx(directory))
     assert transition.ticket.status is EXPECTED[(status, verb)]
-    if verb in (V.COMMENT, V.REVEAL):
+    if verb in (V.COMMENT, V.REVEAL, V.RECORD_DELIVERY_FAILURE):
         assert transition.ticket is ticket
     else:
         assert transition.ticket.updated_at == T0 + timedelta(hours=1)
     event = transition.event
-    assert (event.action, event.actor_id, event.source) == (verb.value, command.actor_id, "api")
+    assert (event.kind, event.actor_id, event.source) == (verb.kind, command.actor.member_id, "api")
     assert (event.from_status, event.to_status) == (status, EXPECTED[(status, verb)])
 
 
@@ -108,38 +97,40 @@ def test_available_verbs_match_the_table(status: Status) -> None:
 @pytest.mark.parametrize("status", [S.ASSIGNED, S.IN_PROGRESS, S.PAUSED])
 def test_claiming_a_held_ticket_names_the_holder(directory: Directory, status: Status) -> None:
     with pytest.raises(AlreadyTaken, match="李师傅") as refused:
-        decide(make_ticket(status), Command(V.CLAIM, "wang"), ctx(directory))
+        decide(make_ticket(status), Command(V.CLAIM, Actor.member("wang")), ctx(directory))
     assert refused.value.assignee_name == "李师傅"
 
 
 def test_claim_assigns_the_claimer(directory: Directory) -> None:
-    t = decide(make_ticket(), Command(V.CLAIM, "wang"), ctx(directory)).ticket
+    t = decide(make_ticket(), Command(V.CLAIM, Actor.member("wang")), ctx(directory)).ticket
     assert (t.assignee_id, t.accepted_at) == ("wang", T0 + timedelta(hours=1))
 
 
 def test_claim_refused_in_assign_and_round_robin_teams(directory: Directory) -> None:
     for team, tech in [("tujian", "zhang"), ("dianti", "liu")]:
         with pytest.raises(Forbidden, match="派单"):
-            decide(make_ticket(team=team), Command(V.CLAIM, tech), ctx(directory))
+            decide(make_ticket(team=team), Command(V.CLAIM, Actor.member(tech)), ctx(directory))
 
 
 def test_claim_refused_at_the_cap(directory: Directory) -> None:
     with pytest.raises(CapacityReached, match="5 单"):
-        decide(make_ticket(), Command(V.CLAIM, "wang"), ctx(directory, wang=5))
-    decide(make_ticket(), Command(V.CLAIM, "wang"), ctx(directory, wang=4))
+        decide(make_ticket(), Command(V.CLAIM, Actor.member("wang")), ctx(directory, wang=5))
+    decide(make_ticket(), Command(V.CLAIM, Actor.member("wang")), ctx(directory, wang=4))
 
 
 def test_dispatch_past_the_cap_is_the_supervisors_call(directory: Directory) -> None:
     event = decide(make_ticket(), COMMANDS[V.DISPATCH], ctx(directory, wang=9)).event
-    assert event.details == {"to": "wang", "to_name": "王师傅", "over_cap": True}
+    assert event.details == Assigned(to="wang", to_name="王师傅", over_cap=True)
     event = decide(make_ticket(), COMMANDS[V.DISPATCH], ctx(directory, wang=0)).event
-    assert "over_cap" not in event.details
+    assert event.details == Assigned(to="wang", to_name="王师傅")
 
 
 def test_dispatch_needs_a_technician_of_the_team(directory: Directory) -> None:
     for target in [None, "nobody", "zhang", "lin"]:
         with pytest.raises(InvalidInput) as refused:
-            decide(make_ticket(), Command(V.DISPATCH, "chen", to=target), ctx(directory))
+            decide(
+                make_ticket(), Command(V.DISPATCH, Actor.member("chen"), to=target), ctx(directory)
+            )
         assert refused.value.field == "to"
 
 
@@ -148,21 +139,25 @@ def test_peer_transfer_respects_the_cap_supervisor_transfer_does_not(
 ) -> None:
     ticket = make_ticket(S.IN_PROGRESS)
     with pytest.raises(CapacityReached):
-        decide(ticket, Command(V.TRANSFER, "li", to="wang"), ctx(directory, wang=5))
-    moved = decide(ticket, Command(V.TRANSFER, "chen", to="wang"), ctx(directory, wang=5))
+        decide(ticket, Command(V.TRANSFER, Actor.member("li"), to="wang"), ctx(directory, wang=5))
+    moved = decide(
+        ticket, Command(V.TRANSFER, Actor.member("chen"), to="wang"), ctx(directory, wang=5)
+    )
     assert moved.ticket.assignee_id == "wang"
-    assert moved.event.details["over_cap"] is True
+    assert isinstance(moved.event.details, Transferred) and moved.event.details.over_cap
 
 
 def test_transfer_to_another_team_returns_it_to_that_pool(directory: Directory) -> None:
     ticket = make_ticket(S.PAUSED, pause_reason="等配件")
-    moved = decide(ticket, Command(V.TRANSFER, "li", team="tujian"), ctx(directory)).ticket
+    moved = decide(
+        ticket, Command(V.TRANSFER, Actor.member("li"), team="tujian"), ctx(directory)
+    ).ticket
     assert (moved.status, moved.team_id, moved.assignee_id) == (S.NEW, "tujian", None)
     assert moved.pause_reason is None
 
 
 def test_transfer_to_a_technician_of_another_team(directory: Directory) -> None:
-    command = Command(V.TRANSFER, "chen", to="zhang", team="tujian")
+    command = Command(V.TRANSFER, Actor.member("chen"), to="zhang", team="tujian")
     moved = decide(make_ticket(S.ASSIGNED), command, ctx(directory)).ticket
     assert (moved.status, moved.team_id, moved.assignee_id) == (S.ASSIGNED, "tujian", "zhang")
 
@@ -170,10 +165,10 @@ def test_transfer_to_a_technician_of_another_team(directory: Directory) -> None:
 @pytest.mark.parametrize(
     ("command", "field"),
     [
-        (Command(V.TRANSFER, "li"), "to"),
-        (Command(V.TRANSFER, "li", to="li"), "to"),
-        (Command(V.TRANSFER, "li", to="zhang"), "to"),
-        (Command(V.TRANSFER, "li", team="nowhere"), "team"),
+        (Command(V.TRANSFER, Actor.member("li")), "to"),
+        (Command(V.TRANSFER, Actor.member("li"), to="li"), "to"),
+        (Command(V.TRANSFER, Actor.member("li"), to="zhang"), "to"),
+        (Command(V.TRANSFER, Actor.member("li"), team="nowhere"), "team"),
     ],
 )
 def test_transfer_needs_a_real_new_target(
@@ -191,7 +186,7 @@ def test_hand_back_returns_to_the_pool_or_is_refused_in_assign_teams(
     assert (back.status, back.assignee_id, back.accepted_at) == (S.NEW, None, None)
     held = make_ticket(S.ASSIGNED, team="tujian", assignee_id="zhang")
     with pytest.raises(Forbidden, match="不能退单"):
-        decide(held, Command(V.HAND_BACK, "zhang", reason="忙"), ctx(directory))
+        decide(held, Command(V.HAND_BACK, Actor.member("zhang"), reason="忙"), ctx(directory))
 
 
 @pytest.mark.parametrize(
@@ -208,7 +203,7 @@ def test_hand_back_returns_to_the_pool_or_is_refused_in_assign_teams(
 def test_reasons_are_required_where_they_matter(
     directory: Directory, status: Status, verb: Verb
 ) -> None:
-    actor = COMMANDS[verb].actor_id
+    actor = COMMANDS[verb].actor
     for blank in [None, "", "   "]:
         with pytest.raises(InvalidInput):
             decide(make_ticket(status), Command(verb, actor, reason=blank), ctx(directory))
@@ -221,11 +216,11 @@ def test_reasons_are_required_where_they_matter(
 
 
 def test_confirmed_ticket_closes_without_a_reason(directory: Directory) -> None:
-    closed = decide(make_ticket(S.CONFIRMED), Command(V.CLOSE, "lin"), ctx(directory))
+    closed = decide(make_ticket(S.CONFIRMED), Command(V.CLOSE, Actor.member("lin")), ctx(directory))
     assert closed.ticket.closed_at == T0 + timedelta(hours=1)
-    assert closed.event.details == {}
+    assert closed.event.details == Closed()
     unconfirmed = decide(make_ticket(S.COMPLETED), COMMANDS[V.CLOSE], ctx(directory))
-    assert unconfirmed.event.details == {"reason": "业主电话确认", "unconfirmed": True}
+    assert unconfirmed.event.details == Closed(reason="业主电话确认", unconfirmed=True)
 
 
 def test_reopen_counts_rework_and_goes_back_to_the_assignee(directory: Directory) -> None:
@@ -234,7 +229,7 @@ def test_reopen_counts_rework_and_goes_back_to_the_assignee(directory: Directory
     assert again.ticket.rework_count == 2
     assert (again.ticket.status, again.ticket.assignee_id) == (S.ASSIGNED, "li")
     assert again.ticket.completed_at is None and again.ticket.confirmed_at is None
-    assert again.event.details == {"reason": "还在滴水", "rework": 2}
+    assert again.event.details == Reopened(reason="还在滴水", rework=2)
 
 
 def test_pause_reason_is_kept_until_resume(directory: Directory) -> None:
@@ -246,7 +241,7 @@ def test_pause_reason_is_kept_until_resume(directory: Directory) -> None:
 
 def test_unknown_actor_is_refused(directory: Directory) -> None:
     with pytest.raises(Forbidden, match="未登记"):
-        decide(make_ticket(), Command(V.CLAIM, "stranger"), ctx(directory))
+        decide(make_ticket(), Command(V.CLAIM, Actor.member("stranger")), ctx(directory))
 
 
 def test_decide_does_not_touch_the_version(directory: Directory) -> None:
@@ -267,7 +262,60 @@ def test_possible_verbs_leave_out_what_the_team_mode_forbids(directory: Director
 
 def test_reveal_is_audited_and_changes_nothing_else(directory: Directory) -> None:
     ticket = make_ticket(S.IN_PROGRESS)
-    seen = decide(ticket, Command(V.REVEAL, "li"), ctx(directory))
-    assert seen.ticket.status is S.IN_PROGRESS and seen.event.details == {"field": "reporter"}
+    seen = decide(ticket, Command(V.REVEAL, Actor.member("li")), ctx(directory))
+    assert seen.ticket.status is S.IN_PROGRESS and seen.event.details == Revealed("reporter")
     with pytest.raises(Forbidden):
-        decide(ticket, Command(V.REVEAL, "wang"), ctx(directory))
+        decide(ticket, Command(V.REVEAL, Actor.member("wang")), ctx(directory))
+
+
+def test_baoxiu_assigns_only_under_the_cap_and_only_in_round_robin_teams(
+    directory: Directory,
+) -> None:
+    auto = decide(make_ticket(team="dianti"), COMMANDS[V.AUTO_ASSIGN], ctx(directory, liu=2))
+    assert (auto.ticket.assignee_id, auto.event.actor_id, auto.event.actor_name) == (
+        "liu",
+        None,
+        "系统",
+    )
+    assert auto.event.kind is EventKind.AUTO_ASSIGNED
+    with pytest.raises(CapacityReached):
+        decide(make_ticket(team="dianti"), COMMANDS[V.AUTO_ASSIGN], ctx(directory, liu=5))
+    with pytest.raises(Forbidden, match="轮派"):
+        decide(make_ticket(), Command(V.AUTO_ASSIGN, SYSTEM, to="li"), ctx(directory))
+
+
+@pytest.mark.parametrize(
+    "verb", [v for v in Verb if v not in (V.AUTO_ASSIGN, V.RECORD_DELIVERY_FAILURE)]
+)
+def test_the_system_holds_no_grant_a_person_needs(directory: Directory, verb: Verb) -> None:
+    command = replace(COMMANDS[verb], actor=SYSTEM)
+    status = next(s for (s, v) in EXPECTED if v is verb)
+    with pytest.raises(Forbidden, match="系统不能"):
+        decide(make_ticket(status), command, ctx(directory))
+
+
+@pytest.mark.parametrize("verb", SYSTEM_VERBS)
+def test_people_cannot_use_the_systems_verbs(directory: Directory, verb: Verb) -> None:
+    command = replace(COMMANDS[verb], actor=Actor.member("admin"))
+    with pytest.raises(Forbidden, match="只有系统可以"):
+        decide(make_ticket(team=TEAMS.get(verb, "shuidian")), command, ctx(directory))
+
+
+def test_the_resident_may_confirm_the_repair_and_nothing_else(directory: Directory) -> None:
+    confirmed = decide(
+        make_ticket(S.COMPLETED), Command(V.CONFIRM, RESIDENT, note="修好了"), ctx(directory)
+    )
+    assert confirmed.ticket.status is S.CONFIRMED
+    assert (confirmed.event.actor_id, confirmed.event.actor_name) == (None, "业主")
+    for verb in (V.REOPEN, V.CLOSE, V.CANCEL, V.REVEAL, V.COMMENT):
+        status = next(s for (s, v) in EXPECTED if v is verb and s is not S.CLOSED)
+        with pytest.raises(Forbidden, match="业主不能"):
+            decide(make_ticket(status), replace(COMMANDS[verb], actor=RESIDENT), ctx(directory))
+
+
+def test_a_failed_delivery_is_recorded_as_it_was_given(directory: Directory) -> None:
+    noted = decide(make_ticket(S.PAUSED), COMMANDS[V.RECORD_DELIVERY_FAILURE], ctx(directory))
+    assert noted.event.kind is EventKind.DELIVERY_FAILED
+    assert noted.event.details == DeliveryFailed("feishu", "oc_1", "230002")
+    with pytest.raises(InvalidInput):
+        decide(make_ticket(), Command(V.RECORD_DELIVERY_FAILURE, SYSTEM), ctx(directory))

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from baoxiu.config import Settings
-from tests.storage.test_service import crew
+from tests.reports import crew
 from tests.web.conftest import REPORT, Api, ApiFor
 
 STEPS = [
@@ -34,9 +34,9 @@ async def test_a_ticket_lives_its_whole_life_through_the_api(api: Api) -> None:
     assert ticket["status"] == "closed" and ticket["rework_count"] == 1
     status, detail = await api.call("GET", f"/api/v1/tickets/{number}")
     assert status == 200
-    timeline = [(e["action"], e["actor_name"], e["source"]) for e in detail["events"]]
+    timeline = [(e["kind"], e["actor_name"], e["source"]) for e in detail["events"]]
     names = {"li": "李师傅", "lin": "林客服", "chen": "陈班长"}
-    assert timeline == [("create", "API", "api")] + [
+    assert timeline == [("create", "系统", "api")] + [
         (action, names[actor], "api") for action, actor, _ in STEPS
     ]
     assert detail["events"][3]["details"] == {"reason": "等配件"}

@@ -1,7 +1,9 @@
-"""Where a ticket's card goes after a change.
+"""Who sees a ticket, and in which chats: the core's rule, beside `audience`.
 
 The planner names the chats that must show the card now; storage adds every chat that
 already shows it, so a transferred ticket's old group and its former assignee see it change.
+The coming escalation targets (the assignee, the team, supervisors, management) are named in
+the same terms, so "the supervisors" means the same chats for a card and for a reminder.
 """
 
 from collections.abc import Mapping, Sequence

@@ -1,0 +1,234 @@
+"""What can appear on a ticket's timeline: the kinds of event, their labels, their details.
+
+Every kind has one typed `details` shape, so a reader (the words, the API, the coming
+statistics) gets fields, not guesses at dictionary keys, and storage turns each shape into
+JSON and back in one place. A kind this version does not know (a row written by a newer
+baoxiu, or by hand) reads back as `UNKNOWN` carrying what was stored, never as an error.
+"""
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    CREATED = "create"
+    CLAIM = "claim"
+    DISPATCH = "dispatch"
+    AUTO_ASSIGNED = "auto_assigned"
+    TRANSFER = "transfer"
+    HAND_BACK = "hand_back"
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    COMPLETE = "complete"
+    CONFIRM = "confirm"
+    REOPEN = "reopen"
+    CLOSE = "close"
+    CANCEL = "cancel"
+    COMMENT = "comment"
+    REVEAL = "reveal"
+    DELIVERY_FAILED = "delivery_failed"
+    SLA_BREACHED = "sla_breached"
+    ESCALATED = "escalated"
+    HURRIED = "hurried"
+    RATED = "rated"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        """The kind in two or three words, as the timeline's 操作 column shows it."""
+        return _INFO[self].label
+
+    @property
+    def public(self) -> bool:
+        """Whether the resident's page and the group cards show it (a note or a reveal is
+        staff business; a pause is the resident's)."""
+        return _INFO[self].public
+
+    @property
+    def details_type(self) -> type["Details"]:
+        return _INFO[self].details
+
+    @classmethod
+    def parse(cls, value: str) -> "EventKind":
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+
+@dataclass(frozen=True)
+class NoDetails:
+    pass
+
+
+@dataclass(frozen=True)
+class Created:
+    channel: str = ""
+    urgency: str = ""
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A dispatch, or baoxiu's own assignment in a round-robin team."""
+
+    to: str = ""
+    to_name: str = ""
+    over_cap: bool = False
+    """A dispatcher assigned past the technician's cap, knowing the crew's real load."""
+
+
+@dataclass(frozen=True)
+class Transferred:
+    from_id: str | None = None
+    to: str | None = None
+    to_name: str | None = None
+    team: str | None = None
+    team_name: str | None = None
+    reason: str | None = None
+    over_cap: bool = False
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Pause, hand-back, cancel: why."""
+
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Reopened:
+    reason: str | None = None
+    rework: int = 0
+    """Which rework this is: the first, the second …"""
+
+
+@dataclass(frozen=True)
+class Closed:
+    reason: str | None = None
+    unconfirmed: bool = False
+    """Closed without the resident's confirmation."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Resume, complete, confirm, comment: free text from the person acting."""
+
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Revealed:
+    field: str = "reporter"
+
+
+@dataclass(frozen=True)
+class DeliveryFailed:
+    platform: str = ""
+    chat: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    deadline: str = ""
+    """Which promise was missed: accept, arrive or complete."""
+
+
+@dataclass(frozen=True)
+class Escalated:
+    step: int = 0
+    to: str = ""
+    """Whom the reminder went to, in words (李师傅, 班组长, 管理层)."""
+
+
+@dataclass(frozen=True)
+class Rated:
+    score: int = 0
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """An event of a kind this version does not know, kept as it was stored."""
+
+    kind: str = ""
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+Details = (
+    NoDetails
+    | Created
+    | Assigned
+    | Transferred
+    | Reason
+    | Reopened
+    | Closed
+    | Note
+    | Revealed
+    | DeliveryFailed
+    | SlaBreached
+    | Escalated
+    | Rated
+    | Unknown
+)
+
+
+@dataclass(frozen=True)
+class _Info:
+    label: str
+    details: type[Details]
+    public: bool
+
+
+_INFO: Mapping[EventKind, _Info] = {
+    EventKind.CREATED: _Info("登记", Created, True),
+    EventKind.CLAIM: _Info("接单", NoDetails, True),
+    EventKind.DISPATCH: _Info("派单", Assigned, True),
+    EventKind.AUTO_ASSIGNED: _Info("自动派单", Assigned, True),
+    EventKind.TRANSFER: _Info("转单", Transferred, True),
+    EventKind.HAND_BACK: _Info("退单", Reason, True),
+    EventKind.START: _Info("开始维修", NoDetails, True),
+    EventKind.PAUSE: _Info("暂停", Reason, True),
+    EventKind.RESUME: _Info("继续", Note, True),
+    EventKind.COMPLETE: _Info("完工", Note, True),
+    EventKind.CONFIRM: _Info("确认完成", Note, True),
+    EventKind.REOPEN: _Info("返工", Reopened, True),
+    EventKind.CLOSE: _Info("结单", Closed, True),
+    EventKind.CANCEL: _Info("取消", Reason, True),
+    EventKind.COMMENT: _Info("备注", Note, False),
+    EventKind.REVEAL: _Info("查看联系方式", Revealed, False),
+    EventKind.DELIVERY_FAILED: _Info("卡片发送失败", DeliveryFailed, False),
+    EventKind.SLA_BREACHED: _Info("超时", SlaBreached, False),
+    EventKind.ESCALATED: _Info("升级提醒", Escalated, False),
+    EventKind.HURRIED: _Info("催单", NoDetails, True),
+    EventKind.RATED: _Info("评价", Rated, True),
+    EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
+}
+
+
+def details_to_json(details: Details) -> dict[str, Any]:
+    """The details as stored: fields left at their default are left out."""
+    if isinstance(details, Unknown):
+        return dict(details.data)
+    return {
+        f.name: value
+        for f in dataclasses.fields(details)
+        if (value := getattr(details, f.name)) != f.default
+    }
+
+
+def details_from_json(kind: str, data: Mapping[str, Any]) -> tuple[EventKind, Details]:
+    """The stored kind and details read back; what does not fit its shape becomes UNKNOWN."""
+    parsed = EventKind.parse(kind)
+    shape = parsed.details_type
+    if shape is Unknown:
+        return EventKind.UNKNOWN, Unknown(kind, dict(data))
+    names = {f.name for f in dataclasses.fields(shape)}
+    try:
+        return parsed, shape(**{k: v for k, v in data.items() if k in names})
+    except TypeError:
+        return EventKind.UNKNOWN, Unknown(kind, dict(data))

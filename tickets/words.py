@@ -1,0 +1,119 @@
+"""A timeline event in words: the one place that says what happened, for every reader.
+
+The CLI, the API (`text`), the resident's page and the cards all print `describe(event)`, so
+a line reads the same wherever it is seen. The title is written so that a resident can read
+it too; the detail of a staff-only matter (why a job was handed back, a note) stays off the
+resident's page (`for_resident`).
+"""
+
+from dataclasses import dataclass
+
+from tickets.events import (
+    Assigned,
+    Closed,
+    Created,
+    DeliveryFailed,
+    Escalated,
+    EventKind,
+    Note,
+    Rated,
+    Reason,
+    Reopened,
+    SlaBreached,
+    Transferred,
+    Unknown,
+)
+from tickets.model import Event
+from tickets.states import Channel, Urgency
+
+
+@dataclass(frozen=True)
+class Words:
+    title: str
+    detail: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.detail}）" if self.detail else self.title
+
+
+DEADLINES = {"accept": "接单", "arrive": "到场", "complete": "完工"}
+"""The promises an SLA makes, by the key `SlaBreached.deadline` holds."""
+
+_PUBLIC_DETAIL = frozenset(
+    {EventKind.PAUSE, EventKind.COMPLETE, EventKind.REOPEN, EventKind.CANCEL, EventKind.RATED}
+)
+"""Kinds whose detail the resident reads: it is about their repair, not about the crew."""
+
+
+def describe(event: Event) -> Words:
+    d = event.details
+    who = event.actor_name
+    match event.kind, d:
+        case EventKind.CREATED, Created():
+            channel = _label(Channel, d.channel)
+            urgency = _label(Urgency, d.urgency)
+            return Words("报修已受理", " · ".join(x for x in (channel, urgency) if x) or None)
+        case EventKind.CLAIM, _:
+            return Words(f"{who}已接单")
+        case EventKind.DISPATCH, Assigned():
+            return Words(f"已派给{d.to_name}", "超出接单上限" if d.over_cap else None)
+        case EventKind.AUTO_ASSIGNED, Assigned():
+            return Words(f"已自动派给{d.to_name}")
+        case EventKind.TRANSFER, Transferred():
+            where = d.to_name or d.team_name or "其他班组"
+            return Words(f"已转给{where}", _reason(d.reason))
+        case EventKind.HAND_BACK, Reason():
+            return Words(f"{who}已退单，正在重新安排", _reason(d.reason))
+        case EventKind.START, _:
+            return Words(f"{who}已到场维修")
+        case EventKind.PAUSE, Reason():
+            return Words("暂停维修", _reason(d.reason))
+        case EventKind.RESUME, Note():
+            return Words("继续维修", d.note)
+        case EventKind.COMPLETE, Note():
+            return Words("维修完成，等待验收", f"维修结果：{d.note}" if d.note else None)
+        case EventKind.CONFIRM, Note():
+            return Words(f"{who}已确认完成", d.note)
+        case EventKind.REOPEN, Reopened():
+            return Words(f"已安排第 {d.rework} 次返工", _reason(d.reason))
+        case EventKind.CLOSE, Closed():
+            title = "已结单（未经业主验收）" if d.unconfirmed else "已结单"
+            return Words(title, _reason(d.reason))
+        case EventKind.CANCEL, Reason():
+            return Words("已取消", _reason(d.reason))
+        case EventKind.COMMENT, Note():
+            return Words(f"{who}备注", d.note)
+        case EventKind.REVEAL, _:
+            return Words(f"{who}查看了报修人联系方式")
+        case EventKind.DELIVERY_FAILED, DeliveryFailed():
+            return Words("卡片发送失败", f"{d.platform} {d.chat}：{d.error}")
+        case EventKind.SLA_BREACHED, SlaBreached():
+            return Words(f"{DEADLINES.get(d.deadline, d.deadline)}超时")
+        case EventKind.ESCALATED, Escalated():
+            return Words(f"已提醒{d.to}", f"第 {d.step} 级升级")
+        case EventKind.HURRIED, _:
+            return Words(f"{who}催单")
+        case EventKind.RATED, Rated():
+            return Words(f"{who}评价 {d.score} 星", d.comment)
+        case _, Unknown():
+            return Words(f"其他记录（{d.kind}）")
+    return Words(event.kind.label)
+
+
+def for_resident(event: Event) -> Words | None:
+    """What the resident's page shows of the event: nothing of the crew's own business."""
+    if not event.kind.public:
+        return None
+    words = describe(event)
+    return words if event.kind in _PUBLIC_DETAIL else Words(words.title)
+
+
+def _reason(reason: str | None) -> str | None:
+    return f"原因：{reason}" if reason else None
+
+
+def _label(kind: type[Channel] | type[Urgency], value: str) -> str | None:
+    try:
+        return kind(value).label
+    except ValueError:
+        return None
