@@ -1,0 +1,162 @@
+"""Every kind of timeline event reads the same in the CLI, the API, the cards and, where the
+resident may see it, on the resident's page: all of them print `tickets.words`."""
+
+import asyncio
+import html
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from baoxiu.cli import app
+from baoxiu.config import Settings
+from baoxiu.wiring import card_context
+from cards.build import latest, ticket_card
+from cards.render_html import render_card
+from storage.engine import create_engine
+from storage.uow import SqlUnitOfWorkFactory
+from tests.web.conftest import Api
+from tickets.audience import Audience
+from tickets.events import (
+    Assigned,
+    Closed,
+    Created,
+    DeliveryFailed,
+    Details,
+    Escalated,
+    EventKind,
+    NoDetails,
+    Note,
+    Rated,
+    Reason,
+    Reopened,
+    Revealed,
+    SlaBreached,
+    Transferred,
+    Unknown,
+)
+from tickets.model import Event
+from tickets.states import Source, Status
+from tickets.words import describe, for_resident
+
+K = EventKind
+SAMPLES: Mapping[EventKind, Details] = {
+    K.CREATED: Created(channel="phone", urgency="emergency"),
+    K.CLAIM: NoDetails(),
+    K.DISPATCH: Assigned(to="wang", to_name="王师傅", over_cap=True),
+    K.AUTO_ASSIGNED: Assigned(to="liu", to_name="刘师傅"),
+    K.TRANSFER: Transferred(from_id="li", to="wang", to_name="王师傅", reason="李师傅请假"),
+    K.HAND_BACK: Reason("需要电工证"),
+    K.START: NoDetails(),
+    K.PAUSE: Reason("等配件"),
+    K.RESUME: Note("配件到了"),
+    K.COMPLETE: Note("更换阀芯"),
+    K.CONFIRM: Note("业主电话确认"),
+    K.REOPEN: Reopened(reason="还在滴水", rework=1),
+    K.CLOSE: Closed(reason="联系不上业主", unconfirmed=True),
+    K.CANCEL: Reason("业主撤销"),
+    K.COMMENT: Note("业主下午在家"),
+    K.REVEAL: Revealed(),
+    K.DELIVERY_FAILED: DeliveryFailed("feishu", "oc_1", "230002 bot not in chat"),
+    K.SLA_BREACHED: SlaBreached(deadline="accept"),
+    K.ESCALATED: Escalated(step=2, to="陈班长"),
+    K.HURRIED: NoDetails(),
+    K.RATED: Rated(score=4, comment="师傅很专业"),
+}
+"""One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
+
+
+def test_every_kind_has_a_sample_and_its_own_words() -> None:
+    assert set(SAMPLES) | {K.UNKNOWN} == set(EventKind)
+    for kind, details in SAMPLES.items():
+        assert isinstance(details, kind.details_type), kind
+    titles = [describe(_event(kind, details)).title for kind, details in SAMPLES.items()]
+    assert len(set(titles)) == len(titles), "two kinds read alike"
+
+
+def _event(kind: EventKind, details: Details) -> Event:
+    return Event(kind, _AT, "li", "李师傅", Source.API, Status.NEW, Status.NEW, details)
+
+
+_AT = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+async def test_every_event_kind_reads_the_same_everywhere(
+    api: Api,
+    db_url: str,
+    demo_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    number = (await api.create())["number"]
+    engine = create_engine(db_url)
+    try:
+        units = SqlUnitOfWorkFactory(engine)
+        async with units() as unit:
+            ticket = await unit.tickets.get(number)
+            assert ticket is not None
+            for i, (kind, details) in enumerate(SAMPLES.items()):
+                at = ticket.created_at + timedelta(minutes=i + 1)
+                event = Event(kind, at, "li", "李师傅", Source.API, Status.NEW, Status.NEW, details)
+                await unit.tickets.append_event(ticket, event)
+            await (await unit._session.connection()).execute(  # a kind from a newer baoxiu
+                text(
+                    "INSERT INTO ticket_event (ticket_id, kind, at, actor_name, source,"
+                    " to_status, details) VALUES (:t, 'future_kind', :at, '系统', 'job', 'new',"
+                    " '{\"x\": 1}')"
+                ),
+                {"t": ticket.id, "at": ticket.created_at + timedelta(hours=1)},
+            )
+        async with units(readonly=True) as unit:
+            events = await unit.tickets.events(ticket)
+    finally:
+        await engine.dispose()
+    assert [e.kind for e in events[1:]] == [*SAMPLES, K.UNKNOWN]
+    assert events[-1].details == Unknown("future_kind", {"x": 1})
+    words = [str(describe(e)) for e in events]
+
+    status, detail = await api.call("GET", f"/api/v1/tickets/{number}")
+    assert status == 200
+    assert [(e["kind"], e["label"], e["text"]) for e in detail["events"]] == [
+        (e.kind.value, e.kind.label, w) for e, w in zip(events, words, strict=True)
+    ]
+
+    page = await _resident_page(api, ticket.public_token)
+    for event in events:
+        shown = for_resident(event)
+        title = describe(event).title
+        if shown is None:
+            assert title not in page, f"{event.kind} is staff business"
+        else:
+            assert shown.title == title and title in page, event.kind
+
+    context = card_context(demo_settings)
+    for event in events:
+        card = render_card(ticket_card(ticket, Audience.TEAM, context, shown=latest([event])))
+        title = describe(event).title
+        assert (title in html.unescape(card)) is event.kind.public, event.kind
+
+    monkeypatch.setenv("BAOXIU_DATABASE__URL", db_url)
+    monkeypatch.setenv("COLUMNS", "400")  # one table row per event, nothing wrapped
+    output = await asyncio.to_thread(_cli_show, number, tmp_path)  # the CLI runs its own loop
+    for event, line in zip(events, words, strict=True):
+        assert line in output, event.kind
+        assert event.kind.label in output
+
+
+async def _resident_page(api: Api, token: str) -> str:
+    async with api.client.get(f"/r/t/{token}") as response:
+        assert response.status == 200
+        return html.unescape(await response.text())
+
+
+def _cli_show(number: str, tmp_path: Path) -> str:
+    config = tmp_path / "cli" / "baoxiu.toml"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--demo", "--config", str(config)]).exit_code == 0
+    result = runner.invoke(app, ["tickets", "show", number, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    return result.output
