@@ -128,7 +128,7 @@ def _runtime(
                 from baoxiu.feishu import feishu_edge
 
                 adapters[FEISHU] = await stack.enter_async_context(
-                    feishu_edge(app, settings, router, photo_file)
+                    feishu_edge(app, settings, router, photo_file, service, photos)
                 )
             worker = DeliveryWorker(
                 DeliveryStore(engine),

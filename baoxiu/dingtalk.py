@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from baoxiu.config import DingTalkConfig, Settings
-from baoxiu.wiring import DINGTALK, platform_groups, tasks
+from baoxiu.wiring import DINGTALK, platform_groups, reporters, tasks, team_categories
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import DeliveryError
 from integration.delivery.worker import chat_digest
@@ -22,7 +22,7 @@ from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.parse import DingTalkPeople
-from integration.dingtalk.robot import RobotIntake, Sender, on_message
+from integration.dingtalk.robot import RobotIntake, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, StreamClient
 from storage.usage import UsageStore
 from tickets.audience import Audience
@@ -66,18 +66,8 @@ def chats(settings: Settings) -> dict[str, tuple[Audience, str | None]]:
 
 def robot_intake(settings: Settings, service: TicketService, client: DingTalkClient) -> RobotIntake:
     """Who may report by @-mentioning the robot, and which category each group takes."""
-    senders = {
-        m.dingtalk_user_id: Sender(m.id, m.name, m.phone or "")
-        for m in settings.members
-        if m.dingtalk_user_id
-    }
-    categories = {
-        chat.chat_id: team.categories[0]
-        for team in settings.teams
-        for chat in team.chats
-        if chat.platform == DINGTALK
-    }
-    return RobotIntake(service, client, senders, categories)
+    senders = reporters(settings, DINGTALK)
+    return RobotIntake(service, client, senders, team_categories(settings, DINGTALK))
 
 
 def add_routes(app: web.Application, config: DingTalkConfig) -> None:

@@ -1,4 +1,5 @@
-"""Putting the Feishu edge together from settings: client, adapter, callbacks, transport."""
+"""Putting the Feishu edge together from settings: client, adapter, callbacks and the robot,
+transport."""
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -8,13 +9,16 @@ import aiohttp
 from aiohttp import web
 
 from baoxiu.config import FeishuConfig, Settings
-from baoxiu.wiring import FEISHU, platform_groups, tasks
+from baoxiu.wiring import FEISHU, platform_groups, reporters, tasks, team_categories
 from integration.clicks import ClickRouter
 from integration.feishu import webhook
 from integration.feishu.adapter import FeishuAdapter
 from integration.feishu.client import FeishuClient
 from integration.feishu.longconn import LongConnection
 from integration.feishu.parse import FeishuPeople
+from integration.feishu.robot import FeishuRobot
+from integration.web.photos import PhotoStore
+from tickets.service import TicketService
 
 
 def people(settings: Settings) -> FeishuPeople:
@@ -40,26 +44,36 @@ async def feishu_edge(
     settings: Settings,
     router: ClickRouter,
     photo_file: Callable[[str], Path | None],
+    service: TicketService,
+    photos: PhotoStore,
 ) -> AsyncIterator[FeishuAdapter]:
-    """The adapter cards go out through, and clicks coming in by either transport."""
+    """The adapter cards go out through, and clicks and messages coming in by either
+    transport."""
     config = settings.feishu
     assert config is not None
     async with aiohttp.ClientSession() as session:
-        adapter = FeishuAdapter(client(config, session), photo_file)
+        outbound = client(config, session)
+        adapter = FeishuAdapter(outbound, photo_file)
+        senders, categories = reporters(settings, FEISHU), team_categories(settings, FEISHU)
+        robot = FeishuRobot(service, outbound, photos, senders, categories)
         callbacks = webhook.FeishuCallbacks(
             router=router,
             adapter=adapter,
             people=people(settings),
+            robot=robot,
             encrypt_key=config.encrypt_key.get_secret_value() if config.encrypt_key else None,
             verification_token=(
                 config.verification_token.get_secret_value() if config.verification_token else None
             ),
         )
         app[webhook.FEISHU] = callbacks
-        if config.mode != "websocket":
-            yield adapter
-            return
-        secret = config.app_secret.get_secret_value()
-        connection = LongConnection(config.app_id, secret, config.base_url, callbacks)
-        async with tasks(connection.run()):
-            yield adapter
+        try:
+            if config.mode != "websocket":
+                yield adapter
+                return
+            secret = config.app_secret.get_secret_value()
+            connection = LongConnection(config.app_id, secret, config.base_url, callbacks)
+            async with tasks(connection.run()):
+                yield adapter
+        finally:
+            await robot.close()

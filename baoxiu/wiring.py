@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.config import ChatBinding, Settings
 from cards.build import CardContext
+from integration.intake import Sender
 from integration.sandbox.web import SandboxChat
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -41,6 +42,28 @@ def platform_groups(settings: Settings, platform: str) -> list[tuple[Audience, s
     bindings += [(Audience.SUPERVISORS, c) for c in settings.chats.supervisors]
     bindings += [(Audience.MANAGEMENT, c) for c in settings.chats.management]
     return [(audience, c.chat_id) for audience, c in bindings if c.platform == platform]
+
+
+def reporters(settings: Settings, platform: str) -> dict[str, Sender]:
+    """Members who may report by @-mentioning the bot on `platform`, by their id there.
+
+    A report needs the reporter's phone; a member without one reports with none."""
+    field = ID_FIELDS[platform]
+    return {
+        getattr(m, field): Sender(m.id, m.name, m.phone or "")
+        for m in settings.members
+        if getattr(m, field)
+    }
+
+
+def team_categories(settings: Settings, platform: str) -> dict[str, str]:
+    """Each team group on `platform` → the category a report there takes by default."""
+    return {
+        chat.chat_id: team.categories[0]
+        for team in settings.teams
+        for chat in team.chats
+        if chat.platform == platform
+    }
 
 
 def planner_for(settings: Settings) -> ChatPlanner:

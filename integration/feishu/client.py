@@ -10,6 +10,7 @@ edits per second per message), retries of what can succeed later (rate limits af
 import asyncio
 import contextlib
 import io
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,8 +23,12 @@ from lark_oapi.api.im.v1 import (
     CreateMessageRequest,
     CreateMessageRequestBody,
     GetChatRequest,
+    GetMessageRequest,
+    GetMessageResourceRequest,
     PatchMessageRequest,
     PatchMessageRequestBody,
+    ReplyMessageRequest,
+    ReplyMessageRequestBody,
 )
 
 from integration.delivery.pace import SlidingWindow
@@ -131,6 +136,64 @@ class FeishuClient:
         response = await self._call(lambda o: self._sdk.im.v1.image.acreate(request(), o), ["app"])
         return str(response.data.image_key)
 
+    async def reply_text(self, message_id: str, chat_id: str, text: str, uuid: str) -> str:
+        """Answer a message in its thread, paced as a send to `chat_id`, the message's chat;
+        `uuid` makes a repeated reply (within 1 h) a no-op."""
+        body = (
+            ReplyMessageRequestBody.builder()
+            .msg_type("text")
+            .content(json.dumps({"text": text}, ensure_ascii=False))
+            .reply_in_thread(True)
+            .uuid(uuid)
+            .build()
+        )
+        request = ReplyMessageRequest.builder().message_id(message_id).request_body(body).build()
+        keys = [f"chat:{chat_id}", "app"]
+        response = await self._call(lambda o: self._sdk.im.v1.message.areply(request, o), keys)
+        return str(response.data.message_id)
+
+    async def message(self, message_id: str) -> tuple[str, str]:
+        """A message's `msg_type` and `content` (JSON in a string). By the app's identity a
+        group's message needs the im:message.group_msg scope: without it this fails with
+        99991672."""
+        request = GetMessageRequest.builder().message_id(message_id).build()
+        response = await self._call(lambda o: self._sdk.im.v1.message.aget(request, o), ["app"])
+        item = next(i for i in response.data.items if i.message_id == message_id)
+        return str(item.msg_type), str(item.body.content)
+
+    async def message_image(self, message_id: str, image_key: str) -> bytes:
+        """An image a user sent, by the key in their message's content (the two must match)."""
+        request = (
+            GetMessageResourceRequest.builder()
+            .message_id(message_id)
+            .file_key(image_key)
+            .type("image")
+            .build()
+        )
+        response = await self._call(
+            lambda o: self._sdk.im.v1.message_resource.aget(request, o), ["app"]
+        )
+        data: bytes = response.file.read()
+        return data
+
+    async def bot_open_id(self) -> str:
+        """The bot's own open_id, the one its mentions carry (bot/v3/info, which the SDK has
+        no call for; its answer sits beside `code`, not in `data`)."""
+        request = (
+            lark.BaseRequest.builder()
+            .http_method(lark.HttpMethod.GET)
+            .uri("/open-apis/bot/v3/info")
+            .token_types({lark.AccessTokenType.TENANT})
+            .build()
+        )
+        response = await self._call(lambda o: self._sdk.arequest(request, o), ["app"])
+        try:
+            return str(json.loads(response.raw.content)["bot"]["open_id"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise FeishuUnavailable(
+                f"bot/v3/info answered {response.raw.content[:200]!r}"
+            ) from error
+
     async def chat_name(self, chat_id: str) -> str:
         """The chat's name; fails with 232… codes when the bot is not in it."""
         request = GetChatRequest.builder().chat_id(chat_id).build()
@@ -155,9 +218,10 @@ class FeishuClient:
                 raise FeishuUnavailable(repr(error)) from error
             if response.code == 0:
                 return response
-            if response.code in TOKEN_INVALID:
+            failure = _failure(response)
+            if failure.code in TOKEN_INVALID:
                 self._token.forget()
-            raise _failure(response)
+            raise failure
 
         return await retrying(attempt, self._sleep)
 
@@ -173,12 +237,22 @@ def _failure(response: Any) -> FeishuError:
     raw = response.raw
     status = raw.status_code if raw is not None else None
     headers = {k.lower(): v for k, v in (raw.headers if raw is not None else {}).items()}
-    retry_after = 0.0 if response.code in TOKEN_INVALID else None  # a fresh token: at once
-    if response.code in RATE_LIMITED or status == 429:
+    code, message = response.code, response.msg
+    if code is None:  # a failed download: the SDK looks for the JSON under the wrong header
+        code, message = _answer(raw.content if raw is not None else b"")
+    retry_after = 0.0 if code in TOKEN_INVALID else None  # a fresh token: at once
+    if code in RATE_LIMITED or status == 429:
         try:
             retry_after = max(0.2, float(headers.get("x-ogw-ratelimit-reset", "1")))
         except ValueError:
             retry_after = 1.0
-    return FeishuError(
-        int(response.code), str(response.msg), status=status, retry_after=retry_after
-    )
+    return FeishuError(int(code), str(message), status=status, retry_after=retry_after)
+
+
+def _answer(body: bytes) -> tuple[int, str]:
+    """Feishu's code and message in a raw answer; -1 and the text when it holds none."""
+    try:
+        answer = json.loads(body)
+        return int(answer["code"]), str(answer.get("msg", ""))
+    except (ValueError, KeyError, TypeError):
+        return -1, body[:200].decode(errors="replace")

@@ -1,13 +1,13 @@
-"""Card clicks over Feishu's long connection (no public URL needed).
+"""Card clicks and received messages over Feishu's long connection (no public URL needed).
 
 lark-oapi 1.7.5's `ws.Client` is not asyncio-native: `start()` blocks, it runs on a loop the
 module grabs at import, and its endpoint request is synchronous. So it runs in a thread of
-its own with a fresh loop, and each click is handed to our loop and awaited there (Feishu
+its own with a fresh loop, and each event is handed to our loop and awaited there (Feishu
 waits 3 s for the answer).
 
 The SDK hands an event's raw bytes to `event_handler._do_without_validation(payload)` and
-sends back what that returns; `ClickBridge` is such a handler, so the payload reaches our
-own parser unchanged, as it does on the webhook.
+sends back what that returns; `EventBridge` is such a handler, so the payload reaches the
+same `handle` as on the webhook, unchanged.
 
 Supervision: the SDK reconnects by itself, but can die silently or hang on reconnect; a
 watchdog on our loop restarts the thread when it has died or stayed disconnected too long,
@@ -29,14 +29,14 @@ from integration.feishu.webhook import FeishuCallbacks, handle
 
 log = logging.getLogger(__name__)
 
-WAIT_FOR_CLICK_S = 2.8
+WAIT_FOR_ANSWER_S = 2.8
 WATCH_EVERY_S = 5.0
 DISCONNECTED_TOO_LONG_S = 60.0
 MAX_BACKOFF_S = 60.0
 STOP_WITHIN_S = 10.0
 
 
-class ClickBridge:
+class EventBridge:
     """The SDK's event handler: runs on the connection's thread, answers from our loop."""
 
     def __init__(self, callbacks: FeishuCallbacks, loop: asyncio.AbstractEventLoop) -> None:
@@ -47,7 +47,7 @@ class ClickBridge:
         event = json.loads(payload)
         future = asyncio.run_coroutine_threadsafe(handle(self._callbacks, event), self._loop)
         try:
-            return future.result(timeout=WAIT_FOR_CLICK_S)
+            return future.result(timeout=WAIT_FOR_ANSWER_S)
         except TimeoutError:
             return {"toast": {"type": "info", "content": SLOW_TOAST}}
 
@@ -71,7 +71,7 @@ class LongConnection:
     def _start_thread(self, loop: asyncio.AbstractEventLoop) -> None:
         thread_loop = asyncio.new_event_loop()
         self._thread_loop = thread_loop
-        bridge = ClickBridge(self._callbacks, loop)
+        bridge = EventBridge(self._callbacks, loop)
 
         def run() -> None:
             # Imported and built here: both take the current thread's event loop.

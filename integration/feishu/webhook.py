@@ -1,17 +1,22 @@
-"""`POST /callbacks/feishu`: card clicks by HTTP callback (the "request URL" transport).
+"""`POST /callbacks/feishu`: card clicks and received messages by HTTP callback (the
+"request URL" transport).
 
 Feishu waits 3 s for the answer. The click is given 2.5 s; a slower one still completes,
 and its card reaches the chat through the outbox, but the clicker gets a "处理中" toast.
+A message goes to the robot, which acknowledges it within the same time.
 """
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
 from integration.clicks import SLOW_TOAST, ClickAnswer, ClickRouter
 from integration.feishu.adapter import FeishuAdapter
+from integration.feishu.message import MESSAGE_RECEIVED
 from integration.feishu.parse import FeishuPeople, NotAClick, parse_click
+from integration.feishu.robot import FeishuRobot
 from integration.feishu.verify import Rejected, open_callback
 
 log = logging.getLogger(__name__)
@@ -24,6 +29,7 @@ class FeishuCallbacks:
     router: ClickRouter
     adapter: FeishuAdapter
     people: FeishuPeople
+    robot: FeishuRobot
     encrypt_key: str | None
     verification_token: str | None
 
@@ -39,8 +45,11 @@ async def answer_click(callbacks: FeishuCallbacks, answer: ClickAnswer) -> dict[
     return reply
 
 
-async def handle(callbacks: FeishuCallbacks, payload: dict[str, object]) -> dict[str, object]:
+async def handle(callbacks: FeishuCallbacks, payload: dict[str, Any]) -> dict[str, object]:
     """One verified callback payload, whichever transport brought it."""
+    if (payload.get("header") or {}).get("event_type") == MESSAGE_RECEIVED:
+        await callbacks.robot.receive(payload)
+        return {}
     try:
         click = parse_click(payload, callbacks.people)
     except NotAClick as error:

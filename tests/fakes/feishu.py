@@ -67,6 +67,14 @@ IMAGE_FORMAT: Final = 234011
 NO_USER_AUTHORITY: Final = 41050
 FIELD_INVALID: Final = 99992402
 INTERNAL_ERROR: Final = 1500
+MISSING_SCOPE: Final = 99991672
+"""The app lacks a scope the call needs; Feishu's message names the scopes."""
+RESOURCE_INVALID: Final = IMAGE_INVALID
+"""The message-resource endpoint's "Invalid request param."; which cases Feishu answers with
+it (no `type`, a key from another message, an unknown message) is not verified."""
+RESOURCE_UNSUPPORTED: Final = 234043
+"""Asked for a resource of a card or a merged-forward message (im-v1/message-resource/get:
+"如果请求时传入了合并转发消息或子消息的 ID、卡片消息 ID，则会返回错误码 234043")."""
 
 MESSAGES: Final = {
     RATE_LIMITED: "request trigger frequency limit",
@@ -92,7 +100,21 @@ MESSAGES: Final = {
     NO_USER_AUTHORITY: "no user authority error",
     FIELD_INVALID: "field validation failed",
     INTERNAL_ERROR: "internal error",
+    MISSING_SCOPE: "Access denied. One of the following scopes is required",
+    RESOURCE_UNSUPPORTED: "Unsupported message type",  # the wording is not verified
 }
+
+BOT_OPEN_ID: Final = "ou_7d8a6e6df7621556ce0d21922b676706"
+"""The app's bot as users see it: the open_id its mentions carry and bot/v3/info names."""
+BOT_NAME: Final = "报修助手"
+GROUP_MESSAGES: Final = "im:message.group_msg"
+"""获取群组中所有消息: reading a group's messages by id needs it (im-v1/message/get)."""
+READ_MESSAGES: Final = frozenset({"im:message", "im:message:readonly"})
+"""Either one lets the app read messages and their resources."""
+SCOPES: Final = frozenset(
+    {"im:message:send_as_bot", "im:resource", "im:message:readonly", GROUP_MESSAGES}
+)
+"""What the app is granted unless a test takes some away."""
 
 TOKEN_LIFETIME_S: Final = 7200
 TOKEN_RENEW_S: Final = 1800
@@ -154,6 +176,38 @@ class Message:
     @property
     def card(self) -> dict[str, Any]:
         return self.cards[-1]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """`@_user_1` in a message's text stands for this user or bot."""
+
+    key: str
+    open_id: str
+    name: str
+
+
+@dataclass
+class Said:
+    """A message other than a card: what a user posted (text, post or image), or the bot's
+    reply. `content` is the message's content as its `msg_type` defines it (the doc
+    im-v1/message/events/message_content); `resources` are the images it carries, by key."""
+
+    message_id: str
+    chat_id: str
+    chat_type: str
+    """"group", or "p2p" for a user's private chat with the bot."""
+    msg_type: str
+    content: dict[str, Any]
+    sender: str
+    """A user's open_id, or the app_id for the bot's own replies."""
+    mentions: tuple[Mention, ...]
+    parent_id: str | None
+    root_id: str | None
+    thread_id: str | None
+    resources: Mapping[str, bytes]
+    uuid: str | None
+    sent_at: float
 
 
 @dataclass(frozen=True)
@@ -271,6 +325,10 @@ class FakeFeishu:
         self._current_token: str | None = None
         self._messages: dict[str, Message] = {}
         self._uuids: dict[str, str] = {}
+        self._said: dict[str, Said] = {}
+        self._reply_uuids: dict[str, str] = {}
+        self.scopes = set(SCOPES)
+        self.bot_open_id = BOT_OPEN_ID
         self._card_tokens: dict[str, _CardToken] = {}
         self._per_target = Window(PER_TARGET, 1.0)
         self._per_message = Window(PER_MESSAGE, 1.0)
@@ -290,6 +348,12 @@ class FakeFeishu:
         app.router.add_post(TOKEN_PATH, self._token)
         app.router.add_post("/open-apis/im/v1/messages", self._send)
         app.router.add_patch("/open-apis/im/v1/messages/{message_id}", self._patch)
+        app.router.add_get("/open-apis/im/v1/messages/{message_id}", self._get_message)
+        app.router.add_post("/open-apis/im/v1/messages/{message_id}/reply", self._reply)
+        app.router.add_get(
+            "/open-apis/im/v1/messages/{message_id}/resources/{file_key}", self._resource
+        )
+        app.router.add_get("/open-apis/bot/v3/info", self._bot_info)
         app.router.add_post("/open-apis/im/v1/images", self._image)
         app.router.add_post("/open-apis/interactive/v1/card/update", self._card_update)
         app.router.add_get("/open-apis/im/v1/chats/{chat_id}", self._chat)
@@ -337,6 +401,49 @@ class FakeFeishu:
         """A user within the app's availability scope, reachable by direct message."""
         self._users[open_id] = name or open_id
 
+    def direct_chat(self, open_id: str) -> str:
+        """The chat_id of a user's private (p2p) chat with the bot."""
+        return "oc_" + hashlib.sha256(open_id.encode()).hexdigest()[:32]
+
+    def post_as_user(
+        self,
+        chat_id: str,
+        sender: str,
+        msg_type: str,
+        content: Mapping[str, Any],
+        *,
+        mentions: tuple[Mention, ...] = (),
+        resources: Mapping[str, bytes] | None = None,
+        parent_id: str | None = None,
+        in_thread: bool = False,
+    ) -> Said:
+        """A user writes in a group the bot is in, or to the bot directly; the test then
+        delivers the event (feishu_callbacks.message_received). `parent_id` makes it a
+        reply to that message (`in_thread`: in its thread), as the client's 回复 does."""
+        direct = chat_id not in self._chats
+        if direct and chat_id not in {self.direct_chat(u) for u in self._users}:
+            raise ValueError(f"{chat_id} is neither a group nor a user's chat with the bot")
+        parent = self._said.get(parent_id) if parent_id is not None else None
+        if parent_id is not None and parent is None:
+            raise ValueError(f"no message {parent_id} to reply to")
+        said = Said(
+            message_id="om_" + uuid.uuid4().hex,
+            chat_id=chat_id,
+            chat_type="p2p" if direct else "group",
+            msg_type=msg_type,
+            content=dict(content),
+            sender=sender,
+            mentions=mentions,
+            parent_id=parent_id,
+            root_id=(parent.root_id or parent.message_id) if parent is not None else None,
+            thread_id=_thread_of(parent, in_thread),
+            resources=dict(resources or {}),
+            uuid=None,
+            sent_at=self._clock(),
+        )
+        self._said[said.message_id] = said
+        return said
+
     def issue_card_token(self, message_id: str) -> str:
         """The `c-…` token Feishu puts in a click on this card, for a delayed update."""
         self.message(message_id)
@@ -382,6 +489,15 @@ class FakeFeishu:
 
     def message(self, message_id: str) -> Message:
         return self._messages[message_id]
+
+    def said(self, message_id: str) -> Said:
+        return self._said[message_id]
+
+    def replies(self, message_id: str) -> list[Said]:
+        """The bot's replies to a message, oldest first."""
+        return [
+            m for m in self._said.values() if m.parent_id == message_id and m.sender == self.app_id
+        ]
 
     def max_per_second(self, to: str) -> int:
         """The most sends Feishu accepted for one chat or user within any one second."""
@@ -618,7 +734,7 @@ class FakeFeishu:
             return receive_id
         if receive_id not in self._users:
             raise _Refused(400, USER_UNAVAILABLE)
-        return "oc_" + hashlib.sha256(receive_id.encode()).hexdigest()[:32]
+        return self.direct_chat(receive_id)
 
     def _message_data(self, message: Message) -> dict[str, Any]:
         millis = str(int(time.time() * 1000))
@@ -743,6 +859,153 @@ class FakeFeishu:
         user = {"open_id": open_id, "union_id": "on_" + suffix, "name": name, "status": status}
         return self._ok(request, {"user": user})
 
+    async def _reply(self, request: web.Request) -> web.Response:
+        """im-v1/message/reply: `{"content", "msg_type", "reply_in_thread", "uuid"}`; "回复群消息
+        时，机器人需要在群中"; the group's 5 QPS is shared with sends; a `uuid` makes a repeat
+        within the hour return the first reply. An unknown message is 230001 "invalid
+        message_id" (trouble-shooting/how-to-resolve-error-230001). The fake takes text
+        replies only; the code for a malformed `content` is not verified."""
+        self._authorize(request)
+        self._app_limit("im.message.reply")
+        target = self._said.get(request.match_info["message_id"])
+        body = request.get(_BODY)
+        if target is None:
+            raise _Refused(400, INVALID_PARAM, "invalid message_id")
+        if not isinstance(body, dict):
+            raise _Refused(400, FIELD_INVALID, "body is not a JSON object")
+        dedupe = body.get("uuid")
+        in_thread = body.get("reply_in_thread", False)
+        if dedupe is not None and not (isinstance(dedupe, str) and 1 <= len(dedupe) <= 50):
+            raise _Refused(400, FIELD_INVALID, "uuid is 1 to 50 characters")
+        if not isinstance(in_thread, bool):
+            raise _Refused(400, FIELD_INVALID, "reply_in_thread is a boolean")
+        if body.get("msg_type") != "text":
+            raise _Refused(400, INVALID_PARAM, "the fake takes text replies only")
+        text = _text_content(body.get("content"))
+        earlier = self._reply_uuids.get(dedupe) if dedupe is not None else None
+        if earlier is not None and self._clock() - self._said[earlier].sent_at < UUID_TTL_S:
+            return self._ok(request, self._said_data(self._said[earlier]))
+        chat = self._chats.get(target.chat_id)
+        if chat is not None and not chat.bot_member:
+            raise _Refused(400, BOT_NOT_IN_CHAT)
+        self._business_limit(self._per_target, target.chat_id, "chat rate limit")
+        now = self._clock()
+        self._per_target.add(target.chat_id, now)
+        reply = Said(
+            message_id="om_" + uuid.uuid4().hex,
+            chat_id=target.chat_id,
+            chat_type=target.chat_type,
+            msg_type="text",
+            content={"text": text},
+            sender=self.app_id,
+            mentions=(),
+            parent_id=target.message_id,
+            root_id=target.root_id or target.message_id,
+            thread_id=_thread_of(target, in_thread),
+            resources={},
+            uuid=dedupe,
+            sent_at=now,
+        )
+        self._said[reply.message_id] = reply
+        if dedupe is not None:
+            self._reply_uuids[dedupe] = reply.message_id
+        return self._ok(request, self._said_data(reply))
+
+    async def _get_message(self, request: web.Request) -> web.Response:
+        """im-v1/message/get: `{"items": [message]}`. "机器人必须在消息所属的群组内"; by the app's
+        identity, "获取群聊消息 需先申请单聊场景的任一权限（im:message、im:message:readonly），此外
+        应用还必须开启 获取群组中所有消息（im:message.group_msg）". Which code answers a message
+        in a chat without the bot is not verified (230002 here)."""
+        self._authorize(request)
+        self._app_limit("im.message.get")
+        message_id = request.match_info["message_id"]
+        said = self._said.get(message_id)
+        if said is None:
+            if message_id in self._messages:
+                return self._ok(
+                    request, {"items": [self._message_data(self._messages[message_id])]}
+                )
+            raise _Refused(400, INVALID_PARAM, "invalid message_id")
+        if not self.scopes & READ_MESSAGES:
+            raise _Refused(400, MISSING_SCOPE, _listed(READ_MESSAGES))
+        if said.chat_type == "group" and GROUP_MESSAGES not in self.scopes:
+            raise _Refused(400, MISSING_SCOPE, _listed({GROUP_MESSAGES}))
+        chat = self._chats.get(said.chat_id)
+        if chat is not None and not chat.bot_member:
+            raise _Refused(400, BOT_NOT_IN_CHAT)
+        return self._ok(request, {"items": [self._said_data(said)]})
+
+    async def _resource(self, request: web.Request) -> web.StreamResponse:
+        """im-v1/message-resource/get: the bytes of one image or file of a message, asked with
+        `type` image ("对应消息中的图片或富文本消息中的图片") or file; "请求的 file_key 和
+        message_id 需要匹配"; cards and merged-forward messages answer 234043; needs
+        im:message or im:message:readonly (or the history scope)."""
+        self._authorize(request)
+        self._app_limit("im.message_resource.get")
+        kind = request.query.get("type")
+        message_id = request.match_info["message_id"]
+        if kind not in ("image", "file"):
+            raise _Refused(400, RESOURCE_INVALID, "type is image or file")
+        if not self.scopes & (READ_MESSAGES | {"im:message.history:readonly"}):
+            raise _Refused(400, MISSING_SCOPE, _listed(READ_MESSAGES))
+        if message_id in self._messages:
+            raise _Refused(400, RESOURCE_UNSUPPORTED)
+        said = self._said.get(message_id)
+        data = said.resources.get(request.match_info["file_key"]) if said is not None else None
+        if said is None or data is None or kind != "image":
+            raise _Refused(400, RESOURCE_INVALID, "file_key does not belong to message_id")
+        request[_CODE] = 0
+        return web.Response(body=data, content_type=_image_type(data))
+
+    async def _bot_info(self, request: web.Request) -> web.Response:
+        """bot/v3/info: the bot's open_id and name, at the top level beside `code` (no
+        `data` wrapper), as the doc's sample shows."""
+        self._authorize(request)
+        request[_CODE] = 0
+        bot = {
+            "activate_status": 2,
+            "app_name": BOT_NAME,
+            "avatar_url": "",
+            "ip_white_list": [],
+            "open_id": self.bot_open_id,
+        }
+        return web.json_response({"code": 0, "msg": "ok", "bot": bot})
+
+    def _said_data(self, said: Said) -> dict[str, Any]:
+        """A message as im-v1/message/get answers it: mentions carry a plain open_id there."""
+        millis = str(int(time.time() * 1000))
+        by_bot = said.sender == self.app_id
+        data: dict[str, Any] = {
+            "message_id": said.message_id,
+            "msg_type": said.msg_type,
+            "create_time": millis,
+            "update_time": millis,
+            "deleted": False,
+            "updated": False,
+            "chat_id": said.chat_id,
+            "sender": {
+                "id": said.sender,
+                "id_type": "app_id" if by_bot else "open_id",
+                "sender_type": "app" if by_bot else "user",
+                "tenant_key": TENANT_KEY,
+            },
+            "body": {"content": json.dumps(said.content, ensure_ascii=False)},
+            "mentions": [
+                {
+                    "key": m.key,
+                    "id": m.open_id,
+                    "id_type": "open_id",
+                    "name": m.name,
+                    "tenant_key": TENANT_KEY,
+                }
+                for m in said.mentions
+            ],
+        }
+        for name in ("root_id", "parent_id", "thread_id"):
+            if getattr(said, name) is not None:
+                data[name] = getattr(said, name)
+        return data
+
     async def _ws_endpoint(self, request: web.Request) -> web.Response:
         """lark.ws.Client's handshake; it takes any non-zero code other than 1 and 1000040343
         as fatal. Feishu's code for wrong credentials here is not verified."""
@@ -831,6 +1094,36 @@ def _rate_headers(limit: int, wait: float, code: int) -> dict[str, str]:
     if code != RATE_LIMITED:
         return {}
     return {"x-ogw-ratelimit-limit": str(limit), "x-ogw-ratelimit-reset": str(math.ceil(wait))}
+
+
+def _text_content(content: Any) -> str:
+    """The text of a text message's `content`: JSON `{"text": "…"}` in a string."""
+    try:
+        parsed = json.loads(content) if isinstance(content, str) else None
+    except ValueError:
+        parsed = None
+    if (
+        not isinstance(parsed, dict)
+        or not isinstance(parsed.get("text"), str)
+        or not parsed["text"]
+    ):
+        raise _Refused(400, INVALID_PARAM, "invalid content")
+    return str(parsed["text"])
+
+
+def _listed(scopes: set[str] | frozenset[str]) -> str:
+    return "[" + ", ".join(sorted(scopes)) + "]"
+
+
+def _thread_of(parent: Said | None, in_thread: bool) -> str | None:
+    """A reply joins its parent's thread, or opens one (`omt_…`) when asked to."""
+    if parent is not None and parent.thread_id is not None:
+        return parent.thread_id
+    return "omt_" + uuid.uuid4().hex[:16] if parent is not None and in_thread else None
+
+
+def _image_type(data: bytes) -> str:
+    return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
 
 
 def _shared(card: dict[str, Any]) -> bool:

@@ -1,6 +1,7 @@
 """Callback requests built as Feishu sends them, to test the webhook end to end.
 
-Feishu posts a click (schema 2.0 `card.action.trigger`) to the app's request URL. With an
+Feishu posts a click (schema 2.0 `card.action.trigger`), or an event such as a received
+message (`im.message.receive_v1`), to the app's request URL. With an
 encrypt key configured, the JSON travels as {"encrypt": base64(iv + AES-256-CBC(PKCS7))}, the
 AES key being SHA-256 of the encrypt key, and X-Lark-Signature is sha256(timestamp + nonce +
 encrypt key + raw body). The verification token sits inside the JSON. The tests of this
@@ -21,7 +22,7 @@ from typing import Any, Final
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from tests.fakes.feishu import APP_ID, TENANT_KEY
+from tests.fakes.feishu import APP_ID, TENANT_KEY, Mention, Said
 
 VERIFICATION_TOKEN: Final = "066zT6pS4QCbgj5Do145GfDbbagfake"
 ENCRYPT_KEY: Final = "fake-encrypt-key-0123456789"
@@ -53,7 +54,6 @@ def card_action(
         action["form_value"] = dict(form_value)
     if name is not None:
         action["name"] = name
-    suffix = hashlib.sha256(operator.encode()).hexdigest()
     return {
         "schema": "2.0",
         "header": {
@@ -65,18 +65,72 @@ def card_action(
             "app_id": APP_ID,
         },
         "event": {
-            "operator": {
-                "tenant_key": TENANT_KEY,
-                "user_id": suffix[:8],
-                "open_id": operator,
-                "union_id": "on_" + suffix[:32],
-            },
+            "operator": {"tenant_key": TENANT_KEY, **_user_ids(operator)},
             "token": token or "c-" + secrets.token_hex(20),
             "action": action,
             "host": "im_message",
             "context": {"open_message_id": message_id, "open_chat_id": chat_id},
         },
     }
+
+
+def message_received(
+    said: Said,
+    *,
+    event_id: str | None = None,
+    verification_token: str = VERIFICATION_TOKEN,
+) -> dict[str, Any]:
+    """The event of a user's message the bot may read (im-v1/message/events/receive): in
+    groups, by default, only messages that @-mention it. Unlike im-v1/message/get, the
+    sender and each mention carry their ids as an object. A redelivery keeps `event_id`."""
+    millis = str(int(time.time() * 1000))
+    message: dict[str, Any] = {
+        "message_id": said.message_id,
+        "create_time": millis,
+        "update_time": millis,
+        "chat_id": said.chat_id,
+        "chat_type": said.chat_type,
+        "message_type": said.msg_type,
+        "content": json.dumps(said.content, ensure_ascii=False),
+        "mentions": [_mentioned(m) for m in said.mentions],
+        "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Lark/7.20.0",
+    }
+    for name in ("root_id", "parent_id", "thread_id"):
+        if getattr(said, name) is not None:
+            message[name] = getattr(said, name)
+    return {
+        "schema": "2.0",
+        "header": {
+            "event_id": event_id or uuid.uuid4().hex,
+            "token": verification_token,
+            "create_time": millis,
+            "event_type": "im.message.receive_v1",
+            "tenant_key": TENANT_KEY,
+            "app_id": APP_ID,
+        },
+        "event": {
+            "sender": {
+                "sender_id": _user_ids(said.sender),
+                "sender_type": "user",
+                "tenant_key": TENANT_KEY,
+            },
+            "message": message,
+        },
+    }
+
+
+def _mentioned(mention: Mention) -> dict[str, Any]:
+    return {
+        "key": mention.key,
+        "id": _user_ids(mention.open_id),
+        "name": mention.name,
+        "tenant_key": TENANT_KEY,
+    }
+
+
+def _user_ids(open_id: str) -> dict[str, str]:
+    suffix = hashlib.sha256(open_id.encode()).hexdigest()
+    return {"union_id": "on_" + suffix[:32], "user_id": suffix[:8], "open_id": open_id}
 
 
 def url_verification(token: str, challenge: str) -> dict[str, Any]:

@@ -20,8 +20,12 @@ from lark_oapi.api.im.v1 import (
     CreateMessageRequest,
     CreateMessageRequestBody,
     GetChatRequest,
+    GetMessageRequest,
+    GetMessageResourceRequest,
     PatchMessageRequest,
     PatchMessageRequestBody,
+    ReplyMessageRequest,
+    ReplyMessageRequestBody,
 )
 from lark_oapi.core.token.manager import TokenManager
 from lark_oapi.core.utils import AESCipher
@@ -32,20 +36,26 @@ from PIL import Image
 from tests.clock import FakeClock
 from tests.fakes.feishu import (
     APP_INVALID,
+    BOT_NAME,
     BOT_NOT_IN_CHAT,
+    BOT_OPEN_ID,
     CARD_INVALID,
     CHAT_INVALID,
     CONTENT_TOO_LONG,
     EDIT_WINDOW_PASSED,
     FIELD_INVALID,
     FREQUENCY_LIMITED,
+    GROUP_MESSAGES,
     IMAGE_FORMAT,
     INTERNAL_ERROR,
     INVALID_PARAM,
+    MISSING_SCOPE,
     NO_USER_AUTHORITY,
     NOT_IN_CHAT,
     PER_APP_SECOND,
     RATE_LIMITED,
+    RESOURCE_INVALID,
+    RESOURCE_UNSUPPORTED,
     SECRET_INVALID,
     TOKEN_INVALID,
     TOKEN_MISSING,
@@ -53,12 +63,14 @@ from tests.fakes.feishu import (
     USER_UNAVAILABLE,
     WS_ENDPOINT_PATH,
     FakeFeishu,
+    Mention,
 )
 from tests.fakes.feishu_callbacks import (
     ENCRYPT_KEY,
     VERIFICATION_TOKEN,
     card_action,
     encrypt,
+    message_received,
     signed_request,
     url_verification,
 )
@@ -415,6 +427,106 @@ async def test_an_uploaded_image_can_be_shown_in_a_card(fake: FakeFeishu) -> Non
     assert missing.code == CARD_INVALID and "200570" in missing.msg
 
 
+# Users' messages: read back, their images fetched, replied to
+
+
+async def get_message(client: Any, tenant: str, message_id: str) -> Any:
+    request = GetMessageRequest.builder().message_id(message_id).build()
+    return await client.im.v1.message.aget(request, option(tenant))
+
+
+async def resource(client: Any, tenant: str, message_id: str, key: str, kind: str | None) -> Any:
+    request = GetMessageResourceRequest.builder().message_id(message_id).file_key(key)
+    if kind is not None:
+        request = request.type(kind)
+    return await client.im.v1.message_resource.aget(request.build(), option(tenant))
+
+
+async def reply(client: Any, tenant: str, message_id: str, text: str, **extra: Any) -> Any:
+    body = ReplyMessageRequestBody.builder().msg_type("text").content(json.dumps({"text": text}))
+    if "uuid" in extra:
+        body = body.uuid(extra["uuid"])
+    body = body.reply_in_thread(extra.get("in_thread", True))
+    request = ReplyMessageRequest.builder().message_id(message_id).request_body(body.build())
+    return await client.im.v1.message.areply(request.build(), option(tenant))
+
+
+async def test_a_users_image_is_read_back_and_downloaded_with_its_own_key(
+    fake: FakeFeishu,
+) -> None:
+    client, tenant = sdk(fake), await token(fake)
+    picture = png()
+    said = fake.post_as_user(
+        CHAT, USER, "image", {"image_key": "img_v3_user"}, resources={"img_v3_user": picture}
+    )
+    read = await get_message(client, tenant, said.message_id)
+    [item] = read.data.items
+    assert (item.msg_type, item.chat_id, item.sender.id) == ("image", CHAT, USER)
+    assert json.loads(item.body.content) == {"image_key": "img_v3_user"}
+    got = await resource(client, tenant, said.message_id, "img_v3_user", "image")
+    assert got.code == 0 and got.file.read() == picture
+    assert fake.requests[-1].query == {"type": "image"}
+    untyped = await resource(client, tenant, said.message_id, "img_v3_user", None)
+    other = fake.post_as_user(CHAT, USER, "text", {"text": "楼上"})
+    mismatched = await resource(client, tenant, other.message_id, "img_v3_user", "image")
+    card = (await send(client, tenant, CHAT)).data.message_id
+    of_card = await resource(client, tenant, card, "img_v3_user", "image")
+    # The SDK leaves `code` unset on a failed download (it looks for "Content-Type" among
+    # httpx's lower-cased headers): the answer is read from the raw body.
+    assert untyped.code is None and untyped.raw.status_code == 400
+    assert [json.loads(r.raw.content)["code"] for r in (untyped, mismatched, of_card)] == [
+        RESOURCE_INVALID,
+        RESOURCE_INVALID,
+        RESOURCE_UNSUPPORTED,
+    ]
+    unknown = await get_message(client, tenant, "om_" + "0" * 32)
+    assert (unknown.code, unknown.raw.status_code) == (INVALID_PARAM, 400)
+    assert "invalid message_id" in unknown.msg
+
+
+async def test_reading_a_group_message_needs_the_group_scope(fake: FakeFeishu) -> None:
+    client, tenant = sdk(fake), await token(fake)
+    in_group = fake.post_as_user(CHAT, USER, "text", {"text": "3栋 漏水"})
+    direct = fake.post_as_user(fake.direct_chat(USER), USER, "text", {"text": "3栋 漏水"})
+    fake.scopes.discard(GROUP_MESSAGES)
+    refused = await get_message(client, tenant, in_group.message_id)
+    assert refused.code == MISSING_SCOPE and GROUP_MESSAGES in refused.msg
+    assert (await get_message(client, tenant, direct.message_id)).code == 0
+
+
+async def test_a_reply_joins_the_thread_once_per_uuid(fake: FakeFeishu) -> None:
+    client, tenant = sdk(fake), await token(fake)
+    mention = Mention("@_user_1", BOT_OPEN_ID, BOT_NAME)
+    said = fake.post_as_user(CHAT, USER, "text", {"text": "@_user_1 3栋 漏水"}, mentions=(mention,))
+    first = await reply(client, tenant, said.message_id, "已登记", uuid="reply-1")
+    again = await reply(client, tenant, said.message_id, "已登记", uuid="reply-1")
+    assert first.code == 0 and again.data.message_id == first.data.message_id
+    [answer] = fake.replies(said.message_id)
+    assert answer.content == {"text": "已登记"} and answer.thread_id is not None
+    assert (first.data.parent_id, first.data.root_id) == (said.message_id, said.message_id)
+    assert first.data.thread_id == answer.thread_id
+    read = (await get_message(client, tenant, said.message_id)).data.items[0]
+    assert (read.mentions[0].key, read.mentions[0].id) == ("@_user_1", BOT_OPEN_ID)
+    assert (await reply(client, tenant, "om_" + "0" * 32, "?")).code == INVALID_PARAM
+    malformed = ReplyMessageRequestBody.builder().msg_type("text").content("not json").build()
+    request = ReplyMessageRequest.builder().message_id(said.message_id).request_body(malformed)
+    refused = await client.im.v1.message.areply(request.build(), option(tenant))
+    assert refused.code == INVALID_PARAM and len(fake.replies(said.message_id)) == 1
+
+
+async def test_the_bot_info_names_the_bots_open_id(fake: FakeFeishu) -> None:
+    request = (
+        lark.BaseRequest.builder()
+        .http_method(lark.HttpMethod.GET)
+        .uri("/open-apis/bot/v3/info")
+        .token_types({lark.AccessTokenType.TENANT})
+        .build()
+    )
+    answer = await sdk(fake).arequest(request, option(await token(fake)))
+    assert answer.code == 0
+    assert json.loads(answer.raw.content)["bot"]["open_id"] == BOT_OPEN_ID
+
+
 # Editing
 
 
@@ -705,6 +817,33 @@ async def test_the_sdk_refuses_what_feishu_did_not_sign() -> None:
     wrong_key, sealed = signed_request(card_action({"a": 1}), "another key", VERIFICATION_TOKEN)
     assert post(handler, wrong_key, sealed).status_code == 500
     assert seen == []
+
+
+async def test_a_received_message_passes_the_sdks_checks_and_model() -> None:
+    seen: list[Any] = []
+    handler = (
+        lark.EventDispatcherHandler.builder(ENCRYPT_KEY, VERIFICATION_TOKEN)
+        .register_p2_im_message_receive_v1(seen.append)
+        .build()
+    )
+    async with FakeFeishu() as fake:
+        fake.add_chat(CHAT)
+        mention = Mention("@_user_1", BOT_OPEN_ID, BOT_NAME)
+        said = fake.post_as_user(
+            CHAT, USER, "text", {"text": "@_user_1 3栋 漏水"}, mentions=(mention,)
+        )
+    event = message_received(said)
+    assert post(handler, *signed_request(event, ENCRYPT_KEY, VERIFICATION_TOKEN)).status_code == 200
+    [received] = seen
+    message = received.event.message
+    assert (message.message_id, message.chat_type, message.message_type) == (
+        said.message_id,
+        "group",
+        "text",
+    )
+    assert json.loads(message.content) == {"text": "@_user_1 3栋 漏水"}
+    assert message.mentions[0].id.open_id == BOT_OPEN_ID and message.mentions[0].name == BOT_NAME
+    assert received.event.sender.sender_id.open_id == USER
 
 
 async def test_url_verification_and_plain_bodies_pass_the_sdk() -> None:

@@ -121,6 +121,16 @@ class Company:
         response = await self.client.post("/callbacks/feishu", data=body, headers=dict(headers))
         return response.status, dict(await response.json())
 
+    async def deliver(self, event: Mapping[str, Any]) -> None:
+        """An event reaches the app the way its mode brings it, and is acknowledged."""
+        assert self.settings.feishu is not None
+        if self.settings.feishu.mode == "websocket":
+            assert (await self.fake.push(event)).code == 200
+            return
+        request = signed_request(event, ENCRYPT_KEY, VERIFICATION_TOKEN)
+        status, answer = await self.post_callback(*request)
+        assert (status, answer) == (200, {})
+
     async def click(
         self, member: str, number: str, verb: Verb, version: int, **extra: Any
     ) -> dict[str, Any]:

@@ -8,7 +8,14 @@ import pytest
 from integration.delivery.retry import ATTEMPTS
 from integration.feishu.client import FeishuClient
 from integration.feishu.errors import FeishuError
-from tests.fakes.feishu import APP_ID, APP_SECRET, BOT_NOT_IN_CHAT, FakeFeishu
+from tests.fakes.feishu import (
+    APP_ID,
+    APP_SECRET,
+    BOT_NOT_IN_CHAT,
+    BOT_OPEN_ID,
+    RESOURCE_INVALID,
+    FakeFeishu,
+)
 
 CHAT = "oc_5ad11d72b830411d72b836c20a1b00c1"
 CARD = '{"schema":"2.0","body":{"elements":[{"tag":"markdown","content":"x"}]}}'
@@ -93,3 +100,18 @@ async def test_a_bot_outside_the_group_fails_at_once_with_what_to_do(
         await client.send_card(CHAT, CARD, "k")
     assert failed.value.code == BOT_NOT_IN_CHAT and not failed.value.retryable
     assert "把报修助手加入该群" in str(failed.value) and ticks.slept == []
+
+
+async def test_a_refused_download_says_feishus_code_and_is_not_retried(
+    fake: FakeFeishu, client: FeishuClient, ticks: Ticks
+) -> None:
+    """The SDK leaves a failed download's code unread; the client reads it from the body."""
+    said = fake.post_as_user(CHAT, "ou_155184d1e73cbfb8973e5a9e698e74f2", "text", {"text": "?"})
+    with pytest.raises(FeishuError) as failed:
+        await client.message_image(said.message_id, "img_v3_from_another_message")
+    assert failed.value.code == RESOURCE_INVALID and failed.value.status == 400
+    assert not failed.value.retryable and ticks.slept == []
+
+
+async def test_the_bots_open_id_is_asked_of_feishu(client: FeishuClient) -> None:
+    assert await client.bot_open_id() == BOT_OPEN_ID

@@ -1,0 +1,94 @@
+"""Reports typed to the bot in a chat, on any platform: `@报修助手 3栋2单元501 卫生间漏水`.
+
+Each platform hands over the words after the mention; they are read the same way everywhere.
+The first word may name a category (`@报修助手 电梯 5栋 2号梯困人`); otherwise the group's own
+team takes the report, in its first category. The rest is a location and a description.
+The report goes through the same core call as the REST API, keyed by the platform's message
+id so that a redelivered message registers one ticket, and the answer (the number, or what
+to type instead) reads the same on every platform.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tickets.errors import TicketError
+from tickets.model import Actor, Reporter, Ticket, TicketDraft
+from tickets.people import Directory
+from tickets.service import TicketService
+from tickets.states import Channel, Source
+
+USAGE = "请按「@报修助手 位置 问题」发送，例如：@报修助手 3栋2单元501 卫生间漏水"
+NOT_A_MEMBER = "你还不是本物业 baoxiu 的成员，请联系管理员添加"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The configured member behind a platform's user id; their phone is the report's."""
+
+    member_id: str
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Report:
+    category: str
+    location: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    answer: str
+    """What the bot says back."""
+    ticket: Ticket | None
+    """The ticket, which an earlier delivery of the same message may have made; None when
+    the core refused the report."""
+    created: bool = False
+    """This delivery made the ticket: the photos it stored are the ticket's."""
+
+
+def known_categories(directory: Directory) -> frozenset[str]:
+    """Every category a report may name."""
+    return frozenset(c for team in directory.teams.values() for c in team.categories)
+
+
+def read(text: str, default: str | None, known: frozenset[str]) -> Report | None:
+    """The report in the words after the mention; None when they do not make one."""
+    words = text.split(maxsplit=1)
+    category = default
+    if words and words[0] in known:
+        category, text = words[0], words[1] if len(words) > 1 else ""
+    rest = text.split(maxsplit=1)
+    if category is None or len(rest) < 2:
+        return None
+    return Report(category, rest[0], rest[1].strip())
+
+
+async def register(
+    service: TicketService,
+    sender: Sender,
+    report: Report,
+    source: Source,
+    key: str,
+    photos: Sequence[str] = (),
+) -> Outcome:
+    """Open the ticket; `key` is the platform's message id with the platform's prefix."""
+    draft = TicketDraft(
+        reporter=Reporter(name=sender.name, phone=sender.phone),
+        location=report.location,
+        category=report.category,
+        description=report.description,
+        channel=Channel.CHAT,
+        photos=tuple(photos),
+    )
+    try:
+        opened = await service.open(
+            draft, Actor.member(sender.member_id), source, submission_key=key
+        )
+    except TicketError as error:
+        return Outcome(f"没能登记：{error.message}。{USAGE}", None)
+    ticket = opened.ticket
+    team = service.directory.teams[ticket.team_id].name
+    done = f"已登记 {ticket.number}（{report.category} · {report.location}），卡片已发到{team}"
+    return Outcome(done, ticket, opened.created)
