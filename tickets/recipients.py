@@ -2,20 +2,48 @@
 
 The planner names the chats that must show the card now; storage adds every chat that
 already shows it, so a transferred ticket's old group and its former assignee see it change.
-The coming escalation targets (the assignee, the team, supervisors, management) are named in
-the same terms, so "the supervisors" means the same chats for a card and for a reminder.
+Reminders, escalations, notes and reports are addressed in the same terms (`Reach`), so "the
+supervisors" means the same chats for a card and for an escalation.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from tickets.audience import Audience, CardAddress
+from tickets.errors import InvalidInput
 from tickets.model import Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.states import Status, Urgency
 
 Chat = tuple[str, str]
 """(platform, chat id)"""
+
+
+class Reach(StrEnum):
+    """Whom a message about a ticket is for, in the words the config uses (`to = "…"`)."""
+
+    ASSIGNEE = "assignee"
+    TEAM = "team"
+    SUPERVISORS = "supervisors"
+    MANAGEMENT = "management"
+
+
+MEMBER_PREFIX = "member:"
+
+
+def parse_target(text: str, directory: Directory) -> Reach | str:
+    """A Reach, or the id of one member (`member:li`); a clear error for anything else."""
+    if text.startswith(MEMBER_PREFIX):
+        member = text.removeprefix(MEMBER_PREFIX)
+        if member not in directory.members:
+            raise InvalidInput(f"没有这位成员：{member}", field="to")
+        return member
+    try:
+        return Reach(text)
+    except ValueError:
+        known = "、".join([*Reach, f"{MEMBER_PREFIX}<成员id>"])
+        raise InvalidInput(f"不认识的发送对象「{text}」，可选：{known}", field="to") from None
 
 
 @dataclass(frozen=True)
@@ -28,18 +56,34 @@ class ChatPlanner:
     """Each member's one-to-one chats with the bot, by member id."""
 
     def addresses(self, before: Ticket | None, after: Ticket) -> list[CardAddress]:
-        out = [CardAddress(p, c, Audience.TEAM) for p, c in self.team_chats.get(after.team_id, ())]
+        """Where the ticket's card must be shown after this change (beyond where it is)."""
+        out = self.reach(Reach.TEAM, after)
         if self._waits_for_dispatcher(after):
-            out += [CardAddress(p, c, Audience.SUPERVISORS) for p, c in self.supervisor_chats]
+            out += self.reach(Reach.SUPERVISORS)
         if before is None and after.urgency is Urgency.EMERGENCY:
-            out += [CardAddress(p, c, Audience.MANAGEMENT) for p, c in self.management_chats]
+            out += self.reach(Reach.MANAGEMENT)
         assignee = after.assignee_id
         if assignee and assignee != (before.assignee_id if before else None):
-            out += [
-                CardAddress(p, c, Audience.DIRECT, assignee)
-                for p, c in self.direct_chats.get(assignee, ())
-            ]
+            out += self.reach(assignee)
         return out
+
+    def reach(self, target: Reach | str, ticket: Ticket | None = None) -> list[CardAddress]:
+        """The chats of `target` (a Reach, or a member id): the team and the assignee are
+        the ticket's; a ticket without an assignee reaches no one by ASSIGNEE."""
+        match target:
+            case Reach.TEAM:
+                chats = self.team_chats.get(ticket.team_id, ()) if ticket else ()
+                return [CardAddress(p, c, Audience.TEAM) for p, c in chats]
+            case Reach.SUPERVISORS:
+                return [CardAddress(p, c, Audience.SUPERVISORS) for p, c in self.supervisor_chats]
+            case Reach.MANAGEMENT:
+                return [CardAddress(p, c, Audience.MANAGEMENT) for p, c in self.management_chats]
+            case Reach.ASSIGNEE:
+                held = ticket.assignee_id if ticket else None
+                return self.reach(held) if held else []
+        return [
+            CardAddress(p, c, Audience.DIRECT, target) for p, c in self.direct_chats.get(target, ())
+        ]
 
     def _waits_for_dispatcher(self, ticket: Ticket) -> bool:
         """Nobody will claim it: an assign-mode team, or a round-robin team at its cap."""

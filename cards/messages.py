@@ -1,0 +1,49 @@
+"""Cards for what baoxiu sends on its own: a note to one member, a reminder about a ticket,
+a report. Each is a plain `Card`, so every platform's renderer shows it as it shows a ticket."""
+
+from dataclasses import replace
+
+from cards.build import CardContext, ticket_card
+from cards.model import Card, Chart, Field, Header, Tone
+from cards.model import Note as CardNote
+from cards.model import Series as ChartSeries
+from tickets.messages import Note, Reminder, Report
+from tickets.model import Event, Ticket
+
+
+def note_card(note: Note) -> Card:
+    return Card(header=Header(note.title, "", Tone.BLUE), notes=(CardNote(note.text, Tone.BLUE),))
+
+
+def reminder_card(
+    ticket: Ticket,
+    reminder: Reminder,
+    ctx: CardContext,
+    member_id: str | None = None,
+    shown: Event | None = None,
+) -> Card:
+    """The ticket's card for the reminder's audience, headed in red by why it was sent."""
+    card = ticket_card(ticket, reminder.audience, ctx, member_id, shown)
+    return replace(
+        card,
+        header=replace(card.header, tone=Tone.RED),
+        notes=(CardNote(reminder.text, Tone.RED), *card.notes),
+    )
+
+
+def report_card(report: Report) -> Card:
+    chart = (
+        Chart(
+            title=report.title,
+            kind="bar",
+            categories=report.categories,
+            series=tuple(ChartSeries(s.name, s.values) for s in report.series),
+        )
+        if report.series
+        else None
+    )
+    return Card(
+        header=Header(report.title, report.period, Tone.BLUE),
+        fields=tuple(Field(label, value) for label, value in report.figures),
+        chart=chart,
+    )

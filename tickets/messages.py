@@ -1,0 +1,95 @@
+"""What the outbox carries: a ticket's card, or a message baoxiu sends on its own.
+
+Every message is a plain value written in the transaction that decided to send it, and
+rendered for each platform only when the delivery worker sends it. A ticket card is posted
+once per chat and edited in place as the ticket changes; the other kinds are posted once and
+never edited: a reminder is meant to ring, and a report is the figures of its moment.
+"""
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from tickets.audience import Audience
+
+
+class MessageKind(StrEnum):
+    TICKET_CARD = "ticket_card"
+    NOTE = "note"
+    """A few words to one member: nothing to click."""
+    REMINDER = "reminder"
+    """A reminder or an escalation about a ticket: its card, headed by why it was sent, with
+    the buttons its reader may use."""
+    REPORT = "report"
+    """Figures not tied to one ticket (the weekly summary), with a chart."""
+
+
+@dataclass(frozen=True)
+class TicketCard:
+    kind = MessageKind.TICKET_CARD
+
+
+@dataclass(frozen=True)
+class Note:
+    title: str
+    text: str
+    kind = MessageKind.NOTE
+
+
+@dataclass(frozen=True)
+class Reminder:
+    text: str
+    """Why it was sent, e.g. 超过接单时限 30 分钟，仍无人接单."""
+    audience: Audience = Audience.SUPERVISORS
+    """Whose card it carries: the buttons and contact its reader may see."""
+    kind = MessageKind.REMINDER
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    period: str
+    """The time the figures cover, in words: 11月23日—11月29日."""
+    figures: tuple[tuple[str, str], ...]
+    """(label, value) lines, in the order they are read."""
+    categories: tuple[str, ...] = ()
+    series: tuple[Series, ...] = ()
+    """A chart over `categories`, one value per category in each series; none when empty."""
+    kind = MessageKind.REPORT
+
+
+Message = TicketCard | Note | Reminder | Report
+
+
+def to_json(message: Message) -> dict[str, Any]:
+    """The message as the outbox stores it (its kind goes in a column of its own)."""
+    return dataclasses.asdict(message)
+
+
+def from_json(kind: str, data: Mapping[str, Any]) -> Message:
+    match MessageKind(kind):
+        case MessageKind.TICKET_CARD:
+            return TicketCard()
+        case MessageKind.NOTE:
+            return Note(title=str(data["title"]), text=str(data["text"]))
+        case MessageKind.REMINDER:
+            return Reminder(text=str(data["text"]), audience=Audience(data["audience"]))
+        case MessageKind.REPORT:
+            return Report(
+                title=str(data["title"]),
+                period=str(data["period"]),
+                figures=tuple((str(label), str(value)) for label, value in data["figures"]),
+                categories=tuple(str(c) for c in data.get("categories", ())),
+                series=tuple(
+                    Series(str(s["name"]), tuple(float(v) for v in s["values"]))
+                    for s in data.get("series", ())
+                ),
+            )
