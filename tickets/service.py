@@ -19,7 +19,7 @@ from tickets.machine import Context, assign_event, decide
 from tickets.model import Actor, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
-from tickets.ports import DeliveryPlanner, Page, TicketQuery, UnitOfWorkFactory
+from tickets.ports import ClickedCard, DeliveryPlanner, Page, TicketQuery, UnitOfWorkFactory
 from tickets.routing import (
     DEFAULT_EMERGENCY_WORDS,
     DEFAULT_URGENT_WORDS,
@@ -148,16 +148,28 @@ class TicketService:
             return saved
 
     async def act(
-        self, number: str, command: Command, source: Source, *, event_id: str | None = None
+        self,
+        number: str,
+        command: Command,
+        source: Source,
+        *,
+        event_id: str | None = None,
+        clicked: ClickedCard | None = None,
     ) -> Ticket:
         """Apply one action. A platform's redelivered `event_id` takes effect once; the
-        redelivery gets the ticket as it is now."""
-        ticket = await _retrying(lambda: self._act_once(number, command, source, event_id))
+        redelivery gets the ticket as it is now. A click names the `clicked` card, to which
+        its answer brings the fresh card: the outbox holds that chat's update back."""
+        ticket = await _retrying(lambda: self._act_once(number, command, source, event_id, clicked))
         self._on_commit()
         return ticket
 
     async def _act_once(
-        self, number: str, command: Command, source: Source, event_id: str | None
+        self,
+        number: str,
+        command: Command,
+        source: Source,
+        event_id: str | None,
+        clicked: ClickedCard | None,
     ) -> Ticket:
         async with self._uow() as uow:
             first = event_id is None or await uow.tickets.first_delivery(source.value, event_id)
@@ -178,7 +190,7 @@ class TicketService:
                 await uow.tickets.append_event(ticket, transition.event)
                 return ticket
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
-            await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
+            await uow.outbox.enqueue(after, self._planner.addresses(ticket, after), clicked=clicked)
             return after
 
     async def record_failed_delivery(
