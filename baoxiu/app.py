@@ -97,7 +97,8 @@ def _runtime(
             wakeup = asyncio.Event()
             service = build_service(settings, engine, on_commit=wakeup.set)
             cards = card_context(settings)
-            router = ClickRouter(service, cards)
+            deliveries = DeliveryStore(engine)
+            router = ClickRouter(service, cards, deliveries)
             adapters: dict[str, ChatAdapter] = {}
             if uses_sandbox(settings):
                 store, hub = SandboxStore(engine), Hub()
@@ -122,7 +123,7 @@ def _runtime(
                     feishu_edge(app, settings, router, photo_file)
                 )
             worker = DeliveryWorker(
-                DeliveryStore(engine),
+                deliveries,
                 service,
                 cards,
                 adapters,

@@ -1,7 +1,9 @@
 """`POST /callbacks/feishu`: card clicks by HTTP callback (the "request URL" transport).
 
-Feishu waits 3 s for the answer. The click is given 2.5 s; a slower one still completes,
-and its card reaches the chat through the outbox, but the clicker gets a "处理中" toast.
+Feishu waits 3 s for the answer. The click is given all but `clicks.SENDING_S` of it; a
+slower one still completes, and its card reaches the chat through the outbox, but the
+clicker gets a "处理中" toast. The answer's card replaces the clicked one for everyone in the
+chat, so it is recorded as shown once the response has been written.
 """
 
 import logging
@@ -16,8 +18,6 @@ from integration.feishu.verify import Rejected, open_callback
 
 log = logging.getLogger(__name__)
 
-ANSWER_WITHIN_S = 2.5
-
 
 @dataclass(frozen=True)
 class FeishuCallbacks:
@@ -26,6 +26,8 @@ class FeishuCallbacks:
     people: FeishuPeople
     encrypt_key: str | None
     verification_token: str | None
+    deadline: float
+    """Seconds Feishu waits for a click's answer."""
 
 
 FEISHU = web.AppKey("feishu_callbacks", FeishuCallbacks)
@@ -39,17 +41,20 @@ async def answer_click(callbacks: FeishuCallbacks, answer: ClickAnswer) -> dict[
     return reply
 
 
-async def handle(callbacks: FeishuCallbacks, payload: dict[str, object]) -> dict[str, object]:
-    """One verified callback payload, whichever transport brought it."""
+async def handle(
+    callbacks: FeishuCallbacks, payload: dict[str, object]
+) -> tuple[dict[str, object], ClickAnswer | None]:
+    """One verified callback payload, whichever transport brought it: the reply, and the
+    click's answer for `ClickRouter.answer_sent` once the reply is sent."""
     try:
         click = parse_click(payload, callbacks.people)
     except NotAClick as error:
         log.info("ignored Feishu callback: %s", error)
-        return {}
-    answer = await callbacks.router.click_within(click, ANSWER_WITHIN_S)
+        return {}, None
+    answer = await callbacks.router.click_within(click, callbacks.deadline)
     if answer is None:
-        return {"toast": {"type": "info", "content": SLOW_TOAST}}
-    return await answer_click(callbacks, answer)
+        return {"toast": {"type": "info", "content": SLOW_TOAST}}, None
+    return await answer_click(callbacks, answer), answer
 
 
 async def feishu_callback(request: web.Request) -> web.Response:
@@ -67,7 +72,12 @@ async def feishu_callback(request: web.Request) -> web.Response:
         return web.json_response({"msg": "rejected"}, status=401)
     if payload.get("type") == "url_verification":
         return web.json_response({"challenge": payload.get("challenge")})
-    return web.json_response(await handle(callbacks, payload))
+    reply, answer = await handle(callbacks, payload)
+    response = web.json_response(reply)
+    await response.prepare(request)
+    await response.write_eof()
+    await callbacks.router.answer_sent(answer)
+    return response
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,16 +1,20 @@
 """A click's answer is its card's update; the outbox updates that card only when the answer
 did not: too slow, sent too late, or overtaken by a newer change."""
 
+import asyncio
 from datetime import timedelta
 
-from cards.model import Card
+from cards.model import ActionValue, Card
+from integration.clicks import Click, ClickRouter
 from tests.delivery.conftest import Site
 from tests.storage.test_service import AGENT, draft
 from tickets.actions import Command, Verb
+from tickets.audience import Audience, CardAddress
 from tickets.ports import ClickedCard
 from tickets.states import Source
 
 HOLD = timedelta(seconds=2)
+GROUP = CardAddress("sandbox", "shuidian", Audience.TEAM)
 
 
 class Recording:
@@ -88,3 +92,29 @@ async def test_an_answer_overtaken_by_a_newer_change_is_corrected(site: Site) ->
     await worker.deliver_due()  # the held-back row of the claim: the card shows 3 again
     assert platform.calls == [("edit", "shuidian")]
     assert await site.store.backlog() == 0
+
+
+async def test_an_answer_sent_after_the_platform_stopped_waiting_is_not_counted(
+    site: Site,
+) -> None:
+    number, _ = await posted(site)
+    router = ClickRouter(site.service, site.cards, site.store, site.clock)
+    click = Click(
+        source=Source.SANDBOX,
+        member_id="li",
+        value=ActionValue(number, Verb.CLAIM, 1),
+        audience=Audience.TEAM,
+        card_id="m-shuidian",
+    )
+    answer = await router.click(click, deadline=0.05)
+    assert answer.card is not None and answer.receipt is not None
+    await asyncio.sleep(0.1)
+    await router.answer_sent(answer)
+    ticket = (await site.service.history(number)).ticket
+    assert ticket.id is not None
+    post = await site.store.post(ticket.id, GROUP)
+    assert post is not None and post.delivered_version == 1
+
+    await router.answer_sent(await router.click(click, deadline=5))  # in time: refused, shown
+    post = await site.store.post(ticket.id, GROUP)
+    assert post is not None and post.delivered_version == 2

@@ -45,9 +45,16 @@ def user_id(member: str) -> str:
     return f"dt-{member}"
 
 
-def settings_for(fake: FakeDingTalk, db_url: str, data_dir: Path, mode: str = "stream") -> Settings:
+def settings_for(
+    fake: FakeDingTalk,
+    db_url: str,
+    data_dir: Path,
+    mode: str = "stream",
+    answer_deadline_s: float = 2.0,
+) -> Settings:
     """Four teams in four DingTalk groups, a supervisors' and a management group."""
     section = {
+        "answer_deadline_s": answer_deadline_s,
         "app_key": APP_KEY,
         "app_secret": APP_SECRET,
         "robot_code": ROBOT_CODE,
@@ -155,8 +162,10 @@ class Company:
 
 
 @asynccontextmanager
-async def running(fake: FakeDingTalk, db_url: str, data: Path, mode: str) -> AsyncIterator[Company]:
-    settings = settings_for(fake, db_url, data, mode)
+async def running(
+    fake: FakeDingTalk, db_url: str, data: Path, mode: str, answer_deadline_s: float = 2.0
+) -> AsyncIterator[Company]:
+    settings = settings_for(fake, db_url, data, mode, answer_deadline_s)
     organisation(fake, settings)
     async with TestClient(TestServer(create_app(settings))) as client:
         if mode == "stream":

@@ -40,9 +40,16 @@ def open_id(member: str) -> str:
     return "ou_" + member.encode().hex().ljust(32, "0")[:32]
 
 
-def settings_for(fake: FakeFeishu, db_url: str, data_dir: Path, mode: str = "webhook") -> Settings:
+def settings_for(
+    fake: FakeFeishu,
+    db_url: str,
+    data_dir: Path,
+    mode: str = "webhook",
+    answer_deadline_s: float = 3.0,
+) -> Settings:
     """Four teams in four Feishu groups, a supervisors' and a management group."""
     section = {
+        "answer_deadline_s": answer_deadline_s,
         "app_id": APP_ID,
         "app_secret": APP_SECRET,
         "encrypt_key": ENCRYPT_KEY,
