@@ -22,8 +22,6 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
-from storage.engine import create_engine
-from storage.outbox import DeliveryStore
 from tests.dingtalk import company as dingtalk
 from tests.fakes.dingtalk import (
     CARD_CALLBACK_TOPIC,
@@ -34,7 +32,7 @@ from tests.fakes.dingtalk import (
 from tests.fakes.feishu import FakeFeishu
 from tests.fakes.feishu_cards import validate_card
 from tests.feishu import company as feishu
-from tests.office import technician
+from tests.office import settled, technician
 from tickets.actions import Verb
 
 CLICKS = (Verb.CLAIM, Verb.START, Verb.COMPLETE)
@@ -80,30 +78,17 @@ class Company:
 
 
 async def measure(company: Company, db_url: str, tickets: int) -> Figures:
-    engine = create_engine(db_url)
-    store = DeliveryStore(engine)
-    try:
-        numbers = [await company.report() for _ in range(tickets)]
-        await settled(store)
-        rounds = []
-        for version, verb in enumerate(CLICKS, start=1):
-            seen = company.requests()
-            answered = await company.click_all(verb, version, numbers)
-            await settled(store)
-            calls = company.card_calls(seen)
-            refused = sum(1 for _, no in calls if no)
-            rounds.append(
-                Round(verb, len(numbers), answered, Counter(w for w, _ in calls), refused)
-            )
-        return Figures(company.platform, tickets, rounds)
-    finally:
-        await engine.dispose()
-
-
-async def settled(store: DeliveryStore) -> None:
-    """Until the outbox holds nothing more to send (held-back rows included)."""
-    while await store.backlog():
-        await asyncio.sleep(0.05)
+    numbers = [await company.report() for _ in range(tickets)]
+    await settled(db_url)
+    rounds = []
+    for version, verb in enumerate(CLICKS, start=1):
+        seen = company.requests()
+        answered = await company.click_all(verb, version, numbers)
+        await settled(db_url, timeout=60)
+        calls = company.card_calls(seen)
+        refused = sum(1 for _, no in calls if no)
+        rounds.append(Round(verb, len(numbers), answered, Counter(w for w, _ in calls), refused))
+    return Figures(company.platform, tickets, rounds)
 
 
 async def on_feishu(db_url: str, data_dir: Path, tickets: int) -> Figures:
