@@ -40,6 +40,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.intake $(if $(BAOXIU_BENCH_POSTGRES_URL),--postgres $(BAOXIU_BENCH_POSTGRES_URL))
 	$(BIN)/python -m bench.feishu
 	$(BIN)/python -m bench.dingtalk
+	$(BIN)/python -m bench.clicks $(if $(BAOXIU_BENCH_POSTGRES_URL),--postgres $(BAOXIU_BENCH_POSTGRES_URL))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

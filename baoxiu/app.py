@@ -105,7 +105,8 @@ def _runtime(
             wakeup = asyncio.Event()
             service = build_service(settings, engine, clock, on_commit=wakeup.set)
             cards = card_context(settings)
-            router = ClickRouter(service, cards)
+            deliveries = DeliveryStore(engine)
+            router = ClickRouter(service, cards, deliveries, clock)
             adapters: dict[str, ChatAdapter] = {}
             if uses_sandbox(settings):
                 store, hub = SandboxStore(engine), Hub()
@@ -131,7 +132,7 @@ def _runtime(
                     feishu_edge(app, settings, router, photo_file, service, photos)
                 )
             worker = DeliveryWorker(
-                DeliveryStore(engine),
+                deliveries,
                 service,
                 cards,
                 adapters,

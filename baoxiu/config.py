@@ -153,6 +153,9 @@ class FeishuConfig(Section):
     verification_token: SecretStr | None = None
     base_url: str = "https://open.feishu.cn"
     mode: Literal["websocket", "webhook"] = "websocket"
+    answer_deadline_s: Annotated[float, Field(gt=0, le=3)] = 3.0
+    """How long Feishu waits for a click's answer. A click not done half a second before
+    is answered 「正在处理，卡片稍后更新」, its card following through the outbox."""
 
 
 class DingTalkConfig(Section):
@@ -166,6 +169,9 @@ class DingTalkConfig(Section):
     mode: Literal["stream", "http"] = "stream"
     callback_route_key: str | None = None
     api_secret: SecretStr | None = None
+    answer_deadline_s: Annotated[float, Field(gt=0, le=2)] = 2.0
+    """How long DingTalk waits for a click's answer. A click not done half a second before
+    is answered 「正在处理，卡片稍后更新」, its card following through the outbox."""
 
     @model_validator(mode="after")
     def _http_needs_its_keys(self) -> Self:

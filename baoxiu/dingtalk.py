@@ -23,7 +23,7 @@ from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.parse import DingTalkPeople
 from integration.dingtalk.robot import RobotIntake, on_message
-from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, StreamClient
+from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, Reply, StreamClient
 from storage.usage import UsageStore
 from tickets.audience import Audience
 from tickets.clock import Clock
@@ -127,7 +127,7 @@ async def dingtalk_edge(
         )
         members = {m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id}
         people = DingTalkPeople(members=members, chats=chats(settings))
-        callbacks = DingTalkCallbacks(router=router, adapter=adapter, people=people)
+        callbacks = DingTalkCallbacks(router, adapter, people, config.answer_deadline_s)
         intake = robot_intake(settings, service, outbound)
         await stack.enter_async_context(counting(outbound, usage, service.clock, settings.site.tz))
         if config.mode == "http":
@@ -143,11 +143,12 @@ async def dingtalk_edge(
             yield adapter
             return
 
-        async def on_click(data: Mapping[str, Any], message_id: str) -> dict[str, Any]:
-            return await answer(callbacks, data, message_id)
+        async def on_click(data: Mapping[str, Any], message_id: str) -> Reply:
+            reply, clicked = await answer(callbacks, data, message_id)
+            return Reply(reply, lambda: router.answer_sent(clicked))
 
-        async def on_robot(data: Mapping[str, Any], message_id: str) -> dict[str, Any]:
-            return await on_message(intake, data, message_id)
+        async def on_robot(data: Mapping[str, Any], message_id: str) -> Reply:
+            return Reply(await on_message(intake, data, message_id))
 
         stream = StreamClient(
             config.app_key,

@@ -65,6 +65,7 @@ async def feishu_edge(
             verification_token=(
                 config.verification_token.get_secret_value() if config.verification_token else None
             ),
+            deadline=config.answer_deadline_s,
         )
         app[webhook.FEISHU] = callbacks
         try:

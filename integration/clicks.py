@@ -4,28 +4,45 @@ A platform edge verifies and parses its payload into a `Click`; the router turns
 core service call and answers with a toast for the clicker and the fresh card for that chat.
 A click on a stale card (its version is behind the ticket's) still acts when the action is
 valid; otherwise the clicker learns what changed and gets the current card.
+
+One update per click: the answer is what brings the fresh card to the clicked card, so the
+change holds that chat's outbox row back for as long as the platform waits for the answer
+(`ClickedCard`), and the edge, once it has sent the answer in time, records what it showed
+(`ClickRouter.answer_sent`). The worker then finds the chat up to date and makes no call.
+An answer that never went (a slow click, a crash) records nothing: when the hold is over,
+the worker updates the card. Holding back a row, rather than writing none for that chat, is
+what keeps that case safe.
 """
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 from cards.build import CardContext, latest, ticket_card
 from cards.model import ActionValue, Card
+from storage.outbox import DeliveryStore
 from tickets.actions import Command, Verb
 from tickets.audience import Audience
+from tickets.clock import Clock
 from tickets.errors import NotFound, TicketError
 from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
+from tickets.ports import ClickedCard
 from tickets.service import TicketService
 from tickets.states import Source
 from tickets.words import describe
+
+log = logging.getLogger(__name__)
 
 Level = Literal["success", "info", "warning", "error"]
 
 SLOW_TOAST = "正在处理，卡片稍后更新"
 """What the clicker is told when the answer is not ready in the time the platform waits."""
+SENDING_S = 0.5
+"""Of the time a platform waits for a click's answer, what is kept to render and send it."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,21 @@ class Click:
     """For a DIRECT card: the member whose private chat it is."""
     form: Mapping[str, str] = field(default_factory=dict)
     event_id: str | None = None
+    card_id: str | None = None
+    """The clicked card's platform message id, as the outbox keeps it (Feishu's
+    open_message_id, DingTalk's outTrackId, the sandbox's message id)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What an answer brings back to the clicked card: the card at `version`. It counts
+    only if sent before `due` (the event loop's clock), when the platform stops waiting."""
+
+    number: str
+    platform: str
+    card_id: str
+    version: int
+    due: float
 
 
 @dataclass(frozen=True)
@@ -47,6 +79,8 @@ class ClickAnswer:
     level: Level
     card: Card | None
     """None only when the ticket no longer exists."""
+    receipt: Receipt | None = None
+    """None when the answer brings no card to a card we know."""
 
 
 def _done(text: str) -> Callable[[Ticket, Directory], str]:
@@ -81,14 +115,25 @@ _finishing: set[asyncio.Task["ClickAnswer"]] = set()
 
 
 class ClickRouter:
-    def __init__(self, service: TicketService, cards: CardContext) -> None:
+    def __init__(
+        self,
+        service: TicketService,
+        cards: CardContext,
+        deliveries: DeliveryStore,
+        clock: Clock,
+    ) -> None:
         self._service = service
         self._cards = cards
+        self._deliveries = deliveries
+        self._clock = clock
 
-    async def click(self, click: Click) -> ClickAnswer:
+    async def click(self, click: Click, deadline: float) -> ClickAnswer:
+        """Act on the click; the platform waits `deadline` seconds for the answer, and the
+        clicked card's outbox row is held back as long."""
+        due = asyncio.get_running_loop().time() + deadline
         number, verb = click.value.number, click.value.verb
         if click.member_id is None:
-            return await self._refused(click, "你还不是本物业 baoxiu 的成员，请联系管理员添加")
+            return await self._refused(click, "你还不是本物业 baoxiu 的成员，请联系管理员添加", due)
         command = Command(
             verb=verb,
             actor=Actor.member(click.member_id),
@@ -97,12 +142,16 @@ class ClickRouter:
             reason=click.form.get("reason") or None,
             note=click.form.get("note") or None,
         )
+        clicked = None
+        if click.card_id is not None:
+            hold = timedelta(seconds=deadline)
+            clicked = ClickedCard(click.source.value, click.card_id, hold)
         try:
             outcome = await self._service.act(
-                number, command, click.source, event_id=click.event_id
+                number, command, click.source, event_id=click.event_id, clicked=clicked
             )
         except TicketError as error:
-            return await self._refused(click, error.message)
+            return await self._refused(click, error.message, due)
         ticket = outcome.ticket
         toast = TOASTS[verb](ticket, self._service.directory)
         changed_by_this_click = 0 if verb in (Verb.COMMENT, Verb.REVEAL) else 1
@@ -111,21 +160,40 @@ class ClickRouter:
         shown = outcome.event
         if shown is None or not shown.kind.public:  # a note or a reveal: the card keeps its line
             shown = latest((await self._service.history(number)).events)
-        return ClickAnswer(toast, "success", self._card(ticket, click, shown))
+        return self._answer(toast, "success", ticket, click, due, shown)
 
-    async def click_within(self, click: Click, seconds: float) -> ClickAnswer | None:
-        """The click's answer if it is ready within `seconds` (a platform waits only so
-        long); a slower click still completes, its card reaching the chat through the
-        outbox, and None is returned."""
-        task = asyncio.ensure_future(self.click(click))
+    async def click_within(self, click: Click, deadline: float) -> ClickAnswer | None:
+        """The click's answer if it is ready in time for a platform that waits `deadline`
+        seconds (`SENDING_S` of them kept for sending it); a slower click still completes,
+        its card reaching the chat through the outbox, and None is returned."""
+        task = asyncio.ensure_future(self.click(click, deadline))
         _finishing.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(_finishing.discard)
         try:
-            return await asyncio.wait_for(asyncio.shield(task), seconds)
+            return await asyncio.wait_for(asyncio.shield(task), max(0.0, deadline - SENDING_S))
         except TimeoutError:
             return None
 
-    async def _refused(self, click: Click, message: str) -> ClickAnswer:
+    async def answer_sent(self, answer: ClickAnswer | None) -> None:
+        """Record, once the edge has sent `answer` back to the platform, the card it brought
+        to the clicked card, so that the outbox does not send it there again. Too late to
+        be shown, it records nothing; a failure to record costs one more update, never a
+        stale card, so it is logged and not raised."""
+        receipt = answer.receipt if answer is not None else None
+        if receipt is None or asyncio.get_running_loop().time() > receipt.due:
+            return
+        try:
+            await self._deliveries.answered(
+                receipt.number,
+                receipt.platform,
+                receipt.card_id,
+                receipt.version,
+                self._clock.now(),
+            )
+        except Exception:
+            log.exception("could not record the answer to a click on %s", receipt.number)
+
+    async def _refused(self, click: Click, message: str, due: float) -> ClickAnswer:
         try:
             history = await self._service.history(click.value.number)
         except NotFound as error:
@@ -134,7 +202,19 @@ class ClickRouter:
         if ticket.version != click.value.version:
             changes = [e for e in history.events if e.from_status is not e.to_status]
             message = f"{message}（卡片已过期：{describe(changes[-1]).title}）"
-        return ClickAnswer(message, "error", self._card(ticket, click, latest(history.events)))
+        return self._answer(message, "error", ticket, click, due, latest(history.events))
 
-    def _card(self, ticket: Ticket, click: Click, event: Event | None) -> Card:
-        return ticket_card(ticket, click.audience, self._cards, click.viewer_id, event)
+    def _answer(
+        self,
+        toast: str,
+        level: Level,
+        ticket: Ticket,
+        click: Click,
+        due: float,
+        shown: Event | None,
+    ) -> ClickAnswer:
+        card = ticket_card(ticket, click.audience, self._cards, click.viewer_id, shown)
+        receipt = None
+        if click.card_id is not None:
+            receipt = Receipt(ticket.number, click.source.value, click.card_id, ticket.version, due)
+        return ClickAnswer(toast, level, card, receipt)

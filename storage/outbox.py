@@ -19,16 +19,27 @@ from sqlmodel.sql.expression import SelectOfScalar
 from storage.tables import CardPostRow, OutboxRow, TicketRow
 from tickets.audience import Audience, CardAddress
 from tickets.model import Ticket
+from tickets.ports import ClickedCard
 
 
 class SqlOutbox:
-    """The outbox side of a unit of work."""
+    """The outbox side of a unit of work.
+
+    A clicked card's chat gets its row like every other chat, only held back: a row, not
+    a skipped chat, so that if the click's answer never brings the card there (too slow,
+    the process died) the worker still does, once the hold is over.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def enqueue(
-        self, ticket: Ticket, addresses: Sequence[CardAddress], *, shown: bool = True
+        self,
+        ticket: Ticket,
+        addresses: Sequence[CardAddress],
+        *,
+        shown: bool = True,
+        clicked: ClickedCard | None = None,
     ) -> None:
         assert ticket.id is not None
         targets = {(a.platform, a.chat_id): a for a in addresses}
@@ -37,11 +48,16 @@ class SqlOutbox:
             if shown
             else None
         )
+        card = (clicked.platform, clicked.message_id) if clicked else None
+        held: tuple[str, str] | None = None
         for post in posts.all() if posts else ():
             address = CardAddress(
                 post.platform, post.chat_id, Audience(post.audience), post.member_id
             )
             targets.setdefault((post.platform, post.chat_id), address)
+            if (post.platform, post.message_id) == card:
+                held = (post.platform, post.chat_id)
+        hold = clicked.hold if clicked else timedelta(0)
         self._session.add_all(
             OutboxRow(
                 ticket_id=ticket.id,
@@ -50,9 +66,9 @@ class SqlOutbox:
                 audience=a.audience.value,
                 member_id=a.member_id,
                 created_at=ticket.updated_at,
-                available_at=ticket.updated_at,
+                available_at=ticket.updated_at + (hold if key == held else timedelta(0)),
             )
-            for a in targets.values()
+            for key, a in targets.items()
         )
         await self._session.flush()
 
@@ -165,6 +181,58 @@ class DeliveryStore:
                 .where(col(OutboxRow.id).in_(pending.ids))
                 .values(delivered_at=now, lease_owner=None, lease_until=None)
             )
+
+    async def answered(
+        self, number: str, platform: str, message_id: str, version: int, now: datetime
+    ) -> None:
+        """A click's answer brought the card at `version` to the posted card `message_id`.
+
+        While that is the ticket's version, the chat is recorded as showing it: the update
+        held back for it (`SqlOutbox.enqueue`) then finds nothing to send. If the ticket
+        has moved on since, the answer may have landed over a newer card, so the chat is
+        recorded as showing the older version and queued for an update now.
+
+        The held-back rows are left to the worker rather than marked delivered here: a row
+        does not say which change wrote it, so marking them could swallow a later change's
+        update. The worker decides when it sends, against the ticket as it is then, and
+        skips the call, not the row, when the chat already shows that version: one more
+        database round per click, no API call.
+        """
+        async with self._sessions.begin() as session:
+            found = (
+                await session.exec(
+                    select(CardPostRow, TicketRow.version)
+                    .join(TicketRow, col(TicketRow.id) == col(CardPostRow.ticket_id))
+                    .where(
+                        TicketRow.number == number,
+                        CardPostRow.platform == platform,
+                        CardPostRow.message_id == message_id,
+                    )
+                )
+            ).first()
+            if found is None:
+                return
+            post, current = found
+            fresh = version >= current
+            shown = col(CardPostRow.delivered_version)
+            moved = shown < version if fresh else shown > version
+            await session.exec(
+                update(CardPostRow)
+                .where(col(CardPostRow.id) == post.id, moved)
+                .values(delivered_version=version, updated_at=now)
+            )
+            if not fresh:
+                session.add(
+                    OutboxRow(
+                        ticket_id=post.ticket_id,
+                        platform=post.platform,
+                        chat_id=post.chat_id,
+                        audience=post.audience,
+                        member_id=post.member_id,
+                        created_at=now,
+                        available_at=now,
+                    )
+                )
 
     async def retry_later(self, pending: Pending, error: str, at: datetime) -> None:
         await self._settle(pending, available_at=at, last_error=error[:2000])

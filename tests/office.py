@@ -9,6 +9,8 @@ from aiohttp.test_utils import TestClient
 
 from baoxiu.config import Settings
 from baoxiu.wiring import ID_FIELDS
+from storage.engine import create_engine
+from storage.outbox import DeliveryStore
 
 KEY = "platform-test-api-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -45,6 +47,19 @@ async def delivery_failures(
         if failed or asyncio.get_running_loop().time() > deadline:
             return failed
         await asyncio.sleep(0.05)
+
+
+async def settled(db_url: str, timeout: float = 10.0) -> None:
+    """Until the outbox has nothing left to send, held-back rows included."""
+    engine = create_engine(db_url)
+    try:
+        store = DeliveryStore(engine)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await store.backlog():
+            assert asyncio.get_running_loop().time() < deadline, "the outbox did not settle"
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
 
 
 TEAMS = [

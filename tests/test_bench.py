@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import clicks as clicks_bench
 from bench import dingtalk as dingtalk_bench
 from bench import feishu as feishu_bench
 from bench.intake import run
@@ -27,3 +28,11 @@ async def test_dingtalk_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> No
     printed = capsys.readouterr().out
     assert "every card exactly once, within the QPS limit: yes" in printed
     assert "HTTP 403 ×2" in printed
+
+
+async def test_clicks_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    await clicks_bench.run(None, 2)
+    printed = capsys.readouterr().out
+    assert "Feishu: 6 clicks on 2 tickets" in printed
+    assert "DingTalk: 6 clicks on 2 tickets" in printed
+    assert printed.count("each click updates the card it came from exactly once: yes") == 2

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -82,12 +82,33 @@ class TicketRepository(Protocol):
     async def search(self, query: TicketQuery) -> Page: ...
 
 
+@dataclass(frozen=True)
+class ClickedCard:
+    """The posted card a change was clicked on, by its platform message id.
+
+    The click's answer carries the fresh card back to that card, so the change's update of
+    its chat is held back for `hold` (the platform's wait for an answer): by then the edge
+    has recorded what the answer showed, and the update is sent only if the chat still
+    shows an older version (the answer was too slow, or never sent).
+    """
+
+    platform: str
+    message_id: str
+    hold: timedelta
+
+
 class OutboxRepository(Protocol):
     async def enqueue(
-        self, ticket: Ticket, addresses: Sequence[CardAddress], *, shown: bool = True
+        self,
+        ticket: Ticket,
+        addresses: Sequence[CardAddress],
+        *,
+        shown: bool = True,
+        clicked: ClickedCard | None = None,
     ) -> None:
         """Queue the card for each address and, when it may be `shown` somewhere already
-        (any ticket but a new one), for every chat showing it."""
+        (any ticket but a new one), for every chat showing it; the `clicked` card's chat
+        is held back."""
         ...
 
 

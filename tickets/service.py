@@ -25,7 +25,7 @@ from tickets.machine import Context, created, decide
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
-from tickets.ports import Page, TicketQuery, TicketRepository, UnitOfWorkFactory
+from tickets.ports import ClickedCard, Page, TicketQuery, TicketRepository, UnitOfWorkFactory
 from tickets.recipients import ChatPlanner
 from tickets.routing import (
     DEFAULT_EMERGENCY_WORDS,
@@ -160,18 +160,28 @@ class TicketService:
             return Opened(saved, created=True)
 
     async def act(
-        self, number: str, command: Command, source: Source, *, event_id: str | None = None
+        self,
+        number: str,
+        command: Command,
+        source: Source,
+        *,
+        event_id: str | None = None,
+        clicked: ClickedCard | None = None,
     ) -> Outcome:
         """Apply one action. A platform's redelivered `event_id` takes effect once; the
-        redelivery gets the ticket as it is now. The resident acts only through `act_as_resident`,
-        which finds the ticket by its private link."""
+        redelivery gets the ticket as it is now. A click names the `clicked` card, to which
+        its answer brings the fresh card: the outbox holds that chat's update back. The
+        resident acts only through `act_as_resident`, which finds the ticket by its private
+        link."""
         if command.actor.kind is ActorKind.RESIDENT:
             raise Forbidden("业主只能通过自己的报修链接操作")
 
         def find(repo: TicketRepository) -> Awaitable[Ticket | None]:
             return repo.get(number, for_update=True)
 
-        outcome = await _retrying(lambda: self._act_once(find, number, command, source, event_id))
+        outcome = await _retrying(
+            lambda: self._act_once(find, number, command, source, event_id, clicked)
+        )
         self._on_commit()
         return outcome
 
@@ -195,6 +205,7 @@ class TicketService:
         command: Command,
         source: Source,
         event_id: str | None,
+        clicked: ClickedCard | None = None,
     ) -> Outcome:
         async with self._uow() as uow:
             now = self.clock.now()
@@ -217,7 +228,7 @@ class TicketService:
                 await uow.tickets.append_event(ticket, transition.event)
                 return Outcome(ticket, transition.event)
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
-            await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
+            await uow.outbox.enqueue(after, self._planner.addresses(ticket, after), clicked=clicked)
             return Outcome(after, transition.event)
 
     def _context(self, now: datetime, source: Source, open_jobs: dict[str, int]) -> Context:

@@ -1,8 +1,9 @@
 """The delivery worker: sends what the outbox holds, after the change has committed.
 
 It renders each card from the ticket as it is at sending time, so a burst of changes to one
-ticket costs one send per chat. It is woken right after a commit in this process and polls
-for rows written elsewhere (the CLI, other replicas).
+ticket costs one send per chat, and it edits no card that already shows that version: a
+click's answer brought it there (`DeliveryStore.answered`). It is woken right after a commit
+in this process and polls for rows written elsewhere (the CLI, other replicas).
 """
 
 import asyncio
@@ -127,7 +128,8 @@ class DeliveryWorker:
             post = await self._store.post(item.ticket_id, item.address)
             if post is not None and post.message_id is not None:
                 message_id = post.message_id
-                await adapter.edit(message_id, card)
+                if post.delivered_version < ticket.version:
+                    await adapter.edit(message_id, card)
             else:
                 message_id = await adapter.post(
                     item.address.chat_id,

@@ -2,7 +2,9 @@
 
 DingTalk waits 2 s for the answer. The answer carries the fresh card for everyone and the
 toast for the clicker alone (`userPrivateData`); a slower click still completes and reaches
-the chat through the outbox.
+the chat through the outbox. Each transport records the answer as shown once it has sent it
+(`ClickRouter.answer_sent`): on DingTalk's standard edition, the update it spares is one of
+the 10,000 API calls of the month.
 """
 
 import logging
@@ -10,13 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from integration.clicks import SLOW_TOAST, ClickRouter
+from integration.clicks import SLOW_TOAST, ClickAnswer, ClickRouter
 from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.parse import DingTalkPeople, NotAClick, parse_click
 
 log = logging.getLogger(__name__)
-
-ANSWER_WITHIN_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -24,25 +24,28 @@ class DingTalkCallbacks:
     router: ClickRouter
     adapter: DingTalkAdapter
     people: DingTalkPeople
+    deadline: float
+    """Seconds DingTalk waits for a click's answer."""
 
 
 async def answer(
     callbacks: DingTalkCallbacks, data: Mapping[str, Any], event_id: str | None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], ClickAnswer | None]:
     """The click's answer as DingTalk applies it: the card's new variables, and the toast
-    in the clicker's private data. An empty answer changes nothing."""
+    in the clicker's private data (an empty answer changes nothing); and the router's answer,
+    for `ClickRouter.answer_sent` once it is sent."""
     try:
         click = parse_click(data, callbacks.people, event_id)
     except NotAClick as error:
         log.info("ignored DingTalk callback: %s", error)
-        return {}
-    result = await callbacks.router.click_within(click, ANSWER_WITHIN_S)
+        return {}, None
+    result = await callbacks.router.click_within(click, callbacks.deadline)
     if result is None:
-        return _private(SLOW_TOAST, "info")
+        return _private(SLOW_TOAST, "info"), None
     reply = _private(result.toast, result.level)
     if result.card is not None:
         reply["cardData"] = {"cardParamMap": callbacks.adapter.params(result.card)}
-    return reply
+    return reply, result
 
 
 def _private(toast: str, level: str) -> dict[str, Any]:

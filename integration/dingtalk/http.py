@@ -39,7 +39,12 @@ async def card_callback(request: web.Request) -> web.Response:
     http = request.app[DINGTALK]
     data, body = await _genuine(request, lambda h: check_card_callback(h, http.api_secret))
     event_id = "http-" + hashlib.sha256(body).hexdigest()[:40]
-    return web.json_response(await answer(http.callbacks, data, event_id))
+    reply, clicked = await answer(http.callbacks, data, event_id)
+    response = web.json_response(reply)
+    await response.prepare(request)
+    await response.write_eof()
+    await http.callbacks.router.answer_sent(clicked)
+    return response
 
 
 async def robot_message(request: web.Request) -> web.Response:

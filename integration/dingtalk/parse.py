@@ -43,7 +43,8 @@ def parse_click(data: Mapping[str, Any], people: DingTalkPeople, event_id: str |
         value = ActionValue.from_dict(action)
     except (ValueError, KeyError, TypeError) as error:
         raise NotAClick(f"the click carries no baoxiu action: {error!r}") from error
-    digest = digest_of_key(str(data.get("outTrackId") or ""))
+    card_id = str(data.get("outTrackId") or "")
+    digest = digest_of_key(card_id)
     if digest is None or digest not in people.chats:
         raise NotAClick(f"card {data.get('outTrackId')!r} is not in a chat baoxiu knows")
     audience, owner = people.chats[digest]
@@ -60,4 +61,5 @@ def parse_click(data: Mapping[str, Any], people: DingTalkPeople, event_id: str |
         viewer_id=owner,
         form=form,
         event_id=event_id,
+        card_id=card_id,
     )

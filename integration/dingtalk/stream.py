@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -32,8 +33,18 @@ HEARTBEAT_S = 20.0
 MAX_BACKOFF_S = 60.0
 USER_AGENT = "baoxiu/0.1 (aiohttp)"
 
-Handler = Callable[[Mapping[str, Any], str], Awaitable[dict[str, Any]]]
-"""A topic's handler: the frame's data and its messageId in, the ack's data out."""
+
+@dataclass(frozen=True)
+class Reply:
+    """A frame's ack `data`, and what to do once the ack has been sent (`then`): a click's
+    answer counts as shown only after it has gone."""
+
+    data: dict[str, Any]
+    then: Callable[[], Awaitable[None]] | None = None
+
+
+Handler = Callable[[Mapping[str, Any], str], Awaitable[Reply]]
+"""A topic's handler: the frame's data and its messageId in, the ack's `Reply` out."""
 
 
 class StreamError(Exception):
@@ -140,9 +151,12 @@ class StreamClient:
             reply = await handler(data, message_id)
         except Exception:
             log.exception("DingTalk Stream callback failed")
-            reply = {}
-        if not socket.closed:
-            await _ack(socket, message_id, {"response": reply})
+            reply = Reply({})
+        if socket.closed:
+            return
+        await _ack(socket, message_id, {"response": reply.data})
+        if reply.then is not None:
+            await reply.then()
 
 
 async def _ack(

@@ -7,7 +7,8 @@ waits 3 s for the answer).
 
 The SDK hands an event's raw bytes to `event_handler._do_without_validation(payload)` and
 sends back what that returns; `EventBridge` is such a handler, so the payload reaches the
-same `handle` as on the webhook, unchanged.
+same `handle` as on the webhook, unchanged. The SDK writes the reply as soon as the handler
+returns, so that is when a click's answer is recorded as shown.
 
 Supervision: the SDK reconnects by itself, but can die silently or hang on reconnect; a
 watchdog on our loop restarts the thread when it has died or stayed disconnected too long,
@@ -19,6 +20,7 @@ import contextlib
 import json
 import logging
 import threading
+from concurrent.futures import Future
 from typing import Any
 
 import lark_oapi as lark
@@ -29,7 +31,8 @@ from integration.feishu.webhook import FeishuCallbacks, handle
 
 log = logging.getLogger(__name__)
 
-WAIT_FOR_ANSWER_S = 2.8
+HANDOFF_S = 0.2
+"""Of Feishu's wait for an answer, what is kept for the SDK to send it."""
 WATCH_EVERY_S = 5.0
 DISCONNECTED_TOO_LONG_S = 60.0
 MAX_BACKOFF_S = 60.0
@@ -42,14 +45,21 @@ class EventBridge:
     def __init__(self, callbacks: FeishuCallbacks, loop: asyncio.AbstractEventLoop) -> None:
         self._callbacks = callbacks
         self._loop = loop
+        self._recording: set[Future[None]] = set()
 
     def _do_without_validation(self, payload: bytes) -> Any:
         event = json.loads(payload)
         future = asyncio.run_coroutine_threadsafe(handle(self._callbacks, event), self._loop)
         try:
-            return future.result(timeout=WAIT_FOR_ANSWER_S)
+            reply, answer = future.result(timeout=max(0.0, self._callbacks.deadline - HANDOFF_S))
         except TimeoutError:
             return {"toast": {"type": "info", "content": SLOW_TOAST}}
+        if answer is not None:
+            sent = self._callbacks.router.answer_sent(answer)
+            recording = asyncio.run_coroutine_threadsafe(sent, self._loop)
+            self._recording.add(recording)  # our loop keeps only a weak reference
+            recording.add_done_callback(self._recording.discard)
+        return reply
 
 
 class LongConnection:

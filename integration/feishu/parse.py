@@ -41,7 +41,8 @@ def parse_click(payload: Mapping[str, Any], people: FeishuPeople) -> Click:
         raise NotAClick(str(error)) from error
     open_id = str((event.get("operator") or {}).get("open_id", ""))
     member = people.members.get(open_id)
-    chat = str((event.get("context") or {}).get("open_chat_id", ""))
+    context = event.get("context") or {}
+    chat = str(context.get("open_chat_id", ""))
     audience = people.chats.get(chat, Audience.DIRECT)
     return Click(
         source=Source.FEISHU,
@@ -51,6 +52,7 @@ def parse_click(payload: Mapping[str, Any], people: FeishuPeople) -> Click:
         viewer_id=member if audience is Audience.DIRECT else None,
         form=_form(action.get("form_value"), f"{action_value.verb.value}_"),
         event_id=str(header.get("event_id") or "") or None,
+        card_id=str(context.get("open_message_id") or "") or None,
     )
 
 

@@ -1,9 +1,11 @@
 """`POST /callbacks/feishu`: card clicks and received messages by HTTP callback (the
 "request URL" transport).
 
-Feishu waits 3 s for the answer. The click is given 2.5 s; a slower one still completes,
-and its card reaches the chat through the outbox, but the clicker gets a "处理中" toast.
-A message goes to the robot, which acknowledges it within the same time.
+Feishu waits 3 s for the answer. The click is given all but `clicks.SENDING_S` of it; a
+slower one still completes, and its card reaches the chat through the outbox, but the
+clicker gets a "处理中" toast. The answer's card replaces the clicked one for everyone in the
+chat, so it is recorded as shown once the response has been written. A message goes to the
+robot, which acknowledges it within the same time.
 """
 
 import logging
@@ -21,8 +23,6 @@ from integration.feishu.verify import Rejected, open_callback
 
 log = logging.getLogger(__name__)
 
-ANSWER_WITHIN_S = 2.5
-
 
 @dataclass(frozen=True)
 class FeishuCallbacks:
@@ -32,6 +32,8 @@ class FeishuCallbacks:
     robot: FeishuRobot
     encrypt_key: str | None
     verification_token: str | None
+    deadline: float
+    """Seconds Feishu waits for a click's answer."""
 
 
 FEISHU = web.AppKey("feishu_callbacks", FeishuCallbacks)
@@ -45,20 +47,23 @@ async def answer_click(callbacks: FeishuCallbacks, answer: ClickAnswer) -> dict[
     return reply
 
 
-async def handle(callbacks: FeishuCallbacks, payload: dict[str, Any]) -> dict[str, object]:
-    """One verified callback payload, whichever transport brought it."""
+async def handle(
+    callbacks: FeishuCallbacks, payload: dict[str, Any]
+) -> tuple[dict[str, object], ClickAnswer | None]:
+    """One verified callback payload, whichever transport brought it: the reply, and the
+    click's answer for `ClickRouter.answer_sent` once the reply is sent."""
     if (payload.get("header") or {}).get("event_type") == MESSAGE_RECEIVED:
         await callbacks.robot.receive(payload)
-        return {}
+        return {}, None
     try:
         click = parse_click(payload, callbacks.people)
     except NotAClick as error:
         log.info("ignored Feishu callback: %s", error)
-        return {}
-    answer = await callbacks.router.click_within(click, ANSWER_WITHIN_S)
+        return {}, None
+    answer = await callbacks.router.click_within(click, callbacks.deadline)
     if answer is None:
-        return {"toast": {"type": "info", "content": SLOW_TOAST}}
-    return await answer_click(callbacks, answer)
+        return {"toast": {"type": "info", "content": SLOW_TOAST}}, None
+    return await answer_click(callbacks, answer), answer
 
 
 async def feishu_callback(request: web.Request) -> web.Response:
@@ -76,7 +81,12 @@ async def feishu_callback(request: web.Request) -> web.Response:
         return web.json_response({"msg": "rejected"}, status=401)
     if payload.get("type") == "url_verification":
         return web.json_response({"challenge": payload.get("challenge")})
-    return web.json_response(await handle(callbacks, payload))
+    reply, answer = await handle(callbacks, payload)
+    response = web.json_response(reply)
+    await response.prepare(request)
+    await response.write_eof()
+    await callbacks.router.answer_sent(answer)
+    return response
 
 
 def add_routes(app: web.Application) -> None:

@@ -27,6 +27,9 @@ from tickets.states import Source
 
 REFRESH_S = 2.0
 """How often an open page re-reads its chat even without a local wake-up (other replicas)."""
+ANSWER_S = 2.0
+"""The sandbox writes a click's card to the clicked message itself, right after the change;
+the outbox holds that message's update back this long meanwhile, as for a platform's wait."""
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,16 @@ async def click(request: web.Request) -> web.Response:
             viewer_id=chat.member_id,
             form=body.form,
             event_id=body.click_id,
-        )
+            card_id=str(message.id),
+        ),
+        ANSWER_S,
     )
     html = None
     if answer.card is not None:
         html = render_card(answer.card)
-        await sandbox.store.edit(message.id, html, sandbox.clock.now())
-        sandbox.hub.notify()
+        if await sandbox.store.edit(message.id, html, sandbox.clock.now()) is not None:
+            sandbox.hub.notify()
+            await sandbox.router.answer_sent(answer)
     return web.json_response({"toast": answer.toast, "level": answer.level, "html": html})
 
 

@@ -532,7 +532,8 @@ class FakeDingTalk:
         ack = _ack(raw, connection.info.connection_id, self._clock() - started)
         if topic == CARD_CALLBACK_TOPIC:
             late = ack.elapsed > CLICK_TIMEOUT_S
-            applied = not late and ack.code == 200 and self._apply_click(data, ack.data)
+            response = ack.data.get("response") if isinstance(ack.data, dict) else None
+            applied = not late and ack.code == 200 and self.apply_answer(data, response)
             ack = replace(ack, late=late, applied=applied)
         self.acks.append(ack)
         return ack
@@ -602,12 +603,14 @@ class FakeDingTalk:
         finally:
             self._waiting.pop(message_id, None)
 
-    def _apply_click(self, click: Mapping[str, Any], data: Any) -> bool:
-        """Show an ack's `response` as DingTalk would: cardData on the card (merged by key
-        with updateCardDataByKey, else replacing, as PUT does; the same rule for the ack is
-        not verified) and userPrivateData for the clicking user."""
+    def apply_answer(self, click: Mapping[str, Any], response: Any) -> bool:
+        """Show a click's answer as DingTalk would: cardData on the card (merged by key
+        with updateCardDataByKey, else replacing, as PUT does; the same rule for the answer
+        is not verified) and userPrivateData for the clicking user. A Stream ack's
+        `response` is shown by `push_callback`; a test posting an HTTP callback calls this
+        with our answer's body, as DingTalk's side of that exchange (that DingTalk applies
+        an HTTP answer as it does an ack is not verified). Returns whether it was shown."""
         card = self.cards.get(str(click.get("outTrackId")))
-        response = data.get("response") if isinstance(data, dict) else None
         if card is None or not isinstance(response, dict):
             return False
         options = response.get("cardUpdateOptions")
@@ -617,7 +620,8 @@ class FakeDingTalk:
             try:
                 update = self._param_map(card_data["cardParamMap"], None)
             except _Refused as refused:
-                raise StreamProtocolError(f"ack cardParamMap: {refused.detail}", data) from None
+                detail = f"answer cardParamMap: {refused.detail}"
+                raise StreamProtocolError(detail, response) from None
             card.revisions.append({**card.param_map, **update} if by_key else update)
         private = response.get("userPrivateData")
         if isinstance(private, dict) and "cardParamMap" in private:
@@ -625,7 +629,8 @@ class FakeDingTalk:
             try:
                 update = self._param_map(private["cardParamMap"], None)
             except _Refused as refused:
-                raise StreamProtocolError(f"ack userPrivateData: {refused.detail}", data) from None
+                detail = f"answer userPrivateData: {refused.detail}"
+                raise StreamProtocolError(detail, response) from None
             card.private_data[user] = {**card.private_data.get(user, {}), **update}
         return True
 

@@ -124,6 +124,9 @@ CARD_MAX_BYTES: Final = 30_000
 """Feishu says 30 KB; read as 1000-byte KB, the stricter reading (as feishu_cards does)."""
 EDIT_WINDOW_S: Final = 14 * 86400
 CARD_TOKEN_TTL_S: Final = 1800
+CLICK_ANSWER_S: Final = 3.0
+"""Feishu waits this long for a click's answer (200341 after it), and shows only an answer
+given in time."""
 CARD_TOKEN_USES: Final = 2
 IMAGE_MAX_BYTES: Final = 10 * 1024 * 1024
 PER_TARGET: Final = 5
@@ -233,11 +236,26 @@ class CardUpdate:
 
 @dataclass(frozen=True)
 class WsReply:
-    """What lark.ws.Client sent back for a pushed frame; `data` is the handler's answer."""
+    """What lark.ws.Client sent back for a pushed frame; `data` is the handler's answer, and
+    `applied` says the fake showed the card in a click's answer, as Feishu would."""
 
     code: int
     data: Any
     headers: Mapping[str, str]
+    applied: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A card a click's answer put on the clicked message (no OpenAPI call)."""
+
+    message_id: str
+    card: dict[str, Any]
+    at: float
+
+
+class AnswerRefused(Exception):
+    """A click's answer Feishu would not show (an error in the clicker's client instead)."""
 
 
 @dataclass
@@ -313,6 +331,7 @@ class FakeFeishu:
         self.requests: list[Call] = []
         self.images: dict[str, bytes] = {}
         self.card_updates: list[CardUpdate] = []
+        self.answers: list[Answer] = []
         self.pings = 0
         self._validate = validator
         self._chat_limit_code = chat_limit_code
@@ -523,7 +542,8 @@ class FakeFeishu:
         timeout: float = 5.0,
     ) -> WsReply:
         """Deliver an event (e.g. a card.action.trigger) to one open long connection, chosen
-        at random as Feishu does, in `parts` frames, and wait for the client's answer."""
+        at random as Feishu does, in `parts` frames, and wait for the client's answer. A
+        click's answer given within 3 s has its card shown (`apply_answer`)."""
         if not self._connections:
             raise RuntimeError("no long connection is open")
         connection = random.choice(self._connections)
@@ -532,6 +552,7 @@ class FakeFeishu:
         size = math.ceil(len(data) / parts)
         reply: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
         self._replies[message_id] = reply
+        started = self._clock()
         try:
             for seq in range(parts):
                 headers = {
@@ -549,11 +570,47 @@ class FakeFeishu:
             self._replies.pop(message_id, None)
         response = json.loads(answer.payload)
         encoded = response.get("data")
+        answered = json.loads(base64.b64decode(encoded)) if encoded else None
+        in_time = self._clock() - started <= CLICK_ANSWER_S
+        applied = (
+            kind == "event"
+            and int(response["code"]) == 200
+            and in_time
+            and self.apply_answer(payload, answered)
+        )
         return WsReply(
             code=int(response["code"]),
-            data=json.loads(base64.b64decode(encoded)) if encoded else None,
+            data=answered,
             headers={h.key: h.value for h in answer.headers},
+            applied=applied,
         )
+
+    def apply_answer(self, click: Mapping[str, Any], answer: Any) -> bool:
+        """Show a click's answer as Feishu does: a `card` in it (`{"type": "raw", "data":
+        …}`) replaces the clicked card, the message the click's `open_message_id` names, for
+        everyone in the chat. Over the long connection `push` calls this; a test posting to
+        a webhook calls it with the HTTP answer, as Feishu's side of that exchange. Returns
+        whether a card was shown. The card must keep the schema the message was sent with
+        (200830) and pass the card checks; otherwise `AnswerRefused`."""
+        if not isinstance(answer, dict) or not isinstance(answer.get("card"), dict):
+            return False
+        context = (click.get("event") or {}).get("context") or {}
+        message = self._messages.get(str(context.get("open_message_id")))
+        if message is None:
+            return False
+        raw = answer["card"]
+        if raw.get("type") != "raw" or not isinstance(raw.get("data"), dict):
+            raise AnswerRefused(f"the answer's card is not {{type: raw, data: {{…}}}}: {raw!r}")
+        card = raw["data"]
+        if card.get("schema") != message.card.get("schema"):
+            raise AnswerRefused("200830: the card's schema differs from the one first sent")
+        try:
+            self._card(card, len(json.dumps(card, ensure_ascii=False).encode()))
+        except _Refused as refused:
+            raise AnswerRefused(f"{refused.code}: {refused.detail}") from None
+        message.cards.append(card)
+        self.answers.append(Answer(message.message_id, card, self._clock()))
+        return True
 
     # Plumbing
 

@@ -659,6 +659,23 @@ async def test_a_late_click_answer_is_not_shown_and_redelivery_repeats_the_id(
         await client.stop()
 
 
+async def test_an_http_callbacks_answer_is_shown_as_an_ack_is(
+    fake: FakeDingTalk, http: aiohttp.ClientSession
+) -> None:
+    tok = await token(http, fake)
+    await call(http, fake, CREATE_AND_DELIVER_PATH, card_request(), token=tok)
+    click = card_click("ticket-17-v1", USER, {"action": "accept"})
+    answer = {
+        "cardUpdateOptions": {"updateCardDataByKey": True},
+        "cardData": {"cardParamMap": {"status": "已接单"}},
+    }
+    assert fake.apply_answer(click, answer)
+    assert fake.cards["ticket-17-v1"].revisions == [CARD, {**CARD, "status": "已接单"}]
+    assert not fake.apply_answer(card_click("not-ours", USER, {}), answer)
+    with pytest.raises(StreamProtocolError):
+        fake.apply_answer(click, {"cardData": {"cardParamMap": {"status": 17}}})
+
+
 async def test_a_malformed_ack_is_a_protocol_error(
     fake: FakeDingTalk, http: aiohttp.ClientSession
 ) -> None:

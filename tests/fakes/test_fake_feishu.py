@@ -62,6 +62,7 @@ from tests.fakes.feishu import (
     TOKEN_PATH,
     USER_UNAVAILABLE,
     WS_ENDPOINT_PATH,
+    AnswerRefused,
     FakeFeishu,
     Mention,
 )
@@ -589,6 +590,22 @@ async def test_a_click_token_updates_the_card_twice_within_30_minutes(
     assert (await update(late))[0] == FIELD_INVALID
 
 
+async def test_a_click_answers_card_replaces_the_clicked_card(fake: FakeFeishu) -> None:
+    """What Feishu does with the `card` in a webhook's answer: no OpenAPI call is made."""
+    message_id = (await send(sdk(fake), await token(fake), CHAT)).data.message_id
+    calls = len(fake.requests)
+    click = card_action({"n": 17}, message_id=message_id, chat_id=CHAT)
+    fresh = {**CARD, "body": {"elements": [{"tag": "markdown", "content": "已接单"}]}}
+    assert not fake.apply_answer(click, {"toast": {"type": "info", "content": "收到"}})
+    assert fake.apply_answer(click, {"card": {"type": "raw", "data": fresh}})
+    assert fake.message(message_id).cards == [CARD, fresh]
+    assert [a.message_id for a in fake.answers] == [message_id]
+    assert len(fake.requests) == calls
+    with pytest.raises(AnswerRefused):  # 200830
+        fake.apply_answer(click, {"card": {"type": "raw", "data": {**fresh, "schema": "1.0"}}})
+    assert not fake.apply_answer(card_action({"n": 17}), {"card": {"type": "raw", "data": fresh}})
+
+
 # Look-ups for `baoxiu doctor`
 
 
@@ -701,7 +718,7 @@ async def click_over_long_connection(fake: FakeFeishu) -> None:
     try:
         await eventually(lambda: fake.ws_connections == 1)
         reply = await fake.push(card_action({"action": "accept", "ticket": 17}, operator=USER))
-        assert reply.code == 200 and reply.data == {"toast": toast}
+        assert reply.code == 200 and reply.data == {"toast": toast} and not reply.applied
         assert "biz_rt" in reply.headers
         assert clicks[0].event.action.value == {"action": "accept", "ticket": 17}
         assert clicks[0].event.operator.open_id == USER

@@ -15,6 +15,7 @@ from tests import office
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
 from tests.fakes.feishu_callbacks import (
     ENCRYPT_KEY,
+    MESSAGE_ID,
     VERIFICATION_TOKEN,
     card_action,
     signed_request,
@@ -39,9 +40,16 @@ def open_id(member: str) -> str:
     return "ou_" + member.encode().hex().ljust(32, "0")[:32]
 
 
-def settings_for(fake: FakeFeishu, db_url: str, data_dir: Path, mode: str = "webhook") -> Settings:
+def settings_for(
+    fake: FakeFeishu,
+    db_url: str,
+    data_dir: Path,
+    mode: str = "webhook",
+    answer_deadline_s: float = 3.0,
+) -> Settings:
     """Four teams in four Feishu groups, a supervisors' and a management group."""
     section = {
+        "answer_deadline_s": answer_deadline_s,
         "app_id": APP_ID,
         "app_secret": APP_SECRET,
         "encrypt_key": ENCRYPT_KEY,
@@ -104,15 +112,20 @@ class Company:
         operator: str | None = None,
         event_id: str | None = None,
     ) -> dict[str, Any]:
+        """A click on the card of `number` in `chat` (a group's chat_id, or a member's
+        open_id for their private chat), naming that message as Feishu does; before the
+        card has arrived, a message we never sent."""
         value = {"n": number, "v": verb.value, "r": version}
         form_value = {f"{verb.value}_{k}": v for k, v in form.items()} if form else None
+        shown = [m for m in self.fake.messages(chat) if number in str(m.card)]
         return card_action(
             value,
             form_value=form_value,
             operator=operator or open_id(member),
-            chat_id=chat,
+            chat_id=shown[0].chat_id if shown else chat,
             event_id=event_id,
             tag="button" if form is None else "form",
+            message_id=shown[0].message_id if shown else MESSAGE_ID,
         )
 
     async def post_callback(
@@ -134,10 +147,12 @@ class Company:
     async def click(
         self, member: str, number: str, verb: Verb, version: int, **extra: Any
     ) -> dict[str, Any]:
-        """Click a button as Feishu posts it (encrypted, signed); the answer must be 200."""
+        """Click a button as Feishu posts it (encrypted, signed); the answer must be 200, and
+        its card is shown on the clicked card, as Feishu does."""
         payload = self.click_payload(member, number, verb, version, **extra)
         status, answer = await self.post_callback(
             *signed_request(payload, ENCRYPT_KEY, VERIFICATION_TOKEN)
         )
         assert status == 200, answer
+        self.fake.apply_answer(payload, answer)
         return answer

@@ -16,9 +16,11 @@ from baoxiu.app import create_app
 from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings
 from integration.web.api import SERVICE
 from storage.engine import create_engine
+from storage.outbox import DeliveryStore
 from storage.sandbox import SandboxMessage, SandboxStore
 from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
+from tickets.audience import Audience, CardAddress
 from tickets.model import Actor
 from tickets.service import TicketService
 from tickets.states import Source
@@ -27,9 +29,12 @@ T = TypeVar("T")
 
 
 class Chat:
-    def __init__(self, client: TestClient[Any, Any], store: SandboxStore) -> None:
+    def __init__(
+        self, client: TestClient[Any, Any], store: SandboxStore, deliveries: DeliveryStore
+    ) -> None:
         self.client = client
         self.store = store
+        self.deliveries = deliveries
 
     @property
     def service(self) -> TicketService:
@@ -95,7 +100,7 @@ async def chat(db_url: str, demo_settings: Settings) -> AsyncIterator[Chat]:
     )
     engine = create_engine(db_url)
     async with TestClient(TestServer(create_app(settings))) as client:
-        yield Chat(client, SandboxStore(engine))
+        yield Chat(client, SandboxStore(engine), DeliveryStore(engine))
     await engine.dispose()
 
 
@@ -125,6 +130,19 @@ async def test_claim_race_and_a_stale_card(chat: Chat) -> None:
     assert "开始维修" in lost["html"]
     fresh = await chat.card("shuidian", number, revision=2)
     assert "接单人</dt><dd>李师傅" in fresh.html
+
+
+async def test_the_click_writes_its_card_and_the_outbox_leaves_it(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+    card = await chat.card("shuidian", number)
+    await chat.click("shuidian", card, "接单", "li")
+    ticket = (await chat.service.history(number)).ticket
+    assert ticket.id is not None
+    group = CardAddress("sandbox", "shuidian", Audience.TEAM)
+    post = await chat.deliveries.post(ticket.id, group)
+    assert post is not None and post.delivered_version == ticket.version == 2  # the answer's
+    private = await chat.card("dm-li", number)
+    assert "13800138000" in private.html
 
 
 async def test_simultaneous_claim_clicks_have_one_winner(chat: Chat) -> None:
