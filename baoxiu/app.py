@@ -7,8 +7,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from baoxiu import dingtalk
 from baoxiu.config import Settings
+from baoxiu.platforms.dingtalk import edge as dingtalk
 from baoxiu.wiring import (
     DINGTALK,
     FEISHU,
@@ -73,7 +73,7 @@ def create_app(
         dingtalk.add_routes(app, settings.dingtalk)
     if settings.feishu is not None:
         # lark-oapi takes seconds to import: only a company on Feishu pays for it.
-        from baoxiu import feishu
+        from baoxiu.platforms.feishu import edge as feishu
 
         feishu.add_routes(app, settings.feishu)
     app.router.add_get("/", _redirect("/sandbox" if uses_sandbox(settings) else "/r/new"))
@@ -125,7 +125,7 @@ def _runtime(
                     dingtalk.dingtalk_edge(app, settings, router, service, UsageStore(engine))
                 )
             if settings.feishu is not None:
-                from baoxiu.feishu import feishu_edge
+                from baoxiu.platforms.feishu.edge import feishu_edge
 
                 adapters[FEISHU] = await stack.enter_async_context(
                     feishu_edge(app, settings, router, photo_file)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import aiohttp
 
 from baoxiu.config import Settings
-from baoxiu.dingtalk import client as dingtalk_client
-from baoxiu.dingtalk import this_month
+from baoxiu.platforms.dingtalk.edge import client as dingtalk_client
+from baoxiu.platforms.dingtalk.edge import this_month
 from baoxiu.wiring import DINGTALK, FEISHU, ID_FIELDS
 from integration.delivery.adapter import DeliveryError
 from storage.engine import create_engine
@@ -78,7 +78,8 @@ async def _dingtalk(settings: Settings) -> list[Finding]:
 
 
 async def _feishu(settings: Settings) -> list[Finding]:
-    from baoxiu.feishu import client  # lark-oapi takes seconds to import: only when needed
+    # lark-oapi takes seconds to import: only when needed
+    from baoxiu.platforms.feishu.edge import client
 
     config = settings.feishu
     assert config is not None

@@ -1,0 +1,1 @@
+"""DingTalk as a platform of baoxiu."""

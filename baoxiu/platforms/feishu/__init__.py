@@ -1,0 +1,1 @@
+"""Feishu (Lark) as a platform of baoxiu."""
