@@ -7,8 +7,9 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from baoxiu.config import FeishuConfig, Settings
-from baoxiu.wiring import FEISHU, platform_groups, tasks
+from baoxiu.config import Settings
+from baoxiu.platforms.base import tasks
+from baoxiu.platforms.feishu.config import NAME, FeishuConfig, feishu_config, open_id
 from integration.clicks import ClickRouter
 from integration.feishu import webhook
 from integration.feishu.adapter import FeishuAdapter
@@ -18,8 +19,8 @@ from integration.feishu.parse import FeishuPeople
 
 
 def people(settings: Settings) -> FeishuPeople:
-    chats = {chat_id: audience for audience, chat_id in platform_groups(settings, FEISHU)}
-    members = {m.feishu_open_id: m.id for m in settings.members if m.feishu_open_id}
+    chats = {chat_id: audience for audience, chat_id in settings.groups(NAME)}
+    members = {oid: m.id for m in settings.members if (oid := open_id(m))}
     return FeishuPeople(members=members, chats=chats)
 
 
@@ -42,7 +43,7 @@ async def feishu_edge(
     photo_file: Callable[[str], Path | None],
 ) -> AsyncIterator[FeishuAdapter]:
     """The adapter cards go out through, and clicks coming in by either transport."""
-    config = settings.feishu
+    config = feishu_config(settings)
     assert config is not None
     async with aiohttp.ClientSession() as session:
         adapter = FeishuAdapter(client(config, session), photo_file)
