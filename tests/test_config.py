@@ -7,6 +7,7 @@ import pytest
 from baoxiu.config import ConfigError, load
 from baoxiu.demo import config_text
 from baoxiu.platforms import PLATFORMS
+from baoxiu.platforms.feishu.config import feishu_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -36,6 +37,7 @@ def test_minimal_config_is_valid(tmp_path: Path) -> None:
 
 
 TEAM = '[[teams]]\nid = "a"\nname = "A"\ncategories = ["水电"]\n'
+DINGTALK = '[dingtalk]\napp_key = "k"\napp_secret = "s"\nrobot_code = "k"\ncard_template_id = "t"\n'
 
 
 @pytest.mark.parametrize(
@@ -73,6 +75,16 @@ TEAM = '[[teams]]\nid = "a"\nname = "A"\ncategories = ["水电"]\n'
             TEAM + 'chats = [{ platform = "feishu", chat_id = "oc_1" }]\n',
             "feishu: a team chat uses feishu, add a [feishu] section",
         ),
+        ('[feishu]\napp_id = "cli_1"\n' + TEAM, "feishu.app_secret: Field required"),
+        ('[dingtalk]\nap_key = "x"\n' + TEAM, "dingtalk.ap_key: unknown key (check the spelling)"),
+        (
+            DINGTALK + 'mode = "http"\n' + TEAM,
+            'dingtalk: mode = "http" needs callback_route_key and api_secret',
+        ),
+        (
+            TEAM + '[[members]]\nid = "li"\nname = "李"\nroles = ["agent"]\nfeishu_open_id = 7\n',
+            "members[0].feishu_open_id: Input should be a valid string",
+        ),
         ("[[teams]\n", "not valid TOML"),
     ],
 )
@@ -99,6 +111,16 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert settings.site.name == "环境变量物业"
     assert settings.site.timezone == "Asia/Shanghai"  # untouched keys keep the file's value
     assert len(settings.teams) == 3
+
+
+def test_environment_reaches_the_platform_sections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOXIU_FEISHU__APP_SECRET", "from-the-environment")
+    text = '[feishu]\napp_id = "cli_1"\napp_secret = "in-the-file"\n' + TEAM
+    config = feishu_config(load(write(tmp_path, text), PLATFORMS))
+    assert config is not None and config.app_id == "cli_1"
+    assert config.app_secret.get_secret_value() == "from-the-environment"
 
 
 def test_secrets_are_not_printed(tmp_path: Path) -> None:
