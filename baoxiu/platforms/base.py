@@ -47,6 +47,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Checkup:
+    """What `baoxiu doctor`'s checks of a platform may read."""
+
     settings: Settings
     clock: Clock
     engine: AsyncEngine | None

@@ -81,7 +81,7 @@ async def sandbox_edge(parts: EdgeParts) -> AsyncIterator[SandboxAdapter]:
     yield SandboxAdapter(store, hub, parts.clock)
 
 
-class Sandbox:
+class SandboxPlatform:
     name = NAME
     label = "沙盒"
     section = None
@@ -109,4 +109,4 @@ class Sandbox:
         return [Finding(True, f"{where}：无需登录，能打开它的人可以任何成员的身份操作")]
 
 
-PLATFORM = Sandbox()
+PLATFORM = SandboxPlatform()

@@ -23,7 +23,7 @@ from integration.delivery.adapter import ChatAdapter
 from storage.usage import UsageStore
 
 
-class DingTalk:
+class DingTalkPlatform:
     name = NAME
     label = LABEL
     section = DingTalkConfig
@@ -59,4 +59,4 @@ class DingTalk:
         return await examine(checkup.settings, config, checkup.engine, checkup.clock)
 
 
-PLATFORM = DingTalk()
+PLATFORM = DingTalkPlatform()

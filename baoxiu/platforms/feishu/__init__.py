@@ -23,7 +23,7 @@ from baoxiu.platforms.feishu.config import (
 from integration.delivery.adapter import ChatAdapter
 
 
-class Feishu:
+class FeishuPlatform:
     name = NAME
     label = LABEL
     section = FeishuConfig
@@ -58,4 +58,4 @@ class Feishu:
         return await examine(checkup.settings, config)
 
 
-PLATFORM = Feishu()
+PLATFORM = FeishuPlatform()
