@@ -7,23 +7,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from baoxiu import dingtalk
 from baoxiu.config import Settings
-from baoxiu.wiring import (
-    DINGTALK,
-    FEISHU,
-    PHOTO_ROUTE,
-    SANDBOX,
-    build_service,
-    card_context,
-    sandbox_chats,
-    uses_sandbox,
-)
+from baoxiu.platforms import PLATFORMS
+from baoxiu.platforms.base import EdgeParts
+from baoxiu.wiring import PHOTO_ROUTE, build_service, card_context
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
-from integration.sandbox import web as sandbox_web
-from integration.sandbox.adapter import Hub, SandboxAdapter
 from integration.web import api, openapi, resident
 from integration.web.auth import bearer_auth
 from integration.web.errors import error_middleware
@@ -32,11 +22,11 @@ from integration.web.ratelimit import ReportLimiter
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
-from storage.sandbox import SandboxStore
-from storage.usage import UsageStore
 from tickets.clock import Clock, SystemClock
 
 MAX_BODY = 1024 * 1024
+REPORT_FORM = "/r/new"
+"""Where `/` leads when no platform has a page of its own."""
 
 WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 
@@ -67,16 +57,10 @@ def create_app(
             limiter=ReportLimiter(clock),
         ),
     )
-    if uses_sandbox(settings):
-        sandbox_web.add_routes(app)
-    if settings.dingtalk is not None:
-        dingtalk.add_routes(app, settings.dingtalk)
-    if settings.feishu is not None:
-        # lark-oapi takes seconds to import: only a company on Feishu pays for it.
-        from baoxiu import feishu
-
-        feishu.add_routes(app, settings.feishu)
-    app.router.add_get("/", _redirect("/sandbox" if uses_sandbox(settings) else "/r/new"))
+    for platform in PLATFORMS:
+        platform.add_routes(app, settings)
+    home = next((page for p in PLATFORMS if (page := p.home(settings))), REPORT_FORM)
+    app.router.add_get("/", _redirect(home))
     return app
 
 
@@ -107,30 +91,21 @@ def _runtime(
             cards = card_context(settings)
             deliveries = DeliveryStore(engine)
             router = ClickRouter(service, cards, deliveries, clock)
+            parts = EdgeParts(
+                app=app,
+                settings=settings,
+                engine=engine,
+                service=service,
+                router=router,
+                clock=clock,
+                photo_file=photo_file,
+                photos=photos,
+            )
             adapters: dict[str, ChatAdapter] = {}
-            if uses_sandbox(settings):
-                store, hub = SandboxStore(engine), Hub()
-                adapters[SANDBOX] = SandboxAdapter(store, hub, clock)
-                app[sandbox_web.SANDBOX] = sandbox_web.Sandbox(
-                    site_name=settings.site.name,
-                    tz=settings.site.tz,
-                    chats=sandbox_chats(settings),
-                    directory=service.directory,
-                    store=store,
-                    hub=hub,
-                    router=router,
-                    clock=clock,
-                )
-            if settings.dingtalk is not None:
-                adapters[DINGTALK] = await stack.enter_async_context(
-                    dingtalk.dingtalk_edge(app, settings, router, service, UsageStore(engine))
-                )
-            if settings.feishu is not None:
-                from baoxiu.feishu import feishu_edge
-
-                adapters[FEISHU] = await stack.enter_async_context(
-                    feishu_edge(app, settings, router, photo_file, service, photos)
-                )
+            for platform in PLATFORMS:
+                edge = platform.edge(parts)
+                if edge is not None:
+                    adapters[platform.name] = await stack.enter_async_context(edge)
             worker = DeliveryWorker(
                 deliveries,
                 service,

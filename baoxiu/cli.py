@@ -19,6 +19,7 @@ from baoxiu.app import create_app
 from baoxiu.config import ConfigError, Settings, config_path, load
 from baoxiu.demo import config_text
 from baoxiu.doctor import examine
+from baoxiu.platforms import PLATFORMS
 from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
 from baoxiu.wiring import open_service
 from integration.web.errors import validation_fields
@@ -62,7 +63,7 @@ ConfigOption = Annotated[
 def _settings(config: Path | None) -> Settings:
     path = config_path(config)
     try:
-        return load(path)
+        return load(path, PLATFORMS)
     except ConfigError as error:
         err.print(f"[bold red]配置有误[/] {error.path}:", highlight=False)
         for problem in error.problems:

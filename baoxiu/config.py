@@ -1,16 +1,25 @@
 """Configuration: a TOML file, every value overridable by `BAOXIU_…` environment variables.
 
-Nested keys join with a double underscore (`BAOXIU_DATABASE__URL`, `BAOXIU_FEISHU__APP_SECRET`)
-so secrets never have to sit in the file. Everything is validated at start-up; `ConfigError`
+Nested keys join with a double underscore (`BAOXIU_DATABASE__URL`, `BAOXIU_API__KEYS`) so
+secrets never have to sit in the file. Everything is validated at start-up; `ConfigError`
 lists each bad key with what is wrong with it.
+
+`Settings` holds what every site has. Each chat platform adds its own top-level section
+(`[name]`) and the field naming a member on it; `settings_model` builds, once per list of
+platforms, the model with those fields, so that the file keeps its flat shape, the environment
+reaches the platform sections like any other (pydantic-settings reads only declared fields) and a
+mistake there is reported at its key. The platforms are passed in rather than imported: they
+build on this module, and the registry (`baoxiu.platforms.PLATFORMS`) sits above both.
 """
 
+import functools
 import os
 import tomllib
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Protocol, Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -20,12 +29,14 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from tickets.audience import Audience
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
 from tickets.routing import DEFAULT_EMERGENCY_WORDS, DEFAULT_URGENT_WORDS
@@ -112,7 +123,8 @@ class ApiConfig(Section):
 
 
 class ChatBinding(Section):
-    platform: Literal["sandbox", "feishu", "dingtalk"]
+    platform: str
+    """The name of a registered platform; `Settings` checks it against them."""
     chat_id: Annotated[str, Field(min_length=1, max_length=128)]
 
 
@@ -130,54 +142,19 @@ def _phone(value: str | None) -> str | None:
 
 
 class MemberConfig(Section):
+    """Each platform adds the field naming the member on it (`settings_model`); `platform_id`
+    reads it."""
+
     id: Slug
     name: Text
     roles: Annotated[list[Role], Field(min_length=1)]
     teams: list[Slug] = []
     phone: Annotated[str | None, AfterValidator(_phone)] = None
-    feishu_open_id: str | None = None
-    dingtalk_user_id: str | None = None
 
 
 class RoutingConfig(Section):
     emergency_words: list[str] = list(DEFAULT_EMERGENCY_WORDS)
     urgent_words: list[str] = list(DEFAULT_URGENT_WORDS)
-
-
-class FeishuConfig(Section):
-    """Used from the Feishu issue on; validated now so a config written today stays valid."""
-
-    app_id: str
-    app_secret: SecretStr
-    encrypt_key: SecretStr | None = None
-    verification_token: SecretStr | None = None
-    base_url: str = "https://open.feishu.cn"
-    mode: Literal["websocket", "webhook"] = "websocket"
-    answer_deadline_s: Annotated[float, Field(gt=0, le=3)] = 3.0
-    """How long Feishu waits for a click's answer. A click not done half a second before
-    is answered 「正在处理，卡片稍后更新」, its card following through the outbox."""
-
-
-class DingTalkConfig(Section):
-    app_key: str
-    app_secret: SecretStr
-    robot_code: str
-    """For an enterprise-internal app's robot, the same as the app key."""
-    card_template_id: Annotated[str, Field(min_length=1)]
-    """The ticket card built in the card platform after cards/templates/dingtalk_ticket.json."""
-    base_url: str = "https://api.dingtalk.com"
-    mode: Literal["stream", "http"] = "stream"
-    callback_route_key: str | None = None
-    api_secret: SecretStr | None = None
-    answer_deadline_s: Annotated[float, Field(gt=0, le=2)] = 2.0
-    """How long DingTalk waits for a click's answer. A click not done half a second before
-    is answered 「正在处理，卡片稍后更新」, its card following through the outbox."""
-
-    @model_validator(mode="after")
-    def _http_needs_its_keys(self) -> Self:
-        if self.mode == "http" and not (self.callback_route_key and self.api_secret):
-            raise ValueError('mode = "http" needs callback_route_key and api_secret')
-        return self
 
 
 class SlaTarget(Section):
@@ -223,6 +200,25 @@ class FeesConfig(Section):
     items: list[FeeItem] = []
 
 
+class PlatformFields(Protocol):
+    """What the config needs to know of a chat platform."""
+
+    @property
+    def name(self) -> str:
+        """What chats write as `platform`, and the name of its section."""
+        ...
+
+    @property
+    def section(self) -> type[Section] | None:
+        """Its `[name]` section, if it has settings of its own."""
+        ...
+
+    @property
+    def member_field(self) -> str | None:
+        """The member setting that names a member on it (their open_id, userId…), if any."""
+        ...
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BAOXIU_",
@@ -230,6 +226,8 @@ class Settings(BaseSettings):
         extra="forbid",
         frozen=True,
     )
+    platforms: ClassVar[tuple[PlatformFields, ...]] = ()
+    """Those the model was built with (`settings_model`); none on this base class."""
 
     site: SiteConfig = SiteConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -239,8 +237,6 @@ class Settings(BaseSettings):
     members: list[MemberConfig] = []
     chats: ChatsConfig = ChatsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
-    feishu: FeishuConfig | None = None
-    dingtalk: DingTalkConfig | None = None
     sla: SlaConfig = SlaConfig()
     reports: ReportsConfig = ReportsConfig()
     fees: FeesConfig = FeesConfig()
@@ -259,6 +255,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if not self.platforms:
+            raise TypeError("build the settings with settings_model(PLATFORMS), not Settings")
         problems = []
         team_ids = [t.id for t in self.teams]
         problems += _duplicates("teams", "id", team_ids)
@@ -272,19 +270,39 @@ class Settings(BaseSettings):
             if scoped and not member.teams:
                 role = sorted(scoped)[0].value
                 problems.append(f"members[{i}].teams: a {role} needs at least one team")
-        platforms = {c.platform for c in self.all_chats()}
-        for platform in ("feishu", "dingtalk"):
-            if platform in platforms and getattr(self, platform) is None:
-                problems.append(
-                    f"{platform}: a team chat uses {platform}, add a [{platform}] section"
-                )
+        names = [p.name for p in self.platforms]
+        for where, chat in self._bindings():
+            if chat.platform not in names:
+                problems.append(f"{where}.platform: Input should be {_one_of(names)}")
+        used = {c.platform for c in self.all_chats()}
+        for platform in self.platforms:
+            name = platform.name
+            if platform.section and name in used and getattr(self, name, None) is None:
+                problems.append(f"{name}: a team chat uses {name}, add a [{name}] section")
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
+    def _bindings(self) -> Iterator[tuple[str, ChatBinding]]:
+        """Every chat of the config, with where it is written."""
+        for i, team in enumerate(self.teams):
+            for j, chat in enumerate(team.chats):
+                yield f"teams[{i}].chats[{j}]", chat
+        for j, chat in enumerate(self.chats.supervisors):
+            yield f"chats.supervisors[{j}]", chat
+        for j, chat in enumerate(self.chats.management):
+            yield f"chats.management[{j}]", chat
+
     def all_chats(self) -> list[ChatBinding]:
         extra = [*self.chats.supervisors, *self.chats.management]
         return [c for t in self.teams for c in t.chats] + extra
+
+    def groups(self, platform: str) -> list[tuple[Audience, str]]:
+        """Every group chat of `platform` in the config, and whom a card there shows."""
+        bindings = [(Audience.TEAM, c) for t in self.teams for c in t.chats]
+        bindings += [(Audience.SUPERVISORS, c) for c in self.chats.supervisors]
+        bindings += [(Audience.MANAGEMENT, c) for c in self.chats.management]
+        return [(audience, c.chat_id) for audience, c in bindings if c.platform == platform]
 
     def directory(self) -> Directory:
         return Directory(
@@ -310,13 +328,53 @@ def _duplicates(section: str, key: str, values: list[str]) -> list[str]:
     return [f"{section}: {key} {v!r} appears more than once" for v in repeated]
 
 
+def _one_of(names: Sequence[str]) -> str:
+    """`'a', 'b' or 'c'`, as pydantic words a choice."""
+    quoted = [repr(n) for n in names]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+@functools.cache
+def settings_model(platforms: tuple[PlatformFields, ...]) -> type[Settings]:
+    """`Settings` with each platform's section (optional) and member id field."""
+    ids: dict[str, Any] = {p.member_field: (str | None, None) for p in platforms if p.member_field}
+    member = create_model("MemberConfig", __base__=MemberConfig, **ids)
+    sections: dict[str, Any] = {p.name: (p.section | None, None) for p in platforms if p.section}
+    model = create_model("Settings", __base__=Settings, members=(list[member], []), **sections)
+    model.platforms = platforms
+    return model
+
+
+S = TypeVar("S", bound=Section)
+
+
+def platform_section(settings: Settings, name: str, kind: type[S]) -> S | None:
+    """The `[name]` section of a platform, typed; None when the file has none."""
+    value = getattr(settings, name, None)
+    if value is None:
+        return None
+    if isinstance(value, kind):
+        return value
+    raise TypeError(f"[{name}] is a {type(value).__name__}, not a {kind.__name__}")
+
+
+def platform_id(member: MemberConfig, field: str) -> str | None:
+    """The member's id on a platform, from that platform's member field."""
+    value = getattr(member, field, None)
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{field} is a {type(value).__name__}, not a str")
+
+
 def config_path(explicit: Path | None) -> Path:
     if explicit is not None:
         return explicit
     return Path(os.environ.get(ENV_PATH) or DEFAULT_PATH)
 
 
-def load(path: Path) -> Settings:
+def load(path: Path, platforms: Sequence[PlatformFields]) -> Settings:
     """Read, merge with the environment, validate; relative SQLite paths follow the file."""
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -327,7 +385,7 @@ def load(path: Path) -> Settings:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, [f"not valid TOML: {error}"]) from None
     try:
-        settings = Settings(**data)
+        settings = settings_model(tuple(platforms))(**data)
     except ValidationError as error:
         raise ConfigError(path, [_describe(e) for e in error.errors()]) from None
     settings = _anchor_sqlite(settings, path.parent)

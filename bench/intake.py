@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from baoxiu.config import MemberConfig, Settings
+from baoxiu.config import MemberConfig, Settings, settings_model
 from baoxiu.demo import config_text
+from baoxiu.platforms import PLATFORMS
 from baoxiu.wiring import build_service
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -37,7 +38,7 @@ RACERS = 50
 
 
 def settings() -> Settings:
-    base = Settings(**tomllib.loads(config_text(demo=True)))
+    base = settings_model(PLATFORMS)(**tomllib.loads(config_text(demo=True)))
     racers = [
         MemberConfig(id=f"r{i}", name=f"师傅{i}", roles=[Role.TECHNICIAN], teams=["shuidian"])
         for i in range(RACERS)

@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from baoxiu.config import Settings
+from baoxiu.config import Settings, settings_model
 from baoxiu.demo import config_text
+from baoxiu.platforms import PLATFORMS
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from tests.clock import FakeClock
@@ -32,7 +33,7 @@ _counter = itertools.count()
 
 @pytest.fixture(scope="session")
 def demo_settings() -> Settings:
-    return Settings(**tomllib.loads(config_text(demo=True)))
+    return settings_model(PLATFORMS)(**tomllib.loads(config_text(demo=True)))
 
 
 @pytest.fixture(scope="session")

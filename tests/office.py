@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from baoxiu.config import Settings
-from baoxiu.wiring import ID_FIELDS
+from baoxiu.config import Settings, settings_model
+from baoxiu.platforms import PLATFORMS
+from baoxiu.platforms.base import Platform
 from storage.engine import create_engine
 from storage.outbox import DeliveryStore
 
@@ -76,7 +77,7 @@ def technician(i: int) -> str:
 
 
 def company_settings(
-    platform: str,
+    platform: Platform,
     section: Mapping[str, Any],
     chats: Mapping[str, str],
     ids: Callable[[str], str],
@@ -100,8 +101,9 @@ def company_settings(
         {"id": "zhou", "name": "周经理", "roles": ["manager"]},
         {"id": "lin", "name": "林客服", "roles": ["agent"]},
     ]
+    assert platform.member_field is not None
     for member in members:
-        member[ID_FIELDS[platform]] = ids(member["id"])
+        member[platform.member_field] = ids(member["id"])
     values: dict[str, Any] = dict(
         site={
             "name": "阳光花园物业",
@@ -117,15 +119,15 @@ def company_settings(
                 "name": name,
                 "categories": categories,
                 "dispatch": dispatch,
-                "chats": [{"platform": platform, "chat_id": chats[team]}],
+                "chats": [{"platform": platform.name, "chat_id": chats[team]}],
             }
             for team, name, categories, dispatch in TEAMS
         ],
         chats={
-            "supervisors": [{"platform": platform, "chat_id": chats["supervisors"]}],
-            "management": [{"platform": platform, "chat_id": chats["management"]}],
+            "supervisors": [{"platform": platform.name, "chat_id": chats["supervisors"]}],
+            "management": [{"platform": platform.name, "chat_id": chats["management"]}],
         },
         members=members,
     )
-    values[platform] = dict(section)
-    return Settings(**values)
+    values[platform.name] = dict(section)
+    return settings_model(PLATFORMS)(**values)

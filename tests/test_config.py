@@ -6,6 +6,8 @@ import pytest
 
 from baoxiu.config import ConfigError, load
 from baoxiu.demo import config_text
+from baoxiu.platforms import PLATFORMS
+from baoxiu.platforms.feishu.config import feishu_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -15,7 +17,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_demo_config_is_a_working_community(tmp_path: Path) -> None:
-    settings = load(write(tmp_path, config_text(demo=True)))
+    settings = load(write(tmp_path, config_text(demo=True)), PLATFORMS)
     directory = settings.directory()
     assert {t.name for t in directory.teams.values()} == {"水电组", "土建组", "电梯组"}
     assert {r for m in directory.members.values() for r in m.roles} == {
@@ -31,10 +33,11 @@ def test_demo_config_is_a_working_community(tmp_path: Path) -> None:
 
 
 def test_minimal_config_is_valid(tmp_path: Path) -> None:
-    assert len(load(write(tmp_path, config_text(demo=False))).teams) == 1
+    assert len(load(write(tmp_path, config_text(demo=False)), PLATFORMS).teams) == 1
 
 
 TEAM = '[[teams]]\nid = "a"\nname = "A"\ncategories = ["水电"]\n'
+DINGTALK = '[dingtalk]\napp_key = "k"\napp_secret = "s"\nrobot_code = "k"\ncard_template_id = "t"\n'
 
 
 @pytest.mark.parametrize(
@@ -72,12 +75,22 @@ TEAM = '[[teams]]\nid = "a"\nname = "A"\ncategories = ["水电"]\n'
             TEAM + 'chats = [{ platform = "feishu", chat_id = "oc_1" }]\n',
             "feishu: a team chat uses feishu, add a [feishu] section",
         ),
+        ('[feishu]\napp_id = "cli_1"\n' + TEAM, "feishu.app_secret: Field required"),
+        ('[dingtalk]\nap_key = "x"\n' + TEAM, "dingtalk.ap_key: unknown key (check the spelling)"),
+        (
+            DINGTALK + 'mode = "http"\n' + TEAM,
+            'dingtalk: mode = "http" needs callback_route_key and api_secret',
+        ),
+        (
+            TEAM + '[[members]]\nid = "li"\nname = "李"\nroles = ["agent"]\nfeishu_open_id = 7\n',
+            "members[0].feishu_open_id: Input should be a valid string",
+        ),
         ("[[teams]\n", "not valid TOML"),
     ],
 )
 def test_mistakes_name_the_key_and_what_is_wrong(tmp_path: Path, text: str, problem: str) -> None:
     with pytest.raises(ConfigError) as error:
-        load(write(tmp_path, text))
+        load(write(tmp_path, text), PLATFORMS)
     assert any(p.startswith(problem) or problem in p for p in error.value.problems), (
         error.value.problems
     )
@@ -85,14 +98,14 @@ def test_mistakes_name_the_key_and_what_is_wrong(tmp_path: Path, text: str, prob
 
 def test_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="baoxiu init --demo"):
-        load(tmp_path / "nope.toml")
+        load(tmp_path / "nope.toml", PLATFORMS)
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BAOXIU_DATABASE__URL", "postgres://u:p@db.internal/baoxiu")
     monkeypatch.setenv("BAOXIU_API__KEYS", '["from-the-environment-0001"]')
     monkeypatch.setenv("BAOXIU_SITE__NAME", "环境变量物业")
-    settings = load(write(tmp_path, config_text(demo=True)))
+    settings = load(write(tmp_path, config_text(demo=True)), PLATFORMS)
     assert settings.database.url == "postgresql+asyncpg://u:p@db.internal/baoxiu"
     assert [k.get_secret_value() for k in settings.api.keys] == ["from-the-environment-0001"]
     assert settings.site.name == "环境变量物业"
@@ -100,6 +113,16 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert len(settings.teams) == 3
 
 
+def test_environment_reaches_the_platform_sections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOXIU_FEISHU__APP_SECRET", "from-the-environment")
+    text = '[feishu]\napp_id = "cli_1"\napp_secret = "in-the-file"\n' + TEAM
+    config = feishu_config(load(write(tmp_path, text), PLATFORMS))
+    assert config is not None and config.app_id == "cli_1"
+    assert config.app_secret.get_secret_value() == "from-the-environment"
+
+
 def test_secrets_are_not_printed(tmp_path: Path) -> None:
-    settings = load(write(tmp_path, config_text(demo=True)))
+    settings = load(write(tmp_path, config_text(demo=True)), PLATFORMS)
     assert settings.api.keys[0].get_secret_value() not in repr(settings)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from baoxiu.config import Settings
-from baoxiu.wiring import SANDBOX, build_service, card_context
+from baoxiu.platforms import sandbox
+from baoxiu.wiring import build_service, card_context
 from cards.build import CardContext
 from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
@@ -29,7 +30,7 @@ class Site:
 
     def worker(self, adapters: Mapping[str, ChatAdapter] | None = None) -> DeliveryWorker:
         """A worker sending to the sandbox, or to the given adapters."""
-        targets = adapters or {SANDBOX: SandboxAdapter(self.sandbox, Hub(), self.clock)}
+        targets = adapters or {sandbox.NAME: SandboxAdapter(self.sandbox, Hub(), self.clock)}
         return DeliveryWorker(
             self.store, self.service, self.cards, targets, asyncio.Event(), self.clock
         )

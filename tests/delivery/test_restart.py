@@ -6,6 +6,7 @@ from pathlib import Path
 
 from baoxiu.config import load
 from baoxiu.demo import config_text
+from baoxiu.platforms import PLATFORMS
 from storage.engine import create_engine
 from storage.outbox import DeliveryStore
 from storage.sandbox import SandboxStore
@@ -40,7 +41,7 @@ async def sandbox_state(url: str) -> tuple[int, list[tuple[str, str]]]:
 def test_pending_cards_are_delivered_once_after_a_crash(tmp_path: Path, db_url: str) -> None:
     config = tmp_path / "baoxiu.toml"
     config.write_text(config_text(demo=True), encoding="utf-8")
-    key = load(config).api.keys[0].get_secret_value()
+    key = load(config, PLATFORMS).api.keys[0].get_secret_value()
     database = {"BAOXIU_DATABASE__URL": db_url}
 
     with serving(config, key, BAOXIU_DELIVERY__ENABLED="false", **database) as server:

@@ -14,6 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
 from baoxiu.config import Settings
+from baoxiu.platforms import dingtalk
+from baoxiu.platforms.dingtalk.config import dingtalk_config
+from baoxiu.platforms.dingtalk.config import user_id as configured_user_id
 from cards.render_dingtalk import variables
 from tests import office
 from tests.fakes.dingtalk import (
@@ -66,7 +69,7 @@ def settings_for(
     }
     chats = {**TEAM_CHATS, "supervisors": DISPATCH, "management": MANAGEMENT}
     return office.company_settings(
-        "dingtalk", section, chats, user_id, TECHNICIANS, db_url, data_dir
+        dingtalk.PLATFORM, section, chats, user_id, TECHNICIANS, db_url, data_dir
     )
 
 
@@ -76,8 +79,9 @@ def organisation(fake: FakeDingTalk, settings: Settings) -> None:
     for chat in settings.all_chats():
         fake.add_group(chat.chat_id)
     for member in settings.members:
-        assert member.dingtalk_user_id is not None
-        fake.add_user(member.dingtalk_user_id, member.name)
+        known = configured_user_id(member)
+        assert known is not None
+        fake.add_user(known, member.name)
 
 
 @dataclass
@@ -88,8 +92,9 @@ class Company:
 
     @property
     def mode(self) -> str:
-        assert self.settings.dingtalk is not None
-        return self.settings.dingtalk.mode
+        config = dingtalk_config(self.settings)
+        assert config is not None
+        return config.mode
 
     async def click(
         self, payload: Mapping[str, Any], *, message_id: str | None = None

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from baoxiu.doctor import examine
+from baoxiu.platforms.dingtalk.config import dingtalk_config
 from tests.dingtalk.company import SHUIDIAN, running, settings_for
 from tests.fakes.dingtalk import GATEWAY_OPEN_PATH, STREAM_PATH, FakeDingTalk
 from tickets.clock import SystemClock
@@ -21,8 +22,9 @@ async def test_doctor_counts_the_months_calls_and_checks_credentials(
     assert findings["钉钉凭证有效（dingfk3x9aq7bwcv2m4z）"] is True
 
     wrong = settings_for(fake, db_url, tmp_path).model_copy(deep=True)
-    assert wrong.dingtalk is not None
-    config = wrong.dingtalk.model_copy(update={"app_key": "ding-not-ours"})
+    section = dingtalk_config(wrong)
+    assert section is not None
+    config = section.model_copy(update={"app_key": "ding-not-ours"})
     refused = await examine(wrong.model_copy(update={"dingtalk": config}), SystemClock())
     assert any(
         not f.ok and f.text.startswith("钉钉凭证不可用（检查 [dingtalk] app_key / app_secret）")

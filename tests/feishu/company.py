@@ -11,6 +11,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from baoxiu.config import Settings
+from baoxiu.platforms import feishu
+from baoxiu.platforms.feishu.config import feishu_config
+from baoxiu.platforms.feishu.config import open_id as configured_open_id
 from tests import office
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
 from tests.fakes.feishu_callbacks import (
@@ -58,7 +61,9 @@ def settings_for(
         "mode": mode,
     }
     chats = {**TEAM_CHATS, "supervisors": DISPATCH, "management": MANAGEMENT}
-    return office.company_settings("feishu", section, chats, open_id, TECHNICIANS, db_url, data_dir)
+    return office.company_settings(
+        feishu.PLATFORM, section, chats, open_id, TECHNICIANS, db_url, data_dir
+    )
 
 
 def tenant(fake: FakeFeishu, settings: Settings) -> None:
@@ -66,8 +71,9 @@ def tenant(fake: FakeFeishu, settings: Settings) -> None:
     for chat in settings.all_chats():
         fake.add_chat(chat.chat_id)
     for member in settings.members:
-        assert member.feishu_open_id is not None
-        fake.add_user(member.feishu_open_id, name=member.name)
+        known = configured_open_id(member)
+        assert known is not None
+        fake.add_user(known, name=member.name)
 
 
 @dataclass
@@ -136,8 +142,9 @@ class Company:
 
     async def deliver(self, event: Mapping[str, Any]) -> None:
         """An event reaches the app the way its mode brings it, and is acknowledged."""
-        assert self.settings.feishu is not None
-        if self.settings.feishu.mode == "websocket":
+        config = feishu_config(self.settings)
+        assert config is not None
+        if config.mode == "websocket":
             assert (await self.fake.push(event)).code == 200
             return
         request = signed_request(event, ENCRYPT_KEY, VERIFICATION_TOKEN)

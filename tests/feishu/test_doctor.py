@@ -6,6 +6,7 @@ from pathlib import Path
 
 from baoxiu.config import load
 from baoxiu.doctor import examine
+from baoxiu.platforms import PLATFORMS
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
 from tickets.clock import SystemClock
 
@@ -101,7 +102,7 @@ async def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
 
 async def test_doctor_names_bad_credentials(tmp_path: Path) -> None:
     async with FakeFeishu() as fake:
-        settings = load(config(fake, tmp_path, secret="not-the-secret"))
+        settings = load(config(fake, tmp_path, secret="not-the-secret"), PLATFORMS)
         findings = await examine(settings, SystemClock())
     assert not findings[-1].ok
     assert findings[-1].text.startswith("飞书凭证不可用（检查 [feishu] app_id / app_secret）")

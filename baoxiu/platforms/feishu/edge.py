@@ -8,8 +8,9 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from baoxiu.config import FeishuConfig, Settings
-from baoxiu.wiring import FEISHU, platform_groups, reporters, tasks, team_categories
+from baoxiu.config import Settings
+from baoxiu.platforms.base import reporters, tasks, team_categories
+from baoxiu.platforms.feishu.config import NAME, OPEN_ID, FeishuConfig, feishu_config, open_id
 from integration.clicks import ClickRouter
 from integration.feishu import webhook
 from integration.feishu.adapter import FeishuAdapter
@@ -22,8 +23,8 @@ from tickets.service import TicketService
 
 
 def people(settings: Settings) -> FeishuPeople:
-    chats = {chat_id: audience for audience, chat_id in platform_groups(settings, FEISHU)}
-    members = {m.feishu_open_id: m.id for m in settings.members if m.feishu_open_id}
+    chats = {chat_id: audience for audience, chat_id in settings.groups(NAME)}
+    members = {oid: m.id for m in settings.members if (oid := open_id(m))}
     return FeishuPeople(members=members, chats=chats)
 
 
@@ -49,12 +50,12 @@ async def feishu_edge(
 ) -> AsyncIterator[FeishuAdapter]:
     """The adapter cards go out through, and clicks and messages coming in by either
     transport."""
-    config = settings.feishu
+    config = feishu_config(settings)
     assert config is not None
     async with aiohttp.ClientSession() as session:
         outbound = client(config, session)
         adapter = FeishuAdapter(outbound, photo_file)
-        senders, categories = reporters(settings, FEISHU), team_categories(settings, FEISHU)
+        senders, categories = reporters(settings, OPEN_ID), team_categories(settings, NAME)
         robot = FeishuRobot(service, outbound, photos, senders, categories)
         callbacks = webhook.FeishuCallbacks(
             router=router,

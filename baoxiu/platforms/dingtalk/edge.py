@@ -12,8 +12,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from baoxiu.config import DingTalkConfig, Settings
-from baoxiu.wiring import DINGTALK, platform_groups, reporters, tasks, team_categories
+from baoxiu.config import Settings
+from baoxiu.platforms.base import reporters, tasks, team_categories
+from baoxiu.platforms.dingtalk.config import NAME, USER_ID, DingTalkConfig, dingtalk_config, user_id
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import DeliveryError
 from integration.delivery.worker import chat_digest
@@ -55,19 +56,18 @@ def callback(config: DingTalkConfig) -> dict[str, str]:
 def chats(settings: Settings) -> dict[str, tuple[Audience, str | None]]:
     """Every DingTalk chat a card can be in, by digest: whom a card there shows."""
     found: dict[str, tuple[Audience, str | None]] = {
-        chat_digest(DINGTALK, chat_id): (audience, None)
-        for audience, chat_id in platform_groups(settings, DINGTALK)
+        chat_digest(NAME, chat_id): (audience, None) for audience, chat_id in settings.groups(NAME)
     }
     for member in settings.members:
-        if member.dingtalk_user_id:
-            found[chat_digest(DINGTALK, member.dingtalk_user_id)] = (Audience.DIRECT, member.id)
+        if uid := user_id(member):
+            found[chat_digest(NAME, uid)] = (Audience.DIRECT, member.id)
     return found
 
 
 def robot_intake(settings: Settings, service: TicketService, client: DingTalkClient) -> RobotIntake:
     """Who may report by @-mentioning the robot, and which category each group takes."""
-    senders = reporters(settings, DINGTALK)
-    return RobotIntake(service, client, senders, team_categories(settings, DINGTALK))
+    senders = reporters(settings, USER_ID)
+    return RobotIntake(service, client, senders, team_categories(settings, NAME))
 
 
 def add_routes(app: web.Application, config: DingTalkConfig) -> None:
@@ -94,7 +94,7 @@ async def counting(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), COUNT_EVERY_S)
             try:
-                await usage.add(DINGTALK, this_month(clock, tz), client.take_calls())
+                await usage.add(NAME, this_month(clock, tz), client.take_calls())
             except Exception:
                 log.exception("could not record DingTalk API calls")
 
@@ -116,7 +116,7 @@ async def dingtalk_edge(
 ) -> AsyncIterator[DingTalkAdapter]:
     """The adapter cards go out through, and clicks and robot messages coming in by either
     transport."""
-    config = settings.dingtalk
+    config = dingtalk_config(settings)
     assert config is not None
 
     async with contextlib.AsyncExitStack() as stack:
@@ -125,7 +125,7 @@ async def dingtalk_edge(
         adapter = DingTalkAdapter(
             outbound, config.card_template_id, callback(config), settings.site.public_url
         )
-        members = {m.dingtalk_user_id: m.id for m in settings.members if m.dingtalk_user_id}
+        members = {uid: m.id for m in settings.members if (uid := user_id(m))}
         people = DingTalkPeople(members=members, chats=chats(settings))
         callbacks = DingTalkCallbacks(router, adapter, people, config.answer_deadline_s)
         intake = robot_intake(settings, service, outbound)

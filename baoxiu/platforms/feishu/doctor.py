@@ -1,0 +1,49 @@
+"""`baoxiu doctor` on Feishu: the credentials, the bot in every group, every open_id."""
+
+from collections.abc import Awaitable
+
+import aiohttp
+
+from baoxiu.config import Settings
+from baoxiu.platforms.base import Finding, without_ids
+from baoxiu.platforms.feishu.config import LABEL, NAME, OPEN_ID, FeishuConfig, open_id
+from baoxiu.platforms.feishu.edge import client
+from integration.delivery.adapter import DeliveryError
+
+
+async def examine(settings: Settings, config: FeishuConfig) -> list[Finding]:
+    async with aiohttp.ClientSession() as session:
+        feishu = client(config, session)
+        try:
+            await feishu.token()
+        except DeliveryError as error:
+            return [Finding(False, f"飞书凭证不可用（检查 [feishu] app_id / app_secret）：{error}")]
+        found = [Finding(True, f"飞书凭证有效（{config.app_id}）")]
+        for chat in (c for c in settings.all_chats() if c.platform == NAME):
+            found.append(
+                await _check(
+                    feishu.chat_name(chat.chat_id),
+                    f"机器人在群 {chat.chat_id} 里，群名",
+                    f"群 {chat.chat_id}：请把报修助手机器人加入这个群，并确认 chat_id 正确",
+                )
+            )
+        found += without_ids(settings, NAME, LABEL, OPEN_ID)
+        for member in settings.members:
+            if member_open_id := open_id(member):
+                found.append(
+                    await _check(
+                        feishu.user_name(member_open_id),
+                        f"{member.name} 的 open_id 对应飞书用户",
+                        f"{member.name} 的 feishu_open_id 找不到：请核对，或给应用开通通讯录权限",
+                    )
+                )
+    return found
+
+
+async def _check(ask: Awaitable[str], good: str, bad: str) -> Finding:
+    """`good` is followed by the name Feishu gave back; `bad` says what to do."""
+    try:
+        name = await ask
+    except DeliveryError as error:
+        return Finding(False, f"{bad}（{error}）")
+    return Finding(True, f"{good}「{name}」")

@@ -1,0 +1,112 @@
+"""The sandbox as a platform of baoxiu: the config's chats in the browser, at /sandbox.
+
+It has no section of its own: it is in use when a chat of the config names it, and then every
+member also has a private chat with the bot in it. Its messages live in our own database.
+"""
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from aiohttp import web
+
+from baoxiu.config import ChatBinding, MemberConfig, Settings
+from baoxiu.platforms.base import Checkup, EdgeParts, Finding
+from integration.delivery.adapter import ChatAdapter
+from integration.sandbox import web as sandbox_web
+from integration.sandbox.adapter import Hub, SandboxAdapter
+from integration.sandbox.web import SandboxChat
+from storage.sandbox import SandboxStore
+from tickets.audience import Audience
+
+NAME = "sandbox"
+HOME = "/sandbox"
+
+
+def in_use(settings: Settings) -> bool:
+    return any(chat.platform == NAME for chat in settings.all_chats())
+
+
+def direct_chat_id(member_id: str) -> str:
+    """Chat id of a member's private chat with the bot in the sandbox."""
+    return f"dm-{member_id}"
+
+
+def sandbox_chats(settings: Settings) -> tuple[SandboxChat, ...]:
+    """The sandbox's chats: team groups, the dispatch desk, management, everyone's DM."""
+    directory = settings.directory()
+
+    def first(role: str) -> str | None:
+        return next((m.id for m in settings.members if role in m.roles), None)
+
+    def here(bindings: Iterable[ChatBinding]) -> list[str]:
+        return [b.chat_id for b in bindings if b.platform == NAME]
+
+    chats = [
+        SandboxChat(chat_id, f"{team.name}群", Audience.TEAM, None, technicians[0].id)
+        if (technicians := directory.technicians(team.id))
+        else SandboxChat(chat_id, f"{team.name}群", Audience.TEAM)
+        for team in settings.teams
+        for chat_id in here(team.chats)
+    ]
+    chats += [
+        SandboxChat(c, "派单台（班组长）", Audience.SUPERVISORS, None, first("supervisor"))
+        for c in here(settings.chats.supervisors)
+    ]
+    chats += [
+        SandboxChat(c, "管理层群", Audience.MANAGEMENT, None, first("manager"))
+        for c in here(settings.chats.management)
+    ]
+    chats += [
+        SandboxChat(direct_chat_id(m.id), f"{m.name}（私聊）", Audience.DIRECT, m.id, m.id)
+        for m in settings.members
+    ]
+    return tuple(chats)
+
+
+@asynccontextmanager
+async def sandbox_edge(parts: EdgeParts) -> AsyncIterator[SandboxAdapter]:
+    """The adapter cards go out through; the pages get the chats, messages and click router."""
+    store, hub = SandboxStore(parts.engine), Hub()
+    settings = parts.settings
+    parts.app[sandbox_web.SANDBOX] = sandbox_web.Sandbox(
+        site_name=settings.site.name,
+        tz=settings.site.tz,
+        chats=sandbox_chats(settings),
+        directory=parts.service.directory,
+        store=store,
+        hub=hub,
+        router=parts.router,
+        clock=parts.clock,
+    )
+    yield SandboxAdapter(store, hub, parts.clock)
+
+
+class SandboxPlatform:
+    name = NAME
+    label = "沙盒"
+    section = None
+    member_field = None
+
+    def add_routes(self, app: web.Application, settings: Settings) -> None:
+        if in_use(settings):
+            sandbox_web.add_routes(app)
+
+    def home(self, settings: Settings) -> str | None:
+        return HOME if in_use(settings) else None
+
+    def edge(self, parts: EdgeParts) -> AbstractAsyncContextManager[ChatAdapter] | None:
+        return sandbox_edge(parts) if in_use(parts.settings) else None
+
+    def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:
+        return direct_chat_id(member.id) if in_use(settings) else None
+
+    async def examine(self, checkup: Checkup) -> list[Finding]:
+        """Not a fault, but worth seeing: the sandbox lets anyone act as anyone."""
+        if not in_use(checkup.settings):
+            return []
+        count = len(sandbox_chats(checkup.settings))
+        where = f"{self.label}已开启（{HOME}，{count} 个聊天）"
+        return [Finding(True, f"{where}：无需登录，能打开它的人可以任何成员的身份操作")]
+
+
+PLATFORM = SandboxPlatform()
