@@ -7,6 +7,7 @@ from cards.build import CardContext, ticket_card
 from cards.model import Card, Chart, Field, Header, Tone
 from cards.model import Note as CardNote
 from cards.model import Series as ChartSeries
+from tickets.audience import CardAddress
 from tickets.messages import Note, Reminder, Report
 from tickets.model import Event, Ticket
 
@@ -19,11 +20,12 @@ def reminder_card(
     ticket: Ticket,
     reminder: Reminder,
     ctx: CardContext,
-    member_id: str | None = None,
+    address: CardAddress,
     shown: Event | None = None,
 ) -> Card:
-    """The ticket's card for the reminder's audience, headed in red by why it was sent."""
-    card = ticket_card(ticket, reminder.audience, ctx, member_id, shown)
+    """The ticket's card as the chat it goes to sees it (its buttons, its view of the
+    resident's contact), headed in red by why it was sent."""
+    card = ticket_card(ticket, address.audience, ctx, address.member_id, shown)
     return replace(
         card,
         header=replace(card.header, tone=Tone.RED),
@@ -34,7 +36,7 @@ def reminder_card(
 def report_card(report: Report) -> Card:
     chart = (
         Chart(
-            title=report.title,
+            title=report.chart_title,
             kind="bar",
             categories=report.categories,
             series=tuple(ChartSeries(s.name, s.values) for s in report.series),

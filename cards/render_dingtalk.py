@@ -112,3 +112,49 @@ def _fit(value: str) -> str:
         return value
     cut = value.encode()[: MAX_VALUE_BYTES - len("…".encode())].decode("utf-8", "ignore")
     return cut + "…"
+
+
+_MARKUP = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "*": "＊",
+        "_": "＿",
+        "#": "＃",
+        "`": "｀",
+        "<": "＜",
+        ">": "＞",
+        "!": "！",
+        "|": "｜",
+        "~": "～",
+        "\\": "＼",
+    }
+)
+
+
+def plain(text: str) -> str:
+    """Text that DingTalk's markdown shows as it is: each character markdown reads becomes
+    its full-width twin, which a Chinese reader takes for ordinary punctuation (DingTalk
+    documents no escape character), and no mention can start in it."""
+    return inert(" ".join(text.split()).translate(_MARKUP))
+
+
+def markdown(card: Card) -> tuple[str, str]:
+    """A card with nothing to click as a robot message (`sampleMarkdown`): its title, and
+    its text. DingTalk has no chart in a markdown message: a chart becomes lines of figures."""
+    lines = [f"#### {plain(card.header.title)}"]
+    if card.header.subtitle:
+        lines.append(plain(card.header.subtitle))
+    lines += [f"> {plain(note.text)}" for note in card.notes]
+    lines += [f"- **{plain(f.label)}**：{plain(f.value)}" for f in card.fields]
+    if card.chart is not None:
+        chart = card.chart
+        lines.append(f"**{plain(chart.title)}**")
+        for i, category in enumerate(chart.categories):
+            values = "，".join(f"{plain(s.name)} {s.values[i]:g}" for s in chart.series)
+            lines.append(f"- {plain(category)}：{values}")
+    if card.footer:
+        lines.append(plain(card.footer))
+    return plain(card.header.title), "\n\n".join(lines)

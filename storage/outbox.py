@@ -18,6 +18,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.tables import CardPostRow, OutboxRow, TicketRow
 from tickets.audience import Audience, CardAddress
+from tickets.messages import Message, MessageKind, from_json, to_json
 from tickets.model import Ticket
 from tickets.ports import ClickedCard
 
@@ -72,14 +73,42 @@ class SqlOutbox:
         )
         await self._session.flush()
 
+    async def post(
+        self,
+        message: Message,
+        addresses: Sequence[CardAddress],
+        at: datetime,
+        ticket: Ticket | None = None,
+    ) -> None:
+        """Queue a message baoxiu sends on its own (a note, a reminder, a report), once to
+        each address; a reminder names its `ticket`."""
+        self._session.add_all(
+            OutboxRow(
+                ticket_id=ticket.id if ticket else None,
+                kind=message.kind.value,
+                payload=to_json(message),
+                platform=a.platform,
+                chat_id=a.chat_id,
+                audience=a.audience.value,
+                member_id=a.member_id,
+                created_at=at,
+                available_at=at,
+            )
+            for a in addresses
+        )
+        await self._session.flush()
+
 
 @dataclass(frozen=True)
 class Pending:
-    """Leased outbox rows for one card in one chat (several changes collapse into one send)."""
+    """Leased outbox rows for one message in one chat: several changes of a ticket collapse
+    into one send of its card; every other message is its own."""
 
     ids: tuple[int, ...]
-    ticket_id: int
-    number: str
+    message: Message
+    ticket_id: int | None
+    number: str | None
+    """The ticket's number, for a ticket card or a reminder."""
     address: CardAddress
     attempts: int
 
@@ -125,31 +154,17 @@ class DeliveryStore:
             rows = (
                 await session.exec(
                     select(OutboxRow, TicketRow.number)
-                    .join(TicketRow, col(TicketRow.id) == col(OutboxRow.ticket_id))
+                    .outerjoin(TicketRow, col(TicketRow.id) == col(OutboxRow.ticket_id))
                     .where(OutboxRow.lease_owner == owner, OutboxRow.lease_until == until)
                     .order_by(col(OutboxRow.id))
                 )
             ).all()
-        groups: dict[tuple[int, str, str], list[OutboxRow]] = {}
-        numbers: dict[int, str] = {}
+        groups: dict[tuple[object, ...], list[tuple[OutboxRow, str | None]]] = {}
         for row, number in rows:
-            groups.setdefault((row.ticket_id, row.platform, row.chat_id), []).append(row)
-            numbers[row.ticket_id] = number
-        return [
-            Pending(
-                ids=tuple(r.id for r in group if r.id is not None),
-                ticket_id=group[-1].ticket_id,
-                number=numbers[group[-1].ticket_id],
-                address=CardAddress(
-                    group[-1].platform,
-                    group[-1].chat_id,
-                    Audience(group[-1].audience),
-                    group[-1].member_id,
-                ),
-                attempts=max(r.attempts for r in group),
-            )
-            for group in groups.values()
-        ]
+            card = row.kind == MessageKind.TICKET_CARD
+            key = (row.ticket_id, row.platform, row.chat_id) if card else (row.id,)
+            groups.setdefault(key, []).append((row, number))
+        return [_pending(group) for group in groups.values()]
 
     async def post(self, ticket_id: int, address: CardAddress) -> Post | None:
         async with self._sessions() as session:
@@ -159,6 +174,8 @@ class DeliveryStore:
     async def delivered(
         self, pending: Pending, message_id: str, version: int, now: datetime
     ) -> None:
+        """The ticket's card at `version` is `message_id` in the chat: later changes edit it."""
+        assert pending.ticket_id is not None
         async with self._sessions.begin() as session:
             row = (await session.exec(_post_query(pending.ticket_id, pending.address))).first()
             if row is None:
@@ -258,18 +275,28 @@ class DeliveryStore:
                 .values(attempts=pending.attempts + 1, lease_owner=None, lease_until=None, **values)
             )
 
+    async def sent(self, pending: Pending, now: datetime) -> None:
+        """A message that is never edited went out: nothing to remember but that."""
+        await self._settle(pending, delivered_at=now)
+
     async def failures(self, limit: int = 20) -> list[Failure]:
-        """Cards given up on, newest first: what `baoxiu doctor` shows a person to fix."""
+        """Messages given up on, newest first: what `baoxiu doctor` shows a person to fix."""
         async with self._sessions() as session:
             rows = await session.exec(
                 select(OutboxRow, TicketRow.number)
-                .join(TicketRow, col(TicketRow.id) == col(OutboxRow.ticket_id))
+                .outerjoin(TicketRow, col(TicketRow.id) == col(OutboxRow.ticket_id))
                 .where(col(OutboxRow.failed_at).is_not(None))
                 .order_by(col(OutboxRow.failed_at).desc())
                 .limit(limit)
             )
             return [
-                Failure(row.platform, row.chat_id, number, row.last_error or "", row.failed_at)
+                Failure(
+                    row.platform,
+                    row.chat_id,
+                    number or MessageKind(row.kind).label,
+                    row.last_error or "",
+                    row.failed_at,
+                )
                 for row, number in rows.all()
                 if row.failed_at is not None
             ]
@@ -283,6 +310,18 @@ class DeliveryStore:
                 )
             )
             return len(rows.all())
+
+
+def _pending(group: list[tuple[OutboxRow, str | None]]) -> Pending:
+    last, number = group[-1]
+    return Pending(
+        ids=tuple(row.id for row, _ in group if row.id is not None),
+        message=from_json(last.kind, last.payload),
+        ticket_id=last.ticket_id,
+        number=number,
+        address=CardAddress(last.platform, last.chat_id, Audience(last.audience), last.member_id),
+        attempts=max(row.attempts for row, _ in group),
+    )
 
 
 def _post_query(ticket_id: int, address: CardAddress) -> SelectOfScalar[CardPostRow]:

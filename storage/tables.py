@@ -99,18 +99,22 @@ class InboundEventRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """A card to show or refresh in one chat, written in the transaction of the change.
+    """A message for one chat, written in the transaction that decided to send it.
 
-    The delivery worker renders the ticket as it is when it sends, so several rows for the
-    same card collapse into one send.
+    `kind` says what it carries (`tickets.messages.MessageKind`) and `payload` the message
+    itself; a ticket card has no payload, because the delivery worker renders the ticket as it
+    is when it sends, so several rows for the same card collapse into one send. A report is
+    tied to no ticket.
     """
 
     __tablename__ = "outbox"
 
     id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("ticket.id"), nullable=False, index=True)
+    ticket_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("ticket.id"), nullable=True, index=True)
     )
+    kind: str = Field(default="ticket_card", max_length=16)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=128)
     audience: str = Field(max_length=16)

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from tickets.audience import Audience
-
 
 class MessageKind(StrEnum):
     TICKET_CARD = "ticket_card"
@@ -24,6 +22,12 @@ class MessageKind(StrEnum):
     the buttons its reader may use."""
     REPORT = "report"
     """Figures not tied to one ticket (the weekly summary), with a chart."""
+
+    @property
+    def label(self) -> str:
+        return {"ticket_card": "工单卡片", "note": "通知", "reminder": "提醒", "report": "报表"}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,11 @@ class Note:
 
 @dataclass(frozen=True)
 class Reminder:
+    """Sent as the ticket's card for the chat it goes to (that chat's buttons and view of
+    the resident's contact), headed by `text`."""
+
     text: str
     """Why it was sent, e.g. 超过接单时限 30 分钟，仍无人接单."""
-    audience: Audience = Audience.SUPERVISORS
-    """Whose card it carries: the buttons and contact its reader may see."""
     kind = MessageKind.REMINDER
 
 
@@ -63,10 +68,13 @@ class Report:
     categories: tuple[str, ...] = ()
     series: tuple[Series, ...] = ()
     """A chart over `categories`, one value per category in each series; none when empty."""
+    chart_title: str = "按类别"
     kind = MessageKind.REPORT
 
 
-Message = TicketCard | Note | Reminder | Report
+Sent = Note | Reminder | Report
+"""What baoxiu sends on its own; a ticket's card is the outbox's own business."""
+Message = TicketCard | Sent
 
 
 def to_json(message: Message) -> dict[str, Any]:
@@ -81,7 +89,7 @@ def from_json(kind: str, data: Mapping[str, Any]) -> Message:
         case MessageKind.NOTE:
             return Note(title=str(data["title"]), text=str(data["text"]))
         case MessageKind.REMINDER:
-            return Reminder(text=str(data["text"]), audience=Audience(data["audience"]))
+            return Reminder(text=str(data["text"]))
         case MessageKind.REPORT:
             return Report(
                 title=str(data["title"]),
@@ -92,4 +100,5 @@ def from_json(kind: str, data: Mapping[str, Any]) -> Message:
                     Series(str(s["name"]), tuple(float(v) for v in s["values"]))
                     for s in data.get("series", ())
                 ),
+                chart_title=str(data.get("chart_title", "")),
             )

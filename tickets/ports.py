@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from tickets.audience import CardAddress
+from tickets.messages import Message
 from tickets.model import Event, Ticket
 from tickets.states import Status
 
@@ -109,6 +110,16 @@ class OutboxRepository(Protocol):
         """Queue the card for each address and, when it may be `shown` somewhere already
         (any ticket but a new one), for every chat showing it; the `clicked` card's chat
         is held back."""
+        ...
+
+    async def post(
+        self,
+        message: Message,
+        addresses: Sequence[CardAddress],
+        at: datetime,
+        ticket: Ticket | None = None,
+    ) -> None:
+        """Queue a message that is not a ticket's card, once to each address."""
         ...
 
 

@@ -22,11 +22,12 @@ from tickets.actions import Command, Verb
 from tickets.clock import Clock
 from tickets.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound
 from tickets.machine import Context, created, decide
+from tickets.messages import Reminder, Sent
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
 from tickets.ports import ClickedCard, Page, TicketQuery, TicketRepository, UnitOfWorkFactory
-from tickets.recipients import ChatPlanner
+from tickets.recipients import ChatPlanner, Reach
 from tickets.routing import (
     DEFAULT_EMERGENCY_WORDS,
     DEFAULT_URGENT_WORDS,
@@ -230,6 +231,23 @@ class TicketService:
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after), clicked=clicked)
             return Outcome(after, transition.event)
+
+    async def send(self, message: Sent, to: Reach | str, number: str | None = None) -> int:
+        """Queue a message baoxiu sends on its own (a reminder about ticket `number`, a note,
+        a report) for the chats `to` names, in the terms of `tickets.recipients`; returns
+        how many chats it goes to. Jobs call this; the delivery worker sends it."""
+        async with self._uow() as uow:
+            ticket = await uow.tickets.get(number) if number else None
+            if number and ticket is None:
+                raise NotFound(f"没有这张工单：{number}")
+            if isinstance(message, Reminder) and ticket is None:
+                raise InvalidInput("提醒要说明是哪张工单", field="number")
+            if not isinstance(to, Reach) and to not in self.directory.members:
+                raise InvalidInput(f"没有这位成员：{to}", field="to")
+            addresses = self._planner.reach(to, ticket)
+            await uow.outbox.post(message, addresses, self.clock.now(), ticket)
+        self._on_commit()
+        return len(addresses)
 
     def _context(self, now: datetime, source: Source, open_jobs: dict[str, int]) -> Context:
         return Context(directory=self.directory, now=now, source=source, open_jobs=open_jobs)

@@ -27,3 +27,8 @@ class ChatAdapter(Protocol):
     async def edit(self, message_id: str, card: Card) -> None:
         """Replace a posted card in place."""
         ...
+
+    async def send(self, chat_id: str, card: Card, key: str) -> None:
+        """Send a card that has nothing to click and is never edited (a note, a report):
+        a platform with a lighter kind of message than an interactive card uses it."""
+        ...

@@ -16,12 +16,14 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from cards.build import CardContext, latest, ticket_card
+from cards.messages import note_card, reminder_card, report_card
 from integration.delivery.adapter import ChatAdapter, DeliveryError
 from integration.delivery.pace import backoff
 from storage.outbox import DeliveryStore, Pending
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
 from tickets.events import DeliveryFailed
+from tickets.messages import Note, Reminder, Report, TicketCard
 from tickets.model import SYSTEM
 from tickets.service import TicketService
 from tickets.states import Source
@@ -121,40 +123,64 @@ class DeliveryWorker:
             await self._store.give_up(item, error, self._clock.now())
             return
         try:
-            history = await self._service.history(item.number)
-            ticket = history.ticket
-            a = item.address
-            card = ticket_card(ticket, a.audience, self._cards, a.member_id, latest(history.events))
-            post = await self._store.post(item.ticket_id, item.address)
-            if post is not None and post.message_id is not None:
-                message_id = post.message_id
-                if post.delivered_version < ticket.version:
-                    await adapter.edit(message_id, card)
+            if isinstance(item.message, TicketCard):
+                await self._show_ticket(adapter, item)
             else:
-                message_id = await adapter.post(
-                    item.address.chat_id,
-                    card,
-                    delivery_key(item.ticket_id, item.address.platform, item.address.chat_id),
-                )
+                await self._send(adapter, item)
         except DeliveryError as error:
             await self._failed(item, str(error), error.retryable, error.retry_after)
-            return
         except Exception as error:
-            log.exception("delivering %s to %s failed", item.number, item.address)
+            log.exception("delivering %s to %s failed", item.message.kind, item.address)
             await self._failed(item, repr(error), True, None)
-            return
+
+    async def _show_ticket(self, adapter: ChatAdapter, item: Pending) -> None:
+        """Post the ticket's card in the chat once, and edit that message ever after."""
+        assert item.number is not None and item.ticket_id is not None
+        history = await self._service.history(item.number)
+        ticket = history.ticket
+        a = item.address
+        card = ticket_card(ticket, a.audience, self._cards, a.member_id, latest(history.events))
+        post = await self._store.post(item.ticket_id, a)
+        if post is not None and post.message_id is not None:
+            message_id = post.message_id
+            if post.delivered_version < ticket.version:
+                await adapter.edit(message_id, card)
+        else:
+            key = delivery_key(item.ticket_id, a.platform, a.chat_id)
+            message_id = await adapter.post(a.chat_id, card, key)
         await self._store.delivered(item, message_id, ticket.version, self._clock.now())
+
+    async def _send(self, adapter: ChatAdapter, item: Pending) -> None:
+        """A message sent once and never edited, keyed by its outbox row so that a resend
+        after a crash is one message where the platform deduplicates."""
+        a = item.address
+        key = message_key(item.ids[0], a.platform, a.chat_id)
+        match item.message:
+            case Reminder():
+                assert item.number is not None
+                history = await self._service.history(item.number)
+                card = reminder_card(
+                    history.ticket, item.message, self._cards, a, latest(history.events)
+                )
+                await adapter.post(a.chat_id, card, key)  # a card with buttons, like a ticket's
+            case Note():
+                await adapter.send(a.chat_id, note_card(item.message), key)
+            case Report():
+                await adapter.send(a.chat_id, report_card(item.message), key)
+        await self._store.sent(item, self._clock.now())
 
     async def _failed(
         self, item: Pending, error: str, retryable: bool, retry_after: float | None
     ) -> None:
         now = self._clock.now()
         if not retryable or item.attempts + 1 >= MAX_ATTEMPTS:
-            log.warning("giving up on %s in %s: %s", item.number, item.address, error)
+            what = item.number or item.message.kind.label
+            log.warning("giving up on %s in %s: %s", what, item.address, error)
             await self._store.give_up(item, error, now)
-            failed = DeliveryFailed(item.address.platform, item.address.chat_id, error)
-            command = Command(Verb.RECORD_DELIVERY_FAILURE, SYSTEM, details=failed)
-            await self._service.act(item.number, command, Source.JOB)
+            if item.number is not None:  # staff look at the ticket; doctor lists the rest
+                failed = DeliveryFailed(item.address.platform, item.address.chat_id, error)
+                command = Command(Verb.RECORD_DELIVERY_FAILURE, SYSTEM, details=failed)
+                await self._service.act(item.number, command, Source.JOB)
             return
         delay = retry_after or backoff(item.attempts, first=1.0, cap=MAX_BACKOFF_S)
         await self._store.retry_later(item, error, now + timedelta(seconds=delay))
@@ -169,12 +195,17 @@ def delivery_key(ticket_id: int, platform: str, chat_id: str) -> str:
     return f"{KEY_PREFIX}{ticket_id}-{chat_digest(platform, chat_id)}"
 
 
+def message_key(row_id: int, platform: str, chat_id: str) -> str:
+    """Stable per outbox row: a note, reminder or report is posted once per row."""
+    return f"{KEY_PREFIX}m{row_id}-{chat_digest(platform, chat_id)}"
+
+
 def chat_digest(platform: str, chat_id: str) -> str:
     return hashlib.sha256(f"{platform}:{chat_id}".encode()).hexdigest()[:32]
 
 
 def digest_of_key(key: str) -> str | None:
-    """The chat digest a delivery key ends with, or None for a key that is not ours."""
-    ticket, _, digest = key.removeprefix(KEY_PREFIX).partition("-")
-    ok = key.startswith(KEY_PREFIX) and ticket.isdigit() and len(digest) == 32
+    """The chat digest a delivery or message key ends with, or None for a key not ours."""
+    owner, _, digest = key.removeprefix(KEY_PREFIX).partition("-")
+    ok = key.startswith(KEY_PREFIX) and owner.removeprefix("m").isdigit() and len(digest) == 32
     return digest if ok else None

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from cards.model import Card
-from cards.render_dingtalk import card_params
+from cards.render_dingtalk import card_params, markdown
 from integration.dingtalk.client import DingTalkClient
 
 
@@ -31,6 +31,15 @@ class DingTalkAdapter:
 
     async def edit(self, message_id: str, card: Card) -> None:
         await self._client.update_card(message_id, self.params(card))
+
+    async def send(self, chat_id: str, card: Card, key: str) -> None:
+        """A card with nothing to click goes as a robot markdown message, not through the
+        card template: the template is the ticket card's (its slots are a ticket's fields),
+        a report has a chart the template has no place for, and a robot message costs the
+        same one call. DingTalk takes no key for a robot message, so a resend after a crash
+        between sending and recording can show a note twice; a ticket card cannot."""
+        title, text = markdown(card)
+        await self._client.send_markdown(chat_id, title, text)
 
     def params(self, card: Card) -> dict[str, str]:
         """The card's variables, as sent, updated, and carried in a click's answer."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from integration.delivery.adapter import DeliveryError
 from integration.delivery.pace import SlidingWindow
 from integration.delivery.retry import retrying
 from integration.delivery.token import CachedToken
@@ -27,16 +28,20 @@ TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"
 CARD_INSTANCES = "/v1.0/card/instances"
 GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
+ONE_TO_ONE_MESSAGE = "/v1.0/robot/oToMessages/batchSend"
 REGISTER_CALLBACK = "/v1.0/card/callbacks/register"
 PER_API_PER_SECOND = 20
 
 Json = dict[str, Any]
 
 
+GROUP_PREFIX = "cid"
+
+
 def open_space(chat_id: str) -> str:
     """A group's openConversationId starts with `cid`; anything else is a person's userId,
     reached in their one-to-one chat with the robot."""
-    kind = "IM_GROUP" if chat_id.startswith("cid") else "IM_ROBOT"
+    kind = "IM_GROUP" if chat_id.startswith(GROUP_PREFIX) else "IM_ROBOT"
     return f"dtv1.card//{kind}.{chat_id}"
 
 
@@ -134,6 +139,21 @@ class DingTalkClient:
             "robotCode": self.robot_code,
         }
         await self._call("POST", GROUP_MESSAGE, body)
+
+    async def send_markdown(self, chat_id: str, title: str, text: str) -> None:
+        """A robot markdown message in a group (`cid…`) or a person's one-to-one chat."""
+        param = json.dumps({"title": title, "text": text}, ensure_ascii=False)
+        body: Json = {"msgKey": "sampleMarkdown", "msgParam": param, "robotCode": self.robot_code}
+        if chat_id.startswith(GROUP_PREFIX):
+            await self._call("POST", GROUP_MESSAGE, {**body, "openConversationId": chat_id})
+            return
+        answer = await self._call("POST", ONE_TO_ONE_MESSAGE, {**body, "userIds": [chat_id]})
+        if chat_id in (answer.get("invalidStaffIdList") or []):
+            raise DeliveryError(
+                f"钉钉消息未送达 {chat_id}：没有这个 userId，或不在应用可用范围内", retryable=False
+            )
+        if chat_id in (answer.get("flowControlledStaffIdList") or []):
+            raise DeliveryError(f"钉钉一对一消息被限流：{chat_id}", retryable=True)
 
     async def register_callback(self, url: str, api_secret: str, route_key: str) -> None:
         """Where DingTalk posts the clicks of cards sent with `route_key` (HTTP mode)."""

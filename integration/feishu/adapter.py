@@ -24,6 +24,11 @@ class FeishuAdapter:
     async def edit(self, message_id: str, card: Card) -> None:
         await self._client.patch_card(message_id, await self.content(card))
 
+    async def send(self, chat_id: str, card: Card, key: str) -> None:
+        """Feishu has no lighter message that shows a chart: a note or a report is a card
+        too, sent once with `key` as its idempotent `uuid`."""
+        await self.post(chat_id, card, key)
+
     async def content(self, card: Card) -> str:
         return card_content(card, await self._keys(card))
 

@@ -39,6 +39,9 @@ class SandboxAdapter:
         self._hub.notify()
         return str(message_id)
 
+    async def send(self, chat_id: str, card: Card, key: str) -> None:
+        await self.post(chat_id, card, key)
+
     async def edit(self, message_id: str, card: Card) -> None:
         if await self._store.edit(int(message_id), render_card(card), self._clock.now()) is None:
             raise DeliveryError(f"sandbox message {message_id} is gone", retryable=False)

@@ -5,6 +5,8 @@ from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, Live
 from tests.reports import AGENT, draft
+from tickets.messages import Note, Reminder, Report, Series
+from tickets.recipients import Reach
 from tickets.states import Source
 
 
@@ -76,3 +78,40 @@ async def test_wang_is_told_when_li_was_faster(browser: Browser, live: Live) -> 
     await expect(wang.locator("#toast")).to_contain_text("手慢了，这单已被李师傅接走")
     card = wang.locator(".message", has_text=ticket.number)
     await expect(card.locator(".tag").first).to_have_text("已接单")  # the fresh card
+
+
+async def test_what_baoxiu_sends_on_its_own_reads_well_on_a_phone_and_a_laptop(
+    browser: Browser, live: Live
+) -> None:
+    ticket = (
+        await live.service.open(draft("门窗", "单元门闭门器坏了，门关不上"), AGENT, Source.API)
+    ).ticket
+    await live.service.send(
+        Reminder("超过接单时限 30 分钟，仍无人接单"), Reach.SUPERVISORS, ticket.number
+    )
+    await live.service.send(Note("值班安排", "今晚 18:00 起由李师傅值班，电话已转接"), "chen")
+    report = Report(
+        "本周报修小结",
+        "11月23日—11月29日",
+        (("收到", "12 单（上周 9 单）"), ("已完成", "9 单"), ("按时接单", "92%")),
+        ("水电", "门窗", "电梯"),
+        (Series("收到", (7.0, 3.0, 2.0)), Series("完成", (6.0, 2.0, 1.0))),
+    )
+    await live.service.send(report, Reach.MANAGEMENT)
+    for size, name in ((PHONE, "phone"), (LAPTOP, "laptop")):
+        context = await browser.new_context(viewport=size, locale="zh-CN")
+        page = await context.new_page()
+        for chat, expected in (
+            ("dispatch", "超过接单时限 30 分钟"),
+            ("dm-chen", "今晚 18:00 起由李师傅值班"),
+            ("management", "本周报修小结"),
+        ):
+            await page.goto(f"{live.base}/sandbox/c/{chat}?as=chen")
+            message = page.locator(".message", has_text=expected)
+            await expect(message).to_be_visible()
+            wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"{chat} scrolls sideways on a {name}"
+            await message.screenshot(path=live.shots / f"sandbox-{chat}-{name}.png")
+            if chat == "dispatch":  # the supervisor acts from the reminder itself
+                await expect(message.locator("summary", has_text="派单")).to_be_visible()
+        await context.close()

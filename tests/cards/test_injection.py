@@ -6,6 +6,7 @@ New renderers (Feishu, DingTalk) join RENDERERS.
 """
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
 from enum import Enum
@@ -15,7 +16,7 @@ import pytest
 
 from cards.build import CardContext, ticket_card
 from cards.model import Card, Chart, Header, Series, Tone
-from cards.render_dingtalk import JOINER, card_params
+from cards.render_dingtalk import JOINER, card_params, markdown
 from cards.render_feishu import card_content
 from cards.render_html import render_card
 from tests.cards.hostile import HOSTILE
@@ -79,6 +80,28 @@ def dingtalk_structure(card: Card) -> tuple[object, str]:
     return shape, "\n".join(params.values()).replace(JOINER, "")
 
 
+_OUR_MARKUP = re.compile(r"^(#### |> |- \*\*|\*\*|- )?")
+_FULL_WIDTH = str.maketrans("［］（）＊＿＃｀＜＞！｜～＼", "[]()*_#`<>!|~\\")
+
+
+def markdown_structure(card: Card) -> tuple[object, str]:
+    """DingTalk's markdown message: each line's own markup, and no markdown character in
+    what the card's text became; the reader sees the text in full-width twins."""
+    title, text = markdown(card)
+    for part in (title, text):
+        assert not [m for m in MENTIONS if m in part], f"a mention reaches DingTalk: {part}"
+    lines = text.split("\n\n")
+    shape = []
+    for line in lines:
+        prefix = _OUR_MARKUP.match(line)
+        ours = prefix.group(0) if prefix else ""
+        rest = line[len(ours) :].replace("**：", "：", 1) if ours == "- **" else line[len(ours) :]
+        assert not set(rest) & set("[]()*_#`<>!|~\\"), f"markdown in the text: {rest!r}"
+        shape.append(ours)
+    seen = text.translate(_FULL_WIDTH).replace(JOINER, "")
+    return shape, seen
+
+
 def _strings(node: object) -> Iterator[str]:
     if isinstance(node, str) and not isinstance(node, Enum):
         yield node
@@ -99,6 +122,7 @@ RENDERERS: list[tuple[str, Callable[[Card], tuple[object, str]]]] = [
     ("html", html_structure),
     ("feishu", feishu_structure),
     ("dingtalk", dingtalk_structure),
+    ("dingtalk markdown", markdown_structure),
 ]
 
 

@@ -31,6 +31,9 @@ class Recording:
     async def edit(self, message_id: str, card: Card) -> None:
         self.calls.append(("edit", message_id.removeprefix("m-")))
 
+    async def send(self, chat_id: str, card: Card, key: str) -> None:
+        self.calls.append(("send", chat_id))
+
 
 async def posted(site: Site) -> tuple[str, Recording]:
     """A ticket whose card is in the group: its number, and the platform it went through."""

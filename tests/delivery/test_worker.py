@@ -4,13 +4,18 @@ import asyncio
 import time
 from datetime import timedelta
 
+import pytest
+
 from cards.model import Card
 from integration.delivery.adapter import DeliveryError
 from tests.delivery.conftest import Site
 from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
-from tickets.events import DeliveryFailed
+from tickets.errors import InvalidInput
+from tickets.events import DeliveryFailed, EventKind
+from tickets.messages import Note, Reminder, Report, Series
 from tickets.model import Actor
+from tickets.recipients import Reach
 from tickets.states import Source, Urgency
 
 
@@ -80,6 +85,9 @@ class Flaky:
 
     async def edit(self, message_id: str, card: Card) -> None:
         raise AssertionError("nothing was posted yet")
+
+    async def send(self, chat_id: str, card: Card, key: str) -> None:
+        await self.post(chat_id, card, key)
 
 
 async def test_retryable_failures_are_retried_later_permanent_ones_given_up(site: Site) -> None:
@@ -186,3 +194,49 @@ async def test_stopping_finishes_the_card_in_hand_and_hands_back_the_rest(site: 
     assert await site.store.backlog() == 2
     leased = await site.store.lease("next", site.clock.now(), timedelta(seconds=30), 10)
     assert len(leased) == 2  # not left leased by the stopped worker
+
+
+async def test_notes_reminders_and_reports_are_sent_once_each_never_collapsed(site: Site) -> None:
+    number = (
+        await site.service.open(draft("门窗", "单元门关不上"), AGENT, Source.API)
+    ).ticket.number
+    await site.worker().deliver_due()
+    await site.service.send(Note("值班提醒", "今晚由李师傅值班"), "li")
+    await site.service.send(Note("值班提醒", "明晚由王师傅值班"), "li")
+    await site.service.send(Reminder("超过接单时限 30 分钟，仍无人接单"), Reach.SUPERVISORS, number)
+    report = Report(
+        "本周报修", "11月23日—11月29日", (("收到", "12 单"),), ("水电",), (Series("收到", (8.0,)),)
+    )
+    await site.service.send(report, Reach.MANAGEMENT)
+    assert await site.worker().deliver_due() == 4
+    assert await site.worker().deliver_due() == 0
+    notes = await site.sandbox.messages("dm-li")
+    assert ["今晚" in n.html for n in notes] == [True, False] and "明晚" in notes[1].html
+    card, reminder = await site.sandbox.messages("dispatch")
+    assert "超过接单时限" in reminder.html and "超过接单时限" not in card.html
+    assert number in reminder.html and "data-value" in reminder.html  # 派单 from the reminder
+    [summary] = await site.sandbox.messages("management")
+    assert "本周报修" in summary.html and "12 单" in summary.html and "chart" in summary.html
+
+
+async def test_a_message_given_up_on_is_for_doctor_and_a_reminder_also_for_the_timeline(
+    site: Site,
+) -> None:
+    number = (await site.service.open(draft(), AGENT, Source.API)).ticket.number
+    await site.worker().deliver_due()
+    await site.service.send(Report("本周报修", "11月23日—11月29日", ()), "li")
+    await site.service.send(Reminder("超时未接单"), Reach.TEAM, number)
+    gone = Flaky([DeliveryError("bot not in chat", retryable=False)] * 2)
+    assert await site.worker({"sandbox": gone}).deliver_due() == 2
+    failures = await site.store.failures()
+    assert sorted(f.number for f in failures) == sorted(["报表", number])
+    events = (await site.service.history(number)).events
+    assert [e.kind for e in events].count(EventKind.DELIVERY_FAILED) == 1
+
+
+async def test_a_message_names_a_real_member_and_a_reminder_its_ticket(site: Site) -> None:
+    with pytest.raises(InvalidInput, match="没有这位成员"):
+        await site.service.send(Note("提醒", "x"), "nobody")
+    with pytest.raises(InvalidInput, match="哪张工单"):
+        await site.service.send(Reminder("超时"), Reach.SUPERVISORS)
+    assert await site.store.backlog() == 0

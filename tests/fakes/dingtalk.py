@@ -42,6 +42,11 @@ TOKEN_PATH: Final = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER_PATH: Final = "/v1.0/card/instances/createAndDeliver"
 CARD_INSTANCES_PATH: Final = "/v1.0/card/instances"
 GROUP_SEND_PATH: Final = "/v1.0/robot/groupMessages/send"
+ONE_TO_ONE_PATH: Final = "/v1.0/robot/oToMessages/batchSend"
+"""机器人批量发送人与机器人会话中机器人消息 (batchSendOTO): `robotCode`, `userIds` (at most
+20), `msgKey`, `msgParam`; answers `processQueryKey`, with `invalidStaffIdList` for userIds
+the robot cannot reach and `flowControlledStaffIdList` for those it may not message now."""
+ONE_TO_ONE_MAX_USERS: Final = 20
 REGISTER_CALLBACK_PATH: Final = "/v1.0/card/callbacks/register"
 GATEWAY_OPEN_PATH: Final = "/v1.0/gateway/connections/open"
 STREAM_PATH: Final = "/connect"
@@ -145,6 +150,7 @@ BILLED_PATHS: Final = (
     CREATE_AND_DELIVER_PATH,
     CARD_INSTANCES_PATH,
     GROUP_SEND_PATH,
+    ONE_TO_ONE_PATH,
     REGISTER_CALLBACK_PATH,
 )
 """What counts against the monthly quota: token fetches are exempt (appendix A of the
@@ -222,6 +228,17 @@ class CardInstance:
 @dataclass(frozen=True)
 class GroupMessage:
     open_conversation_id: str
+    msg_key: str
+    msg_param: dict[str, Any]
+    process_query_key: str
+    at: float
+
+
+@dataclass(frozen=True)
+class OneToOneMessage:
+    """A robot message in a person's one-to-one chat with the robot."""
+
+    user_id: str
     msg_key: str
     msg_param: dict[str, Any]
     process_query_key: str
@@ -356,6 +373,7 @@ class FakeDingTalk:
         self._groups: dict[str, _Group] = {}
         self._users: dict[str, str] = {}
         self._messages: list[GroupMessage] = []
+        self._one_to_one: list[OneToOneMessage] = []
         self._tokens: dict[str, float] = {}
         self._current_token: str | None = None
         self._qps = Window(QPS_PER_API, 1.0)
@@ -378,6 +396,7 @@ class FakeDingTalk:
         app.router.add_post(CREATE_AND_DELIVER_PATH, self._create_and_deliver)
         app.router.add_put(CARD_INSTANCES_PATH, self._update_card)
         app.router.add_post(GROUP_SEND_PATH, self._group_send)
+        app.router.add_post(ONE_TO_ONE_PATH, self._one_to_one_send)
         app.router.add_post(REGISTER_CALLBACK_PATH, self._register_callback)
         app.router.add_post(GATEWAY_OPEN_PATH, self._gateway_open)
         app.router.add_get(STREAM_PATH, self._stream)
@@ -490,6 +509,9 @@ class FakeDingTalk:
 
     def group_messages(self, open_conversation_id: str) -> list[GroupMessage]:
         return [m for m in self._messages if m.open_conversation_id == open_conversation_id]
+
+    def one_to_one_messages(self, user_id: str) -> list[OneToOneMessage]:
+        return [m for m in self._one_to_one if m.user_id == user_id]
 
     def max_per_second(self, path: str) -> int:
         """The most calls to one API DingTalk accepted within any one second."""
@@ -890,6 +912,52 @@ class FakeDingTalk:
     async def _group_send(self, request: web.Request) -> web.Response:
         self._admit(request)
         body = _object(request)
+        msg_key, msg_param = self._robot_message(body)
+        conversation = body.get("openConversationId")
+        if not isinstance(conversation, str) or not conversation:
+            raise _Refused(400, CONVERSATION_MISSING)
+        group = self._groups.get(conversation)
+        if group is None:
+            # Not verified: one user saw DingTalk accept a wrong openConversationId silently
+            # (DingTalk-Real-AI/dingtalk-openclaw-connector#193); refusing is the stricter bet.
+            raise _Refused(400, CONVERSATION_INVALID)
+        if not group.robot_member:
+            # The page's note for this code reads "请检查机器人是否在群内"; that DingTalk
+            # answers this code for a robot outside the group is not verified.
+            raise _Refused(400, ROBOT_CODE_EMPTY, "the robot is not in the group")
+        message = GroupMessage(
+            conversation, msg_key, msg_param, secrets.token_urlsafe(24), self._clock()
+        )
+        self._messages.append(message)
+        return web.json_response({"processQueryKey": message.process_query_key})
+
+    async def _one_to_one_send(self, request: web.Request) -> web.Response:
+        """See ONE_TO_ONE_PATH. A userId the organisation does not have is listed in
+        `invalidStaffIdList` and gets nothing; the call itself still succeeds."""
+        self._admit(request)
+        body = _object(request)
+        msg_key, msg_param = self._robot_message(body)
+        users = body.get("userIds")
+        if not isinstance(users, list) or not users or not all(isinstance(u, str) for u in users):
+            raise _Refused(400, PARAM_INVALID, "userIds is a non-empty list of userIds")
+        if len(users) > ONE_TO_ONE_MAX_USERS:
+            raise _Refused(400, PARAM_INVALID, f"at most {ONE_TO_ONE_MAX_USERS} userIds")
+        key = secrets.token_urlsafe(24)
+        invalid = [u for u in users if u not in self._users]
+        for user in users:
+            if user not in invalid:
+                self._one_to_one.append(
+                    OneToOneMessage(user, msg_key, msg_param, key, self._clock())
+                )
+        answer = {
+            "processQueryKey": key,
+            "invalidStaffIdList": invalid,
+            "flowControlledStaffIdList": [],
+        }
+        return web.json_response(answer)
+
+    def _robot_message(self, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The robot and message of a robot send, as both kinds of chat check them."""
         robot_code = body.get("robotCode")
         if not isinstance(robot_code, str) or not robot_code:
             raise _Refused(400, ROBOT_CODE_EMPTY)
@@ -915,23 +983,7 @@ class FakeDingTalk:
         missing = [k for k in MSG_KEYS[msg_key] if not isinstance(msg_param.get(k), str)]
         if missing:
             raise _Refused(400, MSG_PARAM_INVALID, f"{msg_key} needs {missing}")
-        conversation = body.get("openConversationId")
-        if not isinstance(conversation, str) or not conversation:
-            raise _Refused(400, CONVERSATION_MISSING)
-        group = self._groups.get(conversation)
-        if group is None:
-            # Not verified: one user saw DingTalk accept a wrong openConversationId silently
-            # (DingTalk-Real-AI/dingtalk-openclaw-connector#193); refusing is the stricter bet.
-            raise _Refused(400, CONVERSATION_INVALID)
-        if not group.robot_member:
-            # The page's note for this code reads "请检查机器人是否在群内"; that DingTalk
-            # answers this code for a robot outside the group is not verified.
-            raise _Refused(400, ROBOT_CODE_EMPTY, "the robot is not in the group")
-        message = GroupMessage(
-            conversation, msg_key, msg_param, secrets.token_urlsafe(24), self._clock()
-        )
-        self._messages.append(message)
-        return web.json_response({"processQueryKey": message.process_query_key})
+        return msg_key, msg_param
 
     async def _register_callback(self, request: web.Request) -> web.Response:
         self._admit(request)
