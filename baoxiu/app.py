@@ -3,14 +3,13 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 from aiohttp import web
 
 from baoxiu.config import Settings
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.base import EdgeParts
-from baoxiu.wiring import PHOTO_ROUTE, build_service, card_context
+from baoxiu.wiring import build_service, card_context
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
@@ -52,7 +51,6 @@ def create_app(
             tz=settings.site.tz,
             categories=tuple(c for team in settings.teams for c in team.categories),
             photos=photos,
-            photo_route=PHOTO_ROUTE,
             clock=clock,
             limiter=ReportLimiter(clock),
         ),
@@ -76,10 +74,6 @@ def _runtime(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """Database, service, chat platforms and the delivery worker for the life of the app."""
 
-    def photo_file(url: str) -> Path | None:
-        name = url.removeprefix(PHOTO_ROUTE + "/")
-        return photos.path(name) if name != url else None
-
     async def runtime(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             engine = create_engine(settings.database.url)
@@ -98,7 +92,6 @@ def _runtime(
                 service=service,
                 router=router,
                 clock=clock,
-                photo_file=photo_file,
                 photos=photos,
             )
             adapters: dict[str, ChatAdapter] = {}

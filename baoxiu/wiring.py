@@ -55,11 +55,8 @@ def build_service(
     )
 
 
-PHOTO_ROUTE = "/media/photos"
-
-
 def card_context(settings: Settings) -> CardContext:
-    return CardContext(settings.directory(), settings.site.tz, lambda name: f"{PHOTO_ROUTE}/{name}")
+    return CardContext(settings.directory(), settings.site.tz)
 
 
 @asynccontextmanager

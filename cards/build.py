@@ -6,7 +6,7 @@ do it is the core's decision at click time. Group cards mask the resident's cont
 assignee's direct card shows it in full.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -55,7 +55,6 @@ _ENDED = {Status.CLOSED, Status.CANCELLED}
 class CardContext:
     directory: Directory
     tz: ZoneInfo
-    photo_url: Callable[[str], str]
 
 
 def ticket_card(
@@ -72,9 +71,7 @@ def ticket_card(
         header=_header(ticket),
         fields=_fields(ticket, ctx, private),
         notes=_notes(ticket),
-        images=tuple(
-            Image(ctx.photo_url(p), f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)
-        ),
+        images=tuple(Image(p, f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)),
         buttons=_buttons(ticket, audience, ctx, private),
         footer=_footer(ticket, ctx, shown),
     )

@@ -88,7 +88,9 @@ class Note:
 
 @dataclass(frozen=True)
 class Image:
-    url: str
+    photo: str
+    """The stored photo's name: each renderer makes it what its platform shows (a URL, an
+    uploaded image's key)."""
     alt: str
 
 

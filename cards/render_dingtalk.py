@@ -11,7 +11,7 @@ followed by a word joiner (U+2060): invisible, and no mention can start there.
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -39,9 +39,9 @@ def inert(text: str) -> str:
     return text.replace("@", "@" + JOINER).replace("<", "<" + JOINER)
 
 
-def card_params(card: Card, base_url: str) -> dict[str, str]:
-    """Every template variable, filled (empty slots hide their row); `base_url` makes photo
-    addresses absolute, as DingTalk fetches them itself."""
+def card_params(card: Card, photo_url: Callable[[str], str]) -> dict[str, str]:
+    """Every template variable, filled (empty slots hide their row); `photo_url` gives a
+    photo's absolute address, as DingTalk fetches it itself."""
     slots = template()["slots"]
     if len(card.fields) > slots["fields"] or len(card.notes) > slots["notes"]:
         raise ValueError("the card has more fields or notes than the DingTalk template")
@@ -53,7 +53,7 @@ def card_params(card: Card, base_url: str) -> dict[str, str]:
         subtitle=inert(card.header.subtitle),
         tone=card.header.tone.value,
         tags=_list([{"text": inert(t.text), "tone": t.tone.value} for t in card.header.tags]),
-        images=_list([{"url": base_url + i.url, "alt": inert(i.alt)} for i in card.images]),
+        images=_list([{"url": photo_url(i.photo), "alt": inert(i.alt)} for i in card.images]),
         footer=inert(card.footer),
     )
     for i, field in enumerate(card.fields, 1):

@@ -39,7 +39,7 @@ _BORDER = {"primary": "blue", "danger": "red", "default": "grey"}
 
 
 def render_feishu(card: Card, image_keys: Mapping[str, str]) -> Json:
-    """The card as Feishu JSON; `image_keys` maps an image's URL to its uploaded `img_key`.
+    """The card as Feishu JSON; `image_keys` maps an image's photo to its uploaded `img_key`.
 
     Images without a key are left out. A card over Feishu's size limit loses its
     images first (the words are the ticket), then the end of its longest field values.
@@ -93,7 +93,7 @@ def _card(card: Card, image_keys: Mapping[str, str]) -> Json:
     elements: list[object] = [
         *map(_field, card.fields),
         *map(_note, card.notes),
-        *_images([(i, image_keys[i.url]) for i in card.images if i.url in image_keys]),
+        *_images([(i, image_keys[i.photo]) for i in card.images if i.photo in image_keys]),
         *([_chart(card.chart)] if card.chart else []),
         *_actions(card.buttons),
         *([_div(card.footer, text_size="notation", text_color="grey")] if card.footer else []),

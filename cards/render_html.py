@@ -4,6 +4,8 @@ Jinja2's autoescaping is the whole injection defence here: every value of the ca
 plain text and reaches the page as text, never as markup.
 """
 
+from collections.abc import Callable
+
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cards.model import Card
@@ -16,5 +18,6 @@ _env = Environment(
 )
 
 
-def render_card(card: Card) -> str:
-    return _env.get_template("card.html").render(card=card)
+def render_card(card: Card, photo_url: Callable[[str], str]) -> str:
+    """`photo_url` gives the address the page loads a card's photo from."""
+    return _env.get_template("card.html").render(card=card, photo_url=photo_url)

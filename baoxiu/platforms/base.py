@@ -7,10 +7,9 @@ the doctor then stay one line each, and a platform's rule for being on lives wit
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -35,10 +34,8 @@ class EdgeParts:
     service: TicketService
     router: ClickRouter
     clock: Clock
-    photo_file: Callable[[str], Path | None]
-    """The stored file behind a photo URL on a card, for platforms that upload images."""
     photos: PhotoStore
-    """Where photos sent in a chat report are kept, as the resident form's are."""
+    """Where residents' photos are kept: cards name them, a chat report adds to them."""
 
 
 @dataclass(frozen=True)

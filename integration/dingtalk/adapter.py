@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from cards.model import Card
 from cards.render_dingtalk import card_params, markdown
 from integration.dingtalk.client import DingTalkClient
+from integration.web.photos import PhotoStore
 
 
 class DingTalkAdapter:
@@ -21,6 +22,9 @@ class DingTalkAdapter:
         self._template_id = template_id
         self._callback = callback
         self._public_url = public_url.rstrip("/")
+
+    def _photo_url(self, name: str) -> str:
+        return self._public_url + PhotoStore.url(name)
 
     async def post(self, chat_id: str, card: Card, key: str) -> str:
         """The card instance is ours to name: `key` is its outTrackId and its message id."""
@@ -43,4 +47,4 @@ class DingTalkAdapter:
 
     def params(self, card: Card) -> dict[str, str]:
         """The card's variables, as sent, updated, and carried in a click's answer."""
-        return card_params(card, self._public_url)
+        return card_params(card, self._photo_url)

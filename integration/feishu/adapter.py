@@ -12,7 +12,7 @@ from integration.feishu.client import FeishuClient
 
 class FeishuAdapter:
     def __init__(self, client: FeishuClient, photo_file: Callable[[str], Path | None]) -> None:
-        """`photo_file` maps a card image's URL to the file behind it."""
+        """`photo_file` gives the stored file of a card image's photo."""
         self._client = client
         self._photo_file = photo_file
         self._image_keys: dict[str, str] = {}
@@ -40,11 +40,13 @@ class FeishuAdapter:
         """Feishu shows only images uploaded to it: upload each photo once, keep its key."""
         async with self._uploading:
             for image in card.images:
-                if image.url in self._image_keys:
+                if image.photo in self._image_keys:
                     continue
-                path = self._photo_file(image.url)
+                path = self._photo_file(image.photo)
                 if path is None or not path.is_file():
                     continue
                 data = await asyncio.to_thread(path.read_bytes)
-                self._image_keys[image.url] = await self._client.upload_image(data)
-        return {i.url: self._image_keys[i.url] for i in card.images if i.url in self._image_keys}
+                self._image_keys[image.photo] = await self._client.upload_image(data)
+        return {
+            i.photo: self._image_keys[i.photo] for i in card.images if i.photo in self._image_keys
+        }

@@ -6,6 +6,7 @@ import contextlib
 from cards.model import Card
 from cards.render_html import render_card
 from integration.delivery.adapter import DeliveryError
+from integration.web.photos import PhotoStore
 from storage.sandbox import SandboxStore
 from tickets.clock import Clock
 
@@ -35,7 +36,9 @@ class SandboxAdapter:
         self._clock = clock
 
     async def post(self, chat_id: str, card: Card, key: str) -> str:
-        message_id = await self._store.post(chat_id, key, render_card(card), self._clock.now())
+        message_id = await self._store.post(
+            chat_id, key, render_card(card, PhotoStore.url), self._clock.now()
+        )
         self._hub.notify()
         return str(message_id)
 
@@ -43,6 +46,11 @@ class SandboxAdapter:
         await self.post(chat_id, card, key)
 
     async def edit(self, message_id: str, card: Card) -> None:
-        if await self._store.edit(int(message_id), render_card(card), self._clock.now()) is None:
+        if (
+            await self._store.edit(
+                int(message_id), render_card(card, PhotoStore.url), self._clock.now()
+            )
+            is None
+        ):
             raise DeliveryError(f"sandbox message {message_id} is gone", retryable=False)
         self._hub.notify()

@@ -19,6 +19,7 @@ from cards.model import ActionValue
 from cards.render_html import render_card
 from integration.clicks import Click, ClickRouter
 from integration.sandbox.adapter import Hub
+from integration.web.photos import PhotoStore
 from storage.sandbox import SandboxStore
 from tickets.audience import Audience
 from tickets.clock import Clock
@@ -149,7 +150,7 @@ async def click(request: web.Request) -> web.Response:
     )
     html = None
     if answer.card is not None:
-        html = render_card(answer.card)
+        html = render_card(answer.card, PhotoStore.url)
         if await sandbox.store.edit(message.id, html, sandbox.clock.now()) is not None:
             sandbox.hub.notify()
             await sandbox.router.answer_sent(answer)

@@ -63,6 +63,11 @@ def reencode(data: bytes) -> bytes:
     return out.getvalue()
 
 
+ROUTE = "/media/photos"
+"""Where the app serves stored photos: the resident's page, the sandbox and DingTalk (which
+fetches them itself) show them from here."""
+
+
 class PhotoStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -70,6 +75,11 @@ class PhotoStore:
     def path(self, name: str) -> Path | None:
         """The file of a stored photo; None for any name this store never gives out."""
         return self.root / name if _NAME.fullmatch(name) else None
+
+    @staticmethod
+    def url(name: str) -> str:
+        """The photo's address on this app, from its root."""
+        return f"{ROUTE}/{name}"
 
     def upload(self) -> "Upload":
         return Upload(self.root)

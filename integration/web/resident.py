@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cards.mask import mask_phone
 from integration.web.api import SERVICE
-from integration.web.photos import MAX_BYTES, MAX_PHOTOS, PhotoStore
+from integration.web.photos import MAX_BYTES, MAX_PHOTOS, ROUTE, PhotoStore
 from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimiter
 from integration.web.report_form import LABELS, Malformed, ReportForm, read_form, validate
 from integration.web.schemas import MAX_DESCRIPTION
@@ -53,12 +53,8 @@ class Resident:
     categories: tuple[str, ...]
     """In config order, as the form offers them."""
     photos: PhotoStore
-    photo_route: str
     clock: Clock
     limiter: ReportLimiter
-
-    def photo_url(self, name: str) -> str:
-        return f"{self.photo_route}/{name}"
 
 
 RESIDENT = web.AppKey("resident", Resident)
@@ -153,7 +149,7 @@ async def ticket_status(request: web.Request) -> web.Response:
         phone=mask_phone(ticket.reporter.phone),
         steps=steps,
         local=lambda moment: local(moment, resident.tz),
-        photos=[resident.photo_url(name) for name in ticket.photos],
+        photos=[resident.photos.url(name) for name in ticket.photos],
         refresh_s=None if ticket.status in ENDED else REFRESH_S,
     )
 
@@ -171,5 +167,5 @@ def add_routes(app: web.Application, resident: Resident) -> None:
     app.router.add_get("/r/new", report_form)
     app.router.add_post("/r/new", submit_report)
     app.router.add_get("/r/t/{token}", ticket_status)
-    app.router.add_get(f"{resident.photo_route}/{{name}}", photo)
+    app.router.add_get(f"{ROUTE}/{{name}}", photo)
     app.router.add_static("/r/static", Path(__file__).parent / "static")

@@ -19,7 +19,7 @@ V = Verb
 
 @pytest.fixture
 def ctx(directory: Directory) -> CardContext:
-    return CardContext(directory, ZoneInfo("Asia/Shanghai"), lambda name: f"/media/{name}")
+    return CardContext(directory, ZoneInfo("Asia/Shanghai"))
 
 
 def verbs(card: Card) -> list[Verb]:
@@ -113,6 +113,6 @@ def test_header_notes_and_photos(ctx: CardContext) -> None:
     assert card.header.title == "水电报修 · 3栋2单元501"
     assert [t.text for t in card.header.tags] == ["暂停", "紧急"]
     assert [n.text for n in card.notes] == ["暂停原因：等配件", "返工 1 次"]
-    assert [i.url for i in card.images] == ["/media/a.jpg", "/media/b.jpg"]
+    assert [i.photo for i in card.images] == ["a.jpg", "b.jpg"]
     assert field(card, "接单人") == "李师傅"
     assert field(card, "报修时间") == "11-28 10:00（电话）"

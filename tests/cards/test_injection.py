@@ -19,6 +19,7 @@ from cards.model import Card, Chart, Header, Series, Tone
 from cards.render_dingtalk import JOINER, card_params, markdown
 from cards.render_feishu import card_content
 from cards.render_html import render_card
+from integration.web.photos import PhotoStore
 from tests.cards.hostile import HOSTILE
 from tests.cards.structure import Structure
 from tests.tickets.factories import make_ticket
@@ -30,7 +31,7 @@ from tickets.states import Status
 
 def html_structure(card: Card) -> tuple[list[tuple[str, tuple[str, ...]]], str]:
     parser = Structure()
-    parser.feed(render_card(card))
+    parser.feed(render_card(card, PhotoStore.url))
     return parser.shape, "".join(parser.text)
 
 
@@ -39,7 +40,7 @@ def feishu_structure(card: Card) -> tuple[object, str]:
 
     Feishu reads markup only in `markdown` and `lark_md`; no card text may reach either.
     """
-    keys = {image.url: f"img_v3_{i}" for i, image in enumerate(card.images)}
+    keys = {image.photo: f"img_v3_{i}" for i, image in enumerate(card.images)}
     sent = json.loads(card_content(card, keys))
     texts: list[str] = []
 
@@ -70,7 +71,7 @@ def dingtalk_structure(card: Card) -> tuple[object, str]:
     The template shows every variable as plain text; what DingTalk reads in any text is a
     mention, so none may survive in what is sent.
     """
-    params = card_params(card, "https://baoxiu.example.com")
+    params = card_params(card, lambda name: f"https://baoxiu.example.com/media/{name}")
     for value in params.values():
         assert not [m for m in MENTIONS if m in value], f"a mention reaches DingTalk: {value}"
     shape = {
@@ -147,7 +148,7 @@ def test_hostile_text_stays_text(
     hostile: str,
     audience: Audience,
 ) -> None:
-    ctx = CardContext(directory, ZoneInfo("Asia/Shanghai"), lambda p: f"/media/{p}")
+    ctx = CardContext(directory, ZoneInfo("Asia/Shanghai"))
     for status in (Status.PAUSED, Status.CANCELLED):
         benign_shape, _ = structure(ticket_card(filled("厨房漏水", status), audience, ctx, "li"))
         shape, text = structure(ticket_card(filled(hostile, status), audience, ctx, "li"))
@@ -160,5 +161,5 @@ def test_a_summary_chart_renders_as_labelled_bars() -> None:
     shape, text = html_structure(Card(Header("周报", "11-23 ~ 11-29", Tone.BLUE), chart=chart))
     assert "本周报修" in text and "水电组" in text and "12.0" in text and "3.0" in text
     assert [tag for tag, _ in shape].count("span") >= 4  # a label and a bar per category
-    html = render_card(Card(Header("周报", "", Tone.BLUE), chart=chart))
+    html = render_card(Card(Header("周报", "", Tone.BLUE), chart=chart), PhotoStore.url)
     assert "width: 100.0%" in html and "width: 25.0%" in html

@@ -17,9 +17,13 @@ from tickets.states import Status
 BASE = "https://baoxiu.example.com"
 
 
+def photo_url(name: str) -> str:
+    return f"{BASE}/media/{name}"
+
+
 @pytest.fixture
 def ctx(directory: Directory) -> CardContext:
-    return CardContext(directory, ZoneInfo("Asia/Shanghai"), lambda name: f"/media/{name}")
+    return CardContext(directory, ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -30,7 +34,7 @@ def test_every_ticket_card_fills_the_template(
     for team in ("shuidian", "tujian", "dianti"):
         ticket = make_ticket(status, team=team, photos=("a.jpg", "b.jpg"))
         card = ticket_card(ticket, audience, ctx, "li")
-        params = card_params(card, BASE)
+        params = card_params(card, photo_url)
         assert set(params) == variables()
         assert all(len(v.encode()) <= MAX_VALUE_BYTES for v in params.values())
         assert [i["url"] for i in json.loads(params["images"])] == [
@@ -45,7 +49,7 @@ def test_every_ticket_card_fills_the_template(
 
 def test_forms_share_one_text_box_and_one_person_picker(ctx: CardContext) -> None:
     card = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.SUPERVISORS, ctx)
-    params = card_params(card, BASE)
+    params = card_params(card, photo_url)
     labels = {b.label: json.loads(params[f"b{i}_action"]) for i, b in enumerate(card.buttons, 1)}
     assert labels["暂停"]["f"] == ["reason"] and "f" not in labels.get("完工", {})
     assert "暂停原因" in params["text_label"]
@@ -57,7 +61,7 @@ def test_forms_share_one_text_box_and_one_person_picker(ctx: CardContext) -> Non
 def test_a_long_description_is_cut_to_one_kilobyte_on_a_character() -> None:
     long = "卫生间漏水" * 120  # 1,800 bytes in UTF-8
     card = Card(Header("BX20261128-0001 水电", "待接单", Tone.BLUE), fields=(Field("问题", long),))
-    params = card_params(card, BASE)
+    params = card_params(card, photo_url)
     value = params["f1_value"]
     assert len(value.encode()) <= MAX_VALUE_BYTES and value.endswith("…")
     assert long.startswith(value[:-1]) and params["f1_label"] == "问题"
@@ -81,4 +85,4 @@ def test_a_card_with_too_many_buttons_is_refused() -> None:
     value = ActionValue("BX20261128-0001", Verb.CLAIM, 1)
     card = Card(Header("t", "s", Tone.BLUE), buttons=tuple(Button("接单", value) for _ in range(7)))
     with pytest.raises(ValueError, match="more buttons"):
-        card_params(card, BASE)
+        card_params(card, photo_url)

@@ -22,7 +22,7 @@ TEAMS = ("shuidian", "tujian", "dianti")
 
 @pytest.fixture
 def ctx(directory: Directory) -> CardContext:
-    return CardContext(directory, ZoneInfo("Asia/Shanghai"), lambda name: f"/media/{name}")
+    return CardContext(directory, ZoneInfo("Asia/Shanghai"))
 
 
 def rendered(card: Card, image_keys: dict[str, str] | None = None) -> Any:
@@ -49,7 +49,9 @@ def callback(button: dict[str, Any]) -> object:
 
 
 def keys_for(card: Card) -> dict[str, str]:
-    return {image.url: f"img_v3_{i:04d}_0a1b2c3d-feed-beef" for i, image in enumerate(card.images)}
+    return {
+        image.photo: f"img_v3_{i:04d}_0a1b2c3d-feed-beef" for i, image in enumerate(card.images)
+    }
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -108,7 +110,7 @@ def test_a_full_ticket_keeps_its_words_and_photos_within_the_limit(ctx: CardCont
 def test_an_oversized_card_gives_up_its_photos_first() -> None:
     images = tuple(Image(f"/media/{n}.jpg", "现场照片") for n in range(4))
     card = Card(Header("报修", "", Tone.BLUE), fields=(Field("问题", "漏" * 8000),), images=images)
-    keys = {image.url: "k" * 2000 for image in images}
+    keys = {image.photo: "k" * 2000 for image in images}
     assert len("漏".encode()) * 8000 + 4 * 2000 > MAX_BYTES  # too big with its photos
     sent = rendered(card, keys)
     assert tagged(sent, "img") == []

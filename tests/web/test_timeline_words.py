@@ -16,6 +16,7 @@ from baoxiu.config import Settings
 from baoxiu.wiring import card_context
 from cards.build import latest, ticket_card
 from cards.render_html import render_card
+from integration.web.photos import PhotoStore
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.web.conftest import Api
@@ -135,7 +136,9 @@ async def test_every_event_kind_reads_the_same_everywhere(
 
     context = card_context(demo_settings)
     for event in events:
-        card = render_card(ticket_card(ticket, Audience.TEAM, context, shown=latest([event])))
+        card = render_card(
+            ticket_card(ticket, Audience.TEAM, context, shown=latest([event])), PhotoStore.url
+        )
         title = describe(event).title
         assert (title in html.unescape(card)) is event.kind.public, event.kind
 

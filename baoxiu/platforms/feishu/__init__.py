@@ -44,9 +44,7 @@ class FeishuPlatform:
             return None
         from baoxiu.platforms.feishu.edge import feishu_edge
 
-        return feishu_edge(
-            parts.app, parts.settings, parts.router, parts.photo_file, parts.service, parts.photos
-        )
+        return feishu_edge(parts.app, parts.settings, parts.router, parts.service, parts.photos)
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:
         return open_id(member) if feishu_config(settings) is not None else None

@@ -1,9 +1,8 @@
 """Putting the Feishu edge together from settings: client, adapter, callbacks and the robot,
 transport."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -44,7 +43,6 @@ async def feishu_edge(
     app: web.Application,
     settings: Settings,
     router: ClickRouter,
-    photo_file: Callable[[str], Path | None],
     service: TicketService,
     photos: PhotoStore,
 ) -> AsyncIterator[FeishuAdapter]:
@@ -54,7 +52,7 @@ async def feishu_edge(
     assert config is not None
     async with aiohttp.ClientSession() as session:
         outbound = client(config, session)
-        adapter = FeishuAdapter(outbound, photo_file)
+        adapter = FeishuAdapter(outbound, photos.path)
         senders, categories = reporters(settings, OPEN_ID), team_categories(settings, NAME)
         robot = FeishuRobot(service, outbound, photos, senders, categories)
         callbacks = webhook.FeishuCallbacks(
