@@ -12,9 +12,6 @@ from typing import Any
 
 import aiohttp
 
-from integration.delivery.pace import SlidingWindow
-from integration.delivery.retry import retrying
-from integration.delivery.token import CachedToken
 from integration.dingtalk.errors import (
     CARD_ALREADY_EXIST,
     TOKEN_INVALID,
@@ -22,6 +19,9 @@ from integration.dingtalk.errors import (
     DingTalkUnavailable,
     NotDelivered,
 )
+from integration.outbound.pace import SlidingWindow
+from integration.outbound.retry import retrying
+from integration.outbound.token import CachedToken
 
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"

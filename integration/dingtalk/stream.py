@@ -21,7 +21,7 @@ from typing import Any
 
 import aiohttp
 
-from integration.delivery.pace import backoff
+from integration.outbound.pace import backoff
 
 log = logging.getLogger(__name__)
 

@@ -31,10 +31,10 @@ from lark_oapi.api.im.v1 import (
     ReplyMessageRequestBody,
 )
 
-from integration.delivery.pace import SlidingWindow
-from integration.delivery.retry import retrying
-from integration.delivery.token import CachedToken
 from integration.feishu.errors import RATE_LIMITED, TOKEN_INVALID, FeishuError, FeishuUnavailable
+from integration.outbound.pace import SlidingWindow
+from integration.outbound.retry import retrying
+from integration.outbound.token import CachedToken
 
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 """Refresh the tenant token this long before Feishu says it expires."""

@@ -26,8 +26,8 @@ from typing import Any
 import lark_oapi as lark
 
 from integration.clicks import SLOW_TOAST
-from integration.delivery.pace import backoff
 from integration.feishu.webhook import FeishuCallbacks, handle
+from integration.outbound.pace import backoff
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from integration.delivery.retry import ATTEMPTS
 from integration.feishu.client import FeishuClient
 from integration.feishu.errors import FeishuError
+from integration.outbound.retry import ATTEMPTS
 from tests.fakes.feishu import (
     APP_ID,
     APP_SECRET,

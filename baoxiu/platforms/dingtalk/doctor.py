@@ -7,7 +7,7 @@ from baoxiu.config import Settings
 from baoxiu.platforms.base import Finding, without_ids
 from baoxiu.platforms.dingtalk.config import LABEL, NAME, USER_ID, DingTalkConfig
 from baoxiu.platforms.dingtalk.edge import client, this_month
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 from storage.usage import UsageStore
 from tickets.clock import Clock
 

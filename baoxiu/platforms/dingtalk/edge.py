@@ -16,8 +16,6 @@ from baoxiu.config import Settings
 from baoxiu.platforms.base import reporters, tasks, team_categories
 from baoxiu.platforms.dingtalk.config import NAME, USER_ID, DingTalkConfig, dingtalk_config, user_id
 from integration.clicks import ClickRouter
-from integration.delivery.adapter import DeliveryError
-from integration.delivery.worker import chat_digest
 from integration.dingtalk import http
 from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
@@ -25,6 +23,8 @@ from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.parse import DingTalkPeople
 from integration.dingtalk.robot import RobotIntake, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, Reply, StreamClient
+from integration.outbound.errors import DeliveryError
+from integration.outbound.keys import chat_digest
 from storage.usage import UsageStore
 from tickets.audience import Audience
 from tickets.clock import Clock

@@ -8,7 +8,7 @@ from baoxiu.config import Settings
 from baoxiu.platforms.base import Finding, without_ids
 from baoxiu.platforms.feishu.config import LABEL, NAME, OPEN_ID, FeishuConfig, open_id
 from baoxiu.platforms.feishu.edge import client
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 
 
 async def examine(settings: Settings, config: FeishuConfig) -> list[Finding]:

@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 
 EARLY_S = 300
 """Fetch a new token this long before the platform says the old one ends."""

@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from integration.delivery.adapter import DeliveryError
-from integration.delivery.token import EARLY_S, RETRY_S, CachedToken
+from integration.outbound.errors import DeliveryError
+from integration.outbound.token import EARLY_S, RETRY_S, CachedToken
 
 
 class Platform:

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from integration.delivery.pace import MARGIN, SlidingWindow
+from integration.outbound.pace import MARGIN, SlidingWindow
 
 
 class Clock:
