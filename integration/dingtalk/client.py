@@ -22,6 +22,7 @@ from integration.dingtalk.errors import (
 from integration.outbound.pace import SlidingWindow
 from integration.outbound.retry import retrying
 from integration.outbound.token import CachedToken
+from tickets.clock import Clock
 
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"
@@ -48,6 +49,7 @@ class DingTalkClient:
         robot_code: str,
         base_url: str,
         session: aiohttp.ClientSession,
+        clock: Clock,
         *,
         timeout: float = 10.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -59,8 +61,8 @@ class DingTalkClient:
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._sleep = sleep
-        self._token = CachedToken(self._fetch_token)
-        self.per_api = SlidingWindow(PER_API_PER_SECOND, 1.0)
+        self._token = CachedToken(self._fetch_token, clock)
+        self.per_api = SlidingWindow(PER_API_PER_SECOND, 1.0, clock)
         self._calls = 0
 
     def take_calls(self) -> int:

@@ -45,7 +45,13 @@ class FeishuPlatform:
         from baoxiu.platforms.feishu.edge import feishu_edge
 
         return feishu_edge(
-            parts.app, parts.settings, parts.router, parts.photo_file, parts.service, parts.photos
+            parts.app,
+            parts.settings,
+            parts.router,
+            parts.photo_file,
+            parts.service,
+            parts.photos,
+            parts.clock,
         )
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:
@@ -57,7 +63,7 @@ class FeishuPlatform:
             return []
         from baoxiu.platforms.feishu.doctor import examine
 
-        return await examine(checkup.settings, config)
+        return await examine(checkup.settings, config, checkup.clock)
 
 
 PLATFORM = FeishuPlatform()
