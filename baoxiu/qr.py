@@ -7,7 +7,7 @@ pixel-exact with room to spare, and the link is printed too for phones that cann
 
 import re
 import subprocess
-from functools import cache
+from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 import segno
@@ -30,18 +30,25 @@ def report_url(public_url: str, location: str) -> str:
     return f"{public_url.rstrip('/')}/r/new?loc={quote(location, safe='')}"
 
 
-@cache
-def find_font(bold: bool = False) -> tuple[str, int]:
-    """The file and face index fontconfig picks for Simplified Chinese text."""
-    pattern = "sans-serif:lang=zh-cn" + (":weight=bold" if bold else "")
+def fc_match(pattern: str) -> str:
+    """fontconfig's pick for `pattern`, as "file<TAB>face index<TAB>languages"; "" when
+    fontconfig is not installed."""
     try:
-        found = subprocess.run(
+        return subprocess.run(
             ["fc-match", "-f", "%{file}\t%{index}\t%{lang}", pattern],
             capture_output=True, text=True, check=True, timeout=30,
         ).stdout  # fmt: skip
     except (OSError, subprocess.SubprocessError):
-        found = ""
-    file, index, langs = ([*found.split("\t"), "", ""])[:3]
+        return ""
+
+
+def find_font(bold: bool = False, match: Callable[[str], str] = fc_match) -> tuple[str, int]:
+    """The file and face index fontconfig (`match`) picks for Simplified Chinese text.
+
+    `match` is the seam to the system's fontconfig: a test stands for a machine without a
+    Chinese font by passing the answer fontconfig gives there, not by patching subprocess."""
+    pattern = "sans-serif:lang=zh-cn" + (":weight=bold" if bold else "")
+    file, index, langs = ([*match(pattern).split("\t"), "", ""])[:3]
     if not file or "zh-cn" not in langs.split("|"):  # fc-match falls back to a Latin font
         raise FontNotFoundError(
             "没有找到中文字体，无法生成海报：请安装 Debian 软件包 fonts-noto-cjk"
@@ -50,8 +57,8 @@ def find_font(bold: bool = False) -> tuple[str, int]:
     return file, int(index or 0)
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    file, index = find_font(bold)
+def _font(face: tuple[str, int], size: int) -> ImageFont.FreeTypeFont:
+    file, index = face
     return ImageFont.truetype(file, size, index=index)
 
 
@@ -67,11 +74,11 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def _fit(
-    text: str, sizes: range, width: int, height: int, bold: bool = False
+    text: str, sizes: range, width: int, height: int, face: tuple[str, int]
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest size whose lines add up to `height` or less; the smallest size otherwise."""
     for size in sizes:
-        font = _font(size, bold)
+        font = _font(face, size)
         lines = _wrap(text, font, width)
         if len(lines) * size <= height:
             break
@@ -107,16 +114,17 @@ def make_poster(site_name: str, url: str, location: str) -> Image.Image:
             draw.text((WIDTH / 2, top + step * (i + 0.5)), line, font=font, fill=fill, anchor="mm")
         return top + step * len(lines)
 
-    name = _fit(site_name, range(60, 35, -4), width, 120)
-    title = _font(170, bold=True)
+    regular, bold = find_font(), find_font(bold=True)  # asked once a poster, not at each size
+    name = _fit(site_name, range(60, 35, -4), width, 120, regular)
+    title = _font(bold, 170)
     band = 70 + name[0].size * 1.3 * len(name[1]) + 10 + title.size * 1.3 + 50
     draw.rectangle((0, 0, WIDTH, band), fill=ACCENT)
     block(name[1], name[0], 70, (220, 232, 247))
     block(["扫码报修"], title, band - 50 - title.size * 1.3, "white")
 
-    link = _fit(_readable(url), range(30, 19, -2), width, 120)
-    hint = _fit(HELP, range(40, 27, -2), width, 80)
-    place = _fit(location, range(110, 47, -4), width, 200, bold=True)  # the code comes first
+    link = _fit(_readable(url), range(30, 19, -2), width, 120, regular)
+    hint = _fit(HELP, range(40, 27, -2), width, 80, regular)
+    place = _fit(location, range(110, 47, -4), width, 200, bold)  # the code comes first
     bottom = HEIGHT - 70 - link[0].size * 1.3 * len(link[1])
     block(link[1], link[0], bottom, GREY)
     below = place[0].size * 1.3 * len(place[1]) + 30 + hint[0].size * 1.3 * len(hint[1])

@@ -1,8 +1,8 @@
 """The one fake clock of the tests: wall time and monotonic time move together, by hand.
 
 It is what `tickets.clock.Clock` is in production, so the service, the delivery worker, the
-resident pages and the jobs all read it; the fake platforms take its `monotonic` for their
-own limits and expiries.
+resident pages, the platform clients' pacing and tokens and the jobs all read it; the fake
+platforms take its `monotonic` for their own limits and expiries.
 """
 
 from datetime import UTC, datetime, timedelta

@@ -1,9 +1,6 @@
 """QR posters: the link is right, the printed code scans back to it, bad input is explained."""
 
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,6 +13,8 @@ from baoxiu.qr import FontNotFoundError, find_font, make_poster, report_url
 
 runner = CliRunner()
 LONG = ("阳光花园二期 12栋 B座 地下车库入口旁" * 3)[:60]
+LATIN_ONLY = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\t0\taa|af|de|en|fr|ru"
+"""fontconfig's answer where no CJK font is installed: its Latin fallback."""
 
 
 def _has_cjk_font() -> bool:
@@ -75,35 +74,19 @@ def test_the_poster_scans_back_to_the_link(site: str, location: str) -> None:
 
 
 @pytest.fixture
-def no_cjk_font(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """fontconfig answers with its Latin fallback, as it does when no CJK font is installed."""
-
-    def fc_match(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-        out = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\t0\taa|af|de|en|fr|ru"
-        return subprocess.CompletedProcess(args, 0, stdout=out)
-
-    monkeypatch.setattr(subprocess, "run", fc_match)
-    find_font.cache_clear()
-    yield
-    find_font.cache_clear()
+def no_fontconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without fontconfig: no `fc-match` on the PATH."""
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
 
 
-def test_a_missing_chinese_font_says_what_to_install(no_cjk_font: None) -> None:
+def test_a_missing_chinese_font_says_what_to_install() -> None:
     with pytest.raises(FontNotFoundError, match="fonts-noto-cjk"):
-        find_font()
+        find_font(match=lambda pattern: LATIN_ONLY)
 
 
-def test_no_fontconfig_at_all_says_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-        raise FileNotFoundError(args[0])
-
-    monkeypatch.setattr(subprocess, "run", missing)
-    find_font.cache_clear()
-    try:
-        with pytest.raises(FontNotFoundError, match="fonts-noto-cjk"):
-            find_font(bold=True)
-    finally:
-        find_font.cache_clear()
+def test_no_fontconfig_at_all_says_the_same(no_fontconfig: None) -> None:
+    with pytest.raises(FontNotFoundError, match="fonts-noto-cjk"):
+        find_font(bold=True)
 
 
 @pytest.fixture
@@ -158,7 +141,9 @@ def test_bad_input_is_explained(
     assert not out.exists()
 
 
-def test_a_missing_font_stops_the_command(config: Path, tmp_path: Path, no_cjk_font: None) -> None:
+def test_a_missing_font_stops_the_command(
+    config: Path, tmp_path: Path, no_fontconfig: None
+) -> None:
     out = tmp_path / "a.png"
     args = ["qr", "--location", "3栋", "--out", str(out), "--config", str(config)]
     result = runner.invoke(app, args)

@@ -1,18 +1,14 @@
-"""What the delivery worker needs from a chat platform, and how a platform says "not now"."""
+"""What the delivery worker needs from a chat platform: the port it sends cards through.
+
+It stays beside the worker, not in `integration.outbound` with the clients' toolkit, because
+the worker is what asks for it: each platform's adapter fits it without importing it, and only
+the composition root, which hands the adapters to the worker, names it. How a platform says
+"not now" (`DeliveryError`) is the clients' own, and lives in the toolkit.
+"""
 
 from typing import Protocol
 
 from cards.model import Card
-
-
-class DeliveryError(Exception):
-    """A send or update that failed. Only `retryable` ones (rate limits, 5xx, timeouts) are
-    tried again; the rest are recorded and left for a person."""
-
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.retry_after = retry_after
 
 
 class ChatAdapter(Protocol):

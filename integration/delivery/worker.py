@@ -8,7 +8,6 @@ in this process and polls for rows written elsewhere (the CLI, other replicas).
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -17,8 +16,10 @@ from datetime import timedelta
 
 from cards.build import CardContext, latest, ticket_card
 from cards.messages import note_card, reminder_card, report_card
-from integration.delivery.adapter import ChatAdapter, DeliveryError
-from integration.delivery.pace import backoff
+from integration.delivery.adapter import ChatAdapter
+from integration.outbound.errors import DeliveryError
+from integration.outbound.keys import delivery_key, message_key
+from integration.outbound.pace import backoff
 from storage.outbox import DeliveryStore, Pending
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_S = 300.0
 STOP_GRACE_S = 10.0
-KEY_PREFIX = "bx-"
 
 
 class DeliveryWorker:
@@ -184,28 +184,3 @@ class DeliveryWorker:
             return
         delay = retry_after or backoff(item.attempts, first=1.0, cap=MAX_BACKOFF_S)
         await self._store.retry_later(item, error, now + timedelta(seconds=delay))
-
-
-def delivery_key(ticket_id: int, platform: str, chat_id: str) -> str:
-    """Stable per (ticket, chat) and at most 50 characters (Feishu's `uuid` limit).
-
-    A platform that lets us name the card (DingTalk's outTrackId) gets this as its id, and
-    a click naming the card tells, through `chat_digest`, which chat it was in.
-    """
-    return f"{KEY_PREFIX}{ticket_id}-{chat_digest(platform, chat_id)}"
-
-
-def message_key(row_id: int, platform: str, chat_id: str) -> str:
-    """Stable per outbox row: a note, reminder or report is posted once per row."""
-    return f"{KEY_PREFIX}m{row_id}-{chat_digest(platform, chat_id)}"
-
-
-def chat_digest(platform: str, chat_id: str) -> str:
-    return hashlib.sha256(f"{platform}:{chat_id}".encode()).hexdigest()[:32]
-
-
-def digest_of_key(key: str) -> str | None:
-    """The chat digest a delivery or message key ends with, or None for a key not ours."""
-    owner, _, digest = key.removeprefix(KEY_PREFIX).partition("-")
-    ok = key.startswith(KEY_PREFIX) and owner.removeprefix("m").isdigit() and len(digest) == 32
-    return digest if ok else None

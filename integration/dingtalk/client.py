@@ -12,10 +12,6 @@ from typing import Any
 
 import aiohttp
 
-from integration.delivery.adapter import DeliveryError
-from integration.delivery.pace import SlidingWindow
-from integration.delivery.retry import retrying
-from integration.delivery.token import CachedToken
 from integration.dingtalk.errors import (
     CARD_ALREADY_EXIST,
     TOKEN_INVALID,
@@ -23,6 +19,11 @@ from integration.dingtalk.errors import (
     DingTalkUnavailable,
     NotDelivered,
 )
+from integration.outbound.errors import DeliveryError
+from integration.outbound.pace import SlidingWindow
+from integration.outbound.retry import retrying
+from integration.outbound.token import CachedToken
+from tickets.clock import Clock
 
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"
@@ -53,6 +54,7 @@ class DingTalkClient:
         robot_code: str,
         base_url: str,
         session: aiohttp.ClientSession,
+        clock: Clock,
         *,
         timeout: float = 10.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -64,8 +66,8 @@ class DingTalkClient:
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._sleep = sleep
-        self._token = CachedToken(self._fetch_token)
-        self.per_api = SlidingWindow(PER_API_PER_SECOND, 1.0)
+        self._token = CachedToken(self._fetch_token, clock)
+        self.per_api = SlidingWindow(PER_API_PER_SECOND, 1.0, clock)
         self._calls = 0
 
     def take_calls(self) -> int:

@@ -1,6 +1,6 @@
 """DingTalk's v1.0 errors (HTTP 4xx/5xx with a string `code`), sorted by what to do."""
 
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 
 QPS_LIMITED = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
 """20 calls per second per app and API: wait a second and send again."""

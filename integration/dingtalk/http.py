@@ -17,6 +17,7 @@ from aiohttp import web
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.robot import RobotIntake, on_message
 from integration.dingtalk.verify import Rejected, check_card_callback, check_robot_message
+from tickets.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ class HttpCallbacks:
     api_secret: str
     intake: RobotIntake
     app_secret: str
+    clock: Clock
+    """What a signed request's timestamp is judged by."""
 
 
 DINGTALK = web.AppKey("dingtalk_callbacks", HttpCallbacks)
@@ -37,7 +40,9 @@ DINGTALK = web.AppKey("dingtalk_callbacks", HttpCallbacks)
 
 async def card_callback(request: web.Request) -> web.Response:
     http = request.app[DINGTALK]
-    data, body = await _genuine(request, lambda h: check_card_callback(h, http.api_secret))
+    data, body = await _genuine(
+        request, lambda h: check_card_callback(h, http.api_secret, http.clock)
+    )
     event_id = "http-" + hashlib.sha256(body).hexdigest()[:40]
     reply, clicked = await answer(http.callbacks, data, event_id)
     response = web.json_response(reply)
@@ -49,7 +54,7 @@ async def card_callback(request: web.Request) -> web.Response:
 
 async def robot_message(request: web.Request) -> web.Response:
     http = request.app[DINGTALK]
-    data, _ = await _genuine(request, lambda h: check_robot_message(h, http.app_secret))
+    data, _ = await _genuine(request, lambda h: check_robot_message(h, http.app_secret, http.clock))
     return web.json_response(await on_message(http.intake, data, ""))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from cards.model import ActionValue
 from integration.clicks import Click
-from integration.delivery.worker import digest_of_key
+from integration.outbound.keys import digest_of_key
 from tickets.audience import Audience
 from tickets.states import Source
 

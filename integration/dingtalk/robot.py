@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cards.render_dingtalk import inert
-from integration.delivery.adapter import DeliveryError
 from integration.dingtalk.client import DingTalkClient
 from integration.intake import NOT_A_MEMBER, USAGE, Sender, known_categories, read, register
+from integration.outbound.errors import DeliveryError
 from tickets.service import TicketService
 from tickets.states import Source
 

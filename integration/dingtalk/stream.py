@@ -21,7 +21,7 @@ from typing import Any
 
 import aiohttp
 
-from integration.delivery.pace import backoff
+from integration.outbound.pace import backoff
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,8 @@ GATEWAY = "/v1.0/gateway/connections/open"
 CARD_CALLBACK = "/v1.0/card/instances/callback"
 ROBOT_MESSAGE = "/v1.0/im/bot/messages/get"
 HEARTBEAT_S = 20.0
-"""Our WebSocket ping interval; a pong missing for half of it closes the connection."""
+"""Our WebSocket ping interval (`StreamClient(heartbeat=…)`'s default); a pong missing for
+half of it closes the connection."""
 MAX_BACKOFF_S = 60.0
 USER_AGENT = "baoxiu/0.1 (aiohttp)"
 
@@ -59,12 +60,15 @@ class StreamClient:
         base_url: str,
         session: aiohttp.ClientSession,
         handlers: Mapping[str, Handler],
+        *,
+        heartbeat: float = HEARTBEAT_S,
     ) -> None:
         self._app_key = app_key
         self._app_secret = app_secret
         self._base_url = base_url.rstrip("/")
         self._session = session
         self._handlers = handlers
+        self._heartbeat = heartbeat
         self._answering: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
 
@@ -84,7 +88,7 @@ class StreamClient:
     async def _connect_once(self) -> None:
         endpoint, ticket = await self._open()
         async with self._session.ws_connect(
-            endpoint, params={"ticket": ticket}, heartbeat=HEARTBEAT_S
+            endpoint, params={"ticket": ticket}, heartbeat=self._heartbeat
         ) as socket:
             self.connected.set()
             try:

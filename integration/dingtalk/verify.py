@@ -10,8 +10,9 @@ be reused later; within that hour, event ids and msgIds make a replay take effec
 import base64
 import hashlib
 import hmac
-import time
 from collections.abc import Mapping
+
+from tickets.clock import Clock
 
 MAX_SKEW_MS = 3600 * 1000
 
@@ -25,21 +26,22 @@ def _hmac(key: str, message: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def check_card_callback(headers: Mapping[str, str], api_secret: str) -> None:
+def check_card_callback(headers: Mapping[str, str], api_secret: str, clock: Clock) -> None:
     timestamp = headers.get("x-ddpaas-signature-timestamp", "")
-    _check(timestamp, headers.get("x-ddpaas-signature", ""), _hmac(api_secret, timestamp))
+    expected = _hmac(api_secret, timestamp)
+    _check(timestamp, headers.get("x-ddpaas-signature", ""), expected, clock)
 
 
-def check_robot_message(headers: Mapping[str, str], app_secret: str) -> None:
+def check_robot_message(headers: Mapping[str, str], app_secret: str, clock: Clock) -> None:
     timestamp = headers.get("timestamp", "")
     expected = _hmac(app_secret, f"{timestamp}\n{app_secret}")
-    _check(timestamp, headers.get("sign", ""), expected)
+    _check(timestamp, headers.get("sign", ""), expected, clock)
 
 
-def _check(timestamp: str, given: str, expected: str, now: float | None = None) -> None:
+def _check(timestamp: str, given: str, expected: str, clock: Clock) -> None:
     if not (timestamp.isdigit() and given):
         raise Rejected("signature headers missing")
-    if abs((now or time.time()) * 1000 - int(timestamp)) > MAX_SKEW_MS:
+    if abs(clock.now().timestamp() * 1000 - int(timestamp)) > MAX_SKEW_MS:
         raise Rejected(f"timestamp {timestamp} is more than an hour off")
     if not hmac.compare_digest(expected, given):
         raise Rejected("signature does not match")

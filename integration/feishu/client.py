@@ -31,10 +31,11 @@ from lark_oapi.api.im.v1 import (
     ReplyMessageRequestBody,
 )
 
-from integration.delivery.pace import SlidingWindow
-from integration.delivery.retry import retrying
-from integration.delivery.token import CachedToken
 from integration.feishu.errors import RATE_LIMITED, TOKEN_INVALID, FeishuError, FeishuUnavailable
+from integration.outbound.pace import SlidingWindow
+from integration.outbound.retry import retrying
+from integration.outbound.token import CachedToken
+from tickets.clock import Clock
 
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 """Refresh the tenant token this long before Feishu says it expires."""
@@ -52,6 +53,7 @@ class FeishuClient:
         app_secret: str,
         base_url: str,
         session: aiohttp.ClientSession,
+        clock: Clock,
         *,
         timeout: float = 10.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -72,10 +74,10 @@ class FeishuClient:
             .log_level(lark.LogLevel.WARNING)
             .build()
         )
-        self._token = CachedToken(self._fetch_token)
-        self.per_chat = SlidingWindow(5, 1.0)
-        self.per_app = SlidingWindow(50, 1.0)
-        self.per_message = SlidingWindow(5, 1.0)
+        self._token = CachedToken(self._fetch_token, clock)
+        self.per_chat = SlidingWindow(5, 1.0, clock)
+        self.per_app = SlidingWindow(50, 1.0, clock)
+        self.per_message = SlidingWindow(5, 1.0, clock)
 
     async def token(self) -> str:
         return await self._token.get()

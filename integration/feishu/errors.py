@@ -1,6 +1,6 @@
 """Feishu's errors, sorted by what to do about them."""
 
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 
 RATE_LIMITED = frozenset({99991400, 230020})
 """Too fast: wait for `x-ogw-ratelimit-reset` (or a moment) and send again."""

@@ -26,14 +26,15 @@ from typing import Any
 import lark_oapi as lark
 
 from integration.clicks import SLOW_TOAST
-from integration.delivery.pace import backoff
 from integration.feishu.webhook import FeishuCallbacks, handle
+from integration.outbound.pace import backoff
 
 log = logging.getLogger(__name__)
 
 HANDOFF_S = 0.2
 """Of Feishu's wait for an answer, what is kept for the SDK to send it."""
 WATCH_EVERY_S = 5.0
+"""How often the watchdog looks at the connection: `LongConnection(watch_every=…)`'s default."""
 DISCONNECTED_TOO_LONG_S = 60.0
 MAX_BACKOFF_S = 60.0
 STOP_WITHIN_S = 10.0
@@ -64,12 +65,19 @@ class EventBridge:
 
 class LongConnection:
     def __init__(
-        self, app_id: str, app_secret: str, base_url: str, callbacks: FeishuCallbacks
+        self,
+        app_id: str,
+        app_secret: str,
+        base_url: str,
+        callbacks: FeishuCallbacks,
+        *,
+        watch_every: float = WATCH_EVERY_S,
     ) -> None:
         self._app_id = app_id
         self._app_secret = app_secret
         self._base_url = base_url
         self._callbacks = callbacks
+        self._watch_every = watch_every
         self._thread: threading.Thread | None = None
         self._client: Any = None
         self._thread_loop: asyncio.AbstractEventLoop | None = None
@@ -119,9 +127,9 @@ class LongConnection:
         self._start_thread(loop)
         try:
             while True:
-                await asyncio.sleep(WATCH_EVERY_S)
+                await asyncio.sleep(self._watch_every)
                 alive = self._thread is not None and self._thread.is_alive()
-                down_for = 0.0 if self.connected else down_for + WATCH_EVERY_S
+                down_for = 0.0 if self.connected else down_for + self._watch_every
                 if alive and down_for < DISCONNECTED_TOO_LONG_S:
                     failures = 0
                     continue

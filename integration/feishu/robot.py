@@ -29,10 +29,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from integration.delivery.adapter import DeliveryError
 from integration.feishu.client import FeishuClient
 from integration.feishu.message import Received, image_keys, parse_content, received
 from integration.intake import NOT_A_MEMBER, USAGE, Sender, known_categories, read, register
+from integration.outbound.errors import DeliveryError
 from integration.web.photos import MAX_PHOTOS, PhotoRejected, PhotoStore
 from tickets.service import TicketService
 from tickets.states import Source

@@ -11,12 +11,13 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from tickets.clock import Clock
 
 MAX_AGE_S = 300
 
@@ -47,7 +48,7 @@ def open_callback(
     *,
     encrypt_key: str | None,
     verification_token: str | None,
-    now: float | None = None,
+    clock: Clock,
 ) -> dict[str, Any]:
     """The callback's JSON, once signature, age, encryption and token check out."""
     try:
@@ -68,7 +69,7 @@ def open_callback(
         raise Rejected("payload is not a JSON object")
     verifying_url = payload.get("type") == "url_verification"
     if encrypt_key and not verifying_url:
-        _check_signature(headers, body, encrypt_key, now)
+        _check_signature(headers, body, encrypt_key, clock)
     token = payload.get("token") if verifying_url else payload.get("header", {}).get("token")
     if verification_token and not hmac.compare_digest(str(token), verification_token):
         raise Rejected("verification token does not match")
@@ -76,7 +77,7 @@ def open_callback(
 
 
 def _check_signature(
-    headers: Mapping[str, str], body: bytes, encrypt_key: str, now: float | None
+    headers: Mapping[str, str], body: bytes, encrypt_key: str, clock: Clock
 ) -> None:
     timestamp = headers.get("X-Lark-Request-Timestamp", "")
     nonce = headers.get("X-Lark-Request-Nonce", "")
@@ -84,7 +85,7 @@ def _check_signature(
     if not (timestamp and nonce and given):
         raise Rejected("signature headers missing")
     try:
-        age = abs((now or time.time()) - int(timestamp))
+        age = abs(clock.now().timestamp() - int(timestamp))
     except ValueError as error:
         raise Rejected("timestamp is not a number") from error
     if age > MAX_AGE_S:

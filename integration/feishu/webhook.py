@@ -20,6 +20,7 @@ from integration.feishu.message import MESSAGE_RECEIVED
 from integration.feishu.parse import FeishuPeople, NotAClick, parse_click
 from integration.feishu.robot import FeishuRobot
 from integration.feishu.verify import Rejected, open_callback
+from tickets.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class FeishuCallbacks:
     verification_token: str | None
     deadline: float
     """Seconds Feishu waits for a click's answer."""
+    clock: Clock
+    """What a signed callback's age is judged by."""
 
 
 FEISHU = web.AppKey("feishu_callbacks", FeishuCallbacks)
@@ -75,6 +78,7 @@ async def feishu_callback(request: web.Request) -> web.Response:
             body,
             encrypt_key=callbacks.encrypt_key,
             verification_token=callbacks.verification_token,
+            clock=callbacks.clock,
         )
     except Rejected as error:
         log.warning("rejected a Feishu callback from %s: %s", request.remote, error)

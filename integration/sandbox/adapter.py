@@ -5,7 +5,7 @@ import contextlib
 
 from cards.model import Card
 from cards.render_html import render_card
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 from integration.web.photos import PhotoStore
 from storage.sandbox import SandboxStore
 from tickets.clock import Clock

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from cards.model import Card
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 from tests.delivery.conftest import Site
 from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb

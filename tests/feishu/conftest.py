@@ -10,6 +10,7 @@ from baoxiu.app import create_app
 from tests.fakes.feishu import FakeFeishu
 from tests.fakes.feishu_cards import validate_card
 from tests.feishu.company import Company, settings_for, tenant
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -23,4 +24,14 @@ async def company(fake: FakeFeishu, db_url: str, tmp_path: Path) -> AsyncIterato
     settings = settings_for(fake, db_url, tmp_path)
     tenant(fake, settings)
     async with TestClient(TestServer(create_app(settings))) as client:
+        yield Company(fake, client, settings)
+
+
+@pytest.fixture
+async def connected(fake: FakeFeishu, db_url: str, tmp_path: Path) -> AsyncIterator[Company]:
+    """The company's app on Feishu's long connection instead of the webhook."""
+    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
+    tenant(fake, settings)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        await eventually(lambda: fake.ws_connections == 1)
         yield Company(fake, client, settings)

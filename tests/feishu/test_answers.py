@@ -3,10 +3,8 @@ is called only for the other chats showing the ticket. Counted from what the fak
 
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
@@ -69,15 +67,6 @@ async def test_a_click_on_the_private_card_patches_the_group_once(company: Compa
     assert card_calls(company, seen) == {("PATCH", SHUIDIAN): 1, ("PATCH", MANAGEMENT): 1}
     [private] = company.fake.messages(open_id("t01"))
     assert shows(private.card, "维修中")
-
-
-@pytest.fixture
-async def connected(fake: FakeFeishu, db_url: str, tmp_path: Path) -> AsyncIterator[Company]:
-    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
-    tenant(fake, settings)
-    async with TestClient(TestServer(create_app(settings))) as client:
-        await eventually(lambda: fake.ws_connections == 1)
-        yield Company(fake, client, settings)
 
 
 async def test_over_the_long_connection_too(connected: Company) -> None:

@@ -1,13 +1,15 @@
 """The Feishu client: one token for many calls, and which failures are worth another try."""
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
 
-from integration.delivery.retry import ATTEMPTS
 from integration.feishu.client import FeishuClient
 from integration.feishu.errors import FeishuError
+from integration.outbound.retry import ATTEMPTS
+from tests.clock import FakeClock
 from tests.fakes.feishu import (
     APP_ID,
     APP_SECRET,
@@ -21,37 +23,35 @@ CHAT = "oc_5ad11d72b830411d72b836c20a1b00c1"
 CARD = '{"schema":"2.0","body":{"elements":[{"tag":"markdown","content":"x"}]}}'
 
 
+@dataclass
 class Ticks:
-    """The fake's clock, moved by the client's back-off sleeps instead of real time."""
+    """The client's back-off sleeps, taken on the one fake clock (the fake's and the
+    client's) instead of in real time."""
 
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
+    clock: FakeClock
+    slept: list[float] = field(default_factory=list)
 
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
-        self.now += seconds
+        self.clock.advance(seconds=seconds)
 
 
 @pytest.fixture
-def ticks() -> Ticks:
-    return Ticks()
+def ticks(clock: FakeClock) -> Ticks:
+    return Ticks(clock)
 
 
 @pytest.fixture
-async def fake(ticks: Ticks) -> AsyncIterator[FakeFeishu]:
-    async with FakeFeishu(clock=ticks) as server:
+async def fake(clock: FakeClock) -> AsyncIterator[FakeFeishu]:
+    async with FakeFeishu(clock=clock.monotonic) as server:
         server.add_chat(CHAT)
         yield server
 
 
 @pytest.fixture
-async def client(fake: FakeFeishu, ticks: Ticks) -> AsyncIterator[FeishuClient]:
+async def client(fake: FakeFeishu, clock: FakeClock, ticks: Ticks) -> AsyncIterator[FeishuClient]:
     async with aiohttp.ClientSession() as session:
-        yield FeishuClient(APP_ID, APP_SECRET, fake.base_url, session, sleep=ticks.sleep)
+        yield FeishuClient(APP_ID, APP_SECRET, fake.base_url, session, clock, sleep=ticks.sleep)
 
 
 async def test_one_token_serves_many_calls_and_a_revoked_one_is_replaced(

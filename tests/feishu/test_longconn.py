@@ -8,20 +8,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
-from integration.feishu import longconn
-from tests.fakes.feishu import APP_SECRET, WS_ENDPOINT_PATH, FakeFeishu
+from baoxiu.platforms.base import tasks
+from integration.feishu import webhook
+from integration.feishu.longconn import LongConnection
+from tests.fakes.feishu import APP_ID, APP_SECRET, WS_ENDPOINT_PATH, FakeFeishu
 from tests.feishu.company import SHUIDIAN, Company, settings_for, tenant
 from tests.waiting import eventually
 from tickets.actions import Verb
-
-
-@pytest.fixture
-async def connected(fake: FakeFeishu, db_url: str, tmp_path: Path) -> AsyncIterator[Company]:
-    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
-    tenant(fake, settings)
-    async with TestClient(TestServer(create_app(settings))) as client:
-        await eventually(lambda: fake.ws_connections == 1)
-        yield Company(fake, client, settings)
 
 
 async def test_a_click_over_the_long_connection_acts_and_answers(connected: Company) -> None:
@@ -78,14 +71,14 @@ async def test_a_connection_dropped_by_feishu_comes_back(
         assert reply.data["toast"]["type"] == "success"
 
 
-async def test_the_watchdog_restarts_a_connection_that_gave_up(
-    fake: FakeFeishu, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(longconn, "WATCH_EVERY_S", 0.1)
-    settings = settings_for(fake, db_url, tmp_path, mode="websocket")
-    tenant(fake, settings)
+async def test_the_watchdog_restarts_a_connection_that_gave_up(company: Company) -> None:
+    """A long connection of the test's own, watched every 0.1 s, serving the callbacks of an
+    app that takes them by webhook."""
+    fake = company.fake
+    callbacks: webhook.FeishuCallbacks = company.client.app[webhook.FEISHU]
+    connection = LongConnection(APP_ID, APP_SECRET, fake.base_url, callbacks, watch_every=0.1)
     fake.app_secret = "rotated-in-the-console"  # the SDK treats this refusal as fatal
-    async with TestClient(TestServer(create_app(settings))):
+    async with tasks(connection.run()):
         await eventually(lambda: any(c.path == WS_ENDPOINT_PATH for c in fake.requests))
         assert fake.ws_connections == 0
         fake.app_secret = APP_SECRET

@@ -45,7 +45,9 @@ class DingTalkPlatform:
         from baoxiu.platforms.dingtalk.edge import dingtalk_edge
 
         usage = UsageStore(parts.engine)
-        return dingtalk_edge(parts.app, parts.settings, parts.router, parts.service, usage)
+        return dingtalk_edge(
+            parts.app, parts.settings, parts.router, parts.service, usage, parts.clock
+        )
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:
         return user_id(member) if dingtalk_config(settings) is not None else None

@@ -7,7 +7,7 @@ from baoxiu.config import Settings
 from baoxiu.platforms.base import Finding, without_ids
 from baoxiu.platforms.dingtalk.config import LABEL, NAME, USER_ID, DingTalkConfig
 from baoxiu.platforms.dingtalk.edge import client, this_month
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
 from storage.usage import UsageStore
 from tickets.clock import Clock
 
@@ -22,7 +22,7 @@ async def examine(
     found = [] if engine is None else [await _usage(settings, UsageStore(engine), clock)]
     async with aiohttp.ClientSession() as session:
         try:
-            await client(config, session).token()
+            await client(config, session, clock).token()
         except DeliveryError as error:
             hint = "钉钉凭证不可用（检查 [dingtalk] app_key / app_secret）"
             return [*found, Finding(False, f"{hint}：{error}")]

@@ -16,8 +16,6 @@ from baoxiu.config import Settings
 from baoxiu.platforms.base import reporters, tasks, team_categories
 from baoxiu.platforms.dingtalk.config import NAME, USER_ID, DingTalkConfig, dingtalk_config, user_id
 from integration.clicks import ClickRouter
-from integration.delivery.adapter import DeliveryError
-from integration.delivery.worker import chat_digest
 from integration.dingtalk import http
 from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
@@ -25,6 +23,8 @@ from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.parse import DingTalkPeople
 from integration.dingtalk.robot import RobotIntake, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, Reply, StreamClient
+from integration.outbound.errors import DeliveryError
+from integration.outbound.keys import chat_digest
 from storage.usage import UsageStore
 from tickets.audience import Audience
 from tickets.clock import Clock
@@ -35,13 +35,14 @@ log = logging.getLogger(__name__)
 COUNT_EVERY_S = 30.0
 
 
-def client(config: DingTalkConfig, session: aiohttp.ClientSession) -> DingTalkClient:
+def client(config: DingTalkConfig, session: aiohttp.ClientSession, clock: Clock) -> DingTalkClient:
     return DingTalkClient(
         config.app_key,
         config.app_secret.get_secret_value(),
         config.robot_code,
         config.base_url,
         session,
+        clock,
     )
 
 
@@ -113,6 +114,7 @@ async def dingtalk_edge(
     router: ClickRouter,
     service: TicketService,
     usage: UsageStore,
+    clock: Clock,
 ) -> AsyncIterator[DingTalkAdapter]:
     """The adapter cards go out through, and clicks and robot messages coming in by either
     transport."""
@@ -121,7 +123,7 @@ async def dingtalk_edge(
 
     async with contextlib.AsyncExitStack() as stack:
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        outbound = client(config, session)
+        outbound = client(config, session, clock)
         adapter = DingTalkAdapter(
             outbound, config.card_template_id, callback(config), settings.site.public_url
         )
@@ -129,12 +131,12 @@ async def dingtalk_edge(
         people = DingTalkPeople(members=members, chats=chats(settings))
         callbacks = DingTalkCallbacks(router, adapter, people, config.answer_deadline_s)
         intake = robot_intake(settings, service, outbound)
-        await stack.enter_async_context(counting(outbound, usage, service.clock, settings.site.tz))
+        await stack.enter_async_context(counting(outbound, usage, clock, settings.site.tz))
         if config.mode == "http":
             assert config.api_secret is not None and config.callback_route_key is not None
             secret = config.api_secret.get_secret_value()
             app_secret = config.app_secret.get_secret_value()
-            app[http.DINGTALK] = http.HttpCallbacks(callbacks, secret, intake, app_secret)
+            app[http.DINGTALK] = http.HttpCallbacks(callbacks, secret, intake, app_secret, clock)
             url = settings.site.public_url.rstrip("/") + http.ROUTE
             try:
                 await outbound.register_callback(url, secret, config.callback_route_key)

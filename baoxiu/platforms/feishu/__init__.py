@@ -44,7 +44,9 @@ class FeishuPlatform:
             return None
         from baoxiu.platforms.feishu.edge import feishu_edge
 
-        return feishu_edge(parts.app, parts.settings, parts.router, parts.service, parts.photos)
+        return feishu_edge(
+            parts.app, parts.settings, parts.router, parts.service, parts.photos, parts.clock
+        )
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:
         return open_id(member) if feishu_config(settings) is not None else None
@@ -55,7 +57,7 @@ class FeishuPlatform:
             return []
         from baoxiu.platforms.feishu.doctor import examine
 
-        return await examine(checkup.settings, config)
+        return await examine(checkup.settings, config, checkup.clock)
 
 
 PLATFORM = FeishuPlatform()

@@ -8,12 +8,13 @@ from baoxiu.config import Settings
 from baoxiu.platforms.base import Finding, without_ids
 from baoxiu.platforms.feishu.config import LABEL, NAME, OPEN_ID, FeishuConfig, open_id
 from baoxiu.platforms.feishu.edge import client
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
+from tickets.clock import Clock
 
 
-async def examine(settings: Settings, config: FeishuConfig) -> list[Finding]:
+async def examine(settings: Settings, config: FeishuConfig, clock: Clock) -> list[Finding]:
     async with aiohttp.ClientSession() as session:
-        feishu = client(config, session)
+        feishu = client(config, session, clock)
         try:
             await feishu.token()
         except DeliveryError as error:

@@ -18,6 +18,7 @@ from integration.feishu.longconn import LongConnection
 from integration.feishu.parse import FeishuPeople
 from integration.feishu.robot import FeishuRobot
 from integration.web.photos import PhotoStore
+from tickets.clock import Clock
 from tickets.service import TicketService
 
 
@@ -27,9 +28,9 @@ def people(settings: Settings) -> FeishuPeople:
     return FeishuPeople(members=members, chats=chats)
 
 
-def client(config: FeishuConfig, session: aiohttp.ClientSession) -> FeishuClient:
+def client(config: FeishuConfig, session: aiohttp.ClientSession, clock: Clock) -> FeishuClient:
     return FeishuClient(
-        config.app_id, config.app_secret.get_secret_value(), config.base_url, session
+        config.app_id, config.app_secret.get_secret_value(), config.base_url, session, clock
     )
 
 
@@ -45,13 +46,14 @@ async def feishu_edge(
     router: ClickRouter,
     service: TicketService,
     photos: PhotoStore,
+    clock: Clock,
 ) -> AsyncIterator[FeishuAdapter]:
     """The adapter cards go out through, and clicks and messages coming in by either
     transport."""
     config = feishu_config(settings)
     assert config is not None
     async with aiohttp.ClientSession() as session:
-        outbound = client(config, session)
+        outbound = client(config, session, clock)
         adapter = FeishuAdapter(outbound, photos.path)
         senders, categories = reporters(settings, OPEN_ID), team_categories(settings, NAME)
         robot = FeishuRobot(service, outbound, photos, senders, categories)
@@ -65,6 +67,7 @@ async def feishu_edge(
                 config.verification_token.get_secret_value() if config.verification_token else None
             ),
             deadline=config.answer_deadline_s,
+            clock=clock,
         )
         app[webhook.FEISHU] = callbacks
         try:

@@ -7,10 +7,10 @@ into a storm of token requests).
 """
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
-from integration.delivery.adapter import DeliveryError
+from integration.outbound.errors import DeliveryError
+from tickets.clock import Clock
 
 EARLY_S = 300
 """Fetch a new token this long before the platform says the old one ends."""
@@ -22,7 +22,7 @@ class CachedToken:
     def __init__(
         self,
         fetch: Callable[[], Awaitable[tuple[str, float]]],
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock,
     ) -> None:
         """`fetch` returns a token and its lifetime in seconds, or raises DeliveryError."""
         self._fetch = fetch
@@ -33,7 +33,7 @@ class CachedToken:
 
     async def get(self) -> str:
         async with self._lock:
-            now = self._clock()
+            now = self._clock.monotonic()
             if self._token is not None and self._token[1] > now:
                 return self._token[0]
             if self._failure is not None and self._failure[1] > now:
@@ -41,9 +41,9 @@ class CachedToken:
             try:
                 token, lifetime = await self._fetch()
             except DeliveryError as error:
-                self._failure = (error, self._clock() + RETRY_S)
+                self._failure = (error, self._clock.monotonic() + RETRY_S)
                 raise
-            self._token = (token, self._clock() + lifetime - EARLY_S)
+            self._token = (token, self._clock.monotonic() + lifetime - EARLY_S)
             self._failure = None
             return token
 

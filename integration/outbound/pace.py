@@ -12,10 +12,11 @@ lets a call that was slow on the way make the next one look early to the platfor
 
 import asyncio
 import random
-import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
+from tickets.clock import Clock
 
 MARGIN = 0.05
 """Seconds added to each window: our clock and the platform's are not the same clock."""
@@ -29,9 +30,7 @@ class _Stamp:
 
 
 class SlidingWindow:
-    def __init__(
-        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, limit: int, window: float, clock: Clock) -> None:
         self.limit = limit
         self.window = window + MARGIN
         self._clock = clock
@@ -46,15 +45,15 @@ class SlidingWindow:
         async with lock:
             calls = self._calls.setdefault(key, deque(maxlen=self.limit))
             if len(calls) == self.limit:
-                delay = calls[0].at + self.window - self._clock()
+                delay = calls[0].at + self.window - self._clock.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            stamp = _Stamp(self._clock())
+            stamp = _Stamp(self._clock.monotonic())
             calls.append(stamp)
         try:
             yield
         finally:
-            stamp.at = self._clock()
+            stamp.at = self._clock.monotonic()
 
 
 def backoff(attempt: int, *, first: float = 0.5, cap: float = 8.0) -> float:

@@ -9,8 +9,8 @@ What is still failing after `ATTEMPTS` goes to the outbox, which tries again lat
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from integration.delivery.adapter import DeliveryError
-from integration.delivery.pace import backoff
+from integration.outbound.errors import DeliveryError
+from integration.outbound.pace import backoff
 
 ATTEMPTS = 4
 
