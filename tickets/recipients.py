@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tickets.audience import Audience, CardAddress
-from tickets.errors import InvalidInput
 from tickets.model import Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.states import Status, Urgency
@@ -27,23 +26,6 @@ class Reach(StrEnum):
     TEAM = "team"
     SUPERVISORS = "supervisors"
     MANAGEMENT = "management"
-
-
-MEMBER_PREFIX = "member:"
-
-
-def parse_target(text: str, directory: Directory) -> Reach | str:
-    """A Reach, or the id of one member (`member:li`); a clear error for anything else."""
-    if text.startswith(MEMBER_PREFIX):
-        member = text.removeprefix(MEMBER_PREFIX)
-        if member not in directory.members:
-            raise InvalidInput(f"没有这位成员：{member}", field="to")
-        return member
-    try:
-        return Reach(text)
-    except ValueError:
-        known = "、".join([*Reach, f"{MEMBER_PREFIX}<成员id>"])
-        raise InvalidInput(f"不认识的发送对象「{text}」，可选：{known}", field="to") from None
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from tests.clock import FakeClock as Clock
 from tests.reports import AGENT, crew, draft
 from tests.storage.conftest import ServiceFor
 from tickets.actions import Command, Verb
-from tickets.errors import AlreadyTaken, CapacityReached, InvalidInput, NotFound
+from tickets.errors import AlreadyTaken, CapacityReached, Forbidden, InvalidInput, NotFound
 from tickets.events import Assigned, Reason
-from tickets.model import Actor
+from tickets.model import RESIDENT, Actor
 from tickets.ports import TicketQuery
 from tickets.service import Outcome, TicketService
 from tickets.states import Source, Status, Urgency
@@ -231,3 +231,22 @@ async def test_a_claim_and_a_transfer_to_one_technician_stop_at_the_cap(
         )
         assert sum(isinstance(r, Outcome) for r in results) == 1, results
         assert sum(isinstance(r, CapacityReached) for r in results) == 1, results
+
+
+async def test_the_resident_confirms_through_their_link_and_only_there(
+    service: TicketService,
+) -> None:
+    number = (await service.open(draft(), AGENT, Source.API)).ticket.number
+    for verb in (Verb.CLAIM, Verb.START, Verb.COMPLETE):
+        await service.act(number, Command(verb, Actor.member("li")), Source.API)
+    confirm = Command(Verb.CONFIRM, RESIDENT, note="修好了，谢谢师傅")
+    with pytest.raises(Forbidden, match="报修链接"):
+        await service.act(number, confirm, Source.WEB)
+    with pytest.raises(NotFound):
+        await service.act_as_resident("not-the-token", confirm, Source.WEB)
+    token = (await service.history(number)).ticket.public_token
+    done = await service.act_as_resident(token, confirm, Source.WEB)
+    assert done.ticket.status is Status.CONFIRMED
+    assert done.event is not None and (done.event.actor_id, done.event.actor_name) == (None, "业主")
+    with pytest.raises(NotFound):  # a member's command cannot ride on the resident's link
+        await service.act_as_resident(token, Command(Verb.CLOSE, Actor.member("lin")), Source.WEB)
