@@ -17,7 +17,7 @@ what keeps that case safe.
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Literal
 
@@ -51,7 +51,9 @@ class Click:
     member_id: str | None
     """The clicker as a configured member; None when their platform id is unknown to us."""
     value: ActionValue
-    audience: Audience
+    audience: Audience | None
+    """Whom the card there shows; None for a chat the config does not name, which the card we
+    posted there tells (`ClickRouter.click`)."""
     viewer_id: str | None = None
     """For a DIRECT card: the member whose private chat it is."""
     form: Mapping[str, str] = field(default_factory=dict)
@@ -132,11 +134,18 @@ class ClickRouter:
         clicked card's outbox row is held back as long."""
         due = asyncio.get_running_loop().time() + deadline
         number, verb = click.value.number, click.value.verb
-        if click.member_id is None:
-            return await self._refused(click, "你还不是本物业 baoxiu 的成员，请联系管理员添加", due)
+        member = click.member_id
+        if member is None:
+            return ClickAnswer("你还不是本物业 baoxiu 的成员，请联系管理员添加", "error", None)
+        placed = await self._placed(click)
+        if placed is None:
+            return ClickAnswer("这张卡片不在本物业 baoxiu 的群里，请在工单群中操作", "error", None)
+        if placed.audience is Audience.DIRECT and placed.viewer_id != member:
+            return ClickAnswer("这是别人的私聊卡片，请在你自己的卡片上操作", "error", None)
+        click = placed
         command = Command(
             verb=verb,
-            actor=Actor.member(click.member_id),
+            actor=Actor.member(member),
             to=click.form.get("to") or None,
             team=click.form.get("team") or None,
             reason=click.form.get("reason") or None,
@@ -193,6 +202,20 @@ class ClickRouter:
         except Exception:
             log.exception("could not record the answer to a click on %s", receipt.number)
 
+    async def _placed(self, click: Click) -> Click | None:
+        """The click with the chat it came from known, or None when nothing says what the
+        chat is. A click names its chat, but only the card we posted there says whom that
+        chat's card shows: a chat the config does not name is placed by our own record of the
+        clicked card, never by the click's word, so that no unknown chat gets a private card."""
+        if click.audience is not None:
+            return click
+        if click.card_id is None:
+            return None
+        address = await self._deliveries.posted_to(click.source.value, click.card_id)
+        if address is None:
+            return None
+        return replace(click, audience=address.audience, viewer_id=address.member_id)
+
     async def _refused(self, click: Click, message: str, due: float) -> ClickAnswer:
         try:
             history = await self._service.history(click.value.number)
@@ -213,6 +236,7 @@ class ClickRouter:
         due: float,
         shown: Event | None,
     ) -> ClickAnswer:
+        assert click.audience is not None  # placed before anything is answered with a card
         card = ticket_card(ticket, click.audience, self._cards, click.viewer_id, shown)
         receipt = None
         if click.card_id is not None:

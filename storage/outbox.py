@@ -166,6 +166,21 @@ class DeliveryStore:
             groups.setdefault(key, []).append((row, number))
         return [_pending(group) for group in groups.values()]
 
+    async def posted_to(self, platform: str, message_id: str) -> CardAddress | None:
+        """Where we posted the card `message_id`, and for whom: the one thing a click can
+        tell about its chat that no one outside can forge."""
+        async with self._sessions() as session:
+            row = (
+                await session.exec(
+                    select(CardPostRow).where(
+                        CardPostRow.platform == platform, CardPostRow.message_id == message_id
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        return CardAddress(row.platform, row.chat_id, Audience(row.audience), row.member_id)
+
     async def post(self, ticket_id: int, address: CardAddress) -> Post | None:
         async with self._sessions() as session:
             row = (await session.exec(_post_query(ticket_id, address))).first()

@@ -133,7 +133,10 @@ class CardPostRow(SQLModel, table=True):
     """A ticket's card as posted in one chat: its platform message id, for later updates."""
 
     __tablename__ = "card_post"
-    __table_args__ = (UniqueConstraint("ticket_id", "platform", "chat_id"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "platform", "chat_id"),
+        Index("ix_card_post_message", "platform", "message_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket.id"), nullable=False))

@@ -23,7 +23,8 @@ class FeishuPeople:
     members: Mapping[str, str]
     """open_id → member id"""
     chats: Mapping[str, Audience]
-    """open_chat_id → audience; any other chat is someone's private chat with the bot"""
+    """open_chat_id → audience of each group in the config. A private chat's open_chat_id is
+    not in it (we send those cards by open_id): the card we posted there says whose it is."""
 
 
 def parse_click(payload: Mapping[str, Any], people: FeishuPeople) -> Click:
@@ -43,13 +44,11 @@ def parse_click(payload: Mapping[str, Any], people: FeishuPeople) -> Click:
     member = people.members.get(open_id)
     context = event.get("context") or {}
     chat = str(context.get("open_chat_id", ""))
-    audience = people.chats.get(chat, Audience.DIRECT)
     return Click(
         source=Source.FEISHU,
         member_id=member,
         value=action_value,
-        audience=audience,
-        viewer_id=member if audience is Audience.DIRECT else None,
+        audience=people.chats.get(chat),
         form=_form(action.get("form_value"), f"{action_value.verb.value}_"),
         event_id=str(header.get("event_id") or "") or None,
         card_id=str(context.get("open_message_id") or "") or None,
