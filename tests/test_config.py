@@ -40,6 +40,9 @@ TEAM = '[[teams]]\nid = "a"\nname = "A"\ncategories = ["水电"]\n'
 DINGTALK = '[dingtalk]\napp_key = "k"\napp_secret = "s"\nrobot_code = "k"\ncard_template_id = "t"\n'
 
 
+FEISHU_WEBHOOK = '[feishu]\napp_id = "cli_1"\napp_secret = "s"\nmode = "webhook"\n'
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
@@ -76,6 +79,14 @@ DINGTALK = '[dingtalk]\napp_key = "k"\napp_secret = "s"\nrobot_code = "k"\ncard_
             "feishu: a team chat uses feishu, add a [feishu] section",
         ),
         ('[feishu]\napp_id = "cli_1"\n' + TEAM, "feishu.app_secret: Field required"),
+        (
+            FEISHU_WEBHOOK + TEAM,
+            'feishu: mode = "webhook" needs verification_token: copy the Verification Token',
+        ),
+        (
+            FEISHU_WEBHOOK + 'verification_token = "v"\n' + TEAM,
+            'feishu: mode = "webhook" needs encrypt_key: set an Encrypt Key in 飞书开发者后台',
+        ),
         ('[dingtalk]\nap_key = "x"\n' + TEAM, "dingtalk.ap_key: unknown key (check the spelling)"),
         (
             DINGTALK + 'mode = "http"\n' + TEAM,

@@ -26,6 +26,7 @@ from baoxiu.platforms import PLATFORMS, sandbox
 from baoxiu.wiring import planner_for
 from tests.fakes import dingtalk as fake_dingtalk
 from tests.fakes import feishu as fake_feishu
+from tests.fakes import feishu_callbacks as fake_feishu_callbacks
 from tests.fakes.dingtalk import FakeDingTalk
 from tests.fakes.feishu import FakeFeishu
 from tickets.clock import SystemClock
@@ -127,6 +128,8 @@ async def everywhere(db_url: str, tmp_path: Path) -> AsyncIterator[Settings]:
                 "app_secret": fake_feishu.APP_SECRET,
                 "base_url": feishu.base_url,
                 "mode": "webhook",
+                "encrypt_key": fake_feishu_callbacks.ENCRYPT_KEY,
+                "verification_token": fake_feishu_callbacks.VERIFICATION_TOKEN,
             },
             "dingtalk": {
                 "app_key": fake_dingtalk.APP_KEY,

@@ -62,7 +62,7 @@ def _words(data: Mapping[str, Any]) -> str:
     """The words after the mention; a message without text (a picture) has none."""
     text = data.get("text") or {}
     if not isinstance(text, Mapping):
-        raise Unreadable("text must be an object like {\"content\": \"…\"}")
+        raise Unreadable('text must be an object like {"content": "…"}')
     return str(text.get("content") or "").strip()
 
 

@@ -6,7 +6,15 @@ import aiohttp
 
 from baoxiu.config import Settings
 from baoxiu.platforms.base import Finding, without_ids
-from baoxiu.platforms.feishu.config import LABEL, NAME, OPEN_ID, FeishuConfig, open_id
+from baoxiu.platforms.feishu.config import (
+    LABEL,
+    NAME,
+    OPEN_ID,
+    UNSIGNED_WARNING,
+    FeishuConfig,
+    open_id,
+    unsigned,
+)
 from baoxiu.platforms.feishu.edge import client
 from integration.outbound.errors import DeliveryError
 from tickets.clock import Clock
@@ -20,6 +28,8 @@ async def examine(settings: Settings, config: FeishuConfig, clock: Clock) -> lis
         except DeliveryError as error:
             return [Finding(False, f"飞书凭证不可用（检查 [feishu] app_id / app_secret）：{error}")]
         found = [Finding(True, f"飞书凭证有效（{config.app_id}）")]
+        if unsigned(config):
+            found.append(Finding(False, UNSIGNED_WARNING))
         for chat in (c for c in settings.all_chats() if c.platform == NAME):
             found.append(
                 await _check(

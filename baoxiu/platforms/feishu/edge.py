@@ -1,6 +1,7 @@
 """Putting the Feishu edge together from settings: client, adapter, callbacks and the robot,
 transport."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,7 +10,15 @@ from aiohttp import web
 
 from baoxiu.config import Settings
 from baoxiu.platforms.base import reporters, tasks, team_categories
-from baoxiu.platforms.feishu.config import NAME, OPEN_ID, FeishuConfig, feishu_config, open_id
+from baoxiu.platforms.feishu.config import (
+    NAME,
+    OPEN_ID,
+    UNSIGNED_WARNING,
+    FeishuConfig,
+    feishu_config,
+    open_id,
+    unsigned,
+)
 from integration.clicks import ClickRouter
 from integration.feishu import webhook
 from integration.feishu.adapter import FeishuAdapter
@@ -20,6 +29,8 @@ from integration.feishu.robot import FeishuRobot
 from integration.web.photos import PhotoStore
 from tickets.clock import Clock
 from tickets.service import TicketService
+
+log = logging.getLogger(__name__)
 
 
 def people(settings: Settings) -> FeishuPeople:
@@ -52,6 +63,8 @@ async def feishu_edge(
     transport."""
     config = feishu_config(settings)
     assert config is not None
+    if unsigned(config):
+        log.warning(UNSIGNED_WARNING)
     async with aiohttp.ClientSession() as session:
         outbound = client(config, session, clock)
         adapter = FeishuAdapter(outbound, photos.path)
