@@ -40,6 +40,7 @@ TEAM = '[[teams]]\nid = "a"\nname = "A"\ncategories = ["水电"]\n'
 DINGTALK = '[dingtalk]\napp_key = "k"\napp_secret = "s"\nrobot_code = "k"\ncard_template_id = "t"\n'
 
 
+GUESSABLE = "api.keys: an API key is too easy to guess"
 FEISHU_WEBHOOK = '[feishu]\napp_id = "cli_1"\napp_secret = "s"\nmode = "webhook"\n'
 
 
@@ -53,6 +54,14 @@ FEISHU_WEBHOOK = '[feishu]\napp_id = "cli_1"\napp_secret = "s"\nmode = "webhook"
         ('[site]\ntimezone = "Mars/Base"\n' + TEAM, "site.timezone: unknown time zone"),
         ('[database]\nurl = "mysql://x/y"\n' + TEAM, "database.url: unsupported database"),
         ('[api]\nkeys = ["short"]\n' + TEAM, "api.keys: each API key needs at least 16"),
+        (
+            '[api]\nkeys = ["' + "a" * 16 + '"]\n' + TEAM,
+            "api.keys: an API key is too easy to guess",
+        ),
+        (
+            '[api]\nkeys = ["abcdefghijklmnop"]\n' + TEAM,
+            "api.keys: an API key is too easy to guess",
+        ),
         ("", "teams: Field required"),
         (
             TEAM + TEAM.replace('"a"', '"b"'),
