@@ -2,9 +2,12 @@
 
 Feishu signs a request only when an encrypt key is configured: sha256 over timestamp, nonce,
 key and the raw body. Bodies are then AES-256-CBC encrypted with the key's SHA-256, the IV in
-front. The verification token sits inside the (decrypted) body. A request older than five
-minutes is refused, so a captured one cannot be replayed later; within that window, event
-ids make a repeated delivery take effect once.
+front. The signature is checked before anything is decrypted, and every failure is the same
+refusal: an answer that told bad padding from bad JSON let an attacker decrypt byte by byte
+(a padding oracle). Only the URL check Feishu makes when the address is saved comes unsigned,
+and an unsigned body is accepted as nothing else. The verification token sits inside the
+(decrypted) body. A request older than five minutes is refused, so a captured one cannot be
+replayed later; within that window, event ids make a repeated delivery take effect once.
 """
 
 import base64
@@ -60,20 +63,37 @@ def open_callback(
     if "encrypt" in outer:
         if not encrypt_key:
             raise Rejected("encrypted body but no encrypt_key configured")
-        payload = json.loads(decrypt(str(outer["encrypt"]), encrypt_key))
+        signed = _signed(headers)
+        if signed:  # before the ciphertext is touched: no answer can tell how it decrypted
+            _check_signature(headers, body, encrypt_key, clock)
+        payload = _json(decrypt(str(outer["encrypt"]), encrypt_key))
+        if not signed and payload.get("type") != "url_verification":
+            raise Rejected("signature headers missing")
     else:
         if encrypt_key:
             raise Rejected("plain body while an encrypt_key is configured")
         payload = outer
-    if not isinstance(payload, dict):
-        raise Rejected("payload is not a JSON object")
     verifying_url = payload.get("type") == "url_verification"
-    if encrypt_key and not verifying_url:
-        _check_signature(headers, body, encrypt_key, clock)
     token = payload.get("token") if verifying_url else payload.get("header", {}).get("token")
     if verification_token and not hmac.compare_digest(str(token), verification_token):
         raise Rejected("verification token does not match")
     return payload
+
+
+def _json(plain: bytes) -> dict[str, Any]:
+    """The decrypted payload; whatever is wrong with it is the same refusal as a bad key."""
+    try:
+        payload = json.loads(plain)
+    except ValueError as error:
+        raise Rejected("decrypted body is not JSON") from error
+    if not isinstance(payload, dict):
+        raise Rejected("payload is not a JSON object")
+    return payload
+
+
+def _signed(headers: Mapping[str, str]) -> bool:
+    """Feishu signs every callback but the URL check it makes when the URL is saved."""
+    return any(headers.get(h) for h in ("X-Lark-Signature", "X-Lark-Request-Timestamp"))
 
 
 def _check_signature(

@@ -1,12 +1,16 @@
 """Card clicks by request URL: Feishu's signed, encrypted callbacks, and what is refused."""
 
 import asyncio
+import base64
 import json
+import os
 import time
 
 from tests.fakes.feishu_callbacks import (
     ENCRYPT_KEY,
     VERIFICATION_TOKEN,
+    card_action,
+    encrypt,
     signed_request,
     url_verification,
 )
@@ -158,3 +162,27 @@ async def test_transfer_and_cancel_forms_as_the_card_names_their_fields(
     ticket = await company.ticket(number)
     assert ticket["status"] == "cancelled"
     assert ticket["events"][-1]["details"]["reason"] == "业主已自行修好"
+
+
+async def test_every_bad_encrypted_body_gets_the_same_refusal(company: Company) -> None:
+    """No padding oracle: an answer that differs between bad padding and bad plaintext lets
+    an attacker decrypt without the key. The signature is checked before decryption."""
+    garbage = {"encrypt": base64.b64encode(os.urandom(48)).decode()}  # padding rarely valid
+    not_json = encrypt(b"\x80 not json", ENCRYPT_KEY)
+    unsigned_click = encrypt(
+        card_action({"n": "BX20261201-0001", "v": "claim", "r": 1}), ENCRYPT_KEY
+    )
+    answers = set()
+    for body in (garbage, not_json, unsigned_click):
+        raw = json.dumps(body).encode()
+        for headers in (
+            {},
+            {
+                "X-Lark-Request-Timestamp": str(int(time.time())),
+                "X-Lark-Request-Nonce": "1",
+                "X-Lark-Signature": "0" * 64,
+            },
+        ):
+            status, answer = await company.post_callback(headers, raw)
+            answers.add((status, json.dumps(answer)))
+    assert answers == {(401, json.dumps({"msg": "rejected"}))}
