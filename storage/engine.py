@@ -35,6 +35,9 @@ def dialect_insert(session: AsyncSession) -> Callable[[Table], Any]:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """`hide_parameters`: a database error names its statement but not its values, which
+    are residents' names, phones and private links that must not reach a log."""
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

@@ -3,6 +3,8 @@
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
@@ -40,3 +42,19 @@ async def test_update_on_a_stale_version_writes_nothing(
     history = await service.history(number)
     assert (history.ticket.assignee_id, history.ticket.version) == ("li", 2)
     assert [e.actor_id for e in history.events] == ["lin", "li"]
+
+
+async def test_a_database_error_never_carries_a_residents_data(db_url: str) -> None:
+    """SQLAlchemy puts bound values in its errors, and errors reach the log."""
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as connection:
+            with pytest.raises(DBAPIError) as error:
+                await connection.execute(
+                    text("INSERT INTO ticket_sequence (day, last) VALUES (:d, :l), (:d, :l)"),
+                    {"d": "13900001111", "l": 1},
+                )
+        assert "13900001111" not in str(error.value)
+        assert "hidden due to hide_parameters" in str(error.value)
+    finally:
+        await engine.dispose()
