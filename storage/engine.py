@@ -30,7 +30,10 @@ def is_sqlite(url: str) -> bool:
 
 def dialect_insert(session: AsyncSession) -> Callable[[Table], Any]:
     """The dialect's INSERT, for ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return dialect_insert_for(session.bind.dialect.name if session.bind else "sqlite")
+
+
+def dialect_insert_for(dialect: str) -> Callable[[Table], Any]:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 

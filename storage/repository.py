@@ -11,7 +11,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.engine import dialect_insert
-from storage.tables import InboundEventRow, TicketEventRow, TicketRow, TicketSequenceRow
+from storage.inbound import first_time
+from storage.tables import TicketEventRow, TicketRow, TicketSequenceRow
 from tickets.errors import ConcurrentUpdate
 from tickets.events import details_from_json, details_to_json
 from tickets.model import Event, Reporter, Ticket
@@ -134,15 +135,7 @@ class SqlTicketRepository:
         await self._session.flush()
 
     async def first_delivery(self, source: str, event_id: str, at: datetime) -> bool:
-        table = InboundEventRow.__table__  # type: ignore[attr-defined]
-        statement = (
-            dialect_insert(self._session)(table)
-            .values(source=source, event_id=event_id, at=at)
-            .on_conflict_do_nothing()
-            .returning(table.c.event_id)
-        )
-        connection = await self._session.connection()
-        return (await connection.execute(statement)).first() is not None
+        return await first_time(await self._session.connection(), source, event_id, at)
 
     async def lock_members(self, member_ids: Iterable[str]) -> None:
         """PostgreSQL: a transaction-scoped advisory lock per member, taken in a fixed order so

@@ -1,8 +1,9 @@
 """DingTalk's HTTP mode, for a server DingTalk can reach: card clicks at
 `POST /callbacks/dingtalk`, robot @-mentions at `POST /callbacks/dingtalk/robot`.
 
-Both are signed (verify.py). A replayed click takes effect once, its body's digest serving
-as its event id; a replayed message registers one ticket, by its msgId.
+Both are signed (verify.py), and a signature serves once: DingTalk signs only a timestamp, so
+a captured header pair would otherwise carry any body for as long as the timestamp is fresh.
+A click's body digest is still its event id, and a message's msgId its submission key.
 """
 
 import hashlib
@@ -17,6 +18,7 @@ from aiohttp import web
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
 from integration.dingtalk.robot import RobotIntake, Unreadable, on_message
 from integration.dingtalk.verify import Rejected, check_card_callback, check_robot_message
+from storage.inbound import SeenOnce
 from tickets.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ class HttpCallbacks:
     app_secret: str
     clock: Clock
     """What a signed request's timestamp is judged by."""
+    seen: SeenOnce
+    """The signatures already accepted."""
 
 
 DINGTALK = web.AppKey("dingtalk_callbacks", HttpCallbacks)
@@ -41,7 +45,10 @@ DINGTALK = web.AppKey("dingtalk_callbacks", HttpCallbacks)
 async def card_callback(request: web.Request) -> web.Response:
     http = request.app[DINGTALK]
     data, body = await _genuine(
-        request, lambda h: check_card_callback(h, http.api_secret, http.clock)
+        request,
+        http,
+        "dingtalk-card",
+        lambda h: check_card_callback(h, http.api_secret, http.clock),
     )
     event_id = "http-" + hashlib.sha256(body).hexdigest()[:40]
     reply, clicked = await answer(http.callbacks, data, event_id)
@@ -54,7 +61,12 @@ async def card_callback(request: web.Request) -> web.Response:
 
 async def robot_message(request: web.Request) -> web.Response:
     http = request.app[DINGTALK]
-    data, _ = await _genuine(request, lambda h: check_robot_message(h, http.app_secret, http.clock))
+    data, _ = await _genuine(
+        request,
+        http,
+        "dingtalk-robot",
+        lambda h: check_robot_message(h, http.app_secret, http.clock),
+    )
     try:
         return web.json_response(await on_message(http.intake, data, ""))
     except Unreadable as error:
@@ -62,11 +74,17 @@ async def robot_message(request: web.Request) -> web.Response:
 
 
 async def _genuine(
-    request: web.Request, check: Callable[[Mapping[str, str]], None]
+    request: web.Request,
+    http: HttpCallbacks,
+    kind: str,
+    check: Callable[[Mapping[str, str]], str],
 ) -> tuple[dict[str, Any], bytes]:
-    """The body as a JSON object, once `check` finds the request signed and fresh."""
+    """The body as a JSON object, once `check` finds the request signed and fresh, and its
+    signature was not used before."""
     try:
-        check(request.headers)
+        key = check(request.headers)
+        if not await http.seen.first(kind, key, http.clock.now()):
+            raise Rejected("this signature was used before: a replayed request")
     except Rejected as error:
         log.warning("rejected a DingTalk request from %s: %s", request.remote, error)
         raise web.HTTPUnauthorized(

@@ -20,6 +20,7 @@ from baoxiu.platforms.dingtalk.config import (
     user_id,
 )
 from integration.delivery.adapter import ChatAdapter
+from storage.inbound import SeenOnce
 from storage.usage import UsageStore
 
 
@@ -44,9 +45,9 @@ class DingTalkPlatform:
             return None
         from baoxiu.platforms.dingtalk.edge import dingtalk_edge
 
-        usage = UsageStore(parts.engine)
+        usage, seen = UsageStore(parts.engine), SeenOnce(parts.engine)
         return dingtalk_edge(
-            parts.app, parts.settings, parts.router, parts.service, usage, parts.clock
+            parts.app, parts.settings, parts.router, parts.service, usage, seen, parts.clock
         )
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:

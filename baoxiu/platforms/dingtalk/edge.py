@@ -25,6 +25,7 @@ from integration.dingtalk.robot import RobotIntake, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, Reply, StreamClient
 from integration.outbound.errors import DeliveryError
 from integration.outbound.keys import chat_digest
+from storage.inbound import SeenOnce
 from storage.usage import UsageStore
 from tickets.audience import Audience
 from tickets.clock import Clock
@@ -114,6 +115,7 @@ async def dingtalk_edge(
     router: ClickRouter,
     service: TicketService,
     usage: UsageStore,
+    seen: SeenOnce,
     clock: Clock,
 ) -> AsyncIterator[DingTalkAdapter]:
     """The adapter cards go out through, and clicks and robot messages coming in by either
@@ -136,7 +138,9 @@ async def dingtalk_edge(
             assert config.api_secret is not None and config.callback_route_key is not None
             secret = config.api_secret.get_secret_value()
             app_secret = config.app_secret.get_secret_value()
-            app[http.DINGTALK] = http.HttpCallbacks(callbacks, secret, intake, app_secret, clock)
+            app[http.DINGTALK] = http.HttpCallbacks(
+                callbacks, secret, intake, app_secret, clock, seen
+            )
             url = settings.site.public_url.rstrip("/") + http.ROUTE
             try:
                 await outbound.register_callback(url, secret, config.callback_route_key)
