@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from baoxiu.app import create_app
 from baoxiu.config import (
+    ChatBinding,
     ConfigError,
     Section,
     Settings,
@@ -23,6 +24,7 @@ from baoxiu.config import (
 )
 from baoxiu.doctor import examine
 from baoxiu.platforms import PLATFORMS, sandbox
+from baoxiu.platforms.sandbox import sandbox_chats
 from baoxiu.wiring import planner_for
 from tests.fakes import dingtalk as fake_dingtalk
 from tests.fakes import feishu as fake_feishu
@@ -194,3 +196,21 @@ def test_listing_the_platforms_imports_no_sdk() -> None:
         [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "False"
+
+
+def test_only_members_who_work_in_the_sandbox_have_a_private_chat_there(
+    everywhere: Settings,
+) -> None:
+    """Management alone on the sandbox (a site switching over): no technician's private card,
+    with residents' full contacts, may show on a page that has no login."""
+    teams = [
+        team.model_copy(update={"chats": [c for c in team.chats if c.platform != "sandbox"]})
+        for team in everywhere.teams
+    ]
+    chats = everywhere.chats.model_copy(
+        update={"management": [ChatBinding(platform="sandbox", chat_id="management")]}
+    )
+    switching = everywhere.model_copy(update={"teams": teams, "chats": chats})
+    planned = planner_for(switching).direct_chats["li"]
+    assert "sandbox" not in [platform for platform, _ in planned]
+    assert [c.id for c in sandbox_chats(switching)] == ["management"]

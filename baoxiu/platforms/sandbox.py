@@ -1,7 +1,10 @@
 """The sandbox as a platform of baoxiu: the config's chats in the browser, at /sandbox.
 
-It has no section of its own: it is in use when a chat of the config names it, and then every
-member also has a private chat with the bot in it. Its messages live in our own database.
+It has no section of its own: it is in use when a chat of the config names it. A member has
+a private chat with the bot in it only when a team of theirs has its group here: a private
+card shows a resident's full contact, and the sandbox has no login, so a site that keeps only
+its management chat here (while switching over to Feishu or DingTalk) must show no one's
+private cards. Its messages live in our own database.
 """
 
 from collections.abc import AsyncIterator, Iterable
@@ -26,13 +29,24 @@ def in_use(settings: Settings) -> bool:
     return any(chat.platform == NAME for chat in settings.all_chats())
 
 
+def works_here(settings: Settings, member: MemberConfig) -> bool:
+    """A team of the member's has its group in the sandbox: their private cards may be too."""
+    return any(
+        chat.platform == NAME
+        for team in settings.teams
+        if team.id in member.teams
+        for chat in team.chats
+    )
+
+
 def direct_chat_id(member_id: str) -> str:
     """Chat id of a member's private chat with the bot in the sandbox."""
     return f"dm-{member_id}"
 
 
 def sandbox_chats(settings: Settings) -> tuple[SandboxChat, ...]:
-    """The sandbox's chats: team groups, the dispatch desk, management, everyone's DM."""
+    """The sandbox's chats: team groups, the dispatch desk, management, and the private chat
+    of each member who works here."""
     directory = settings.directory()
 
     def first(role: str) -> str | None:
@@ -59,6 +73,7 @@ def sandbox_chats(settings: Settings) -> tuple[SandboxChat, ...]:
     chats += [
         SandboxChat(direct_chat_id(m.id), f"{m.name}（私聊）", Audience.DIRECT, m.id, m.id)
         for m in settings.members
+        if works_here(settings, m)
     ]
     return tuple(chats)
 
@@ -98,7 +113,7 @@ class SandboxPlatform:
         return sandbox_edge(parts) if in_use(parts.settings) else None
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:
-        return direct_chat_id(member.id) if in_use(settings) else None
+        return direct_chat_id(member.id) if works_here(settings, member) else None
 
     async def examine(self, checkup: Checkup) -> list[Finding]:
         """Not a fault, but worth seeing: the sandbox lets anyone act as anyone."""
