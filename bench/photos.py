@@ -75,6 +75,7 @@ async def run(attackers: int, side: int) -> None:
         )
         async with TestServer(create_app(config)) as server:
             url = str(server.make_url("/r/new"))
+            await report(url, "127.0.0.11", normal)  # templates compiled, threads started
             status, alone = await report(url, "127.0.0.10", normal)
             assert status == 303, status
             idle_peak, idle_now = peak_rss_mb(), rss_mb()

@@ -25,7 +25,7 @@ from integration.web.ratelimit import ReportLimiter
 from tests.cards.hostile import HOSTILE
 from tests.cards.structure import Structure
 from tests.clock import FakeClock
-from tests.web.uploads import FIELDS, jpeg
+from tests.web.uploads import FIELDS, jpeg, png_16bit
 from tickets.actions import Command, Verb
 from tickets.model import Actor, Ticket
 from tickets.ports import TicketQuery
@@ -166,6 +166,9 @@ BAD_INPUT = [
     ("photos", {}, [("big.jpg", jpeg() + bytes(6 * 1024 * 1024))], "「big.jpg」超过 5 MB"),
     ("photos", {}, [(f"{i}.jpg", jpeg()) for i in range(4)], "最多上传 4 张照片"),
     ("photos", {}, [("notes.jpg", "水管漏水\n".encode() * 50)], "只支持 JPG、PNG、WebP"),
+    # A 7000×7000 16-bit PNG whose pixels are junk: refused as too large, not as unreadable,
+    # because its header alone refuses it and nothing is decoded.
+    ("photos", {}, [("huge.png", png_16bit(7000, idat=b"\0" * 300_000))], "「huge.png」照片太大"),
     ("appointment_at", {"appointment_at": "2020-01-01T09:00"}, [], "已经过去"),
 ]
 
@@ -173,7 +176,7 @@ BAD_INPUT = [
 @pytest.mark.parametrize(
     ("field", "fields", "photos", "message"),
     BAD_INPUT,
-    ids=["name", "phone", "category", "description", "6MB", "5 photos", "text", "past"],
+    ids=["name", "phone", "category", "description", "6MB", "5 photos", "text", "bomb", "past"],
 )
 async def test_a_bad_report_is_shown_again_with_the_error_beside_its_field(
     site: Site, field: str, fields: dict[str, str], photos: list[Photo], message: str
