@@ -225,6 +225,38 @@ async def test_a_sixth_report_within_ten_minutes_is_refused(site: Site) -> None:
     assert len(site.files()) == 0
 
 
+async def test_a_client_over_its_limit_is_refused_before_its_photos_are_read(site: Site) -> None:
+    for _ in range(5):
+        assert (await site.submit())[0] == 303
+    boundary = "baoxiu-test"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="key"\r\n\r\n'
+        f"{secrets.token_urlsafe(24)}\r\n--{boundary}\r\n"
+        'Content-Disposition: form-data; name="photos"; filename="a.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode()
+    rest = asyncio.Event()  # set once answered: the photo's other 220 KB never come
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head + png_16bit(7000)[: 64 * 1024]  # aiohttp reads a part ahead to find its end
+        await rest.wait()
+
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    async with (
+        asyncio.timeout(5),
+        site.client.post("/r/new", data=body(), headers=headers) as response,
+    ):
+        assert response.status == 429 and "提交得太频繁了" in await response.text()
+        rest.set()  # the client may close its side now
+    assert site.files() == []
+
+
+async def test_a_request_without_the_forms_key_counts_as_a_report(site: Site) -> None:
+    for _ in range(5):
+        assert (await site.submit(key="short"))[0] == 422
+    assert (await site.submit(key="short"))[0] == 429
+
+
 def test_the_limiter_counts_forms_in_a_sliding_window() -> None:
     clock = FakeClock()
     limiter = ReportLimiter(clock, limit=2, window=600)
