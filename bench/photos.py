@@ -7,7 +7,10 @@ while one resident (127.0.0.10) sends a normal report with a phone photo. The ba
 the same run, is that same normal report on an idle server. The server runs in this process,
 so the peak RSS printed is the server's (plus the bench's few MB of request bodies).
 
-    .venv/bin/python -m bench.photos [--attackers 8]
+`--side 2800` sends 16-bit PNGs just within the decoding budget instead: they are decoded,
+and show what waiting for the decoder threads costs a resident.
+
+    .venv/bin/python -m bench.photos [--attackers 8] [--side 7000]
 """
 
 import argparse
