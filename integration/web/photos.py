@@ -9,31 +9,27 @@ iPhones send JPEG to a file input that accepts only these types.
 A photo is refused from its header, before a pixel is decoded, when Pillow would need more
 than MAX_DECODED_BYTES for it: a 300 KB PNG of a black square 7000 px wide unpacks to 400 MB.
 JPEGs are decoded at a reduced scale first (`draft`), so a phone's 50 MP photo costs a quarter
-of its size. Decoding runs on a few threads of the store's own (`decoding`, for the life of
-the app): the event loop stays free, and at most DECODERS × MAX_DECODED_BYTES is ever held.
-Threads are enough, as Pillow decodes without the GIL and the byte budget bounds each one;
-glibc keeps what the threads freed in its arenas, so a decoder hands it back (`malloc_trim`)
-when it is done.
+of its size. The header is read on the event loop, so such a photo is refused at once, without
+waiting for a thread; the pixels are decoded on the store's few threads (`decoding`, for the
+life of the app, integration/web/decoders.py): at most DECODERS × MAX_DECODED_BYTES is held.
 
 The photos of one submission form an `Upload`: staged under temporary names while the form is
 read, given their final names once the whole report is valid, and deleted again unless the
 ticket that names them was stored.
 """
 
-import asyncio
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 import io
 import re
 import secrets
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 from PIL import Image, ImageFile, ImageOps
+
+from integration.web.decoders import Decoders
 
 MAX_PHOTOS = 4
 MAX_BYTES = 5 * 1024 * 1024
@@ -60,23 +56,30 @@ class PhotoRejected(ValueError):
     """The file is not a photo we accept; the message tells the resident why."""
 
 
-def reencode(data: bytes) -> bytes:
-    """The photo as a clean JPEG, upright, at most MAX_SIDE px; CPU-bound, run it off the loop."""
+def open_photo(data: bytes) -> ImageFile.ImageFile:
+    """The photo with its header read and its pixels not yet decoded; refused (PhotoRejected)
+    when it is not a photo we take or when decoding it would cost too much."""
     try:
         image = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError:
         raise PhotoRejected(TOO_LARGE) from None
     except Exception as error:  # whatever the decoder makes of hostile bytes: not a photo
         raise PhotoRejected(UNREADABLE) from error
-    with image:
-        _draft(image)
-        if image.width * image.height > MAX_PIXELS or decoded_bytes(image) > MAX_DECODED_BYTES:
-            raise PhotoRejected(TOO_LARGE)
-        try:
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
-            upright = ImageOps.exif_transpose(image).convert("RGBA")
-        except Exception as error:
-            raise PhotoRejected(UNREADABLE) from error
+    _draft(image)
+    if image.width * image.height > MAX_PIXELS or decoded_bytes(image) > MAX_DECODED_BYTES:
+        image.close()
+        raise PhotoRejected(TOO_LARGE)
+    return image
+
+
+def reencode(image: ImageFile.ImageFile) -> bytes:
+    """The opened photo as a clean JPEG, upright, at most MAX_SIDE px; CPU-bound, so run it
+    off the loop."""
+    try:
+        image.thumbnail((MAX_SIDE, MAX_SIDE))
+        upright = ImageOps.exif_transpose(image).convert("RGBA")
+    except Exception as error:
+        raise PhotoRejected(UNREADABLE) from error
     pixels = Image.new("RGB", upright.size, "white")  # transparency shows as white
     pixels.paste(upright, mask=upright.getchannel("A"))
     out = io.BytesIO()
@@ -105,22 +108,6 @@ def decoded_bytes(image: ImageFile.ImageFile) -> int:
     return image.width * image.height * size * (2 if deep else 1)
 
 
-@functools.cache
-def _trimmer() -> Callable[[], object]:
-    """glibc's `malloc_trim(0)`, which returns the free memory of every arena to the system;
-    elsewhere (musl, macOS) nothing, as there is no such call."""
-    libc = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
-    return (lambda: trim(0)) if trim is not None else (lambda: None)
-
-
-def _reencode_and_trim(data: bytes) -> bytes:
-    try:
-        return reencode(data)
-    finally:
-        _trimmer()()
-
-
 ROUTE = "/media/photos"
 """Where the app serves stored photos: the resident's page, the sandbox and DingTalk (which
 fetches them itself) show them from here."""
@@ -129,28 +116,27 @@ fetches them itself) show them from here."""
 class PhotoStore:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._decoders: ThreadPoolExecutor | None = None
+        self._decoders: Decoders | None = None
 
     @contextlib.contextmanager
     def decoding(self, workers: int = DECODERS) -> Iterator[None]:
-        """The threads photos are decoded on, while the block runs (the app's `cleanup_ctx`).
-
-        A pool of our own, not asyncio's default one: that one has a thread per CPU and then
-        some, each free to hold a photo's worth of memory, and other work waits behind it.
-        """
-        self._decoders = ThreadPoolExecutor(workers, thread_name_prefix="photo")
+        """Photos are decoded on `workers` threads while the block runs (the app's
+        `cleanup_ctx`)."""
+        self._decoders = Decoders(workers)
         try:
             yield
         finally:
-            self._decoders.shutdown(cancel_futures=True)
+            self._decoders.close()
             self._decoders = None
 
     async def reencode(self, data: bytes) -> bytes:
-        """`reencode` on a decoder thread; raises PhotoRejected."""
+        """The photo re-encoded on a decoder thread; raises PhotoRejected."""
         if self._decoders is None:
             raise RuntimeError("photos are decoded only within PhotoStore.decoding()")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._decoders, _reencode_and_trim, data)
+        with open_photo(data) as image:
+            return await self._decoders.run(
+                decoded_bytes(image), functools.partial(reencode, image)
+            )
 
     def path(self, name: str) -> Path | None:
         """The file of a stored photo; None for any name this store never gives out."""
