@@ -41,6 +41,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.feishu
 	$(BIN)/python -m bench.dingtalk
 	$(BIN)/python -m bench.clicks $(if $(BAOXIU_BENCH_POSTGRES_URL),--postgres $(BAOXIU_BENCH_POSTGRES_URL))
+	$(BIN)/python -m bench.photos
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

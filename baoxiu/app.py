@@ -72,12 +72,14 @@ def _redirect(location: str) -> Callable[[web.Request], Awaitable[web.StreamResp
 def _runtime(
     settings: Settings, photos: PhotoStore, migrate: bool, clock: Clock
 ) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Database, service, chat platforms and the delivery worker for the life of the app."""
+    """Database, photo decoders, service, chat platforms and the delivery worker for the life
+    of the app."""
 
     async def runtime(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             engine = create_engine(settings.database.url)
             stack.push_async_callback(engine.dispose)
+            stack.enter_context(photos.decoding())
             if migrate:
                 await upgrade(engine)
             wakeup = asyncio.Event()

@@ -7,6 +7,7 @@ import pytest
 from bench import clicks as clicks_bench
 from bench import dingtalk as dingtalk_bench
 from bench import feishu as feishu_bench
+from bench import photos as photos_bench
 from bench.intake import run
 
 
@@ -36,3 +37,9 @@ async def test_clicks_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None
     assert "Feishu: 6 clicks on 2 tickets" in printed
     assert "DingTalk: 6 clicks on 2 tickets" in printed
     assert printed.count("each click updates the card it came from exactly once: yes") == 2
+
+
+async def test_photos_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    await photos_bench.run(2, 3000)
+    printed = capsys.readouterr().out
+    assert "normal report beside 2 hostile ones" in printed and "peak under attack" in printed

@@ -15,7 +15,9 @@ REPORT_WINDOW_S = 600.0
 class ReportLimiter:
     """At most `limit` reports per client in a sliding window of `window` seconds.
 
-    A report is counted by its form key, so resending the same form costs nothing more.
+    A report is counted by its form key, so resending the same form costs nothing more. The
+    resident's form takes its token as soon as the key, its first field, is read: before the
+    photos (integration/web/report_form.py says why the key and not the client alone).
     `limits`, the well-kept library for this, counts hits rather than distinct forms, and
     would be a new dependency for a dozen lines.
     """

@@ -1,8 +1,19 @@
 """Reading and checking the resident's report form: streamed multipart, the API's limits,
-answers in Chinese beside each field."""
+answers in Chinese beside each field.
+
+The client's report limit is taken before the photos are read, let alone decoded: a client over
+its limit must cost nothing but a few bytes. The limiter counts forms by their key, so that a
+form sent again (a double tap, a correction after an error) costs nothing more; the key is the
+form's first field (a browser sends the fields in page order), so it is read first and counted
+at once. Counting the client alone before the body and the key after would refuse a resent form
+once the limit is reached, which is exactly the resend the key is there to allow. A request that
+does not open with a key of the form's shape (not what our page sends) is counted as a report
+of its own under a key nobody will send again.
+"""
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,6 +75,14 @@ class Malformed(Exception):
     """Not what a browser sends for this form."""
 
 
+class TooOften(Exception):
+    """The client is over its report limit; `wait` is the seconds until it may report again."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
 class _TooLarge(Exception):
     """The submission went past MAX_REQUEST."""
 
@@ -88,26 +107,40 @@ class _Budget:
         return bytes(data)
 
 
-async def read_form(request: web.Request, upload: Upload) -> ReportForm:
+async def read_form(
+    request: web.Request, upload: Upload, admit: Callable[[str], float]
+) -> ReportForm:
+    """The form as sent; `admit(key)` counts the report before anything past the key is read,
+    answering 0 or the seconds to wait, which are raised as TooOften."""
     form = ReportForm()
     budget = _Budget()
     reader = await request.multipart()
     try:
-        while (part := await reader.next()) is not None:
+        part = await reader.next()
+        if isinstance(part, BodyPartReader) and part.name == "key":
+            form.key = await _text(part, budget)
+            part = await reader.next()
+        wait = admit(form.key if _KEY.fullmatch(form.key) else secrets.token_urlsafe(24))
+        if wait:
+            raise TooOften(wait)
+        while part is not None:
             if not isinstance(part, BodyPartReader):
                 raise Malformed
             if part.name == "photos" and part.filename is not None:
                 await _read_photo(part, form, upload, budget)
-                continue
-            text = (await budget.read(part, TEXT_BYTES))[:TEXT_BYTES]
-            value = text.decode("utf-8", "replace").replace("\r\n", "\n")
-            if part.name == "key":
-                form.key = value
             elif part.name in form.values:
-                form.values[part.name] = value
+                form.values[part.name] = await _text(part, budget)
+            else:
+                await _text(part, budget)  # counted against the budget all the same
+            part = await reader.next()
     except _TooLarge:
         form.errors["photos"] = f"照片太大了：最多 {MAX_PHOTOS} 张，每张不超过 5 MB"
     return form
+
+
+async def _text(part: BodyPartReader, budget: _Budget) -> str:
+    text = (await budget.read(part, TEXT_BYTES))[:TEXT_BYTES]
+    return text.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 async def _read_photo(

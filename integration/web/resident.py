@@ -23,7 +23,14 @@ from cards.mask import mask_phone
 from integration.web.api import SERVICE
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, ROUTE, PhotoStore
 from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimiter
-from integration.web.report_form import LABELS, Malformed, ReportForm, read_form, validate
+from integration.web.report_form import (
+    LABELS,
+    Malformed,
+    ReportForm,
+    TooOften,
+    read_form,
+    validate,
+)
 from integration.web.schemas import MAX_DESCRIPTION
 from integration.web.timeline import ENDED, HEADLINES, local, step
 from tickets.clock import Clock
@@ -107,32 +114,36 @@ async def submit_report(request: web.Request) -> web.Response:
     resident = request.app[RESIDENT]
     if request.content_type != "multipart/form-data":
         return _message(resident, 400, "提交方式不对", "请回到报修页面重新填写提交。")
+    client = request.remote or ""
     with resident.photos.upload() as upload:
         try:
-            form = await read_form(request, upload)
+            form = await read_form(request, upload, lambda key: resident.limiter.take(client, key))
+        except TooOften as refused:
+            return _too_often(resident, refused.wait)
         except (Malformed, ValueError):
             return _message(resident, 400, "提交的内容无法识别", "请回到报修页面重新填写提交。")
         body = validate(form, resident.categories, resident.tz, resident.clock.now())
         if body is None:
             return _form_page(resident, form, status=422)
-        wait = resident.limiter.take(request.remote or "", form.key)
-        if wait:
-            minutes = max(1, round(wait / 60))
-            response = _message(
-                resident,
-                429,
-                "提交得太频繁了",
-                f"同一网络 {round(REPORT_WINDOW_S / 60)} 分钟内最多提交 {REPORT_LIMIT} 次报修，"
-                f"请 {minutes} 分钟后再试。紧急情况请直接联系物业服务中心。",
-            )
-            response.headers["Retry-After"] = str(round(wait))
-            return response
         draft = replace(body.draft(), photos=upload.publish())
         service = request.app[SERVICE]
         opened = await service.open(draft, RESIDENT_ACTOR, Source.WEB, submission_key=form.key)
         if opened.created:  # else a resent form: the first one's photos stand
             upload.keep()
     return web.Response(status=303, headers={"Location": f"/r/t/{opened.ticket.public_token}"})
+
+
+def _too_often(resident: Resident, wait: float) -> web.Response:
+    minutes = max(1, round(wait / 60))
+    response = _message(
+        resident,
+        429,
+        "提交得太频繁了",
+        f"同一网络 {round(REPORT_WINDOW_S / 60)} 分钟内最多提交 {REPORT_LIMIT} 次报修，"
+        f"请 {minutes} 分钟后再试。紧急情况请直接联系物业服务中心。",
+    )
+    response.headers["Retry-After"] = str(round(wait))
+    return response
 
 
 async def ticket_status(request: web.Request) -> web.Response:

@@ -25,7 +25,7 @@ from integration.web.ratelimit import ReportLimiter
 from tests.cards.hostile import HOSTILE
 from tests.cards.structure import Structure
 from tests.clock import FakeClock
-from tests.web.uploads import FIELDS, jpeg
+from tests.web.uploads import FIELDS, jpeg, png_16bit
 from tickets.actions import Command, Verb
 from tickets.model import Actor, Ticket
 from tickets.ports import TicketQuery
@@ -166,6 +166,9 @@ BAD_INPUT = [
     ("photos", {}, [("big.jpg", jpeg() + bytes(6 * 1024 * 1024))], "「big.jpg」超过 5 MB"),
     ("photos", {}, [(f"{i}.jpg", jpeg()) for i in range(4)], "最多上传 4 张照片"),
     ("photos", {}, [("notes.jpg", "水管漏水\n".encode() * 50)], "只支持 JPG、PNG、WebP"),
+    # A 7000×7000 16-bit PNG whose pixels are junk: refused as too large, not as unreadable,
+    # because its header alone refuses it and nothing is decoded.
+    ("photos", {}, [("huge.png", png_16bit(7000, idat=b"\0" * 300_000))], "「huge.png」照片太大"),
     ("appointment_at", {"appointment_at": "2020-01-01T09:00"}, [], "已经过去"),
 ]
 
@@ -173,7 +176,7 @@ BAD_INPUT = [
 @pytest.mark.parametrize(
     ("field", "fields", "photos", "message"),
     BAD_INPUT,
-    ids=["name", "phone", "category", "description", "6MB", "5 photos", "text", "past"],
+    ids=["name", "phone", "category", "description", "6MB", "5 photos", "text", "bomb", "past"],
 )
 async def test_a_bad_report_is_shown_again_with_the_error_beside_its_field(
     site: Site, field: str, fields: dict[str, str], photos: list[Photo], message: str
@@ -220,6 +223,38 @@ async def test_a_sixth_report_within_ten_minutes_is_refused(site: Site) -> None:
     assert (await site.submit(key=keys[4]))[0] == 303, "resending a counted form still works"
     assert len(await site.tickets()) == 5
     assert len(site.files()) == 0
+
+
+async def test_a_client_over_its_limit_is_refused_before_its_photos_are_read(site: Site) -> None:
+    for _ in range(5):
+        assert (await site.submit())[0] == 303
+    boundary = "baoxiu-test"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="key"\r\n\r\n'
+        f"{secrets.token_urlsafe(24)}\r\n--{boundary}\r\n"
+        'Content-Disposition: form-data; name="photos"; filename="a.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode()
+    rest = asyncio.Event()  # set once answered: the photo's other 220 KB never come
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head + png_16bit(7000)[: 64 * 1024]  # aiohttp reads a part ahead to find its end
+        await rest.wait()
+
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    async with (
+        asyncio.timeout(5),
+        site.client.post("/r/new", data=body(), headers=headers) as response,
+    ):
+        assert response.status == 429 and "提交得太频繁了" in await response.text()
+        rest.set()  # the client may close its side now
+    assert site.files() == []
+
+
+async def test_a_request_without_the_forms_key_counts_as_a_report(site: Site) -> None:
+    for _ in range(5):
+        assert (await site.submit(key="short"))[0] == 422
+    assert (await site.submit(key="short"))[0] == 429
 
 
 def test_the_limiter_counts_forms_in_a_sliding_window() -> None:

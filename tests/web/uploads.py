@@ -1,6 +1,8 @@
 """What a resident sends: the report form's fields and a photo as a phone takes it."""
 
 import io
+import struct
+import zlib
 
 from PIL import ExifTags, Image
 
@@ -25,3 +27,29 @@ def jpeg(size: tuple[int, int] = (640, 480), *, gps: bool = False) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 80, 40)).save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+def png_16bit(side: int, idat: bytes | None = None) -> bytes:
+    """A 16-bit RGB PNG, `side` px square and black: 6 bytes a pixel unpacked, yet a few
+    hundred KB on the wire. `idat` replaces the compressed pixels (junk proves nobody decoded
+    them)."""
+    if idat is None:
+        rows = (side * 6 + 1) * side  # each row: filter byte 0, then zeros
+        packer = zlib.compressobj(9)
+        block = bytes(1 << 20)
+        idat = b"".join(
+            packer.compress(block[: min(1 << 20, rows - at)]) for at in range(0, rows, 1 << 20)
+        )
+        idat += packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 16, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", idat)
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data)
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
