@@ -16,6 +16,7 @@ from integration.delivery.worker import DeliveryWorker
 from integration.web import api, openapi, resident
 from integration.web.auth import bearer_auth
 from integration.web.errors import error_middleware
+from integration.web.hosts import allowed_hosts, host_guard
 from integration.web.photos import PhotoStore
 from integration.web.ratelimit import ReportLimiter
 from storage.engine import create_engine
@@ -37,8 +38,9 @@ def create_app(
     `clock` is the one clock every part reads (a test's fake one; the system's otherwise)."""
     clock = clock or SystemClock()
     keys = tuple(key.get_secret_value() for key in settings.api.keys)
+    hosts = host_guard(allowed_hosts(settings.site.public_url))
     app = web.Application(
-        middlewares=[error_middleware, bearer_auth(keys)], client_max_size=MAX_BODY
+        middlewares=[hosts, error_middleware, bearer_auth(keys)], client_max_size=MAX_BODY
     )
     photos = PhotoStore(settings.site.data_dir / "photos")
     app.cleanup_ctx.append(_runtime(settings, photos, migrate, clock))

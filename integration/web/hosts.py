@@ -1,0 +1,36 @@
+"""Answering only to our own names: the `Host` a request was sent to must be ours.
+
+A page on another site can make a browser send requests to 127.0.0.1 under a name that site
+controls (DNS rebinding), and read the answers as its own. The sandbox has no login, and the
+resident pages and callbacks need none to be reached, so a request addressed to any name but
+the configured public address or this machine's loopback is refused before anything runs.
+"""
+
+from collections.abc import Awaitable, Callable, Iterable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def allowed_hosts(public_url: str, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The public address's host name, the loopback names, and any `extra` ones."""
+    public = urlsplit(public_url).hostname
+    return LOOPBACK | {h.lower() for h in extra} | ({public.lower()} if public else set())
+
+
+def host_guard(allowed: frozenset[str]) -> Middleware:
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        host = (urlsplit(f"//{request.host}").hostname or "").lower()
+        if host not in allowed:
+            raise web.HTTPMisdirectedRequest(
+                text=f"这个地址不是本站的：{request.host}。请用配置的 public_url 打开。"
+            )
+        return await handler(request)
+
+    return guard
