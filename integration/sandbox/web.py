@@ -20,6 +20,7 @@ from cards.model import ActionValue
 from cards.render_html import render_card
 from integration.clicks import Click, ClickRouter
 from integration.sandbox.adapter import Hub
+from integration.web.hosts import same_origin
 from integration.web.photos import PhotoStore
 from storage.sandbox import SandboxStore
 from tickets.audience import Audience
@@ -86,9 +87,23 @@ class ClickBody(BaseModel):
     click_id: str = Field(min_length=8, max_length=64)
 
 
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+"""As the resident pages send, but for the bars' widths, which are inline styles of escaped
+cards; no page may frame the sandbox (a click-jacked 接单 acts as whoever is chosen)."""
+
+
 def _page(template: str, **context: object) -> web.Response:
     html = _pages.get_template(template).render(**context)
-    return web.Response(text=html, content_type="text/html")
+    return web.Response(text=html, content_type="text/html", headers=_HEADERS)
 
 
 async def index(request: web.Request) -> web.Response:
@@ -131,6 +146,8 @@ async def chat_events(request: web.Request) -> web.StreamResponse:
 
 
 async def click(request: web.Request) -> web.Response:
+    if not same_origin(request):
+        return _refusal("请在本站的沙盒页面上点击", 403)
     sandbox = request.app[SANDBOX]
     chat = sandbox.chat(request.match_info["chat"])
     try:

@@ -34,3 +34,13 @@ def host_guard(allowed: frozenset[str]) -> Middleware:
         return await handler(request)
 
     return guard
+
+
+def same_origin(request: web.Request) -> bool:
+    """A state-changing request made by our own page: JSON (which a page elsewhere cannot
+    send without the browser asking first), and, where the browser names the page it came
+    from (`Origin`), a page of this host."""
+    if request.content_type != "application/json":
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc.lower() == request.host.lower()

@@ -23,7 +23,7 @@ from tickets.actions import Command, Verb
 from tickets.audience import Audience, CardAddress
 from tickets.model import Actor
 from tickets.service import TicketService
-from tickets.states import Source
+from tickets.states import Source, Status
 
 T = TypeVar("T")
 
@@ -239,3 +239,28 @@ async def _next_data(content: StreamReader) -> str:
         line = (await content.readline()).decode()
         if line.startswith("data: "):
             return line.removeprefix("data: ").strip()
+
+
+async def test_a_page_elsewhere_cannot_click_or_frame_the_sandbox(chat: Chat) -> None:
+    """The sandbox has no login: a page on another site must not act through a visitor's
+    browser (a form post, or a fetch from its own origin), nor show it in a frame."""
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+    card = await chat.card("shuidian", number)
+    body = {
+        "message_id": card.id,
+        "value": button_value(card.html, "接单"),
+        "form": {},
+        "member": "li",
+        "click_id": uuid.uuid4().hex,
+    }
+    url = "/sandbox/c/shuidian/click"
+    as_form = {"data": json.dumps(body), "headers": {"Content-Type": "text/plain"}}
+    from_elsewhere = {"json": body, "headers": {"Origin": "https://attacker.example"}}
+    for attack in (as_form, from_elsewhere):
+        async with chat.client.post(url, **attack) as response:
+            assert response.status == 403 and "本站" in (await response.json())["toast"]
+    ticket = (await chat.service.history(number)).ticket
+    assert ticket.status is Status.NEW
+    async with chat.client.get("/sandbox/c/shuidian") as page:
+        policy = page.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
