@@ -20,6 +20,7 @@ from baoxiu.config import ConfigError, Settings, config_path, load
 from baoxiu.demo import config_text
 from baoxiu.doctor import examine
 from baoxiu.platforms import PLATFORMS
+from baoxiu.platforms.sandbox import network_refusal
 from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
 from baoxiu.wiring import open_service
 from integration.web.errors import validation_fields
@@ -107,6 +108,10 @@ def serve(
 ) -> None:
     """Run the web server (REST API); brings the database schema up to date first."""
     settings = _settings(config)
+    refusal = network_refusal(settings, host)
+    if refusal is not None:
+        err.print(f"✗ {refusal}", markup=False, highlight=False)
+        raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     out.print(f"baoxiu · {settings.site.name} · http://{host}:{port}", highlight=False)
     out.print("REST API: /api/v1/openapi.json · API keys: [api] keys in the config", markup=False)

@@ -66,6 +66,9 @@ class SiteConfig(Section):
     public_url: str = "http://127.0.0.1:8080"
     data_dir: Path = Path("data")
     """Residents' photos live here; a relative path is taken from the config file's folder."""
+    sandbox_on_network: bool = False
+    """Let `baoxiu serve` listen beyond this machine while the sandbox is on. The sandbox has
+    no login: anyone who can open it acts as any member and sees private cards."""
 
     @field_validator("timezone")
     @classmethod

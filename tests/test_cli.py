@@ -96,3 +96,10 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
 def test_help_explains_each_command(command: list[str]) -> None:
     code, output = baoxiu(*command, "--help")
     assert code == 0 and "Usage" in output and len(output.splitlines()) > 5
+
+
+def test_the_sandbox_stays_on_this_machine_unless_told(tmp_path: Path) -> None:
+    path = tmp_path / "baoxiu.toml"
+    assert baoxiu("init", "--demo", "--config", str(path))[0] == 0
+    code, output = baoxiu("serve", "--config", str(path), "--host", "0.0.0.0")
+    assert code == 2 and "沙盒没有登录" in output and "sandbox_on_network = true" in output

@@ -18,6 +18,7 @@ from integration.delivery.adapter import ChatAdapter
 from integration.sandbox import web as sandbox_web
 from integration.sandbox.adapter import Hub, SandboxAdapter
 from integration.sandbox.web import SandboxChat
+from integration.web.hosts import LOOPBACK
 from storage.sandbox import SandboxStore
 from tickets.audience import Audience
 
@@ -27,6 +28,18 @@ HOME = "/sandbox"
 
 def in_use(settings: Settings) -> bool:
     return any(chat.platform == NAME for chat in settings.all_chats())
+
+
+def network_refusal(settings: Settings, host: str) -> str | None:
+    """Why `baoxiu serve` must not listen on `host`, or None: the sandbox has no login, so
+    it stays on this machine unless the administrator says otherwise, knowingly."""
+    if not in_use(settings) or settings.site.sandbox_on_network or host in LOOPBACK:
+        return None
+    return (
+        f"不能在 {host} 上开放：沙盒没有登录，能打开它的人可以任何成员的身份操作、看到"
+        "业主的联系方式。请用 --host 127.0.0.1；确需在局域网演示，在 [site] 设 "
+        "sandbox_on_network = true"
+    )
 
 
 def works_here(settings: Settings, member: MemberConfig) -> bool:
