@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -64,6 +65,16 @@ class SandboxStore:
                 row.html, row.revision, row.updated_at = html, row.revision + 1, now
                 session.add(row)
             return row.chat_id
+
+    async def latest_change(self) -> tuple[int, datetime | None]:
+        """The newest message and the last edit of any: what tells a watcher something moved."""
+        async with self._sessions() as session:
+            row = (
+                await session.exec(
+                    select(func.max(SandboxMessageRow.id), func.max(SandboxMessageRow.updated_at))
+                )
+            ).one()
+        return int(row[0] or 0), row[1]
 
     async def messages(self, chat_id: str, limit: int = 100) -> list[SandboxMessage]:
         """The chat's latest messages, oldest first."""

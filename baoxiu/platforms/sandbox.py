@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from aiohttp import web
 
 from baoxiu.config import ChatBinding, MemberConfig, Settings
-from baoxiu.platforms.base import Checkup, EdgeParts, Finding
+from baoxiu.platforms.base import Checkup, EdgeParts, Finding, tasks
 from integration.delivery.adapter import ChatAdapter
 from integration.sandbox import web as sandbox_web
 from integration.sandbox.adapter import Hub, SandboxAdapter
@@ -106,7 +106,8 @@ async def sandbox_edge(parts: EdgeParts) -> AsyncIterator[SandboxAdapter]:
         router=parts.router,
         clock=parts.clock,
     )
-    yield SandboxAdapter(store, hub, parts.clock)
+    async with tasks(hub.watch(store, sandbox_web.WATCH_S)):
+        yield SandboxAdapter(store, hub, parts.clock)
 
 
 class SandboxPlatform:

@@ -1,7 +1,7 @@
 """The sandbox as a delivery target: cards become HTML messages in our own table."""
 
 import asyncio
-import contextlib
+import logging
 
 from cards.model import Card
 from cards.render_html import render_card
@@ -10,11 +10,15 @@ from integration.web.photos import PhotoStore
 from storage.sandbox import SandboxStore
 from tickets.clock import Clock
 
+log = logging.getLogger(__name__)
+
 
 class Hub:
     """Wakes the open sandbox pages of this process when a message changes.
 
-    Pages also re-read on a timer, which covers changes made by other processes.
+    A change made here wakes them at once; one watcher per process (`watch`) looks for
+    changes made by other processes, so that an open page costs nothing while nothing
+    happens, however many pages are open (each used to poll the database on its own).
     """
 
     def __init__(self) -> None:
@@ -24,9 +28,28 @@ class Hub:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:
-        with contextlib.suppress(TimeoutError):
+    async def wait(self, timeout: float) -> bool:
+        """True when woken by a change, False when `timeout` passed without one."""
+        try:
             await asyncio.wait_for(self._changed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def watch(self, store: SandboxStore, every: float) -> None:
+        """Wake the pages when another process posted or edited a message; runs until
+        cancelled."""
+        last = await store.latest_change()
+        while True:
+            await asyncio.sleep(every)
+            try:
+                now = await store.latest_change()
+            except Exception:
+                log.exception("could not look for sandbox changes; trying again")
+                continue
+            if now != last:
+                last = now
+                self.notify()
 
 
 class SandboxAdapter:

@@ -28,7 +28,13 @@ from tickets.clock import Clock
 from tickets.people import Directory
 from tickets.states import Source
 
-REFRESH_S = 2.0
+WATCH_S = 2.0
+"""How often this process looks for messages other processes posted (one query for all
+open pages)."""
+KEEPALIVE_S = 25.0
+"""A page's stream hears at least this often, so proxies keep it open and a closed one ends."""
+STREAMS_PER_CLIENT = 8
+"""Open pages one address may keep: a few tabs, not hundreds."""
 """How often an open page re-reads its chat even without a local wake-up (other replicas)."""
 MAX_ID = 2**63 - 1
 """The largest id a database integer holds; a larger one overflows the query."""
@@ -49,6 +55,14 @@ class SandboxChat:
     """Who a visitor is when they open this chat first."""
 
 
+@dataclass(frozen=True, eq=False)
+class Stream:
+    """An open page's event stream, and the address that opened it."""
+
+    response: EventSourceResponse
+    client: str
+
+
 @dataclass(frozen=True)
 class Sandbox:
     site_name: str
@@ -59,7 +73,7 @@ class Sandbox:
     hub: Hub
     router: ClickRouter
     clock: Clock
-    streams: set[EventSourceResponse] = field(default_factory=set)
+    streams: set["Stream"] = field(default_factory=set)
     """Open event streams, closed on shutdown so that stopping the server never waits on them."""
 
     def chat(self, chat_id: str) -> SandboxChat:
@@ -127,9 +141,17 @@ async def chat_events(request: web.Request) -> web.StreamResponse:
     if not all(_SEEN.fullmatch(k) and _SEEN.fullmatch(v) for k, v in request.query.items()):
         raise web.HTTPBadRequest(text="无法识别的参数：应为「消息编号=版本」，均为数字")
     seen = {int(k): int(v) for k, v in request.query.items()}
-    async with sse_response(request) as stream:
+    client = request.remote or ""
+    if sum(1 for s in sandbox.streams if s.client == client) >= STREAMS_PER_CLIENT:
+        raise web.HTTPTooManyRequests(text=f"同一地址最多同时打开 {STREAMS_PER_CLIENT} 个沙盒页面")
+    async with sse_response(request) as response:
+        stream = Stream(response, client)
         sandbox.streams.add(stream)
-        while stream.is_connected():
+        changed = True
+        while response.is_connected():
+            if not changed:  # the stream's own pings keep it open meanwhile
+                changed = await sandbox.hub.wait(KEEPALIVE_S)
+                continue
             for message in await sandbox.store.messages(chat.id):
                 if seen.get(message.id) != message.revision:
                     seen[message.id] = message.revision
@@ -139,10 +161,10 @@ async def chat_events(request: web.Request) -> web.StreamResponse:
                         "html": message.html,
                         "time": message.created_at.astimezone(sandbox.tz).strftime("%H:%M"),
                     }
-                    await stream.send(json.dumps(payload, ensure_ascii=False), event="message")
-            await sandbox.hub.wait(REFRESH_S)
+                    await response.send(json.dumps(payload, ensure_ascii=False), event="message")
+            changed = await sandbox.hub.wait(KEEPALIVE_S)
     sandbox.streams.discard(stream)
-    return stream
+    return response
 
 
 async def click(request: web.Request) -> web.Response:
@@ -204,5 +226,5 @@ def add_routes(app: web.Application) -> None:
 async def _close_streams(app: web.Application) -> None:
     sandbox = app[SANDBOX]
     for stream in list(sandbox.streams):
-        stream.stop_streaming()
+        stream.response.stop_streaming()
     sandbox.hub.notify()

@@ -2,6 +2,7 @@
 cards are explained, and the page streams changes."""
 
 import asyncio
+import contextlib
 import json
 import re
 import uuid
@@ -14,10 +15,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
 from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings
+from integration.sandbox.web import STREAMS_PER_CLIENT, WATCH_S
 from integration.web.api import SERVICE
 from storage.engine import create_engine
 from storage.outbox import DeliveryStore
 from storage.sandbox import SandboxMessage, SandboxStore
+from tests.clock import START
 from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
 from tickets.audience import Audience, CardAddress
@@ -264,3 +267,24 @@ async def test_a_page_elsewhere_cannot_click_or_frame_the_sandbox(chat: Chat) ->
     async with chat.client.get("/sandbox/c/shuidian") as page:
         policy = page.headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+
+
+async def test_a_message_another_process_posted_reaches_open_pages(chat: Chat) -> None:
+    """One watcher per process, not a poll per page: a message written by another process
+    (its own hub never told ours) still arrives."""
+    await chat.store.post("management", "elsewhere-1", "<p>先到的</p>", START)
+    async with chat.client.get("/sandbox/c/management/events") as stream:
+        first = await asyncio.wait_for(_next_data(stream.content), 10)
+        assert "先到的" in json.loads(first)["html"]  # the page is now waiting for changes
+        await chat.store.post("management", "elsewhere-2", "<p>别的进程发来的</p>", START)
+        line = await asyncio.wait_for(_next_data(stream.content), WATCH_S * 5)
+        assert "别的进程发来的" in json.loads(line)["html"]
+
+
+async def test_one_address_keeps_a_few_pages_open_not_hundreds(chat: Chat) -> None:
+    async with contextlib.AsyncExitStack() as pages:
+        for _ in range(STREAMS_PER_CLIENT):
+            stream = await pages.enter_async_context(chat.client.get("/sandbox/c/shuidian/events"))
+            assert stream.status == 200
+        async with chat.client.get("/sandbox/c/shuidian/events") as refused:
+            assert refused.status == 429 and "最多同时打开" in await refused.text()
