@@ -66,7 +66,7 @@ def ticket_card(
 ) -> Card:
     """The card for `audience`; `member_id` names the reader of a DIRECT card. `shown` is the
     latest event the card tells of (see `latest`), in the timeline's own words."""
-    private = audience.is_private and member_id == ticket.assignee_id
+    private = audience.is_private and member_id is not None and member_id == ticket.assignee_id
     return Card(
         header=_header(ticket),
         fields=_fields(ticket, ctx, private),
