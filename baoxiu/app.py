@@ -15,6 +15,7 @@ from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
 from integration.web import api, openapi, resident
 from integration.web.auth import bearer_auth
+from integration.web.deadline import REQUEST_S, deadline
 from integration.web.errors import error_middleware
 from integration.web.hosts import allowed_hosts, host_guard
 from integration.web.photos import PhotoStore
@@ -32,15 +33,21 @@ WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 
 
 def create_app(
-    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    clock: Clock | None = None,
+    request_timeout: float = REQUEST_S,
 ) -> web.Application:
     """`migrate=True` (what `baoxiu serve` uses) brings the database schema up to date first.
-    `clock` is the one clock every part reads (a test's fake one; the system's otherwise)."""
+    `clock` is the one clock every part reads (a test's fake one; the system's otherwise);
+    `request_timeout` the seconds a request (body included) may take."""
     clock = clock or SystemClock()
     keys = tuple(key.get_secret_value() for key in settings.api.keys)
     hosts = host_guard(allowed_hosts(settings.site.public_url))
     app = web.Application(
-        middlewares=[hosts, error_middleware, bearer_auth(keys)], client_max_size=MAX_BODY
+        middlewares=[hosts, deadline(request_timeout), error_middleware, bearer_auth(keys)],
+        client_max_size=MAX_BODY,
     )
     photos = PhotoStore(settings.site.data_dir / "photos")
     app.cleanup_ctx.append(_runtime(settings, photos, migrate, clock))
