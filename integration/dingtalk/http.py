@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from integration.dingtalk.callbacks import DingTalkCallbacks, answer
-from integration.dingtalk.robot import RobotIntake, on_message
+from integration.dingtalk.robot import RobotIntake, Unreadable, on_message
 from integration.dingtalk.verify import Rejected, check_card_callback, check_robot_message
 from tickets.clock import Clock
 
@@ -55,7 +55,10 @@ async def card_callback(request: web.Request) -> web.Response:
 async def robot_message(request: web.Request) -> web.Response:
     http = request.app[DINGTALK]
     data, _ = await _genuine(request, lambda h: check_robot_message(h, http.app_secret, http.clock))
-    return web.json_response(await on_message(http.intake, data, ""))
+    try:
+        return web.json_response(await on_message(http.intake, data, ""))
+    except Unreadable as error:
+        return web.json_response({"message": str(error)}, status=400)
 
 
 async def _genuine(

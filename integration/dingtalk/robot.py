@@ -36,7 +36,7 @@ async def on_message(
     """Register the report; the answer goes to the group as a robot message."""
     conversation = str(data.get("conversationId") or "")
     sender = intake.senders.get(str(data.get("senderStaffId") or ""))
-    text = str((data.get("text") or {}).get("content") or "").strip()
+    text = _words(data)
     log.info(  # how a company finds its groups' openConversationIds, as the README says
         "robot message in DingTalk group conversationId=%s 「%s」 from userId=%s",
         conversation,
@@ -52,6 +52,18 @@ async def on_message(
     key = f"dingtalk:{data.get('msgId') or message_id}"
     outcome = await register(intake.service, sender, report, Source.DINGTALK, key)
     return await _say(intake, conversation, outcome.answer)
+
+
+class Unreadable(ValueError):
+    """Not a robot message as DingTalk sends one: its `text` is not an object."""
+
+
+def _words(data: Mapping[str, Any]) -> str:
+    """The words after the mention; a message without text (a picture) has none."""
+    text = data.get("text") or {}
+    if not isinstance(text, Mapping):
+        raise Unreadable('text must be an object like {"content": "…"}')
+    return str(text.get("content") or "").strip()
 
 
 async def _say(intake: RobotIntake, conversation: str, text: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ training and demo tool; a site that uses only Feishu or DingTalk does not mount 
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from tickets.states import Source
 
 REFRESH_S = 2.0
 """How often an open page re-reads its chat even without a local wake-up (other replicas)."""
+MAX_ID = 2**63 - 1
+"""The largest id a database integer holds; a larger one overflows the query."""
+_SEEN = re.compile(r"[0-9]{1,18}")
 ANSWER_S = 2.0
 """The sandbox writes a click's card to the clicked message itself, right after the change;
 the outbox holds that message's update back this long meanwhile, as for a platform's wait."""
@@ -75,7 +79,7 @@ _pages = Environment(
 class ClickBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message_id: int
+    message_id: int = Field(ge=1, le=MAX_ID)
     value: dict[str, Any]
     form: dict[str, str] = {}
     member: str = Field(min_length=1, max_length=64)
@@ -105,7 +109,9 @@ async def chat_events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: each new or changed message of the chat, as rendered HTML."""
     sandbox = request.app[SANDBOX]
     chat = sandbox.chat(request.match_info["chat"])
-    seen = {int(k): int(v) for k, v in request.query.items() if k.isdigit() and v.isdigit()}
+    if not all(_SEEN.fullmatch(k) and _SEEN.fullmatch(v) for k, v in request.query.items()):
+        raise web.HTTPBadRequest(text="无法识别的参数：应为「消息编号=版本」，均为数字")
+    seen = {int(k): int(v) for k, v in request.query.items()}
     async with sse_response(request) as stream:
         sandbox.streams.add(stream)
         while stream.is_connected():
@@ -130,7 +136,7 @@ async def click(request: web.Request) -> web.Response:
     try:
         body = ClickBody.model_validate(await request.json())
         value = ActionValue.from_dict(body.value)
-    except (ValidationError, ValueError) as error:
+    except (ValidationError, ValueError, RecursionError) as error:
         return _refusal(f"无法识别的点击：{error}", 400)
     message = await sandbox.store.message(body.message_id)
     if message is None or message.chat_id != chat.id:

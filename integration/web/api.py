@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -28,6 +29,11 @@ from tickets.service import TicketService
 from tickets.states import Source
 
 SERVICE = web.AppKey("service", TicketService)
+NUMBER = "{number:[A-Za-z0-9-]{1,32}}"
+"""A ticket number's characters: any other path is no ticket's, and is not worth a query
+(PostgreSQL refuses a NUL byte in one)."""
+_ID = re.compile(r"[0-9]{1,18}")
+"""A row id in a cursor: a few digits, never past what a database integer holds."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -43,7 +49,7 @@ def _json(model: BaseModel, status: int = 200) -> web.Response:
 async def _body(request: web.Request, model: type[M]) -> M:
     try:
         data: Any = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can read
         raise BadRequest("the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
@@ -127,7 +133,7 @@ def _decode_cursor(cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, number = text.partition(":")
-        if prefix != "t":
+        if prefix != "t" or not _ID.fullmatch(number):
             raise ValueError(text)
         return int(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -138,5 +144,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", health)
     app.router.add_post("/api/v1/tickets", create_ticket)
     app.router.add_get("/api/v1/tickets", list_tickets)
-    app.router.add_get("/api/v1/tickets/{number}", get_ticket)
-    app.router.add_post("/api/v1/tickets/{number}/actions", act_on_ticket)
+    app.router.add_get(f"/api/v1/tickets/{NUMBER}", get_ticket)
+    app.router.add_post(f"/api/v1/tickets/{NUMBER}/actions", act_on_ticket)

@@ -9,6 +9,7 @@ The form carries a random key per page load; a second submission with the same k
 double tap, a resent request) returns the first ticket instead of making another one.
 """
 
+import re
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +32,9 @@ from tickets.model import RESIDENT as RESIDENT_ACTOR
 from tickets.states import Source
 
 REFRESH_S = 30
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+"""The shape of a status-page token (`secrets.token_urlsafe`); anything else is no ticket's,
+and is not worth a query (PostgreSQL refuses a NUL byte in one)."""
 _HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self' blob:; style-src 'self'; script-src 'self'; "
@@ -134,9 +138,12 @@ async def submit_report(request: web.Request) -> web.Response:
 async def ticket_status(request: web.Request) -> web.Response:
     resident = request.app[RESIDENT]
     service = request.app[SERVICE]
+    token = request.match_info["token"]
     try:
-        history = await service.public_history(request.match_info["token"])
+        history = await service.public_history(token) if _TOKEN.fullmatch(token) else None
     except NotFound:
+        history = None
+    if history is None:
         return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
     ticket = history.ticket
     steps = [s for e in reversed(history.events) if (s := step(e, resident.tz)) is not None]

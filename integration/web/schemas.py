@@ -11,6 +11,7 @@ from pydantic import (
     Field,
     PlainValidator,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
 )
 
@@ -23,11 +24,53 @@ from tickets.states import Channel, Source, Status, Urgency
 from tickets.words import describe
 
 MAX_DESCRIPTION = 2000
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+"""Dates a ticket can have: any later or earlier is a typo, and past the ends of the calendar
+(year 1, year 9999) converting to UTC or adding a day overflows."""
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+LABELS = {
+    "name": "姓名",
+    "location": "位置",
+    "category": "报修类型",
+    "description": "问题描述",
+    "actor": "操作人",
+    "to": "指派对象",
+    "team": "班组",
+    "assignee": "接单人",
+    "reason": "原因",
+    "note": "备注",
+}
+"""Field names as the person who typed them knows them."""
+
+
+def _plain(value: str, info: ValidationInfo) -> str:
+    """Refuse what no report needs and PostgreSQL cannot store (a NUL byte)."""
+    if "\0" in value:
+        label = LABELS.get(info.field_name or "", info.field_name or "内容")
+        raise ValueError(f"{label}含有不可见的控制字符 U+0000，请删除后再提交")
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+    AfterValidator(_plain),
+]
 Phone = Annotated[str, AfterValidator(normalize_phone)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Note = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Short = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_plain),
+]
+Note = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(_plain)]
+
+
+def _in_range(moment: date) -> date:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"expected a time between {EARLIEST} and {LATEST}")
+    return moment
 
 
 class Body(BaseModel):
@@ -42,17 +85,21 @@ class ReporterIn(Body):
 class TicketCreate(Body):
     reporter: ReporterIn
     location: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+        AfterValidator(_plain),
     ] = Field(description="building / unit / room, or a public area: 3栋2单元501")
     category: Short = Field(description="a category from the config's teams, e.g. 水电")
     urgency: Urgency | None = Field(
         default=None, description="omit it and baoxiu suggests one from the description"
     )
     description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION),
+        AfterValidator(_plain),
     ]
     channel: Channel
-    appointment_at: AwareDatetime | None = Field(
+    appointment_at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="preferred visit time, with its UTC offset"
     )
     actor: Short | None = Field(
@@ -102,6 +149,7 @@ def _moment(value: object) -> date | datetime:
 Moment = Annotated[
     date | datetime,
     PlainValidator(_moment),
+    AfterValidator(_in_range),
     WithJsonSchema(
         {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
     ),

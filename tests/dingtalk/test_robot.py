@@ -93,3 +93,17 @@ async def test_an_unsigned_or_old_robot_message_is_refused(company: Company) -> 
         )
         assert response.status == 401
     assert replies(company, SHUIDIAN) == []
+
+
+async def test_a_message_whose_text_is_not_an_object_is_refused(company: Company) -> None:
+    message = bot_message("3栋 漏水", sender_staff_id=user_id("lin"), sender_nick="林客服")
+    message["text"] = "3栋 漏水"
+    if company.mode == "stream":
+        ack = await company.fake.push_callback(BOT_MESSAGE_TOPIC, message)
+        assert ack.code == 200
+    else:
+        response = await company.client.post(
+            "/callbacks/dingtalk/robot", data=json.dumps(message), headers=signed_bot_headers()
+        )
+        assert response.status == 400 and "text" in (await response.json())["message"]
+    assert company.fake.group_messages(SHUIDIAN) == [] and company.fake.cards == {}

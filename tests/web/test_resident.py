@@ -323,3 +323,14 @@ async def test_a_post_that_is_not_the_form_is_refused(site: Site) -> None:
         assert response.status == 400
         assert "提交方式不对" in await response.text()
     assert await site.tickets() == []
+
+
+async def test_a_nul_in_the_form_is_refused_beside_its_field(site: Site) -> None:
+    status, page, _ = await site.submit(location="3栋\x00501")
+    assert status == 422 and "位置含有不可见的控制字符 U+0000" in html.unescape(page)
+    assert await site.tickets() == []
+
+
+async def test_a_status_link_with_a_nul_is_not_found(site: Site) -> None:
+    response, page = await site.page("/r/t/abc%00def")
+    assert response.status == 404 and "没有找到这张报修单" in page
