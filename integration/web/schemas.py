@@ -15,6 +15,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from integration.web.controls import refuse
 from tickets.actions import MAX_TEXT, Verb
 from tickets.events import EventKind, details_to_json
 from tickets.model import Event, Reporter, Ticket, TicketDraft
@@ -44,12 +45,18 @@ LABELS = {
 """Field names as the person who typed them knows them."""
 
 
+def _label(info: ValidationInfo) -> str:
+    return LABELS.get(info.field_name or "", info.field_name or "内容")
+
+
 def _plain(value: str, info: ValidationInfo) -> str:
-    """Refuse what no report needs and PostgreSQL cannot store (a NUL byte)."""
-    if "\0" in value:
-        label = LABELS.get(info.field_name or "", info.field_name or "内容")
-        raise ValueError(f"{label}含有不可见的控制字符 U+0000，请删除后再提交")
-    return value
+    """One line of text: no control character (integration/web/controls.py says why)."""
+    return refuse(value, _label(info))
+
+
+def _lines(value: str, info: ValidationInfo) -> str:
+    """Text of several lines, each ending in a plain line break however it was typed."""
+    return refuse(value.replace("\r\n", "\n"), _label(info), lines=True)
 
 
 Name = Annotated[
@@ -96,7 +103,7 @@ class TicketCreate(Body):
     description: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION),
-        AfterValidator(_plain),
+        AfterValidator(_lines),
     ]
     channel: Channel
     appointment_at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(

@@ -218,3 +218,36 @@ async def test_deeply_nested_bodies_get_400(api: Api) -> None:
 async def test_a_nul_in_a_ticket_number_is_not_found(api: Api) -> None:
     assert (await api.call("GET", "/api/v1/tickets/BX%00"))[0] == 404
     assert (await api.act("BX%00", "claim", "li"))[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"location": "3栋\x1b[2J501"}, "location", "位置含有不可见的控制字符 U+001B"),
+        ({"location": "3栋\n501"}, "location", "位置含有换行 U+000A"),
+        ({"location": "50\u202e1"}, "location", "位置含有不可见的控制字符 U+202E"),
+        ({"description": "漏水\x1b]0;标题\x07"}, "description", "问题描述含有不可见的控制字符"),
+        ({"description": "漏水\u2066楼下"}, "description", "问题描述含有不可见的控制字符 U+2066"),
+        ({"description": "漏水\x9b2J楼下"}, "description", "问题描述含有不可见的控制字符 U+009B"),
+        ({"category": "水\x08电"}, "category", "报修类型含有不可见的控制字符 U+0008"),
+        (
+            {"reporter": {"name": "张\x1b[8m三", "phone": "13800138000"}},
+            "reporter.name",
+            "姓名含有不可见的控制字符 U+001B",
+        ),
+    ],
+)
+async def test_control_characters_are_refused_naming_the_field(
+    api: Api, change: dict[str, Any], field: str, message: str
+) -> None:
+    status, answer = await api.call("POST", "/api/v1/tickets", {**REPORT, **change})
+    assert status == 422, answer
+    assert [f["field"] for f in answer["fields"]] == [field]
+    assert message in answer["fields"][0]["message"]
+
+
+async def test_a_description_keeps_its_line_breaks(api: Api) -> None:
+    ticket = await api.create(description="卫生间漏水\r\n楼下在滴\n很急")
+    assert ticket["description"] == "卫生间漏水\n楼下在滴\n很急"
+    status, answer = await api.act(ticket["number"], "comment", "li", note="看过\u202e了")
+    assert status == 422 and answer["fields"][0]["message"].startswith("备注含有")
