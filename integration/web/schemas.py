@@ -14,6 +14,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
 )
+from pydantic_core import ErrorDetails
 
 from integration.web.controls import refuse
 from tickets.actions import MAX_TEXT, Verb
@@ -32,6 +33,7 @@ LATEST = date(2099, 12, 31)
 
 LABELS = {
     "name": "姓名",
+    "phone": "手机号",
     "location": "位置",
     "category": "报修类型",
     "description": "问题描述",
@@ -47,6 +49,19 @@ LABELS = {
 
 def _label(info: ValidationInfo) -> str:
     return LABELS.get(info.field_name or "", info.field_name or "内容")
+
+
+def in_words(item: ErrorDetails) -> str:
+    """One failed field in Chinese, naming it: what a chat answer or a form says back."""
+    label = LABELS.get(str(item["loc"][-1]) if item["loc"] else "", "内容")
+    if item["type"] == "value_error":  # ours (the phone, control characters): in Chinese
+        return str(item["msg"]).removeprefix("Value error, ")
+    if item["type"] == "string_too_long":
+        limit = item.get("ctx", {})["max_length"]
+        return f"{label}最多 {limit} 字，现在 {len(str(item['input']).strip())} 字"
+    if item["type"] == "string_too_short":
+        return f"请填写{label}"
+    return f"{label}填写有误"
 
 
 def _plain(value: str, info: ValidationInfo) -> str:
@@ -89,8 +104,10 @@ class ReporterIn(Body):
     phone: Phone = Field(description="mobile (11 digits) or landline with area code")
 
 
-class TicketCreate(Body):
-    reporter: ReporterIn
+class ReportIn(Body):
+    """What was reported, and its limits: a report typed in a chat has only this to check,
+    its reporter being a configured member."""
+
     location: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
@@ -109,13 +126,10 @@ class TicketCreate(Body):
     appointment_at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="preferred visit time, with its UTC offset"
     )
-    actor: Short | None = Field(
-        default=None, description="member id of the agent registering the report, if any"
-    )
 
-    def draft(self) -> TicketDraft:
+    def draft_by(self, reporter: Reporter) -> TicketDraft:
         return TicketDraft(
-            reporter=Reporter(name=self.reporter.name, phone=self.reporter.phone),
+            reporter=reporter,
             location=self.location,
             category=self.category,
             description=self.description,
@@ -123,6 +137,18 @@ class TicketCreate(Body):
             urgency=self.urgency,
             appointment_at=self.appointment_at,
         )
+
+
+class TicketCreate(ReportIn):
+    """A report from anyone: the API's body, the resident form's and the terminal's."""
+
+    reporter: ReporterIn
+    actor: Short | None = Field(
+        default=None, description="member id of the agent registering the report, if any"
+    )
+
+    def draft(self) -> TicketDraft:
+        return self.draft_by(Reporter(name=self.reporter.name, phone=self.reporter.phone))
 
 
 class ActionRequest(Body):
