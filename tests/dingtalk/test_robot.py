@@ -96,7 +96,9 @@ async def test_an_unsigned_or_old_robot_message_is_refused(company: Company) -> 
 
 
 async def test_a_message_whose_text_is_not_an_object_is_refused(company: Company) -> None:
-    message = bot_message("3栋 漏水", sender_staff_id=user_id("lin"), sender_nick="林客服")
+    message = bot_message(
+        "3栋 漏水", conversation_id=SHUIDIAN, sender_staff_id=user_id("lin"), sender_nick="林客服"
+    )
     message["text"] = "3栋 漏水"
     if company.mode == "stream":
         ack = await company.fake.push_callback(BOT_MESSAGE_TOPIC, message)
