@@ -274,3 +274,15 @@ async def test_the_index_without_a_team_group_in_the_sandbox(
     ):
         assert response.status == 200, await response.text()
         assert "派单台（班组长）" in await response.text()
+
+
+async def test_a_reason_with_control_characters_is_refused(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+    await chat.click("shuidian", await chat.card("shuidian", number), "接单", "li")
+    await chat.click("shuidian", await chat.card("shuidian", number, 2), "开始维修", "li")
+    card = await chat.card("shuidian", number, revision=3)
+    for reason in ["等\x00配件", "等配件\x1b[2J", "等\u202e配件"]:
+        refused = await chat.click("shuidian", card, "暂停", "li", reason=reason)
+        assert (refused["status"], refused["level"]) == (400, "error")
+        assert "原因含有不可见的控制字符" in refused["toast"]
+    assert (await chat.service.history(number)).ticket.status == "in_progress"
