@@ -23,8 +23,9 @@ from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.sandbox import network_refusal
 from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
 from baoxiu.wiring import open_service
+from integration.web.controls import visible
 from integration.web.errors import validation_fields
-from integration.web.schemas import TicketCreate
+from integration.web.schemas import ActionRequest, TicketCreate
 from storage.engine import create_engine
 from storage.migrate import current, upgrade
 from tickets.actions import Command, Verb
@@ -72,11 +73,24 @@ def _settings(config: Path | None) -> Settings:
         raise typer.Exit(2) from None
 
 
+def _shown(text: str, style: str = "") -> Text:
+    """Stored text for the terminal: never markup (`3栋[/] 501`, `[link=…]`), and any control
+    character that came in before intake refused them spelled out, not obeyed."""
+    return Text(visible(text), style=style)
+
+
+def _refused(error: ValidationError) -> typer.Exit:
+    """Say which fields failed, as the API would; the exit to raise."""
+    for field in validation_fields(error):
+        err.print(_shown(f"✗ {field.field}: {field.message}"))
+    return typer.Exit(2)
+
+
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(coroutine)
-    except TicketError as error:
-        err.print(f"[bold red]✗[/] {error.message}", highlight=False)
+    except TicketError as error:  # its message may quote what was typed
+        err.print(Text("✗ ", style="bold red") + _shown(error.message))
         raise typer.Exit(1) from None
 
 
@@ -172,15 +186,14 @@ def tickets_list(
                 Column("单号", no_wrap=True), "状态", "紧急", "班组", "接单人", "位置", "报修时间"
             )
             for t in page.items:
+                team = service.directory.teams.get(t.team_id)
                 table.add_row(
-                    t.number,
+                    _shown(t.number),
                     t.status.label,
                     t.urgency.label,
-                    service.directory.teams[t.team_id].name
-                    if t.team_id in service.directory.teams
-                    else t.team_id,
-                    service.directory.name_of(t.assignee_id) or "",
-                    t.location,
+                    _shown(team.name if team else t.team_id),
+                    _shown(service.directory.name_of(t.assignee_id) or ""),
+                    _shown(t.location),
                     _local(t.created_at, settings),
                 )
             return table
@@ -198,7 +211,7 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
             history = await service.history(number)
         t = history.ticket
         directory = service.directory
-        out.print(f"[bold]{t.number}[/] {t.status.label} · {t.urgency.label}", highlight=False)
+        out.print(_shown(t.number, "bold") + f" {t.status.label} · {t.urgency.label}")
         for label, value in [
             ("类型", f"{t.category}（{directory.teams[t.team_id].name}）"),
             ("位置", t.location),
@@ -207,17 +220,17 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
             ("接单人", directory.name_of(t.assignee_id) or "—"),
             ("返工次数", str(t.rework_count)),
         ]:
-            out.print(f"  {label}: {value}", markup=False, highlight=False)
+            out.print(Text(f"  {label}: ") + _shown(value))
         timeline = Table("时间", "操作", "人", "来源", "状态", "经过")
         for e in history.events:
             change = f"{e.from_status.label} → {e.to_status.label}" if e.from_status else ""
-            timeline.add_row(  # Text: what people typed is never read as markup
+            timeline.add_row(
                 _local(e.at, settings),
                 e.kind.label,
-                Text(e.actor_name),
+                _shown(e.actor_name),
                 e.source.value,
                 change,
-                Text(str(describe(e))),
+                _shown(str(describe(e))),
             )
         out.print(timeline)
 
@@ -255,9 +268,7 @@ def tickets_new(
             }
         )
     except ValidationError as error:
-        for field in validation_fields(error):
-            err.print(f"✗ {field.field}: {field.message}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        raise _refused(error) from None
 
     async def register() -> None:
         async with open_service(settings) as service:
@@ -266,6 +277,7 @@ def tickets_new(
             team = service.directory.teams[ticket.team_id].name
         out.print(
             f"✓ {ticket.number} {ticket.urgency.label} → {team}（{ticket.status.label}）",
+            markup=False,
             highlight=False,
         )
 
@@ -287,8 +299,26 @@ def tickets_act(
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, confirm, …"""
     settings = _settings(config)
+    try:
+        body = ActionRequest.model_validate(
+            {
+                "action": action,
+                "actor": member,
+                "to": to,
+                "team": team,
+                "reason": reason,
+                "note": note,
+            }
+        )
+    except ValidationError as error:
+        raise _refused(error) from None
     command = Command(
-        verb=action, actor=Actor.member(member), to=to, team=team, reason=reason, note=note
+        verb=body.action,
+        actor=Actor.member(body.actor),
+        to=body.to,
+        team=body.team,
+        reason=body.reason,
+        note=body.note,
     )
 
     async def act() -> None:

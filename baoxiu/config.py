@@ -66,9 +66,6 @@ class SiteConfig(Section):
     public_url: str = "http://127.0.0.1:8080"
     data_dir: Path = Path("data")
     """Residents' photos live here; a relative path is taken from the config file's folder."""
-    sandbox_on_network: bool = False
-    """Let `baoxiu serve` listen beyond this machine while the sandbox is on. The sandbox has
-    no login: anyone who can open it acts as any member and sees private cards."""
 
     @field_validator("timezone")
     @classmethod
@@ -296,7 +293,10 @@ class Settings(BaseSettings):
         used = {c.platform for c in self.all_chats()}
         for platform in self.platforms:
             name = platform.name
-            if platform.section and name in used and getattr(self, name, None) is None:
+            needed = platform.section and any(
+                field.is_required() for field in platform.section.model_fields.values()
+            )  # a section that is all defaults may be left out
+            if needed and name in used and getattr(self, name, None) is None:
                 problems.append(f"{name}: a team chat uses {name}, add a [{name}] section")
         if problems:
             raise ValueError("; ".join(problems))

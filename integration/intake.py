@@ -3,16 +3,19 @@
 Each platform hands over the words after the mention; they are read the same way everywhere.
 The first word may name a category (`@报修助手 电梯 5栋 2号梯困人`); otherwise the group's own
 team takes the report, in its first category. The rest is a location and a description.
-The report goes through the same core call as the REST API, keyed by the platform's message
-id so that a redelivered message registers one ticket, and the answer (the number, or what
-to type instead) reads the same on every platform.
+The report is checked by the REST API's schema and goes through the same core call, keyed by
+the platform's message id so that a redelivered message registers one ticket, and the answer
+(the number, or what to fix or type instead) reads the same on every platform.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from pydantic import ValidationError
+
+from integration.web.schemas import ReportIn, in_words
 from tickets.errors import TicketError
-from tickets.model import Actor, Reporter, Ticket, TicketDraft
+from tickets.model import Actor, Reporter, Ticket
 from tickets.people import Directory
 from tickets.service import TicketService
 from tickets.states import Channel, Source
@@ -73,15 +76,26 @@ async def register(
     key: str,
     photos: Sequence[str] = (),
 ) -> Outcome:
-    """Open the ticket; `key` is the platform's message id with the platform's prefix."""
-    draft = TicketDraft(
-        reporter=Reporter(name=sender.name, phone=sender.phone),
-        location=report.location,
-        category=report.category,
-        description=report.description,
-        channel=Channel.CHAT,
-        photos=tuple(photos),
-    )
+    """Open the ticket; `key` is the platform's message id with the platform's prefix.
+
+    The report goes through the API's schema, as the form's and the terminal's do: a chat
+    message holds no field limits of its own, and a location of 12,000 characters once made
+    a card no platform would take. The reporter is the configured member, checked with the
+    config."""
+    try:
+        body = ReportIn.model_validate(
+            {
+                "location": report.location,
+                "category": report.category,
+                "description": report.description,
+                "channel": Channel.CHAT,
+            }
+        )
+    except ValidationError as error:
+        problems = "；".join(in_words(item) for item in error.errors())
+        return Outcome(f"没能登记：{problems}。{USAGE}", None)
+    reporter = Reporter(name=sender.name, phone=sender.phone)
+    draft = replace(body.draft_by(reporter), photos=tuple(photos))
     try:
         opened = await service.open(
             draft, Actor.member(sender.member_id), source, submission_key=key

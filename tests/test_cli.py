@@ -1,5 +1,6 @@
 """The `baoxiu` command line, as a front-desk agent and a technician would use it."""
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -7,7 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from baoxiu.cli import app
+from baoxiu.config import load
+from baoxiu.platforms import PLATFORMS
+from baoxiu.wiring import open_service
 from storage.migrate import head
+from tests.reports import AGENT, draft
+from tickets.states import Source
 
 runner = CliRunner()
 
@@ -102,4 +108,74 @@ def test_the_sandbox_stays_on_this_machine_unless_told(tmp_path: Path) -> None:
     path = tmp_path / "baoxiu.toml"
     assert baoxiu("init", "--demo", "--config", str(path))[0] == 0
     code, output = baoxiu("serve", "--config", str(path), "--host", "0.0.0.0")
-    assert code == 2 and "沙盒没有登录" in output and "sandbox_on_network = true" in output
+    assert code == 2 and "沙盒没有登录" in output and "[sandbox] 设 on_network = true" in output
+    with path.open("a", encoding="utf-8") as file:
+        file.write("\n[sandbox]\non_network = 7\n")
+    code, output = baoxiu("serve", "--config", str(path), "--host", "0.0.0.0")
+    assert code != 0 and "sandbox.on_network" in output
+
+
+MARKUP = ["3栋[/] 501", "[link=https://evil.example]点这里领红包[/link]", "[bold red]紧急[/]"]
+ESCAPES = ["\x1b[2J\x1b[H清屏", "\x1b]0;假窗口标题\x07", "\x1b[8m隐藏的字\x1b[0m", "50\u202e1"]
+
+
+def _stored(config: Path, location: str, description: str) -> str:
+    """A ticket as an older intake let it in, straight through the core: its number."""
+
+    async def open_one() -> str:
+        async with open_service(load(config, PLATFORMS)) as service:
+            made = draft(location=location, description=description)
+            return (await service.open(made, AGENT, Source.API)).ticket.number
+
+    return asyncio.run(open_one())
+
+
+@pytest.mark.parametrize("text", MARKUP + ESCAPES)
+def test_stored_text_reaches_the_terminal_as_text(config: Path, text: str) -> None:
+    number = _stored(config, text, f"描述{text}")
+    code, listed = baoxiu("tickets", "list", "--config", str(config))
+    assert code == 0, listed
+    code, shown = baoxiu("tickets", "show", number, "--config", str(config))
+    assert code == 0, shown
+    for output in (listed, shown):
+        assert "\x1b" not in output and "\u202e" not in output and "\x07" not in output
+    if text in MARKUP:
+        assert text in shown and text[:5] in listed  # the table wraps long cells
+    else:
+        assert "<U+" in shown
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--location", "3栋\x1b[2J501", "位置含有不可见的控制字符 U+001B"),
+        ("--location", "3栋\n501", "位置含有换行 U+000A"),
+        ("--description", "漏水\u202e", "问题描述含有不可见的控制字符 U+202E"),
+        ("--name", "王\x85五", "姓名含有不可见的控制字符 U+0085"),
+    ],
+)
+def test_control_characters_are_refused_at_the_desk(
+    config: Path, option: str, value: str, message: str
+) -> None:
+    report = {
+        "--category": "水电",
+        "--location": "5栋",
+        "--description": "漏水\n楼下在滴",
+        "--name": "王",
+        "--phone": "13900001111",
+    }
+    args = [x for pair in {**report, option: value}.items() for x in pair]
+    code, output = baoxiu("tickets", "new", "--config", str(config), *args)
+    assert code == 2 and message in output, output
+    code, output = baoxiu("tickets", "list", "--config", str(config))
+    assert "5栋" not in output
+
+
+def test_a_control_character_in_a_reason_is_refused(config: Path) -> None:
+    number = _stored(config, "3栋2单元501", "漏水")
+    c = str(config)
+    assert baoxiu("tickets", "act", number, "claim", "--as", "li", "--config", c)[0] == 0
+    code, output = baoxiu(
+        "tickets", "act", number, "cancel", "--as", "li", "--reason", "重复\x1b[8m", "--config", c
+    )
+    assert code == 2 and "原因含有不可见的控制字符 U+001B" in output, output

@@ -1,6 +1,7 @@
 """The sandbox as a platform of baoxiu: the config's chats in the browser, at /sandbox.
 
-It has no section of its own: it is in use when a chat of the config names it. A member has
+It is in use when a chat of the config names it; its optional `[sandbox]` section says only
+whether it may be served beyond this machine. A member has
 a private chat with the bot in it only when a team of theirs has its group here: a private
 card shows a resident's full contact, and the sandbox has no login, so a site that keeps only
 its management chat here (while switching over to Feishu or DingTalk) must show no one's
@@ -12,7 +13,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from aiohttp import web
 
-from baoxiu.config import ChatBinding, MemberConfig, Settings
+from baoxiu.config import ChatBinding, MemberConfig, Section, Settings, platform_section
 from baoxiu.platforms.base import Checkup, EdgeParts, Finding, tasks
 from integration.delivery.adapter import ChatAdapter
 from integration.sandbox import web as sandbox_web
@@ -30,15 +31,23 @@ def in_use(settings: Settings) -> bool:
     return any(chat.platform == NAME for chat in settings.all_chats())
 
 
+class SandboxConfig(Section):
+    on_network: bool = False
+    """Let `baoxiu serve` listen beyond this machine while the sandbox is on. The sandbox has
+    no login: anyone who can open it acts as any member and sees private cards."""
+
+
 def network_refusal(settings: Settings, host: str) -> str | None:
     """Why `baoxiu serve` must not listen on `host`, or None: the sandbox has no login, so
     it stays on this machine unless the administrator says otherwise, knowingly."""
-    if not in_use(settings) or settings.site.sandbox_on_network or host in LOOPBACK:
+    config = platform_section(settings, NAME, SandboxConfig)
+    allowed = config is not None and config.on_network
+    if not in_use(settings) or allowed or host in LOOPBACK:
         return None
     return (
         f"不能在 {host} 上开放：沙盒没有登录，能打开它的人可以任何成员的身份操作、看到"
-        "业主的联系方式。请用 --host 127.0.0.1；确需在局域网演示，在 [site] 设 "
-        "sandbox_on_network = true"
+        "业主的联系方式。请用 --host 127.0.0.1；确需在局域网演示，在 [sandbox] 设 "
+        "on_network = true"
     )
 
 
@@ -113,7 +122,7 @@ async def sandbox_edge(parts: EdgeParts) -> AsyncIterator[SandboxAdapter]:
 class SandboxPlatform:
     name = NAME
     label = "沙盒"
-    section = None
+    section = SandboxConfig
     member_field = None
 
     def add_routes(self, app: web.Application, settings: Settings) -> None:

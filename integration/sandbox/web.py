@@ -14,14 +14,16 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse, sse_response
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cards.model import ActionValue
 from cards.render_html import render_card
 from integration.clicks import Click, ClickRouter
 from integration.sandbox.adapter import Hub
+from integration.web.controls import refuse
 from integration.web.hosts import same_origin
 from integration.web.photos import PhotoStore
+from integration.web.schemas import LABELS, in_words
 from storage.sandbox import SandboxStore
 from tickets.audience import Audience
 from tickets.clock import Clock
@@ -100,6 +102,23 @@ class ClickBody(BaseModel):
     member: str = Field(min_length=1, max_length=64)
     click_id: str = Field(min_length=8, max_length=64)
 
+    @field_validator("form")
+    @classmethod
+    def _plain(cls, form: dict[str, str]) -> dict[str, str]:
+        """A reason typed on a card is held to the API's rule for text (controls.py)."""
+        for name, value in form.items():
+            refuse(value, LABELS.get(name, name))
+        return form
+
+
+def _why(error: ValidationError) -> str:
+    return "；".join(
+        in_words(item)
+        if item["type"] == "value_error"
+        else f"{'.'.join(map(str, item['loc']))}: {item['msg']}"
+        for item in error.errors()
+    )
+
 
 _HEADERS = {
     "Content-Security-Policy": (
@@ -175,7 +194,9 @@ async def click(request: web.Request) -> web.Response:
     try:
         body = ClickBody.model_validate(await request.json())
         value = ActionValue.from_dict(body.value)
-    except (ValidationError, ValueError, RecursionError) as error:
+    except ValidationError as error:
+        return _refusal(f"无法识别的点击：{_why(error)}", 400)
+    except (ValueError, RecursionError) as error:
         return _refusal(f"无法识别的点击：{error}", 400)
     message = await sandbox.store.message(body.message_id)
     if message is None or message.chat_id != chat.id:

@@ -29,6 +29,9 @@ from tickets.service import TicketService
 from tickets.states import Source
 
 SERVICE = web.AppKey("service", TicketService)
+NUMBER = "{number:[A-Za-z0-9-]{1,32}}"
+"""A ticket number's characters: any other path is no ticket's, and is not worth a query
+(PostgreSQL refuses a NUL byte in one)."""
 _ID = re.compile(r"[0-9]{1,18}")
 """A row id in a cursor: a few digits, never past what a database integer holds."""
 
@@ -141,5 +144,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", health)
     app.router.add_post("/api/v1/tickets", create_ticket)
     app.router.add_get("/api/v1/tickets", list_tickets)
-    app.router.add_get("/api/v1/tickets/{number}", get_ticket)
-    app.router.add_post("/api/v1/tickets/{number}/actions", act_on_ticket)
+    app.router.add_get(f"/api/v1/tickets/{NUMBER}", get_ticket)
+    app.router.add_post(f"/api/v1/tickets/{NUMBER}/actions", act_on_ticket)

@@ -16,14 +16,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import BodyPartReader, web
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, Upload
-from integration.web.schemas import TicketCreate
+from integration.web.schemas import TicketCreate, in_words
 from tickets.states import Channel
 
 MAX_AHEAD = timedelta(days=90)
@@ -196,12 +196,10 @@ def validate(
     return None if errors else body
 
 
-def _problem(name: str, item: Any) -> str:
-    if item["type"] == "value_error":  # the phone check, already in Chinese
-        return str(item["msg"]).removeprefix("Value error, ")
-    if item["type"] == "string_too_long":
-        limit = item["ctx"]["max_length"]
-        return f"{LABELS[name]}最多 {limit} 字，现在 {len(item['input'].strip())} 字"
+def _problem(name: str, item: ErrorDetails) -> str:
+    """An empty field gets an example of what to write; anything else, the schema's words."""
+    if item["type"] in ("value_error", "string_too_long"):
+        return in_words(item)
     return _EMPTY[name]
 
 

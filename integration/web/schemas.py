@@ -14,7 +14,9 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
 )
+from pydantic_core import ErrorDetails
 
+from integration.web.controls import refuse
 from tickets.actions import MAX_TEXT, Verb
 from tickets.events import EventKind, details_to_json
 from tickets.model import Event, Reporter, Ticket, TicketDraft
@@ -31,6 +33,7 @@ LATEST = date(2099, 12, 31)
 
 LABELS = {
     "name": "姓名",
+    "phone": "手机号",
     "location": "位置",
     "category": "报修类型",
     "description": "问题描述",
@@ -44,12 +47,31 @@ LABELS = {
 """Field names as the person who typed them knows them."""
 
 
+def _label(info: ValidationInfo) -> str:
+    return LABELS.get(info.field_name or "", info.field_name or "内容")
+
+
+def in_words(item: ErrorDetails) -> str:
+    """One failed field in Chinese, naming it: what a chat answer or a form says back."""
+    label = LABELS.get(str(item["loc"][-1]) if item["loc"] else "", "内容")
+    if item["type"] == "value_error":  # ours (the phone, control characters): in Chinese
+        return str(item["msg"]).removeprefix("Value error, ")
+    if item["type"] == "string_too_long":
+        limit = item.get("ctx", {})["max_length"]
+        return f"{label}最多 {limit} 字，现在 {len(str(item['input']).strip())} 字"
+    if item["type"] == "string_too_short":
+        return f"请填写{label}"
+    return f"{label}填写有误"
+
+
 def _plain(value: str, info: ValidationInfo) -> str:
-    """Refuse what no report needs and PostgreSQL cannot store (a NUL byte)."""
-    if "\0" in value:
-        label = LABELS.get(info.field_name or "", info.field_name or "内容")
-        raise ValueError(f"{label}含有不可见的控制字符 U+0000，请删除后再提交")
-    return value
+    """One line of text: no control character (integration/web/controls.py says why)."""
+    return refuse(value, _label(info))
+
+
+def _lines(value: str, info: ValidationInfo) -> str:
+    """Text of several lines, each ending in a plain line break however it was typed."""
+    return refuse(value.replace("\r\n", "\n"), _label(info), lines=True)
 
 
 Name = Annotated[
@@ -82,8 +104,10 @@ class ReporterIn(Body):
     phone: Phone = Field(description="mobile (11 digits) or landline with area code")
 
 
-class TicketCreate(Body):
-    reporter: ReporterIn
+class ReportIn(Body):
+    """What was reported, and its limits: a report typed in a chat has only this to check,
+    its reporter being a configured member."""
+
     location: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
@@ -96,19 +120,16 @@ class TicketCreate(Body):
     description: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION),
-        AfterValidator(_plain),
+        AfterValidator(_lines),
     ]
     channel: Channel
     appointment_at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="preferred visit time, with its UTC offset"
     )
-    actor: Short | None = Field(
-        default=None, description="member id of the agent registering the report, if any"
-    )
 
-    def draft(self) -> TicketDraft:
+    def draft_by(self, reporter: Reporter) -> TicketDraft:
         return TicketDraft(
-            reporter=Reporter(name=self.reporter.name, phone=self.reporter.phone),
+            reporter=reporter,
             location=self.location,
             category=self.category,
             description=self.description,
@@ -116,6 +137,18 @@ class TicketCreate(Body):
             urgency=self.urgency,
             appointment_at=self.appointment_at,
         )
+
+
+class TicketCreate(ReportIn):
+    """A report from anyone: the API's body, the resident form's and the terminal's."""
+
+    reporter: ReporterIn
+    actor: Short | None = Field(
+        default=None, description="member id of the agent registering the report, if any"
+    )
+
+    def draft(self) -> TicketDraft:
+        return self.draft_by(Reporter(name=self.reporter.name, phone=self.reporter.phone))
 
 
 class ActionRequest(Body):

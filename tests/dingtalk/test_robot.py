@@ -93,3 +93,38 @@ async def test_an_unsigned_or_old_robot_message_is_refused(company: Company) -> 
         )
         assert response.status == 401
     assert replies(company, SHUIDIAN) == []
+
+
+async def test_a_message_whose_text_is_not_an_object_is_refused(company: Company) -> None:
+    message = bot_message(
+        "3栋 漏水", conversation_id=SHUIDIAN, sender_staff_id=user_id("lin"), sender_nick="林客服"
+    )
+    message["text"] = "3栋 漏水"
+    if company.mode == "stream":
+        ack = await company.fake.push_callback(BOT_MESSAGE_TOPIC, message)
+        assert ack.code == 200
+    else:
+        response = await company.client.post(
+            "/callbacks/dingtalk/robot", data=json.dumps(message), headers=signed_bot_headers()
+        )
+        assert response.status == 400 and "text" in (await response.json())["message"]
+    assert company.fake.group_messages(SHUIDIAN) == [] and company.fake.cards == {}
+
+
+async def test_a_report_past_the_apis_limits_is_answered_with_them(company: Company) -> None:
+    for words in ["3栋" + "5" * 12_000 + " 漏水", "3栋\u202e105 漏水", "3栋 " + "漏" * 2001]:
+        await say(
+            company,
+            bot_message(
+                words,
+                conversation_id=SHUIDIAN,
+                sender_staff_id=user_id("lin"),
+                sender_nick="林客服",
+            ),
+        )
+    await eventually(lambda: len(replies(company, SHUIDIAN)) == 3)
+    long, hidden, wordy = replies(company, SHUIDIAN)
+    assert long.startswith("没能登记：位置最多 200 字，现在 12002 字。")
+    assert hidden.startswith("没能登记：位置含有不可见的控制字符 U+202E")
+    assert wordy.startswith("没能登记：问题描述最多 2000 字，现在 2001 字。")
+    assert company.fake.cards == {}

@@ -188,3 +188,14 @@ async def test_what_the_answer_repeats_cannot_link_or_mention(company: Company) 
     [answer] = replies(company, said)
     assert "[3栋](https" not in answer
     assert "[3栋](https://phish.example)" in answer.replace(JOINER, "")
+
+
+async def test_a_location_past_the_apis_limit_is_answered_and_makes_no_card(
+    company: Company,
+) -> None:
+    said = mention(company, "3栋" + "5" * 12_000 + " 卫生间漏水")
+    await company.deliver(message_received(said))
+    await eventually(lambda: reply_calls(company) == 1)
+    [answer] = replies(company, said)
+    assert answer.replace(JOINER, "").startswith("没能登记：位置最多 200 字，现在 12002 字。")
+    assert await company.search() == []

@@ -288,3 +288,53 @@ async def test_one_address_keeps_a_few_pages_open_not_hundreds(chat: Chat) -> No
             assert stream.status == 200
         async with chat.client.get("/sandbox/c/shuidian/events") as refused:
             assert refused.status == 429 and "最多同时打开" in await refused.text()
+
+
+async def test_clicks_and_streams_out_of_range_are_refused(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+    card = await chat.card("shuidian", number)
+    body = {
+        "message_id": 1e23,
+        "value": button_value(card.html, "接单"),
+        "member": "li",
+        "click_id": uuid.uuid4().hex,
+    }
+    async with chat.client.post("/sandbox/c/shuidian/click", json=body) as response:
+        assert response.status == 400 and "message_id" in (await response.json())["toast"]
+    nested = "[" * 5000 + "]" * 5000
+    json_type = {"Content-Type": "application/json"}
+    async with chat.client.post(
+        "/sandbox/c/shuidian/click", data=nested, headers=json_type
+    ) as response:
+        assert response.status == 400
+    for query in ["1=²", "²=1", "1=" + "9" * 5000]:
+        async with chat.client.get(f"/sandbox/c/shuidian/events?{query}") as response:
+            assert response.status == 400 and "数字" in await response.text()
+    assert (await chat.service.history(number)).ticket.assignee_id is None
+
+
+async def test_the_index_without_a_team_group_in_the_sandbox(
+    db_url: str, demo_settings: Settings
+) -> None:
+    teams = [team.model_copy(update={"chats": []}) for team in demo_settings.teams]
+    settings = demo_settings.model_copy(
+        update={"database": DatabaseConfig(url=db_url), "teams": teams}
+    )
+    async with (
+        TestClient(TestServer(create_app(settings))) as client,
+        client.get("/sandbox") as response,
+    ):
+        assert response.status == 200, await response.text()
+        assert "派单台（班组长）" in await response.text()
+
+
+async def test_a_reason_with_control_characters_is_refused(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+    await chat.click("shuidian", await chat.card("shuidian", number), "接单", "li")
+    await chat.click("shuidian", await chat.card("shuidian", number, 2), "开始维修", "li")
+    card = await chat.card("shuidian", number, revision=3)
+    for reason in ["等\x00配件", "等配件\x1b[2J", "等\u202e配件"]:
+        refused = await chat.click("shuidian", card, "暂停", "li", reason=reason)
+        assert (refused["status"], refused["level"]) == (400, "error")
+        assert "原因含有不可见的控制字符" in refused["toast"]
+    assert (await chat.service.history(number)).ticket.status == "in_progress"

@@ -1,6 +1,7 @@
 """The REST API end to end, on SQLite and PostgreSQL."""
 
 import asyncio
+import base64
 from typing import Any
 
 import pytest
@@ -155,3 +156,98 @@ async def test_listing_filters_and_keyset_pages(api: Api) -> None:
     ]:
         status, answer = await api.call("GET", f"/api/v1/tickets?{bad}")
         assert status == 422 and answer["fields"][0]["field"] == field, (bad, answer)
+
+
+def _cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        (f"cursor={_cursor('t:' + '9' * 40)}", "cursor"),
+        ("created_from=0001-01-01", "created_from"),
+        ("created_to=9999-12-31", "created_to"),
+        ("created_from=0001-01-01T00:00%2B14:00", "created_from"),
+        ("team=%00", "team"),
+        ("assignee=li%00", "assignee"),
+    ],
+)
+async def test_list_filters_past_what_a_database_holds_get_422(
+    api: Api, query: str, field: str
+) -> None:
+    status, answer = await api.call("GET", f"/api/v1/tickets?{query}")
+    assert status == 422, answer
+    assert [f["field"] for f in answer["fields"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"appointment_at": "9999-12-31T23:59:59-23:59"}, "appointment_at"),
+        ({"appointment_at": "0001-01-01T00:00:00+14:00"}, "appointment_at"),
+        ({"location": "3栋\x00501"}, "location"),
+        ({"description": "漏水\x00"}, "description"),
+        ({"reporter": {"name": "张\x00三", "phone": "13800138000"}}, "reporter.name"),
+        ({"actor": "lin\x00"}, "actor"),
+    ],
+)
+async def test_values_a_database_cannot_store_get_422(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
+    status, answer = await api.call("POST", "/api/v1/tickets", {**REPORT, **change})
+    assert status == 422, answer
+    assert [f["field"] for f in answer["fields"]] == [field]
+    status, page = await api.call("GET", "/api/v1/tickets")
+    assert (status, page["items"]) == (200, [])
+
+
+async def test_a_nul_in_an_action_note_gets_422(api: Api) -> None:
+    number = (await api.create())["number"]
+    status, answer = await api.act(number, "comment", "li", note="看过\x00了")
+    assert status == 422 and answer["fields"][0]["field"] == "note"
+    assert "U+0000" in answer["fields"][0]["message"]
+
+
+async def test_deeply_nested_bodies_get_400(api: Api) -> None:
+    for raw in ["[" * 5000 + "]" * 5000, '{"reporter":' * 5000 + "1" + "}" * 5000]:
+        status, answer = await api.call("POST", "/api/v1/tickets", raw=raw)
+        assert (status, answer["error"]) == (400, "bad_request")
+
+
+async def test_a_nul_in_a_ticket_number_is_not_found(api: Api) -> None:
+    assert (await api.call("GET", "/api/v1/tickets/BX%00"))[0] == 404
+    assert (await api.act("BX%00", "claim", "li"))[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"location": "3栋\x1b[2J501"}, "location", "位置含有不可见的控制字符 U+001B"),
+        ({"location": "3栋\n501"}, "location", "位置含有换行 U+000A"),
+        ({"location": "50\u202e1"}, "location", "位置含有不可见的控制字符 U+202E"),
+        ({"description": "漏水\x1b]0;标题\x07"}, "description", "问题描述含有不可见的控制字符"),
+        ({"description": "漏水\u2066楼下"}, "description", "问题描述含有不可见的控制字符 U+2066"),
+        ({"description": "漏水\x9b2J楼下"}, "description", "问题描述含有不可见的控制字符 U+009B"),
+        ({"category": "水\x08电"}, "category", "报修类型含有不可见的控制字符 U+0008"),
+        (
+            {"reporter": {"name": "张\x1b[8m三", "phone": "13800138000"}},
+            "reporter.name",
+            "姓名含有不可见的控制字符 U+001B",
+        ),
+    ],
+)
+async def test_control_characters_are_refused_naming_the_field(
+    api: Api, change: dict[str, Any], field: str, message: str
+) -> None:
+    status, answer = await api.call("POST", "/api/v1/tickets", {**REPORT, **change})
+    assert status == 422, answer
+    assert [f["field"] for f in answer["fields"]] == [field]
+    assert message in answer["fields"][0]["message"]
+
+
+async def test_a_description_keeps_its_line_breaks(api: Api) -> None:
+    ticket = await api.create(description="卫生间漏水\r\n楼下在滴\n很急")
+    assert ticket["description"] == "卫生间漏水\n楼下在滴\n很急"
+    status, answer = await api.act(ticket["number"], "comment", "li", note="看过\u202e了")
+    assert status == 422 and answer["fields"][0]["message"].startswith("备注含有")

@@ -270,8 +270,9 @@ def test_the_limiter_counts_forms_in_a_sliding_window() -> None:
 
 
 async def _status_page(site: Site, text: str) -> str:
+    line = " ".join(text.split())  # a name and a location are one line; a description is not
     status, _, location = await site.submit(
-        [("a.jpg", jpeg())], name=text[:32], location=text[:200], description=text
+        [("a.jpg", jpeg())], name=line[:32], location=line[:200], description=text
     )
     assert status == 303 and location is not None
     [ticket] = [t for t in await site.tickets() if location.endswith(t.public_token)]
@@ -357,4 +358,27 @@ async def test_a_post_that_is_not_the_form_is_refused(site: Site) -> None:
     async with site.client.post("/r/new", json=FIELDS) as response:
         assert response.status == 400
         assert "提交方式不对" in await response.text()
+    assert await site.tickets() == []
+
+
+async def test_a_nul_in_the_form_is_refused_beside_its_field(site: Site) -> None:
+    status, page, _ = await site.submit(location="3栋\x00501")
+    assert status == 422 and "位置含有不可见的控制字符 U+0000" in html.unescape(page)
+    assert await site.tickets() == []
+
+
+async def test_a_status_link_with_a_nul_is_not_found(site: Site) -> None:
+    response, page = await site.page("/r/t/abc%00def")
+    assert response.status == 404 and "没有找到这张报修单" in page
+
+
+async def test_control_characters_in_the_form_are_refused_beside_their_field(site: Site) -> None:
+    status, page, _ = await site.submit(
+        location="3栋\u202e105", description="漏水\x1b[2J", name="张\x1b]0;x\x07三"
+    )
+    text = html.unescape(page)
+    assert status == 422
+    assert "位置含有不可见的控制字符 U+202E" in text
+    assert "问题描述含有不可见的控制字符 U+001B" in text
+    assert "姓名含有不可见的控制字符 U+001B" in text
     assert await site.tickets() == []
