@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
+from integration.web.ratelimit import ReportLimiter
 from integration.web.schemas import ReportIn, in_words
+from tickets.clock import Clock
 from tickets.errors import TicketError
 from tickets.model import Actor, Reporter, Ticket
 from tickets.people import Directory
@@ -106,3 +108,30 @@ async def register(
     team = service.directory.teams[ticket.team_id].name
     done = f"已登记 {ticket.number}（{report.category} · {report.location}），卡片已发到{team}"
     return Outcome(done, ticket, opened.created)
+
+
+SENDER_LIMIT = 10
+GROUP_LIMIT = 30
+WINDOW_S = 600.0
+
+
+class Pace:
+    """How fast reports may come from one person and into one group: a person reports a few
+    faults an hour, a group a few dozen. Counted by message, so a redelivery costs nothing
+    more; checked before a photo is fetched."""
+
+    def __init__(
+        self, clock: Clock, sender_limit: int = SENDER_LIMIT, group_limit: int = GROUP_LIMIT
+    ) -> None:
+        self._senders = ReportLimiter(clock, sender_limit, WINDOW_S)
+        self._groups = ReportLimiter(clock, group_limit, WINDOW_S)
+
+    def refusal(self, sender: Sender, group: str, key: str) -> str | None:
+        """Why this report must wait, or None when it may go ahead (and is counted)."""
+        wait = max(self._senders.wait(sender.member_id, key), self._groups.wait(group, key))
+        if not wait:
+            self._senders.take(sender.member_id, key)
+            self._groups.take(group, key)
+            return None
+        minutes = max(1, round(wait / 60))
+        return f"报修太频繁了，请 {minutes} 分钟后再试。紧急情况请直接打电话给物业服务中心。"

@@ -12,7 +12,7 @@ from typing import Any
 
 from cards.render_dingtalk import inert
 from integration.dingtalk.client import DingTalkClient
-from integration.intake import NOT_A_MEMBER, USAGE, Sender, known_categories, read, register
+from integration.intake import NOT_A_MEMBER, USAGE, Pace, Sender, known_categories, read, register
 from integration.outbound.errors import DeliveryError
 from tickets.service import TicketService
 from tickets.states import Source
@@ -28,6 +28,7 @@ class RobotIntake:
     """DingTalk userId (senderStaffId) → the configured member"""
     categories: Mapping[str, str]
     """A group's openConversationId → the category its team takes by default"""
+    pace: Pace
 
 
 async def on_message(
@@ -50,6 +51,9 @@ async def on_message(
     if report is None:
         return await _say(intake, conversation, USAGE)
     key = f"dingtalk:{data.get('msgId') or message_id}"
+    refusal = intake.pace.refusal(sender, conversation, key)
+    if refusal is not None:
+        return await _say(intake, conversation, refusal)
     outcome = await register(intake.service, sender, report, Source.DINGTALK, key)
     return await _say(intake, conversation, outcome.answer)
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from integration.feishu.client import FeishuClient
 from integration.feishu.message import Received, image_keys, parse_content, received
-from integration.intake import NOT_A_MEMBER, USAGE, Sender, known_categories, read, register
+from integration.intake import NOT_A_MEMBER, USAGE, Pace, Sender, known_categories, read, register
 from integration.outbound.errors import DeliveryError
 from integration.web.photos import MAX_PHOTOS, PhotoRejected, PhotoStore
 from tickets.service import TicketService
@@ -60,6 +60,7 @@ class FeishuRobot:
         photos: PhotoStore,
         senders: Mapping[str, Sender],
         categories: Mapping[str, str],
+        pace: Pace,
     ) -> None:
         """`senders`: open_id → the configured member; `categories`: a team group's chat_id
         → the category its team takes by default."""
@@ -68,6 +69,7 @@ class FeishuRobot:
         self.photos = photos
         self.senders = senders
         self.categories = categories
+        self.pace = pace
         self._bot: str | None = None
         self._pending: set[asyncio.Task[None]] = set()
 
@@ -105,6 +107,9 @@ class FeishuRobot:
         report = read(message.text, self.categories[message.chat_id], known)
         if report is None:
             return USAGE
+        refusal = self.pace.refusal(sender, message.chat_id, message.message_id)
+        if refusal is not None:
+            return refusal
         with self.photos.upload() as upload:
             for data in await self._images(message):
                 try:

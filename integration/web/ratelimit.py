@@ -32,15 +32,20 @@ class ReportLimiter:
 
     def take(self, client: str, key: str) -> float:
         """Count the report and answer 0, or answer the seconds until the client may report."""
+        wait = self.wait(client, key)
+        if not wait:
+            self._seen.setdefault(client, {}).setdefault(key, self._clock.monotonic())
+        return wait
+
+    def wait(self, client: str, key: str) -> float:
+        """The seconds until the client may send this report; 0 now. Counts nothing: for a
+        caller that must ask more than one limiter before any of them counts."""
         now = self._clock.monotonic()
         self._forget(now - self.window)
-        mine = self._seen.setdefault(client, {})
-        if key in mine:
+        mine = self._seen.get(client, {})
+        if key in mine or len(mine) < self.limit:
             return 0.0
-        if len(mine) >= self.limit:
-            return min(mine.values()) + self.window - now
-        mine[key] = now
-        return 0.0
+        return min(mine.values()) + self.window - now
 
     def _forget(self, before: float) -> None:
         for client, keys in list(self._seen.items()):

@@ -23,6 +23,7 @@ from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.parse import DingTalkPeople
 from integration.dingtalk.robot import RobotIntake, on_message
 from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, Reply, StreamClient
+from integration.intake import Pace
 from integration.outbound.errors import DeliveryError
 from integration.outbound.keys import chat_digest
 from storage.inbound import SeenOnce
@@ -66,10 +67,14 @@ def chats(settings: Settings) -> dict[str, tuple[Audience, str | None]]:
     return found
 
 
-def robot_intake(settings: Settings, service: TicketService, client: DingTalkClient) -> RobotIntake:
-    """Who may report by @-mentioning the robot, and which category each group takes."""
+def robot_intake(
+    settings: Settings, service: TicketService, client: DingTalkClient, clock: Clock
+) -> RobotIntake:
+    """Who may report by @-mentioning the robot, which category each group takes, and how
+    fast."""
     senders = reporters(settings, USER_ID)
-    return RobotIntake(service, client, senders, team_categories(settings, NAME))
+    categories = team_categories(settings, NAME)
+    return RobotIntake(service, client, senders, categories, Pace(clock))
 
 
 def add_routes(app: web.Application, config: DingTalkConfig) -> None:
@@ -132,7 +137,7 @@ async def dingtalk_edge(
         members = {uid: m.id for m in settings.members if (uid := user_id(m))}
         people = DingTalkPeople(members=members, chats=chats(settings))
         callbacks = DingTalkCallbacks(router, adapter, people, config.answer_deadline_s)
-        intake = robot_intake(settings, service, outbound)
+        intake = robot_intake(settings, service, outbound, clock)
         await stack.enter_async_context(counting(outbound, usage, clock, settings.site.tz))
         if config.mode == "http":
             assert config.api_secret is not None and config.callback_route_key is not None

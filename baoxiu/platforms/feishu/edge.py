@@ -26,6 +26,7 @@ from integration.feishu.client import FeishuClient
 from integration.feishu.longconn import LongConnection
 from integration.feishu.parse import FeishuPeople
 from integration.feishu.robot import FeishuRobot
+from integration.intake import Pace
 from integration.web.photos import PhotoStore
 from tickets.clock import Clock
 from tickets.service import TicketService
@@ -69,7 +70,7 @@ async def feishu_edge(
         outbound = client(config, session, clock)
         adapter = FeishuAdapter(outbound, photos.path)
         senders, categories = reporters(settings, OPEN_ID), team_categories(settings, NAME)
-        robot = FeishuRobot(service, outbound, photos, senders, categories)
+        robot = FeishuRobot(service, outbound, photos, senders, categories, Pace(clock))
         callbacks = webhook.FeishuCallbacks(
             router=router,
             adapter=adapter,
