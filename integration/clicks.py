@@ -23,6 +23,8 @@ from typing import Literal
 
 from cards.build import CardContext, latest, ticket_card
 from cards.model import ActionValue, Card
+from integration.web.controls import refuse
+from integration.web.schemas import LABELS
 from storage.outbox import DeliveryStore
 from tickets.actions import Command, Verb
 from tickets.audience import Audience
@@ -143,6 +145,11 @@ class ClickRouter:
         if placed.audience is Audience.DIRECT and placed.viewer_id != member:
             return ClickAnswer("这是别人的私聊卡片，请在你自己的卡片上操作", "error", None)
         click = placed
+        for name, value in click.form.items():  # what was typed on any platform's card
+            try:
+                refuse(value, LABELS.get(name, name))
+            except ValueError as error:
+                return await self._refused(click, str(error), due)
         command = Command(
             verb=verb,
             actor=Actor.member(member),

@@ -14,16 +14,15 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp_sse import EventSourceResponse, sse_response
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cards.model import ActionValue
 from cards.render_html import render_card
 from integration.clicks import Click, ClickRouter
 from integration.sandbox.adapter import Hub
-from integration.web.controls import refuse
 from integration.web.hosts import same_origin
 from integration.web.photos import PhotoStore
-from integration.web.schemas import LABELS, in_words
+from integration.web.schemas import in_words
 from storage.sandbox import SandboxStore
 from tickets.audience import Audience
 from tickets.clock import Clock
@@ -101,14 +100,6 @@ class ClickBody(BaseModel):
     form: dict[str, str] = {}
     member: str = Field(min_length=1, max_length=64)
     click_id: str = Field(min_length=8, max_length=64)
-
-    @field_validator("form")
-    @classmethod
-    def _plain(cls, form: dict[str, str]) -> dict[str, str]:
-        """A reason typed on a card is held to the API's rule for text (controls.py)."""
-        for name, value in form.items():
-            refuse(value, LABELS.get(name, name))
-        return form
 
 
 def _why(error: ValidationError) -> str:

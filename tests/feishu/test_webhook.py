@@ -186,3 +186,16 @@ async def test_every_bad_encrypted_body_gets_the_same_refusal(company: Company) 
             status, answer = await company.post_callback(headers, raw)
             answers.add((status, json.dumps(answer)))
     assert answers == {(401, json.dumps({"msg": "rejected"}))}
+
+
+async def test_a_reason_typed_on_a_card_holds_no_control_character(company: Company) -> None:
+    """What is typed on a card is held to the API's rule: a NUL made a 500 on PostgreSQL."""
+    number = await company.report()
+    await company.card_in(SHUIDIAN, number)
+    await company.click("t01", number, Verb.CLAIM, 1)
+    await company.click("t01", number, Verb.START, 2)
+    for reason in ["等\x00配件", "等配件\x1b[2J", "等\u202e配件"]:
+        answer = await company.click("t01", number, Verb.PAUSE, 3, form={"reason": reason})
+        assert answer["toast"]["type"] == "error"
+        assert "原因含有不可见的控制字符" in answer["toast"]["content"]
+    assert (await company.ticket(number))["status"] == "in_progress"
