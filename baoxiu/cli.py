@@ -28,7 +28,7 @@ from integration.web.errors import validation_fields
 from integration.web.schemas import ActionRequest, TicketCreate
 from storage.engine import create_engine
 from storage.migrate import current, upgrade
-from tickets.actions import Command, Verb
+from tickets.actions import Verb
 from tickets.clock import SystemClock
 from tickets.errors import TicketError
 from tickets.model import SYSTEM, Actor
@@ -312,14 +312,7 @@ def tickets_act(
         )
     except ValidationError as error:
         raise _refused(error) from None
-    command = Command(
-        verb=body.action,
-        actor=Actor.member(body.actor),
-        to=body.to,
-        team=body.team,
-        reason=body.reason,
-        note=body.note,
-    )
+    command = body.command()
 
     async def act() -> None:
         async with open_service(settings) as service:

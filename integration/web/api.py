@@ -21,7 +21,6 @@ from integration.web.schemas import (
     TicketOut,
     TicketPage,
 )
-from tickets.actions import Command
 from tickets.errors import InvalidInput
 from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
@@ -100,15 +99,7 @@ async def list_tickets(request: web.Request) -> web.Response:
 async def act_on_ticket(request: web.Request) -> web.Response:
     body = await _body(request, ActionRequest)
     service = _service(request)
-    command = Command(
-        verb=body.action,
-        actor=Actor.member(body.actor),
-        to=body.to,
-        team=body.team,
-        reason=body.reason,
-        note=body.note,
-    )
-    outcome = await service.act(request.match_info["number"], command, Source.API)
+    outcome = await service.act(request.match_info["number"], body.command(), Source.API)
     return _json(TicketOut.of(outcome.ticket, service.directory))
 
 

@@ -17,9 +17,9 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from integration.web.controls import refuse
-from tickets.actions import MAX_TEXT, Verb
+from tickets.actions import MAX_TEXT, Command, Verb
 from tickets.events import EventKind, details_to_json
-from tickets.model import Event, Reporter, Ticket, TicketDraft
+from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
 from tickets.states import Channel, Source, Status, Urgency
@@ -160,6 +160,17 @@ class ActionRequest(Body):
         default=None, description="required for pause, hand_back, reopen, cancel"
     )
     note: Note | None = Field(default=None, description="comment text or completion result")
+
+    def command(self) -> Command:
+        """The action as the core takes it, from the API and the terminal alike."""
+        return Command(
+            verb=self.action,
+            actor=Actor.member(self.actor),
+            to=self.to,
+            team=self.team,
+            reason=self.reason,
+            note=self.note,
+        )
 
 
 def _moment(value: object) -> date | datetime:
