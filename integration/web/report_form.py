@@ -45,15 +45,6 @@ _FIELD_OF = {
     ("category",): "category",
     ("description",): "description",
 }
-LABELS = {
-    "name": "姓名",
-    "phone": "手机号",
-    "location": "位置",
-    "category": "报修类型",
-    "description": "问题描述",
-    "appointment_at": "期望上门时间",
-    "photos": "现场照片",
-}
 _EMPTY = {
     "name": "请填写您的姓名",
     "location": "请填写报修位置，例如 3栋2单元501",

@@ -24,14 +24,13 @@ from integration.web.api import SERVICE
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, ROUTE, PhotoStore
 from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimiter
 from integration.web.report_form import (
-    LABELS,
     Malformed,
     ReportForm,
     TooOften,
     read_form,
     validate,
 )
-from integration.web.schemas import MAX_DESCRIPTION
+from integration.web.schemas import LABELS, MAX_DESCRIPTION
 from integration.web.timeline import ENDED, HEADLINES, local, step
 from tickets.clock import Clock
 from tickets.errors import NotFound

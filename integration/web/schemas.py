@@ -37,6 +37,8 @@ LABELS = {
     "location": "位置",
     "category": "报修类型",
     "description": "问题描述",
+    "appointment_at": "期望上门时间",
+    "photos": "现场照片",
     "actor": "操作人",
     "to": "指派对象",
     "team": "班组",
