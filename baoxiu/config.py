@@ -312,6 +312,11 @@ class Settings(BaseSettings):
         for j, chat in enumerate(self.chats.management):
             yield f"chats.management[{j}]", chat
 
+    def reached_at(self, public_url: str) -> Self:
+        """These settings with the public address of this run (`baoxiu.listening`)."""
+        site = self.site.model_copy(update={"public_url": public_url})
+        return self.model_copy(update={"site": site})
+
     def all_chats(self) -> list[ChatBinding]:
         extra = [*self.chats.supervisors, *self.chats.management]
         return [c for t in self.teams for c in t.chats] + extra

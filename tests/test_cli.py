@@ -104,11 +104,11 @@ def test_help_explains_each_command(command: list[str]) -> None:
     assert code == 0 and "Usage" in output and len(output.splitlines()) > 5
 
 
-def test_the_sandbox_stays_on_this_machine_unless_told(tmp_path: Path) -> None:
+def test_lan_and_host_are_one_choice(tmp_path: Path) -> None:
     path = tmp_path / "baoxiu.toml"
     assert baoxiu("init", "--demo", "--config", str(path))[0] == 0
-    code, output = baoxiu("serve", "--config", str(path), "--host", "0.0.0.0")
-    assert code == 2 and "沙盒没有登录" in output and "[sandbox] 设 on_network = true" in output
+    code, output = baoxiu("serve", "--config", str(path), "--lan", "--host", "10.0.0.5")
+    assert code == 2 and "--lan 就是 --host 0.0.0.0" in output
     with path.open("a", encoding="utf-8") as file:
         file.write("\n[sandbox]\non_network = 7\n")
     code, output = baoxiu("serve", "--config", str(path), "--host", "0.0.0.0")
