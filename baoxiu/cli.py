@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -44,6 +45,26 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        out.print(f"baoxiu {version('baoxiu')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """baoxiu 报修: repair tickets for property management, in your crews' group chats."""
+
+
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Look at tickets and act on them.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
