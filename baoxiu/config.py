@@ -64,8 +64,9 @@ class SiteConfig(Section):
     name: Text = "示例物业"
     timezone: str = "Asia/Shanghai"
     public_url: str = "http://127.0.0.1:8080"
-    data_dir: Path = Path("data")
-    """Residents' photos live here; a relative path is taken from the config file's folder."""
+    data_dir: Path = Path("var")
+    """Residents' photos live here; a relative path is taken from the config file's folder.
+    Beside the default database, so that a run leaves its data in one ignored place."""
 
     @field_validator("timezone")
     @classmethod
@@ -87,7 +88,7 @@ _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
 class DatabaseConfig(Section):
-    url: str = "sqlite+aiosqlite:///baoxiu.db"
+    url: str = "sqlite+aiosqlite:///var/baoxiu.db"
 
     @field_validator("url")
     @classmethod

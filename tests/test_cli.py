@@ -38,7 +38,8 @@ def test_init_writes_a_demo_and_refuses_to_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "baoxiu.toml"
     code, output = baoxiu("init", "--demo", "--config", str(path))
     assert code == 0 and "水电组" in path.read_text(encoding="utf-8")
-    assert (tmp_path / "baoxiu.db").exists()
+    assert (tmp_path / "var" / "baoxiu.db").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baoxiu.toml", "var"]  # one place
     code, output = baoxiu("init", "--config", str(path))
     assert code == 1 and "already exists" in output
     code, output = baoxiu("db", "upgrade", "--config", str(path))
@@ -211,7 +212,7 @@ def test_doctor_says_when_the_database_is_unreachable(tmp_path: Path) -> None:
     path = tmp_path / "baoxiu.toml"
     assert baoxiu("init", "--demo", "--config", str(path))[0] == 0
     text = path.read_text(encoding="utf-8").replace(
-        'url = "sqlite+aiosqlite:///baoxiu.db"',
+        'url = "sqlite+aiosqlite:///var/baoxiu.db"',
         'url = "postgresql+asyncpg://baoxiu:s3cret@127.0.0.1:1/baoxiu"',
     )
     path.write_text(text, encoding="utf-8")

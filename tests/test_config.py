@@ -28,7 +28,8 @@ def test_demo_config_is_a_working_community(tmp_path: Path) -> None:
         "admin",
     }
     assert settings.site.timezone == "Asia/Shanghai"
-    assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path / 'baoxiu.db'}"
+    assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'baoxiu.db'}"
+    assert settings.site.data_dir == tmp_path / "var"
     assert len(settings.api.keys[0].get_secret_value()) >= 16
 
 

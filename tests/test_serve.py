@@ -23,7 +23,7 @@ def test_serve_migrates_a_new_database_and_takes_reports(tmp_path: Path) -> None
         status, ticket = server.request("/api/v1/tickets", report)
         assert status == 201 and ticket["urgency"] == "emergency"
         assert ticket["assignee"] is not None  # 电梯组 is round-robin
-    assert (tmp_path / "baoxiu.db").exists()
+    assert (tmp_path / "var" / "baoxiu.db").exists()
 
 
 def test_a_taken_port_is_one_line_with_the_fix(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_a_taken_port_is_one_line_with_the_fix(tmp_path: Path) -> None:
         f"✗ 端口 {port} 已被占用：换一个端口，make run PORT={port + 1}"
         f"（或 baoxiu serve --port {port + 1}）"
     ]
-    assert not (tmp_path / "baoxiu.db").exists()  # nothing started
+    assert not (tmp_path / "var").exists()  # nothing started
 
 
 def test_on_the_lan_phones_get_this_machine_s_address_and_the_sandbox_stays_here(
