@@ -57,6 +57,7 @@ def create_app(
         app,
         resident.Resident(
             site_name=settings.site.name,
+            hotline=settings.site.hotline,
             tz=settings.site.tz,
             categories=tuple(c for team in settings.teams for c in team.categories),
             photos=photos,

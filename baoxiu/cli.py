@@ -433,7 +433,8 @@ def qr(
         raise typer.Exit(2)
     url = report_url(base, location)
     try:
-        make_poster(settings.site.name, url, location).save(out_file, "PNG", dpi=(DPI, DPI))
+        poster = make_poster(settings.site.name, url, location, settings.site.hotline)
+        poster.save(out_file, "PNG", dpi=(DPI, DPI))
     except (FontNotFoundError, OSError) as error:
         err.print(f"✗ {error}", markup=False, highlight=False)
         raise typer.Exit(2) from None

@@ -15,6 +15,7 @@ build on this module, and the registry (`baoxiu.platforms.PLATFORMS`) sits above
 import functools
 import math
 import os
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -64,6 +65,9 @@ class SiteConfig(Section):
     name: Text = "示例物业"
     timezone: str = "Asia/Shanghai"
     public_url: str = "http://127.0.0.1:8080"
+    hotline: str | None = None
+    """The service centre's phone (物业服务中心), shown to residents wherever they are told
+    to call: the form, the status page, the poster, the "too often" answer."""
     data_dir: Path = Path("var")
     """Residents' photos live here; a relative path is taken from the config file's folder.
     Beside the default database, so that a run leaves its data in one ignored place."""
@@ -77,6 +81,19 @@ class SiteConfig(Section):
             raise ValueError(
                 f"unknown time zone {value!r}; use an IANA name like Asia/Shanghai"
             ) from None
+        return value
+
+    @field_validator("hotline")
+    @classmethod
+    def _a_phone_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.fullmatch(r"[0-9+()\- ]{3,24}", value) or sum(c.isdigit() for c in value) < 3:
+            raise ValueError(
+                f"not a phone number: {value!r}; write it as residents dial it, "
+                "e.g. 0571-88886666 or 400-800-1234"
+            )
         return value
 
     @property

@@ -10,6 +10,8 @@ _HEADER = """\
 name = "{site}"
 timezone = "Asia/Shanghai"
 public_url = "http://127.0.0.1:8080"
+# The service centre's phone: the report form, status page and posters tell residents to call it.
+hotline = "0571-88886666"
 
 [database]
 # SQLite in var/ next to this file by default (with residents' photos, [site] data_dir);

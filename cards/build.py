@@ -7,7 +7,7 @@ assignee's direct card shows it in full.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from tickets.machine import possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.states import Status, Urgency
-from tickets.words import describe
+from tickets.words import RESIDENT_READS, describe
 
 V = Verb
 
@@ -168,6 +168,15 @@ def _reason(label: str, placeholder: str) -> Input:
 
 
 def _inputs(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
+    """The form's fields; each text field says whether the resident will read it."""
+    seen = "业主可见" if verb.kind in RESIDENT_READS else "仅内部可见"
+    return tuple(
+        replace(i, label=f"{i.label}（{seen}）") if i.kind == "text" else i
+        for i in _form_fields(verb, ticket, ctx)
+    )
+
+
+def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
     technicians = tuple(
         Option(m.id, m.name)
         for m in ctx.directory.technicians(ticket.team_id)

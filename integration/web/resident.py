@@ -20,6 +20,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cards.mask import mask_phone
+from integration.hotline import call_us
 from integration.web.api import SERVICE
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, ROUTE, PhotoStore
 from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimiter
@@ -59,6 +60,7 @@ _PHOTO_HEADERS = {
 @dataclass(frozen=True)
 class Resident:
     site_name: str
+    hotline: str | None
     tz: ZoneInfo
     categories: tuple[str, ...]
     """In config order, as the form offers them."""
@@ -99,6 +101,7 @@ def _form_page(resident: Resident, form: ReportForm, status: int = 200) -> web.R
         "new.html",
         status,
         site_name=resident.site_name,
+        hotline=resident.hotline,
         categories=resident.categories,
         form=form,
         labels=LABELS,
@@ -139,7 +142,7 @@ def _too_often(resident: Resident, wait: float) -> web.Response:
         429,
         "提交得太频繁了",
         f"同一网络 {round(REPORT_WINDOW_S / 60)} 分钟内最多提交 {REPORT_LIMIT} 次报修，"
-        f"请 {minutes} 分钟后再试。紧急情况请直接联系物业服务中心。",
+        f"请 {minutes} 分钟后再试。紧急情况{call_us(resident.hotline)}。",
     )
     response.headers["Retry-After"] = str(round(wait))
     return response
@@ -160,6 +163,7 @@ async def ticket_status(request: web.Request) -> web.Response:
     return _page(
         "status.html",
         site_name=resident.site_name,
+        hotline=resident.hotline,
         ticket=ticket,
         headline=HEADLINES[ticket.status],
         assignee=service.directory.name_of(ticket.assignee_id),

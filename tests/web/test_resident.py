@@ -303,7 +303,7 @@ async def test_the_timeline_speaks_the_residents_language(site: Site) -> None:
         ("claim", {}),
         ("start", {}),
         ("comment", {"note": "内部备注：业主难沟通"}),
-        ("pause", {"reason": "等配件"}),
+        ("pause", {"reason": "等配件：需要购买DN20三通，业主态度差"}),
         ("resume", {}),
         ("complete", {"note": "更换三通"}),
     ]
@@ -315,11 +315,11 @@ async def test_the_timeline_speaks_the_residents_language(site: Site) -> None:
         "李师傅已接单",
         "李师傅已到场维修",
         "暂停维修",
-        "原因：等配件",
         "维修结果：更换三通",
     ]:
         assert shown in page
     assert "内部备注" not in page and "备注" not in page
+    assert "DN20" not in page and "业主态度差" not in page, "a pause's reason is the crew's"
     assert "维修完成，请您验收" in page and "维修完成，等待验收" in page, "headline, newest step"
     assert "内部备注" not in page and "13800000001" not in page
     assert 'data-refresh="30"' in page
