@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from baoxiu.cli import app
 from baoxiu.listening import lan_address, on_loopback
-from baoxiu.qr import FontNotFoundError, find_font, make_poster, report_url
+from baoxiu.qr import ACCENT, FontNotFoundError, find_font, make_poster, report_url
 
 runner = CliRunner()
 LONG = ("阳光花园二期 12栋 B座 地下车库入口旁" * 3)[:60]
@@ -72,6 +72,21 @@ def test_the_poster_scans_back_to_the_link(site: str, location: str) -> None:
     for x in (*range(0, 40), *range(1200, 1240)):  # long text wraps instead of running off
         for y in range(0, 1754, 3):
             assert poster.getpixel((x, y)) in {band, (255, 255, 255)}, (x, y)
+
+
+@needs_font
+def test_the_poster_gives_the_hotline_under_the_help_line() -> None:
+    url = report_url("https://wy.example.cn", "3栋2单元")
+    plain = make_poster("阳光花园物业", url, "3栋2单元")
+    called = make_poster("阳光花园物业", url, "3栋2单元", "0571-88886666")
+    assert scan(called).text == url
+    lower = (0, 1200, 1240, 1754)
+
+    def accent(poster: Image.Image) -> int:
+        colours = poster.crop(lower).getcolors(maxcolors=1 << 20) or []
+        return sum(count for count, colour in colours if colour == ACCENT)
+
+    assert accent(called) > accent(plain) + 2000  # a line of blue text below the code
 
 
 @pytest.fixture

@@ -220,6 +220,7 @@ async def test_a_sixth_report_within_ten_minutes_is_refused(site: Site) -> None:
         assert (await site.submit(key=key))[0] == 303
     status, page, _ = await site.submit([("a.jpg", jpeg())], key=keys[5])
     assert status == 429 and "提交得太频繁了" in page
+    assert "紧急情况请直接拨打物业服务中心电话 0571-88886666" in page  # the demo's hotline
     assert (await site.submit(key=keys[4]))[0] == 303, "resending a counted form still works"
     assert len(await site.tickets()) == 5
     assert len(site.files()) == 0
