@@ -29,6 +29,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     SecretStr,
     ValidationError,
     create_model,
@@ -68,6 +69,9 @@ class SiteConfig(Section):
     hotline: str | None = None
     """The service centre's phone (物业服务中心), shown to residents wherever they are told
     to call: the form, the status page, the poster, the "too often" answer."""
+    trusted_proxies: list[IPvAnyNetwork] = []
+    """Reverse proxies in front of baoxiu (127.0.0.1, 10.0.0.0/8): a request from one of them
+    is taken to come from the client its `X-Forwarded-For` names (integration/web/proxies.py)."""
     data_dir: Path = Path("var")
     """Residents' photos live here; a relative path is taken from the config file's folder.
     Beside the default database, so that a run leaves its data in one ignored place."""

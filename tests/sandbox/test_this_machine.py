@@ -5,26 +5,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import make_mocked_request
 
 from integration.sandbox import web as sandbox_web
 from integration.web.hosts import from_this_machine
-
-SERVER = ("192.0.2.2", 8080)
-
-
-class Transport:
-    """A connection as aiohttp's transport describes it: who is on each end."""
-
-    def __init__(self, peer: str, local: tuple[str, int] = SERVER) -> None:
-        self._info = {"peername": (peer, 50000), "sockname": local}
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return self._info.get(name, default)
+from tests.web.peers import request_from
 
 
 def request(path: str, peer: str) -> web.Request:
-    return make_mocked_request("GET", path, transport=Transport(peer))
+    return request_from(peer, path)
 
 
 @pytest.mark.parametrize(
