@@ -2,13 +2,15 @@
 
 Each poster carries its location in the link, so the report form opens already knowing where
 the resident is standing. Printed paper outlives every later fix, so the QR code is drawn
-pixel-exact with room to spare, and the link is printed too for phones that cannot scan.
+pixel-exact with room to spare, and the form's link is printed too for phones that cannot
+scan: without the location, which a person types more easily from the big line above it
+than as percent-encoded bytes, and in plain ASCII that any browser or tool sends as printed.
 """
 
 import re
 import subprocess
 from collections.abc import Callable
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import segno
 from PIL import Image, ImageDraw, ImageFont
@@ -85,15 +87,6 @@ def _fit(
     return font, lines
 
 
-def _readable(url: str) -> str:
-    """The link as a person would type it: Chinese shown as itself, URL syntax kept encoded."""
-    return re.sub(
-        r"(?:%[0-9A-Fa-f]{2})+",
-        lambda m: "".join(c if not c.isascii() else quote(c, safe="") for c in unquote(m[0])),
-        url,
-    )
-
-
 def _qr(url: str, side: int) -> Image.Image:
     """The code with its 4-module quiet zone, each module a whole number of pixels."""
     rows = [list(row) for row in segno.make_qr(url, error="m").matrix_iter(border=4)]
@@ -123,7 +116,7 @@ def make_poster(site_name: str, url: str, location: str, hotline: str | None = N
     block(name[1], name[0], 70, (220, 232, 247))
     block(["扫码报修"], title, band - 50 - title.size * 1.3, "white")
 
-    link = _fit(_readable(url), range(30, 19, -2), width, 120, regular)
+    link = _fit(url.split("?")[0], range(30, 19, -2), width, 120, regular)
     hint = _fit(HELP, range(40, 27, -2), width, 80, regular)
     place = _fit(location, range(110, 47, -4), width, 200, bold)  # the code comes first
     emergency = f"紧急情况请拨打物业服务中心 {hotline}" if hotline else ""
