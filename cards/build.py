@@ -30,6 +30,7 @@ from tickets.audience import Audience
 from tickets.machine import possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
+from tickets.permissions import PERMISSIONS, Grant
 from tickets.states import Status, Urgency
 from tickets.words import RESIDENT_READS, describe
 
@@ -67,14 +68,43 @@ def ticket_card(
     """The card for `audience`; `member_id` names the reader of a DIRECT card. `shown` is the
     latest event the card tells of (see `latest`), in the timeline's own words."""
     private = audience.is_private and member_id is not None and member_id == ticket.assignee_id
+    buttons = _buttons(ticket, audience, ctx, private)
+    notes = _notes(ticket)
+    if audience is Audience.TEAM:
+        notes += _whose(ticket, buttons, ctx)
+        buttons = tuple(_marked(b) for b in buttons)
     return Card(
         header=_header(ticket),
         fields=_fields(ticket, ctx, private),
-        notes=_notes(ticket),
+        notes=notes,
         images=tuple(Image(p, f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)),
-        buttons=_buttons(ticket, audience, ctx, private),
+        buttons=buttons,
         footer=_footer(ticket, ctx, shown),
     )
+
+
+def _whose(ticket: Ticket, buttons: tuple[Button, ...], ctx: CardContext) -> tuple[Note, ...]:
+    """A group card is one card for the whole group: say whose job it is and whose buttons
+    are for the assignee, so that nobody else taps them to be refused."""
+    name = ctx.directory.name_of(ticket.assignee_id)
+    theirs = [
+        b.label
+        for b in buttons
+        if Grant.ASSIGNEE in PERMISSIONS[b.value.verb]
+        and Grant.TEAM_TECHNICIAN not in PERMISSIONS[b.value.verb]
+    ]
+    if name is None or not theirs:
+        return ()
+    return (Note(f"{name}处理中：{'、'.join(theirs)}由{name}操作", Tone.BLUE),)
+
+
+def _marked(button: Button) -> Button:
+    """A button only the desk or the supervisor may use says so on a group card (派单（班组长）)."""
+    holders = PERMISSIONS[button.value.verb]
+    if holders & {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE}:
+        return button
+    role = "客服" if Grant.AGENT in holders else "班组长"
+    return replace(button, label=f"{button.label}（{role}）")
 
 
 def latest(events: Iterable[Event]) -> Event | None:

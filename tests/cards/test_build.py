@@ -112,7 +112,11 @@ def test_header_notes_and_photos(ctx: CardContext) -> None:
     card = ticket_card(ticket, Audience.TEAM, ctx)
     assert card.header.title == "水电报修 · 3栋2单元501"
     assert [t.text for t in card.header.tags] == ["暂停", "紧急"]
-    assert [n.text for n in card.notes] == ["暂停原因：等配件", "返工 1 次"]
+    assert [n.text for n in card.notes] == [
+        "暂停原因：等配件",
+        "返工 1 次",
+        "李师傅处理中：继续、转单、退单、查看联系方式由李师傅操作",
+    ]
     assert [i.photo for i in card.images] == ["a.jpg", "b.jpg"]
     assert field(card, "接单人") == "李师傅"
     assert field(card, "报修时间") == "11-28 10:00（电话）"
