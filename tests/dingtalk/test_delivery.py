@@ -3,7 +3,7 @@
 import asyncio
 
 from tests.dingtalk.company import DISPATCH, GUOLU, SHUIDIAN, TUJIAN, Company
-from tests.fakes.dingtalk import CREATE_AND_DELIVER_PATH, MONTHLY_LIMITED
+from tests.fakes.dingtalk import CREATE_AND_DELIVER_PATH, MONTHLY_LIMITED, QPS_LIMITED_GLOBALLY
 from tests.office import delivery_failures
 
 
@@ -45,3 +45,12 @@ async def test_the_monthly_quota_is_reported_in_plain_words(company: Company) ->
     number = await company.report()
     failed = await delivery_failures(company.client, number)
     assert "本月钉钉接口调用次数已用完" in str(failed[0]["details"])
+
+
+async def test_the_global_qps_limit_is_waited_out_like_the_apps_own(company: Company) -> None:
+    """DingTalk's throttling page: sleep a second and go on, for either limit."""
+    company.fake.fail_next(1, code=QPS_LIMITED_GLOBALLY)
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    assert [r.success for r in card.deliver_results] == [True]
+    assert await delivery_failures(company.client, number, timeout=0) == []

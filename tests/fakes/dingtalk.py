@@ -63,6 +63,13 @@ AUTH_FAILED: Final = "authFailed"
 # The throttling page ("如何处理钉钉服务端API限流") names these; their HTTP status is 403 in
 # every client log found for the QPS one and not verified for the monthly one.
 QPS_LIMITED: Final = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
+QPS_LIMITED_GLOBALLY: Final = "Forbidden.AccessDenied.QpsLimitForApi"
+"""调用频次与限流, https://open.dingtalk.com/document/development/how-to-process-api-throttling-on-the-dingtalk-server
+(接口的全局维度QPS限流): "当钉钉所有企业的所有应用调用同一个接口超过最高频率时，将会触发限流 …
+新版服务端api返回错误码Forbidden.AccessDenied.QpsLimitForApi"; "因为qps限流限制时间是1秒，所以当遇到
+限流错误时，可以在程序中sleep 1秒，然后继续执行". Every customer of DingTalk makes it, so the fake
+answers it only when told (`fail_next(code=QPS_LIMITED_GLOBALLY)`), with the 403 of the per-app
+one (its status is not verified)."""
 MONTHLY_LIMITED: Final = "Forbidden.AccessDenied.ApiCountLimitForOrg"
 # The card API pages' tables (createAndDeliver, PUT instances, callbacks/register).
 PARAM_EMPTY: Final = "param.empty"
@@ -103,6 +110,7 @@ MESSAGES: Final = {
     TOKEN_INVALID: "不合法的access_token",
     AUTH_FAILED: "鉴权失败",
     QPS_LIMITED: "当前应用调用该接口的频率超过限制",  # wording not verified
+    QPS_LIMITED_GLOBALLY: "当前接口调用频率超过限制",  # wording not verified
     MONTHLY_LIMITED: "组织本月的接口调用次数已达上限",  # wording not verified
     SYSTEM_BUSY: "system.busy",
     ROBOT_CODE_EMPTY: "机器人robotCode为空",
