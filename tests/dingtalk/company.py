@@ -27,7 +27,7 @@ from tests.fakes.dingtalk import (
     CardInstance,
     FakeDingTalk,
 )
-from tests.fakes.dingtalk_callbacks import API_SECRET, card_click, signed_card_headers
+from tests.fakes.dingtalk_callbacks import API_SECRET, card_click, picked, signed_card_headers
 from tests.waiting import eventually
 from tickets.actions import Verb
 
@@ -157,7 +157,9 @@ class Company:
         to: str = "",
         as_user: str | None = None,
     ) -> dict[str, Any]:
-        params: Mapping[str, str] = {"action": self.button(card, verb), "text": text, "to": to}
+        params: dict[str, Any] = {"action": self.button(card, verb), "text": text}
+        if to:
+            params["to"] = picked(card.param_map["to_options"], to)
         return card_click(
             card.out_track_id,
             as_user or user_id(member),
