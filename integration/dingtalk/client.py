@@ -3,6 +3,14 @@
 DingTalk allows 20 calls per second per app and API; the pacer keeps each API under that.
 Rate limits, 5xx, timeouts and an expired token are tried again within the call (with
 jittered backoff); anything else is a `DingTalkError` for a person to fix.
+
+The calls are counted as DingTalk counts them against a standard-edition organisation's
+monthly quota (计费模型说明, https://open.dingtalk.com/document/development/dingtalk-application-development-platform-billing-model:
+"因为单应用调用QPS限流、API全局QPS限流、网络不可达等原因导致的失败调用，不会被统计到调用次数中";
+fetching the access token is on the list of calls never counted, 不纳入调用量限制的接口清单).
+So a call counts once DingTalk has answered it, unless the answer is a refusal for speed. Not
+verified either way, and both left out: a 5xx (DingTalk's own failure) and a call that timed
+out (DingTalk may have served it).
 """
 
 import asyncio
@@ -14,6 +22,7 @@ import aiohttp
 
 from integration.dingtalk.errors import (
     CARD_ALREADY_EXIST,
+    QPS_LIMITED,
     TOKEN_INVALID,
     DingTalkError,
     DingTalkUnavailable,
@@ -71,7 +80,7 @@ class DingTalkClient:
         self._calls = 0
 
     def take_calls(self) -> int:
-        """Calls made since the last time this was asked: for the monthly count."""
+        """Calls DingTalk counted since the last time this was asked: for the monthly count."""
         calls, self._calls = self._calls, 0
         return calls
 
@@ -172,6 +181,8 @@ class DingTalkClient:
             headers = {"x-acs-dingtalk-access-token": await self.token()}
             async with self.per_api.call(path):
                 status, answer = await self._request(method, path, body, headers)
+            if status < 500 and answer.get("code") not in QPS_LIMITED:
+                self._calls += 1
             if 200 <= status < 300:
                 return answer
             failure = _error(status, answer)
@@ -184,7 +195,6 @@ class DingTalkClient:
     async def _request(
         self, method: str, path: str, body: Json, headers: Mapping[str, str]
     ) -> tuple[int, Json]:
-        self._calls += 1  # DingTalk counts refused calls too (not verified)
         try:
             async with self._session.request(
                 method, self._base_url + path, json=body, headers=headers, timeout=self._timeout

@@ -161,10 +161,20 @@ BILLED_PATHS: Final = (
     ONE_TO_ONE_PATH,
     REGISTER_CALLBACK_PATH,
 )
-"""What counts against the monthly quota: token fetches are exempt (appendix A of the
-throttling page); whether opening a Stream connection counts is not verified (it does not
-here), nor whether a call the API then refuses counts (it does here, once past the token and
-QPS gates)."""
+"""What counts against the monthly quota. 计费模型说明
+(https://open.dingtalk.com/document/development/dingtalk-application-development-platform-billing-model),
+计量规则: "因为单应用调用QPS限流、API全局QPS限流、网络不可达等原因导致的失败调用，
+不会被统计到调用次数中";
+token fetches are on 不纳入调用量限制的接口清单
+(https://open.dingtalk.com/document/development/basic-interfaces-such-as-log-off-and-address-book).
+So a refusal for speed and a fault the fake was told to make (`fail_next`, `outage`: DingTalk
+failing, not serving) count nothing. Not verified: whether opening a Stream connection counts
+(it does not here), and whether a call the API then refuses for its content counts (it does
+here, once past the token and QPS gates)."""
+STANDARD_MONTHLY_QUOTA: Final = 5000
+"""计费模型说明: the standard edition's "API接口调用量" is "10000次/自然月" before 2025-11-19 and
+"5000 次/自然月" from that day (含当日); "Webhook&Stream调用量" (events and robot messages
+pushed to the app) went from 5,000 to 3,000, which the fake does not count."""
 BAN_PAGE: Final = {"status": 1111, "wait": 5, "source": "x5", "punish": "deny"}
 """The per-IP ban answers an HTML page carrying this (throttling page, "IP维度频次限流")."""
 _BODY: Final = web.RequestKey("fake_body", object)
@@ -363,9 +373,10 @@ class FakeDingTalk:
         monthly_quota: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """`monthly_quota` models a standard-edition organisation (10,000 calls a month);
-        None means unlimited. `clock` drives every limit and expiry (token, ticket, QPS, the
-        2 s click window), so a test can move time by hand."""
+        """`monthly_quota` models an organisation's API calls a month (a standard-edition
+        one has STANDARD_MONTHLY_QUOTA); None means unlimited. `clock` drives every limit
+        and expiry (token, ticket, QPS, the 2 s click window), so a test can move time by
+        hand."""
         self.app_key = app_key
         self.app_secret = app_secret
         self.robot_code = app_key

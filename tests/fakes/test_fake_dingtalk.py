@@ -40,6 +40,7 @@ from tests.fakes.dingtalk import (
     OPEN_SPACE_ID_INVALID,
     PARAM_INVALID,
     QPS_LIMITED,
+    QPS_LIMITED_GLOBALLY,
     REGISTER_CALLBACK_PATH,
     ROBOT_CODE,
     ROBOT_CODE_AUTH,
@@ -466,13 +467,15 @@ async def test_a_slow_answer_times_out_after_the_card_was_created(
     assert retry[1]["code"] == CARD_ALREADY_EXIST
 
 
-async def test_the_monthly_quota_counts_calls_but_not_token_fetches(
+async def test_the_monthly_quota_counts_calls_but_not_token_fetches_or_refusals_for_speed(
     ticks: FakeClock, http: aiohttp.ClientSession
 ) -> None:
     async with FakeDingTalk(monthly_quota=3, clock=ticks.monotonic) as fake:
         fake.add_group(GROUP)
         tok = await token(http, fake)
         await token(http, fake)
+        fake.fail_next(1, code=QPS_LIMITED_GLOBALLY)
+        assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 403
         codes = [(await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok)) for _ in range(4)]
         assert [s for s, _ in codes] == [200, 200, 200, 403]
         assert codes[-1][1]["code"] == MONTHLY_LIMITED
