@@ -37,6 +37,7 @@ from tickets.clock import Clock
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"
 CARD_INSTANCES = "/v1.0/card/instances"
+DELIVER = "/v1.0/card/instances/deliver"
 GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
 ONE_TO_ONE_MESSAGE = "/v1.0/robot/oToMessages/batchSend"
 REGISTER_CALLBACK = "/v1.0/card/callbacks/register"
@@ -46,6 +47,10 @@ Json = dict[str, Any]
 
 
 GROUP_PREFIX = "cid"
+
+
+def _is_group(space: str) -> bool:
+    return space.startswith("dtv1.card//IM_GROUP.")
 
 
 def open_space(chat_id: str) -> str:
@@ -102,36 +107,45 @@ class DingTalkClient:
         chat_id: str,
         callback: Mapping[str, str],
     ) -> None:
-        """Make the card `out_track_id` and put it in the chat; an earlier try that got as
-        far as making it counts as done (DingTalk keeps outTrackIds unique)."""
+        """Make the card `out_track_id` and put it in the chat, checking each space's result.
+
+        An earlier try may have made it already (DingTalk keeps outTrackIds unique and answers
+        param.cardAlreadyExist): made, but perhaps never shown (the robot was not yet in the
+        group, or the answer was lost). That card is brought up to date and delivered again
+        (投放卡片); whether delivering to a chat where it already shows adds a second message
+        is not verified."""
         space = open_space(chat_id)
+        deliver = self._deliver_model(space)
         body: Json = {
             "cardTemplateId": template_id,
             "outTrackId": out_track_id,
             "cardData": {"cardParamMap": dict(params)},
             "openSpaceId": space,
             **callback,
+            **deliver,
         }
-        if space.startswith("dtv1.card//IM_GROUP."):
-            body["imGroupOpenSpaceModel"] = {"supportForward": False}
-            body["imGroupOpenDeliverModel"] = {"robotCode": self.robot_code}
-        else:
-            body["imRobotOpenSpaceModel"] = {"supportForward": False}
-            body["imRobotOpenDeliverModel"] = {
-                "spaceType": "IM_ROBOT",
-                "robotCode": self.robot_code,
-            }
+        model = "imGroupOpenSpaceModel" if _is_group(space) else "imRobotOpenSpaceModel"
+        body[model] = {"supportForward": False}
         try:
             answer = await self._call("POST", CREATE_AND_DELIVER, body)
+            results = (answer.get("result") or {}).get("deliverResults") or []
         except DingTalkError as error:
-            if error.code == CARD_ALREADY_EXIST:
-                return
-            raise
-        results = (answer.get("result") or {}).get("deliverResults") or []
+            if error.code != CARD_ALREADY_EXIST:
+                raise
+            await self.update_card(out_track_id, params)
+            again = {"outTrackId": out_track_id, "openSpaceId": space, **deliver}
+            results = (await self._call("POST", DELIVER, again)).get("result") or []
         failed = [r for r in results if not r.get("success")]
         if failed or not results:
             first = failed[0] if failed else {}
             raise NotDelivered(space, str(first.get("errorMsg") or "没有投放结果"))
+
+    def _deliver_model(self, space: str) -> Json:
+        """How the robot delivers into a group or a person's one-to-one chat with it."""
+        if _is_group(space):
+            return {"imGroupOpenDeliverModel": {"robotCode": self.robot_code}}
+        model = {"spaceType": "IM_ROBOT", "robotCode": self.robot_code}
+        return {"imRobotOpenDeliverModel": model}
 
     async def update_card(self, out_track_id: str, params: Mapping[str, str]) -> None:
         body: Json = {

@@ -11,7 +11,7 @@ Neither counts against the month's calls."""
 TOKEN_INVALID = frozenset({"InvalidAuthentication", "AuthenticationFailed.MissingParameter"})
 """The access token expired or was revoked early: fetch a new one and send again."""
 CARD_ALREADY_EXIST = "param.cardAlreadyExist"
-"""Our outTrackId was used before: an earlier try delivered the card."""
+"""Our outTrackId was used before: an earlier try made the card, perhaps without showing it."""
 RETRY_LATER = QPS_LIMITED | {"system.busy"} | TOKEN_INVALID
 PERMANENT = {
     "Forbidden.AccessDenied.ApiCountLimitForOrg": (

@@ -41,6 +41,13 @@ APP_ID: Final = "1305d5f5-6a2b-484f-9c1d-97d9a0b1ef67"
 TOKEN_PATH: Final = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER_PATH: Final = "/v1.0/card/instances/createAndDeliver"
 CARD_INSTANCES_PATH: Final = "/v1.0/card/instances"
+DELIVER_PATH: Final = "/v1.0/card/instances/deliver"
+"""投放卡片 (https://open.dingtalk.com/document/development/delivery-card-interface): puts a card
+made before into spaces it was made for ("若需要被投放的卡片实例不支持该场域，需要先调用appendSpace
+接口增加该场域"), `outTrackId`, `openSpaceId` and a deliver model per space type as in
+createAndDeliver; answers `{"success": true, "result": [{spaceType, spaceId, success,
+carrierId, errorMsg}]}`: the results are the `result` list itself, not a `deliverResults`
+inside it."""
 GROUP_SEND_PATH: Final = "/v1.0/robot/groupMessages/send"
 ONE_TO_ONE_PATH: Final = "/v1.0/robot/oToMessages/batchSend"
 """机器人批量发送人与机器人会话中机器人消息 (batchSendOTO): `robotCode`, `userIds` (at most
@@ -157,6 +164,7 @@ missing field is not verified (the fake answers invalidParameter.msgParam.invali
 BILLED_PATHS: Final = (
     CREATE_AND_DELIVER_PATH,
     CARD_INSTANCES_PATH,
+    DELIVER_PATH,
     GROUP_SEND_PATH,
     ONE_TO_ONE_PATH,
     REGISTER_CALLBACK_PATH,
@@ -241,6 +249,11 @@ class CardInstance:
     @property
     def param_map(self) -> dict[str, str]:
         return self.revisions[-1]
+
+    def shown_in(self, space_id: str) -> bool:
+        """Whether the card's last delivery to this space succeeded: made and never delivered
+        (the robot not in the group then), it shows nowhere until POST /deliver puts it there."""
+        return any(r.space_id == space_id and r.success for r in self.deliver_results)
 
 
 @dataclass(frozen=True)
@@ -414,6 +427,7 @@ class FakeDingTalk:
         app.router.add_post(TOKEN_PATH, self._token)
         app.router.add_post(CREATE_AND_DELIVER_PATH, self._create_and_deliver)
         app.router.add_put(CARD_INSTANCES_PATH, self._update_card)
+        app.router.add_post(DELIVER_PATH, self._deliver_card)
         app.router.add_post(GROUP_SEND_PATH, self._group_send)
         app.router.add_post(ONE_TO_ONE_PATH, self._one_to_one_send)
         app.router.add_post(REGISTER_CALLBACK_PATH, self._register_callback)
@@ -892,6 +906,37 @@ class FakeDingTalk:
         elif space_id not in self._users:
             return DeliverResult(kind, space_id, False, None, "用户不存在")
         return DeliverResult(kind, space_id, True, secrets.token_urlsafe(24), None)
+
+    async def _deliver_card(self, request: web.Request) -> web.Response:
+        """See DELIVER_PATH; the codes are the page's table. Delivering again to a space where
+        the card shows is answered as a success and shows nothing new (not verified)."""
+        self._admit(request)
+        body = _object(request)
+        out_track_id = body.get("outTrackId")
+        open_space_id = body.get("openSpaceId")
+        if not isinstance(out_track_id, str) or not out_track_id:
+            raise _Refused(400, OUT_TRACK_ID_EMPTY)
+        if not isinstance(open_space_id, str) or not open_space_id:
+            raise _Refused(400, OPEN_SPACE_ID_EMPTY)
+        card = self.cards.get(out_track_id)
+        if card is None:
+            raise _Refused(400, CARD_NOT_EXIST)
+        spaces = _spaces(open_space_id)
+        kinds = {kind for kind, _ in spaces}
+        if "IM_GROUP" in kinds:
+            self._group_model(body.get("imGroupOpenDeliverModel"))
+        if "IM_ROBOT" in kinds:
+            self._robot_model(body.get("imRobotOpenDeliverModel"))
+        results = []
+        for space in spaces:
+            if space not in card.spaces:  # the errorMsg is not verified
+                results.append(DeliverResult(*space, False, None, "卡片实例不支持该场域"))
+                continue
+            result = self._deliver(*space)
+            kept = [r for r in card.deliver_results if (r.space_type, r.space_id) != space]
+            card.deliver_results = [*kept, result]
+            results.append(result)
+        return web.json_response({"success": True, "result": [r.to_json() for r in results]})
 
     async def _update_card(self, request: web.Request) -> web.Response:
         self._admit(request)

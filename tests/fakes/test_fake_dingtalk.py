@@ -28,6 +28,7 @@ from tests.fakes.dingtalk import (
     CREATE_AND_DELIVER_PATH,
     DELIVER_MODEL_EMPTY,
     DELIVER_MODEL_ERROR,
+    DELIVER_PATH,
     GATEWAY_OPEN_PATH,
     GROUP_SEND_PATH,
     INVALID_CLIENT,
@@ -311,6 +312,37 @@ async def test_each_space_reports_its_own_delivery(
     )
     status, refused = await call(http, fake, CREATE_AND_DELIVER_PATH, robot_only, token=tok)
     assert (status, refused["code"]) == (400, DELIVER_MODEL_ERROR)
+
+
+async def test_a_card_made_but_not_delivered_is_delivered_by_deliver(
+    fake: FakeDingTalk, http: aiohttp.ClientSession
+) -> None:
+    tok = await token(http, fake)
+    space = f"dtv1.card//IM_GROUP.{OUTSIDE}"
+    made = card_request(openSpaceId=space)
+    status, answer = await call(http, fake, CREATE_AND_DELIVER_PATH, made, token=tok)
+    assert status == 200 and answer["result"]["deliverResults"][0]["success"] is False
+    card = fake.cards["ticket-17-v1"]
+    assert not card.shown_in(OUTSIDE)
+    again = {
+        "outTrackId": "ticket-17-v1",
+        "openSpaceId": space,
+        "imGroupOpenDeliverModel": {"robotCode": ROBOT_CODE},
+    }
+    fake.add_group(OUTSIDE)  # the robot joins the group
+    status, answer = await call(http, fake, DELIVER_PATH, again, token=tok)
+    assert status == 200 and answer["success"] is True
+    assert [(r["spaceId"], r["success"]) for r in answer["result"]] == [(OUTSIDE, True)]
+    assert card.shown_in(OUTSIDE)
+    elsewhere = {**again, "openSpaceId": f"dtv1.card//IM_GROUP.{GROUP}"}
+    status, answer = await call(http, fake, DELIVER_PATH, elsewhere, token=tok)
+    assert answer["result"][0]["success"] is False  # not a space the card was made for
+    unknown = {**again, "outTrackId": "never-made"}
+    status, answer = await call(http, fake, DELIVER_PATH, unknown, token=tok)
+    assert (status, answer["code"]) == (400, CARD_NOT_EXIST)
+    no_model = {"outTrackId": "ticket-17-v1", "openSpaceId": space}
+    status, answer = await call(http, fake, DELIVER_PATH, no_model, token=tok)
+    assert (status, answer["code"]) == (400, DELIVER_MODEL_EMPTY)
 
 
 async def test_updates_merge_by_key_or_replace_and_keep_every_revision(
