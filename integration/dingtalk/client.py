@@ -155,20 +155,18 @@ class DingTalkClient:
         }
         await self._call("PUT", CARD_INSTANCES, body)
 
-    async def send_text(self, conversation_id: str, text: str) -> None:
-        """A plain robot message in a group: DingTalk reads no markup in `sampleText`."""
-        body: Json = {
-            "msgKey": "sampleText",
-            "msgParam": json.dumps({"content": text}, ensure_ascii=False),
-            "openConversationId": conversation_id,
-            "robotCode": self.robot_code,
-        }
-        await self._call("POST", GROUP_MESSAGE, body)
+    async def send_text(self, chat_id: str, text: str) -> None:
+        """A plain robot message (DingTalk reads no markup in `sampleText`) in a group
+        (`cid…`) or a person's one-to-one chat with the robot (their userId)."""
+        await self._robot_message(chat_id, "sampleText", {"content": text})
 
     async def send_markdown(self, chat_id: str, title: str, text: str) -> None:
         """A robot markdown message in a group (`cid…`) or a person's one-to-one chat."""
-        param = json.dumps({"title": title, "text": text}, ensure_ascii=False)
-        body: Json = {"msgKey": "sampleMarkdown", "msgParam": param, "robotCode": self.robot_code}
+        await self._robot_message(chat_id, "sampleMarkdown", {"title": title, "text": text})
+
+    async def _robot_message(self, chat_id: str, msg_key: str, param: Json) -> None:
+        msg_param = json.dumps(param, ensure_ascii=False)
+        body: Json = {"msgKey": msg_key, "msgParam": msg_param, "robotCode": self.robot_code}
         if chat_id.startswith(GROUP_PREFIX):
             await self._call("POST", GROUP_MESSAGE, {**body, "openConversationId": chat_id})
             return

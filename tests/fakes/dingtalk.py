@@ -14,6 +14,8 @@ observed and published by others. Where DingTalk documents no answer, the choice
 """
 
 import asyncio
+import base64
+import hashlib
 import json
 import math
 import random
@@ -404,6 +406,7 @@ class FakeDingTalk:
         self._templates: dict[str, _Template] = {}
         self._groups: dict[str, _Group] = {}
         self._users: dict[str, str] = {}
+        self._single_chats: dict[str, str] = {}
         self._messages: list[GroupMessage] = []
         self._one_to_one: list[OneToOneMessage] = []
         self._tokens: dict[str, float] = {}
@@ -487,6 +490,16 @@ class FakeDingTalk:
     def add_user(self, user_id: str, name: str | None = None) -> None:
         """A member of the organisation the robot can reach in a 1:1 chat (IM_ROBOT)."""
         self._users[user_id] = name or user_id
+
+    def conversation_with(self, user_id: str) -> str:
+        """The conversationId of a person's one-to-one chat with the robot, as its robot
+        messages carry it (with conversationType "1"). It looks like a group's (`cid…`; the
+        protocol.md sample of a one-to-one message has one), but it is no group: see
+        `_group_send`."""
+        digest = hashlib.sha256(user_id.encode()).digest()[:16]
+        conversation = "cid" + base64.b64encode(digest).decode()
+        self._single_chats[conversation] = user_id
+        return conversation
 
     def revoke_tokens(self) -> None:
         """Every access token stops working, as when DingTalk expires one early."""
@@ -980,6 +993,12 @@ class FakeDingTalk:
         conversation = body.get("openConversationId")
         if not isinstance(conversation, str) or not conversation:
             raise _Refused(400, CONVERSATION_MISSING)
+        if conversation in self._single_chats:
+            # 机器人发送群聊消息 sends to groups only; for a one-to-one chat the robot has
+            # 批量发送人与机器人会话中机器人消息 (ONE_TO_ONE_PATH). What DingTalk answers a group
+            # send to a one-to-one conversationId is not verified: refused here as a group
+            # it does not know.
+            raise _Refused(400, CONVERSATION_INVALID, "a one-to-one chat, not a group")
         group = self._groups.get(conversation)
         if group is None:
             # Not verified: one user saw DingTalk accept a wrong openConversationId silently

@@ -393,6 +393,7 @@ async def test_group_messages_are_checked_and_recorded(
         ({**markdown(), "robotCode": "dingother"}, ROBOT_CODE_AUTH),
         ({**markdown(), "openConversationId": "cidNope=="}, CONVERSATION_INVALID),
         ({**markdown(), "openConversationId": OUTSIDE}, ROBOT_CODE_EMPTY),
+        ({**markdown(), "openConversationId": fake.conversation_with(USER)}, CONVERSATION_INVALID),
     ]
     for body, code in cases:
         status, refused = await call(http, fake, GROUP_SEND_PATH, body, token=tok)
