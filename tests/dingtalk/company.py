@@ -75,7 +75,7 @@ def settings_for(
 
 def organisation(fake: FakeDingTalk, settings: Settings) -> None:
     """The company's DingTalk: our template published, the robot in every group."""
-    fake.add_template(TEMPLATE, set(variables()))
+    fake.add_template(TEMPLATE, variables())
     for chat in settings.all_chats():
         fake.add_group(chat.chat_id)
     for member in settings.members:

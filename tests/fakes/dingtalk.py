@@ -328,9 +328,32 @@ class StreamProtocolError(Exception):
         self.frame = frame
 
 
+VARIABLE_TYPES: Final = ("string", "number", "boolean", "object", "array")
+"""The card platform's variable types. API 卡片数据的填写说明
+(https://open.dingtalk.com/document/development/instructions-for-filling-in-api-card-data):
+"三个接口都是使用 `Map<String, String>` 来传递卡片数据的"; a Number or Boolean goes as its text
+("1", "true"), "对象类型，需要将对象转成 JSONString", "数组类型，需要将数组转成 JSONString". What
+the card shows for a value that is not of its variable's type is not verified (an array
+variable with "" or plain text can show nothing): the fake refuses it (param.invalid), so that
+a test sees the mistake."""
+
+
+def _fits(kind: str, value: str) -> bool:
+    if kind == "string":
+        return True
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return False
+    if kind == "number":
+        return isinstance(parsed, int | float) and not isinstance(parsed, bool)
+    return isinstance(parsed, {"boolean": bool, "object": dict, "array": list}[kind])
+
+
 @dataclass
 class _Template:
-    variables: frozenset[str] | None
+    variables: Mapping[str, str] | None
+    """name → type (VARIABLE_TYPES)"""
     published: bool
 
 
@@ -475,12 +498,18 @@ class FakeDingTalk:
     # The organisation, as a test sets it up
 
     def add_template(
-        self, template_id: str, variables: set[str] | None = None, *, published: bool = True
+        self,
+        template_id: str,
+        variables: Mapping[str, str] | None = None,
+        *,
+        published: bool = True,
     ) -> None:
-        """A card template made in the card platform. With `variables`, a cardParamMap key
-        outside them is refused: stricter than DingTalk, which is not verified to check."""
-        names = None if variables is None else frozenset(variables)
-        self._templates[template_id] = _Template(names, published)
+        """A card template made in the card platform, with its variables' names and types
+        (VARIABLE_TYPES). A cardParamMap key outside them is refused: stricter than DingTalk,
+        which is not verified to check; so is a value that does not fit its type."""
+        if variables is not None and not set(variables.values()) <= set(VARIABLE_TYPES):
+            raise ValueError(f"variable types are {VARIABLE_TYPES}: {variables}")
+        self._templates[template_id] = _Template(variables, published)
 
     def add_group(
         self, open_conversation_id: str, *, robot_member: bool = True, name: str | None = None
@@ -783,9 +812,13 @@ class FakeDingTalk:
             if size > PARAM_VALUE_MAX_BYTES:
                 raise _Refused(400, PARAM_INVALID, f"cardParamMap[{key!r}] is {size} bytes > 1 KB")
         if template is not None and template.variables is not None:
-            unknown = sorted(set(raw) - template.variables)
+            unknown = sorted(set(raw) - set(template.variables))
             if unknown:
                 raise _Refused(400, PARAM_INVALID, f"not variables of the template: {unknown}")
+            for key, value in raw.items():
+                kind = template.variables[key]
+                if not _fits(kind, value):
+                    raise _Refused(400, PARAM_INVALID, f"cardParamMap[{key!r}] is no {kind}")
         return dict(raw)
 
     def _private_data(self, raw: Any, template: _Template | None) -> dict[str, dict[str, str]]:

@@ -72,8 +72,19 @@ GROUP = GROUP_ID
 OUTSIDE = "cidOutsideGroupNoRobot0000=="
 USER = "manager0417"
 TEMPLATE = "2d7a1c3e-5b9f-4e1a-8c6d-0f1e2d3c4b5a.schema"
-VARIABLES = {"title", "status", "detail", "actions"}
-CARD = {"title": "报修 #17 厨房漏水", "status": "待接单", "detail": "3 号楼 502，水管接口滴水"}
+VARIABLES = {
+    "title": "string",
+    "status": "string",
+    "detail": "string",
+    "actions": "string",
+    "photos": "array",
+}
+CARD = {
+    "title": "报修 #17 厨房漏水",
+    "status": "待接单",
+    "detail": "3 号楼 502，水管接口滴水",
+    "photos": '[{"url": "https://baoxiu.example.com/media/a.jpg"}]',  # an array, as JSON
+}
 SUBSCRIBE_CARDS = [{"type": "CALLBACK", "topic": CARD_CALLBACK_TOPIC}]
 
 Json = dict[str, Any]
@@ -246,6 +257,9 @@ async def test_a_card_is_created_delivered_and_recorded(
         ({"cardData": {"cardParamMap": {"title": "漏" * 342}}}, PARAM_INVALID),  # 1026 B
         ({"cardData": {"cardParamMap": {"t" * 101: "x"}}}, PARAM_INVALID),
         ({"cardData": {"cardParamMap": {"assignee": "王师傅"}}}, PARAM_INVALID),
+        ({"cardData": {"cardParamMap": {"photos": "a.jpg"}}}, PARAM_INVALID),  # not an array
+        ({"cardData": {"cardParamMap": {"photos": ""}}}, PARAM_INVALID),
+        ({"cardData": {"cardParamMap": {"photos": '{"url": "a.jpg"}'}}}, PARAM_INVALID),
         ({"openSpaceId": f"IM_GROUP.{GROUP}"}, OPEN_SPACE_ID_INVALID),
         ({"openSpaceId": "dtv1.card//IM_GROUP"}, OPEN_SPACE_ID_INVALID),
         ({"openSpaceId": f"dtv1.card//ONE_BOX.{GROUP}"}, OPEN_SPACE_ID_INVALID),
