@@ -8,9 +8,9 @@ The calls are counted as DingTalk counts them against a standard-edition organis
 monthly quota (计费模型说明, https://open.dingtalk.com/document/development/dingtalk-application-development-platform-billing-model:
 "因为单应用调用QPS限流、API全局QPS限流、网络不可达等原因导致的失败调用，不会被统计到调用次数中";
 fetching the access token is on the list of calls never counted, 不纳入调用量限制的接口清单).
-So a call counts once DingTalk has answered it, unless the answer is a refusal for speed. Not
-verified either way, and both left out: a 5xx (DingTalk's own failure) and a call that timed
-out (DingTalk may have served it).
+So a call counts once DingTalk has answered it in JSON, unless the answer is a refusal for
+speed (the per-IP ban's HTML page is one too). Not verified either way, and both left out: a
+5xx (DingTalk's own failure) and a call that timed out (DingTalk may have served it).
 """
 
 import asyncio

@@ -2,11 +2,13 @@
 as DingTalk.
 
 A client tested against it should meet, before production does, what DingTalk refuses: an
-unknown or unpublished card template, a reused outTrackId, a card parameter that is not a
-string or is over 1 KB, a group the robot is not in (reported per space inside a 200), the
-21st call to one API within a second, the monthly quota of a standard-edition organisation,
-a missing or dead access token, and a Stream connection that goes quiet, says `disconnect`
-or drops. Answers keep DingTalk's HTTP statuses, v1.0 error bodies and codes as documented
+unknown or unpublished card template, a reused outTrackId (the card made, and perhaps shown
+nowhere until delivered), a card parameter that is not a string, is over 1 KB or does not fit
+its template variable's type, a group the robot is not in (reported per space inside a 200),
+a group message to a one-to-one chat, the 21st call to one API within a second, the monthly
+quota of a standard-edition organisation (counted as DingTalk counts), a missing or dead
+access token, and a Stream connection that goes quiet, says `disconnect` or drops. Answers
+keep DingTalk's HTTP statuses, v1.0 error bodies and codes as documented
 (../shared/platforms/dingtalk.md, the API pages at open.dingtalk.com, the Stream protocol in
 open-dingtalk/developerpedia docs/learn/stream/protocol.md, dingtalk-stream 0.24.3) or as
 observed and published by others. Where DingTalk documents no answer, the choice is marked
