@@ -4,7 +4,7 @@ import asyncio
 import time
 from typing import Any
 
-from tests.dingtalk.company import ROUTE_KEY, SHUIDIAN, Company, user_id
+from tests.dingtalk.company import DISPATCH, ROUTE_KEY, SHUIDIAN, Company, user_id
 from tests.fakes.dingtalk_callbacks import API_SECRET, signed_card_headers
 from tests.waiting import eventually
 from tickets.actions import Verb
@@ -56,6 +56,25 @@ async def test_pause_with_a_reason_then_complete(company: Company) -> None:
     assert [e["kind"] for e in ticket["events"]][-5:] == [
         "claim", "start", "pause", "resume", "complete",
     ]  # fmt: skip
+
+
+async def test_a_supervisor_dispatches_and_a_technician_transfers_by_the_picker(
+    company: Company,
+) -> None:
+    number = await company.report(category="门窗", description="单元门闭门器坏了")
+    desk = await company.card_in(DISPATCH, number)
+    answer = await company.click(company.click_payload("chen", desk, Verb.DISPATCH, to="zhang"))
+    assert toast(answer) == "已派给张师傅"
+    assert (await company.ticket(number))["assignee"]["id"] == "zhang"
+
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    private = await company.card_in(user_id("t01"), number)
+    await eventually(lambda: "t02" in private.param_map["to_options"])
+    answer = await company.click(company.click_payload("t01", private, Verb.TRANSFER, to="t02"))
+    assert toast(answer).startswith("已转给师傅02")
+    assert (await company.ticket(number))["assignee"]["id"] == "t02"
 
 
 async def test_two_technicians_racing_get_one_winner(company: Company) -> None:
