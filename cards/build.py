@@ -74,7 +74,7 @@ def ticket_card(
         notes += _whose(ticket, buttons, ctx)
         buttons = tuple(_marked(b) for b in buttons)
     return Card(
-        header=_header(ticket),
+        header=_header(ticket, ctx),
         fields=_fields(ticket, ctx, private),
         notes=notes,
         images=tuple(Image(p, f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)),
@@ -119,7 +119,7 @@ def _footer(ticket: Ticket, ctx: CardContext, shown: Event | None) -> str:
     return f"{ticket.number} · {describe(shown).title} · {_local(shown.at, ctx.tz)}"
 
 
-def _header(ticket: Ticket) -> Header:
+def _header(ticket: Ticket, ctx: CardContext) -> Header:
     status_tone = {
         Status.NEW: Tone.RED if ticket.urgency is Urgency.EMERGENCY else Tone.BLUE,
         Status.COMPLETED: Tone.GREEN,
@@ -129,11 +129,15 @@ def _header(ticket: Ticket) -> Header:
     urgency_tone = {Urgency.EMERGENCY: Tone.RED, Urgency.URGENT: Tone.ORANGE}.get(
         ticket.urgency, Tone.BLUE
     )
+    status = ticket.status.label
+    claimed = ctx.directory.teams[ticket.team_id].dispatch is DispatchMode.CLAIM
+    if ticket.status is Status.NEW and claimed:
+        status = "待接单"  # the group takes it; nobody dispatches there
     return Header(
         title=f"{ticket.category}报修 · {ticket.location}",
         subtitle=ticket.number,
         tone=Tone.GREY if ticket.status in _ENDED else urgency_tone,
-        tags=(Tag(ticket.status.label, status_tone), Tag(ticket.urgency.label, urgency_tone)),
+        tags=(Tag(status, status_tone), Tag(ticket.urgency.label, urgency_tone)),
     )
 
 
