@@ -72,7 +72,7 @@ def ticket_card(
     notes = _notes(ticket)
     if audience is Audience.TEAM:
         notes += _whose(ticket, buttons, ctx)
-        buttons = tuple(_marked(b) for b in buttons)
+        buttons = tuple(_marked(b, ticket) for b in buttons)
     return Card(
         header=_header(ticket, ctx),
         fields=_fields(ticket, ctx, private),
@@ -98,10 +98,13 @@ def _whose(ticket: Ticket, buttons: tuple[Button, ...], ctx: CardContext) -> tup
     return (Note(f"{name}处理中：{'、'.join(theirs)}由{name}操作", Tone.BLUE),)
 
 
-def _marked(button: Button) -> Button:
+def _marked(button: Button, ticket: Ticket) -> Button:
     """A button only the desk or the supervisor may use says so on a group card (派单（班组长）)."""
     holders = PERMISSIONS[button.value.verb]
-    if holders & {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE}:
+    crew = (
+        {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE} if ticket.assignee_id else {Grant.TEAM_TECHNICIAN}
+    )
+    if holders & crew:
         return button
     role = "客服" if Grant.AGENT in holders else "班组长"
     return replace(button, label=f"{button.label}（{role}）")

@@ -132,7 +132,7 @@ def test_a_group_card_says_whose_buttons_are_whose(ctx: CardContext) -> None:
     held = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.TEAM, ctx)
     assert held.notes[-1].text == "李师傅处理中：完工、暂停、转单、退单、查看联系方式由李师傅操作"
     waiting = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.TEAM, ctx)
-    assert [b.label for b in waiting.buttons] == ["派单（班组长）"]
+    assert [b.label for b in waiting.buttons] == ["派单（班组长）", "查看联系方式（客服）"]
     done = ticket_card(make_ticket(Status.COMPLETED), Audience.TEAM, ctx)
     assert "确认完成（客服）" in [b.label for b in done.buttons]
     dispatch_desk = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.SUPERVISORS, ctx)

@@ -82,13 +82,18 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], timeout: float = 
 
 
 def button_value(html: str, label: str) -> dict[str, Any]:
-    """The value a button (or a form's submit) with this label carries."""
+    """The value a button (or a form's submit) with this label carries, whoever it is
+    marked for (查看联系方式（客服）)."""
+
+    def named(text: str) -> bool:
+        return re.sub(r"（[^）]*）$", "", text.strip()) == label
+
     for match in re.finditer(r"data-value='([^']*)'[^>]*>(?:确定)?([^<]*)<", html):
-        if match.group(2).strip() == label:
+        if named(match.group(2)):
             return dict(json.loads(match.group(1)))
     forms = re.findall(r"<summary[^>]*>([^<]*)</summary>\s*<form data-value='([^']*)'", html)
     for text, value in forms:
-        if text.strip() == label:
+        if named(text):
             return dict(json.loads(value))
     raise AssertionError(f"no button {label!r} on the card")
 
