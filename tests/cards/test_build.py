@@ -111,7 +111,7 @@ def test_header_notes_and_photos(ctx: CardContext) -> None:
     )
     card = ticket_card(ticket, Audience.TEAM, ctx)
     assert card.header.title == "水电报修 · 3栋2单元501"
-    assert [t.text for t in card.header.tags] == ["暂停", "紧急"]
+    assert [t.text for t in card.header.tags] == ["已暂停", "紧急"]
     assert [n.text for n in card.notes] == [
         "暂停原因：等配件",
         "返工 1 次",
