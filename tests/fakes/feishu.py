@@ -539,11 +539,17 @@ class FakeFeishu:
         *,
         kind: str = "event",
         parts: int = 1,
-        timeout: float = 5.0,
+        timeout: float = CLICK_ANSWER_S,
     ) -> WsReply:
         """Deliver an event (e.g. a card.action.trigger) to one open long connection, chosen
         at random as Feishu does, in `parts` frames, and wait for the client's answer. A
-        click's answer given within 3 s has its card shown (`apply_answer`)."""
+        click's answer given within 3 s has its card shown (`apply_answer`).
+
+        As Feishu's server does, a push waits for its own answer only: pushes made at once
+        send their frames at once, each answer matched to its frame by `message_id`, so a
+        client that reads one frame only after answering the last is seen to be late. After
+        `timeout` (Feishu's 3 s) there is no answer to wait for: TimeoutError, where the
+        clicker sees "出错了，请稍后重试" (200340, larksuite/oapi-sdk-python#126)."""
         if not self._connections:
             raise RuntimeError("no long connection is open")
         connection = random.choice(self._connections)
