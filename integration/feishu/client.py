@@ -25,6 +25,7 @@ from lark_oapi.api.im.v1 import (
     GetChatRequest,
     GetMessageRequest,
     GetMessageResourceRequest,
+    IsInChatChatMembersRequest,
     PatchMessageRequest,
     PatchMessageRequestBody,
     ReplyMessageRequest,
@@ -197,10 +198,17 @@ class FeishuClient:
             ) from error
 
     async def chat_name(self, chat_id: str) -> str:
-        """The chat's name; fails with 232… codes when the bot is not in it."""
+        """The chat's name, which Feishu gives for a chat the bot is not in as well."""
         request = GetChatRequest.builder().chat_id(chat_id).build()
         response = await self._call(lambda o: self._sdk.im.v1.chat.aget(request, o), ["app"])
         return str(response.data.name)
+
+    async def bot_in_chat(self, chat_id: str) -> bool:
+        request = IsInChatChatMembersRequest.builder().chat_id(chat_id).build()
+        response = await self._call(
+            lambda o: self._sdk.im.v1.chat_members.ais_in_chat(request, o), ["app"]
+        )
+        return response.data.is_in_chat is True
 
     async def user_name(self, open_id: str) -> str:
         request = GetUserRequest.builder().user_id(open_id).user_id_type("open_id").build()

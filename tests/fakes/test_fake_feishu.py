@@ -22,6 +22,7 @@ from lark_oapi.api.im.v1 import (
     GetChatRequest,
     GetMessageRequest,
     GetMessageResourceRequest,
+    IsInChatChatMembersRequest,
     PatchMessageRequest,
     PatchMessageRequestBody,
     ReplyMessageRequest,
@@ -51,7 +52,6 @@ from tests.fakes.feishu import (
     INVALID_PARAM,
     MISSING_SCOPE,
     NO_USER_AUTHORITY,
-    NOT_IN_CHAT,
     PER_APP_SECOND,
     RATE_LIMITED,
     RESOURCE_INVALID,
@@ -620,9 +620,16 @@ async def test_chats_and_users_resolve_or_fail_with_feishus_codes(fake: FakeFeis
         request = GetUserRequest.builder().user_id(open_id).user_id_type("open_id").build()
         return await client.contact.v3.user.aget(request, option(tenant))
 
+    async def inside(chat_id: str) -> Any:
+        request = IsInChatChatMembersRequest.builder().chat_id(chat_id).build()
+        return await client.im.v1.chat_members.ais_in_chat(request, option(tenant))
+
     assert (await chat(CHAT)).data.name == "3 号楼维修群"
-    assert (await chat(OUTSIDE)).code == NOT_IN_CHAT
+    assert (await chat(OUTSIDE)).code == 0  # a chat the bot is not in still has a name
     assert (await chat("oc_gone")).code == CHAT_INVALID
+    assert (await inside(CHAT)).data.is_in_chat is True
+    assert (await inside(OUTSIDE)).data.is_in_chat is False
+    assert (await inside("oc_gone")).code == CHAT_INVALID
     assert (await user(USER)).data.user.name == "王师傅"
     assert (await user("ou_gone")).code == NO_USER_AUTHORITY
 
