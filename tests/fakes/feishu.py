@@ -67,7 +67,13 @@ NO_USER_AUTHORITY: Final = 41050
 FIELD_INVALID: Final = 99992402
 INTERNAL_ERROR: Final = 1500
 MISSING_SCOPE: Final = 99991672
-"""The app lacks a scope the call needs; Feishu's message names the scopes."""
+"""The app lacks a scope the call needs. Feishu's message names the scopes, in English and in
+Chinese, with the console's link, and `error.permission_violations` lists them (the form of
+the sibling 99991679 in trouble-shooting/how-to-resolve-error-99991679, `type`
+action_scope_required for this code; the message as tenants report it, e.g. "Access denied.
+One of the following scopes is required: [task:task:write, task:task:writeonly].应用尚未开通
+所需的应用身份权限：[…]，点击链接申请并开通任一权限即可：https://open.feishu.cn/app/cli_…/auth?
+q=task:task:write,task:task:writeonly&op_from=openapi&token_type=tenant")."""
 RESOURCE_INVALID: Final = IMAGE_INVALID
 """The message-resource endpoint's "Invalid request param."; which cases Feishu answers with
 it (no `type`, a key from another message, an unknown message) is not verified."""
@@ -98,7 +104,6 @@ MESSAGES: Final = {
     NO_USER_AUTHORITY: "no user authority error",
     FIELD_INVALID: "field validation failed",
     INTERNAL_ERROR: "internal error",
-    MISSING_SCOPE: "Access denied. One of the following scopes is required",
     RESOURCE_UNSUPPORTED: "Unsupported message type",  # the wording is not verified
 }
 
@@ -295,13 +300,19 @@ class _Refused(Exception):
         *,
         headers: Mapping[str, str] | None = None,
         html: bool = False,
+        message: str | None = None,
+        error: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(f"{code} {detail}")
+        """`message` replaces the code's usual one and its `detail`; `error` adds to the
+        answer's `error` object."""
+        super().__init__(f"{code} {message or detail}")
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = dict(headers or {})
         self.html = html
+        self.message = message
+        self.error = dict(error or {})
 
 
 class FakeFeishu:
@@ -1004,9 +1015,9 @@ class FakeFeishu:
                 )
             raise _Refused(400, INVALID_PARAM, "invalid message_id")
         if not self.scopes & READ_MESSAGES:
-            raise _Refused(400, MISSING_SCOPE, _listed(READ_MESSAGES))
+            raise _missing(self.app_id, READ_MESSAGES)
         if said.chat_type == "group" and GROUP_MESSAGES not in self.scopes:
-            raise _Refused(400, MISSING_SCOPE, _listed({GROUP_MESSAGES}))
+            raise _missing(self.app_id, {GROUP_MESSAGES})
         chat = self._chats.get(said.chat_id)
         if chat is not None and not chat.bot_member:
             raise _Refused(400, BOT_NOT_IN_CHAT)
@@ -1024,7 +1035,7 @@ class FakeFeishu:
         if kind not in ("image", "file"):
             raise _Refused(400, RESOURCE_INVALID, "type is image or file")
         if not self.scopes & (READ_MESSAGES | {"im:message.history:readonly"}):
-            raise _Refused(400, MISSING_SCOPE, _listed(READ_MESSAGES))
+            raise _missing(self.app_id, READ_MESSAGES)
         if message_id in self._messages:
             raise _Refused(400, RESOURCE_UNSUPPORTED)
         said = self._said.get(message_id)
@@ -1155,8 +1166,8 @@ def _refusal(refused: _Refused) -> web.Response:
     log_id = _log_id()
     body = {
         "code": refused.code,
-        "msg": message,
-        "error": {"log_id": log_id, "troubleshooter": ""},
+        "msg": refused.message or message,
+        "error": {**refused.error, "log_id": log_id, "troubleshooter": ""},
     }
     headers = {"X-Tt-Logid": log_id, **refused.headers}
     return web.json_response(body, status=refused.status, headers=headers)
@@ -1188,8 +1199,20 @@ def _text_content(content: Any) -> str:
     return str(parsed["text"])
 
 
-def _listed(scopes: set[str] | frozenset[str]) -> str:
-    return "[" + ", ".join(sorted(scopes)) + "]"
+def _missing(app_id: str, scopes: set[str] | frozenset[str]) -> _Refused:
+    """99991672 as Feishu words it: any one of `scopes` would do."""
+    names = sorted(scopes)
+    listed = "[" + ", ".join(names) + "]"
+    link = f"https://open.feishu.cn/app/{app_id}/auth?q={','.join(names)}"
+    message = (
+        f"Access denied. One of the following scopes is required: {listed}."
+        f"应用尚未开通所需的应用身份权限：{listed}，点击链接申请并开通任一权限即可："
+        f"{link}&op_from=openapi&token_type=tenant"
+    )
+    violations = [{"type": "action_scope_required", "subject": name} for name in names]
+    return _Refused(
+        400, MISSING_SCOPE, message=message, error={"permission_violations": violations}
+    )
 
 
 def _thread_of(parent: Said | None, in_thread: bool) -> str | None:

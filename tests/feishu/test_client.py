@@ -15,6 +15,8 @@ from tests.fakes.feishu import (
     APP_SECRET,
     BOT_NOT_IN_CHAT,
     BOT_OPEN_ID,
+    GROUP_MESSAGES,
+    MISSING_SCOPE,
     RESOURCE_INVALID,
     FakeFeishu,
 )
@@ -115,3 +117,20 @@ async def test_a_refused_download_says_feishus_code_and_is_not_retried(
 
 async def test_the_bots_open_id_is_asked_of_feishu(client: FeishuClient) -> None:
     assert await client.bot_open_id() == BOT_OPEN_ID
+
+
+async def test_a_missing_scope_is_named_as_feishus_message_names_it(
+    fake: FakeFeishu, client: FeishuClient, ticks: Ticks
+) -> None:
+    said = fake.post_as_user(CHAT, "ou_155184d1e73cbfb8973e5a9e698e74f2", "text", {"text": "?"})
+    fake.scopes.discard(GROUP_MESSAGES)
+    with pytest.raises(FeishuError) as failed:
+        await client.message(said.message_id)
+    assert failed.value.code == MISSING_SCOPE and not failed.value.retryable and ticks.slept == []
+    hint = str(failed.value).rsplit("（", 1)[-1]
+    assert f"开通 {GROUP_MESSAGES}" in hint and "send_as_bot" not in hint
+
+
+def test_a_missing_scope_feishu_does_not_name_still_says_what_to_do() -> None:
+    error = FeishuError(MISSING_SCOPE, "Access denied")
+    assert "按飞书的提示在开发者后台开通所需权限" in str(error) and not error.retryable
