@@ -2,8 +2,9 @@
 
 The SDK does the requests; around it we keep what it lacks: an asynchronous, cached tenant
 token (its own fetch is synchronous and would block the event loop), Feishu's rate limits
-(5 sends per second per group chat, shared by every bot in it; 50 per second per app; 5
-edits per second per message), retries of what can succeed later (rate limits after
+(5 sends per second per group chat, shared by every bot in it; 50 per second and 1,000 per
+minute per app, which Feishu counts per endpoint and we over all calls together; 5 edits per
+second per message), retries of what can succeed later (rate limits after
 `x-ogw-ratelimit-reset`, 5xx and timeouts with jittered backoff) and nothing else.
 """
 
@@ -78,6 +79,7 @@ class FeishuClient:
         self._token = CachedToken(self._fetch_token, clock)
         self.per_chat = SlidingWindow(5, 1.0, clock)
         self.per_app = SlidingWindow(50, 1.0, clock)
+        self.per_app_minute = SlidingWindow(1000, 60.0, clock)
         self.per_message = SlidingWindow(5, 1.0, clock)
 
     async def token(self) -> str:
@@ -222,7 +224,8 @@ class FeishuClient:
             try:
                 async with contextlib.AsyncExitStack() as paced:
                     for key in pace:
-                        await paced.enter_async_context(self._pacer(key).call(key))
+                        for window in self._pacers(key):
+                            await paced.enter_async_context(window.call(key))
                     response = await asyncio.wait_for(call(option), self._timeout + 1)
             except Exception as error:  # the SDK raises whatever httpx or its JSON parser raise
                 raise FeishuUnavailable(repr(error)) from error
@@ -235,12 +238,12 @@ class FeishuClient:
 
         return await retrying(attempt, self._sleep)
 
-    def _pacer(self, key: str) -> SlidingWindow:
+    def _pacers(self, key: str) -> tuple[SlidingWindow, ...]:
         if key.startswith("chat:"):
-            return self.per_chat
+            return (self.per_chat,)
         if key.startswith("message:"):
-            return self.per_message
-        return self.per_app
+            return (self.per_message,)
+        return self.per_app, self.per_app_minute
 
 
 def _failure(response: Any) -> FeishuError:

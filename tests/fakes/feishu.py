@@ -682,6 +682,9 @@ class FakeFeishu:
             raise _Refused(400, TOKEN_INVALID)
 
     def _app_limit(self, endpoint: str) -> None:
+        """The gateway's per-app limit of each endpoint: "接口频率限制 1000 次/分钟、50 次/秒"
+        (im-v1/message/create and the others the fake serves; the tiers are described at
+        https://open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN), both counted."""
         now = self._clock()
         for window in (self._per_app_second, self._per_app_minute):
             wait = window.wait(endpoint, now)

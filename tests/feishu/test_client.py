@@ -1,5 +1,6 @@
 """The Feishu client: one token for many calls, and which failures are worth another try."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -8,6 +9,7 @@ import pytest
 
 from integration.feishu.client import FeishuClient
 from integration.feishu.errors import FeishuError
+from integration.outbound.pace import MARGIN
 from integration.outbound.retry import ATTEMPTS
 from tests.clock import FakeClock
 from tests.fakes.feishu import (
@@ -18,6 +20,7 @@ from tests.fakes.feishu import (
     GROUP_MESSAGES,
     MISSING_SCOPE,
     RESOURCE_INVALID,
+    TOKEN_PATH,
     FakeFeishu,
 )
 
@@ -134,3 +137,25 @@ async def test_a_missing_scope_is_named_as_feishus_message_names_it(
 def test_a_missing_scope_feishu_does_not_name_still_says_what_to_do() -> None:
     error = FeishuError(MISSING_SCOPE, "Access denied")
     assert "按飞书的提示在开发者后台开通所需权限" in str(error) and not error.retryable
+
+
+async def test_the_apps_calls_are_paced_to_a_thousand_a_minute(
+    fake: FakeFeishu, client: FeishuClient, clock: FakeClock
+) -> None:
+    """Feishu counts 1,000 calls a minute per app besides 50 a second. A thousand calls, fifty
+    every 3 s, leave the next one waiting until the first fifty are a minute old. They are
+    counted on the client's own pacer: a thousand requests through the SDK, which builds an
+    HTTP client for each, would take half a minute."""
+    said = fake.post_as_user(CHAT, "ou_155184d1e73cbfb8973e5a9e698e74f2", "text", {"text": "?"})
+    for fifty in range(20):
+        clock.advance(seconds=3 if fifty else 0)
+        for _ in range(50):
+            async with client.per_app_minute.call("app"):
+                pass
+    clock.advance(seconds=2.5)  # 59.5 s after the first fifty
+    late = asyncio.ensure_future(client.message(said.message_id))
+    await asyncio.sleep(0.1)
+    assert not late.done() and [c.path for c in fake.requests] == [TOKEN_PATH]
+    clock.advance(seconds=0.5 + MARGIN)
+    await asyncio.wait_for(late, 2)
+    assert [c.status for c in fake.requests if "/im/v1/messages/" in c.path] == [200]
