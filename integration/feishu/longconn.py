@@ -56,7 +56,7 @@ STOP_WITHIN_S = 10.0
 
 
 CARD_FRAME = (
-    "Feishu sent a click as a `card` frame, which cannot be answered: publish a new version "
+    "Feishu sent a click as a card frame, which cannot be answered: publish a new version "
     "of the app (开发者后台 → 版本管理与发布 → 创建版本并发布) after subscribing "
     "card.action.trigger by long connection (事件与回调 → 回调配置); the clicker sees an error"
 )

@@ -124,7 +124,11 @@ TOKEN_RENEW_S: Final = 1800
 """With less than this left, Feishu hands out a new token; the old one stays valid."""
 UUID_TTL_S: Final = 3600
 CARD_MAX_BYTES: Final = 30_000
-"""Feishu says 30 KB; read as 1000-byte KB, the stricter reading (as feishu_cards does)."""
+"""230025 "消息体长度超出限制。文本消息请求体最大不能超过150KB；卡片及富文本消息请求体最大不能超过
+30KB" (im-v1/message/create and im-v1/message/patch, https://open.feishu.cn/document/server-docs/
+im-v1/message/create): the request body as it arrives is measured, not the card in it, which
+is shorter by the escaping of its JSON into `content` and by the fields around it. KB read as
+1000 bytes, the stricter reading (as feishu_cards does)."""
 EDIT_WINDOW_S: Final = 14 * 86400
 CARD_TOKEN_TTL_S: Final = 1800
 CLICK_ANSWER_S: Final = 3.0
@@ -160,6 +164,7 @@ FRAME_CONTROL: Final = 0
 FRAME_DATA: Final = 1
 _BODY: Final = web.RequestKey("fake_body", object)
 _CODE: Final = web.RequestKey("fake_code", int)
+_SIZE: Final = web.RequestKey("fake_size", int)
 
 
 def accept_any(card: object) -> list[str]:
@@ -638,7 +643,9 @@ class FakeFeishu:
     ) -> web.StreamResponse:
         openapi = request.path.startswith("/open-apis/") and request.path != TOKEN_PATH
         if request.method != "GET" and request.content_type != "multipart/form-data":
-            request[_BODY] = _parse(await request.read())
+            raw = await request.read()
+            request[_BODY] = _parse(raw)
+            request[_SIZE] = len(raw)
         try:
             if self._clock() < self._faults.outage_until:
                 raise _Refused(
@@ -718,16 +725,17 @@ class FakeFeishu:
             raise _Refused(400, CARD_INVALID, "; ".join(problems))
         return card
 
-    def _card_from_content(self, content: Any) -> dict[str, Any]:
-        """The card in a message's `content`: JSON in a string, measured in UTF-8 bytes (a
-        card dumped with ensure_ascii spends 6 bytes, not 3, on each Chinese character)."""
+    def _card_from_content(self, request: web.Request, content: Any) -> dict[str, Any]:
+        """The card in a message's `content`, JSON in a string, if the request's body is
+        within the limit as it arrived (a body written with ensure_ascii spends 6 bytes, not
+        3, on each Chinese character)."""
         if not isinstance(content, str):
             raise _Refused(400, FIELD_INVALID, "content must be a string")
         try:
             card = json.loads(content)
         except ValueError:
             card = None
-        return self._card(card, len(content.encode()))
+        return self._card(card, request[_SIZE])
 
     # Handlers
 
@@ -776,7 +784,7 @@ class FakeFeishu:
         earlier = self._sent_with(dedupe)
         if earlier is not None:
             return self._ok(request, self._message_data(earlier))
-        card = self._card_from_content(body.get("content"))
+        card = self._card_from_content(request, body.get("content"))
         chat_id = self._reachable(kind, receive_id)
         self._business_limit(self._per_target, receive_id, "chat rate limit")
         now = self._clock()
@@ -844,7 +852,7 @@ class FakeFeishu:
             raise _Refused(400, FIELD_INVALID, "body is not a JSON object")
         if self._clock() - message.sent_at > EDIT_WINDOW_S:
             raise _Refused(400, EDIT_WINDOW_PASSED, "Message can only be updated within 14 days.")
-        card = self._card_from_content(body.get("content"))
+        card = self._card_from_content(request, body.get("content"))
         for which, version in (("sent", message.card), ("new", card)):
             if not _shared(version):
                 # The code Feishu answers with is not documented (not verified).

@@ -3,10 +3,13 @@
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 
+from cards.build import CardContext, ticket_card
+from cards.render_feishu import card_content
 from integration.feishu.client import FeishuClient
 from integration.feishu.errors import FeishuError
 from integration.outbound.pace import MARGIN
@@ -23,6 +26,10 @@ from tests.fakes.feishu import (
     TOKEN_PATH,
     FakeFeishu,
 )
+from tests.tickets.factories import make_ticket
+from tickets.audience import Audience
+from tickets.people import Directory
+from tickets.states import Status
 
 CHAT = "oc_5ad11d72b830411d72b836c20a1b00c1"
 CARD = '{"schema":"2.0","body":{"elements":[{"tag":"markdown","content":"x"}]}}'
@@ -159,3 +166,16 @@ async def test_the_apps_calls_are_paced_to_a_thousand_a_minute(
     clock.advance(seconds=0.5 + MARGIN)
     await asyncio.wait_for(late, 2)
     assert [c.status for c in fake.requests if "/im/v1/messages/" in c.path] == [200]
+
+
+async def test_a_card_cut_to_fit_fits_feishus_limit_on_the_request_body(
+    fake: FakeFeishu, client: FeishuClient, directory: Directory
+) -> None:
+    """Feishu's 30 KB is the request's: the card's JSON escaped into `content` (every quote
+    one byte more) and the fields around it."""
+    description = '卫生间"滴水"，' * 4000
+    ticket = make_ticket(Status.NEW, description=description)
+    card = ticket_card(ticket, Audience.TEAM, CardContext(directory, ZoneInfo("Asia/Shanghai")))
+    await client.send_card(CHAT, card_content(card, {}), "k")
+    (sent,) = fake.messages(CHAT)
+    assert '卫生间"滴水"，' * 100 in str(sent.card)
