@@ -41,6 +41,7 @@ from tests.fakes.feishu import (
     BOT_NOT_IN_CHAT,
     BOT_OPEN_ID,
     CARD_INVALID,
+    CARD_MAX_BYTES,
     CHAT_INVALID,
     CONTENT_TOO_LONG,
     EDIT_WINDOW_PASSED,
@@ -297,6 +298,10 @@ async def test_cards_are_checked(ticks: FakeClock) -> None:
         assert (await send(client, tenant, CHAT, long)).code == 0  # 18 KB in UTF-8
         escaped = json.dumps(long)  # ensure_ascii: 6 bytes per character, 36 KB
         assert (await send(client, tenant, CHAT, escaped)).code == CONTENT_TOO_LONG
+        quotes = dict(CARD, body={"elements": [{"tag": "markdown", "content": '"' * 9000}]})
+        quoted = json.dumps(quotes)  # 18 KB, each quote escaped; 36 KB escaped again in the body
+        assert len(quoted) < CARD_MAX_BYTES
+        assert (await send(client, tenant, CHAT, quoted)).code == CONTENT_TOO_LONG
         assert len(fake.messages(CHAT)) == 1
 
 
