@@ -279,16 +279,17 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
             ("返工次数", str(t.rework_count)),
         ]:
             out.print(Text(f"  {label}: ") + _shown(value))
-        timeline = Table("时间", "操作", "人", "来源", "状态", "经过")
+        timeline = Table(
+            "时间", Column("经过", overflow="fold", ratio=1), "人", "来源", "状态", expand=True
+        )  # the words fold onto more lines rather than being cut: a reason is read in full
         for e in history.events:
             change = f"{e.from_status.label} → {e.to_status.label}" if e.from_status else ""
             timeline.add_row(
                 _local(e.at, settings),
-                e.kind.label,
-                _shown(e.actor_name),
-                e.source.value,
-                change,
                 _shown(str(describe(e))),
+                _shown(e.actor_name),
+                e.source.label,
+                change,
             )
         out.print(timeline)
 

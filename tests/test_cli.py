@@ -68,9 +68,21 @@ def test_a_phone_report_worked_from_the_terminal(config: Path) -> None:
     assert code == 0 and n in output and "李师傅" in output
     code, output = baoxiu("tickets", "list", "--config", c, "--status", "closed")
     assert code == 0 and n not in output
+    reason = "等配件：需要购买DN20三通和两米PPR管，供应商明天上午才能送到，业主同意改期"
+    code, output = baoxiu(
+        "tickets", "act", n, "pause", "--as", "li", "--reason", reason, "--config", c
+    )
+    assert code == 0 and output.strip() == f"✓ {n} 暂停 → 已暂停"
     code, output = baoxiu("tickets", "show", n, "--config", c)
     assert code == 0 and "13900001111" in output
-    assert "林客服" in output and "cli" in output and "已接单 → 维修中" in output
+    assert "林客服" in output and "命令行" in output and "已接单 → 维修中" in output
+    folded = "".join(
+        cell.strip()
+        for line in output.splitlines()
+        if line.startswith("│")
+        for cell in line.split("│")[2:3]
+    )
+    assert f"暂停维修（原因：{reason}）" in folded, output  # folded over lines, never cut
 
 
 def test_bad_input_is_explained(config: Path) -> None:

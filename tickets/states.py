@@ -79,3 +79,19 @@ class Source(StrEnum):
     FEISHU = "feishu"
     DINGTALK = "dingtalk"
     JOB = "job"
+
+    @property
+    def label(self) -> str:
+        """Where it came from, as staff read it on a timeline."""
+        return _SOURCE_LABELS[self]
+
+
+_SOURCE_LABELS = {
+    Source.API: "接口",
+    Source.CLI: "命令行",
+    Source.WEB: "网页",
+    Source.SANDBOX: "沙盒",
+    Source.FEISHU: "飞书",
+    Source.DINGTALK: "钉钉",
+    Source.JOB: "系统",
+}

@@ -49,9 +49,9 @@ async def _body(request: web.Request, model: type[M]) -> M:
     try:
         data: Any = await request.json()
     except (ValueError, RecursionError):  # RecursionError: nested deeper than json can read
-        raise BadRequest("the body is not valid JSON") from None
+        raise BadRequest("请求体不是有效的 JSON") from None
     if not isinstance(data, dict):
-        raise BadRequest("the body must be a JSON object")
+        raise BadRequest("请求体须是一个 JSON 对象")
     return model.model_validate(data)
 
 

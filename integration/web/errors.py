@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from pydantic import ValidationError
 
-from integration.web.schemas import ErrorOut, FieldError
+from integration.web.schemas import ErrorOut, FieldError, in_words
 from tickets.errors import (
     AlreadyTaken,
     CapacityReached,
@@ -25,6 +25,15 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+_HTTP = {
+    404: "没有这个接口地址",
+    405: "这个接口不支持这种请求方法",
+    408: "请求太慢，已超时",
+    413: "请求体太大",
+    415: "请用 JSON 发送（Content-Type: application/json）",
+}
+"""aiohttp's own refusals, in the API's language."""
+
 
 class BadRequest(Exception):
     """The request is not even shaped like JSON we could validate."""
@@ -38,14 +47,19 @@ def error_response(
 
 
 def validation_fields(error: ValidationError) -> list[FieldError]:
-    fields = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "body"
-        message = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown field"
-        fields.append(FieldError(field=where, message=message))
-    return fields
+    """Each failed field: its path and error type for programs, its words for people."""
+    return [
+        FieldError(
+            field=".".join(str(part) for part in item["loc"]) or "body",
+            message=in_words(item),
+            code=item["type"],
+        )
+        for item in error.errors()
+    ]
+
+
+def fields_in_words(fields: list[FieldError]) -> str:
+    return f"有 {len(fields)} 处需要修改：" + "；".join(f.message for f in fields)
 
 
 def _from_domain(error: TicketError) -> web.Response:
@@ -60,7 +74,7 @@ def _from_domain(error: TicketError) -> web.Response:
     if isinstance(error, IllegalTransition):
         return error_response(409, "illegal_transition", error.message)
     if isinstance(error, InvalidInput):
-        field = FieldError(field=error.field or "body", message=error.message)
+        field = FieldError(field=error.field or "body", message=error.message, code="invalid_input")
         return error_response(422, "validation_failed", error.message, [field])
     return error_response(400, "rejected", error.message)
 
@@ -76,14 +90,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _from_domain(error)
     except ValidationError as error:
         fields = validation_fields(error)
-        message = f"{len(fields)} field(s) failed validation: " + ", ".join(f.field for f in fields)
-        return error_response(422, "validation_failed", message, fields)
+        return error_response(422, "validation_failed", fields_in_words(fields), fields)
     except BadRequest as error:
         return error_response(400, "bad_request", str(error))
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        return error_response(error.status, "http_error", error.reason)
+        said = _HTTP.get(error.status, f"请求无法处理（HTTP {error.status}）")
+        return error_response(error.status, "http_error", said)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "服务器内部错误，已记录，请稍后重试")

@@ -1,5 +1,6 @@
 """The REST API's request and response bodies; the OpenAPI document is generated from them."""
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -45,6 +46,13 @@ LABELS = {
     "assignee": "接单人",
     "reason": "原因",
     "note": "备注",
+    "reporter": "报修人",
+    "channel": "报修渠道",
+    "urgency": "紧急程度",
+    "action": "操作",
+    "status": "状态",
+    "limit": "条数",
+    "offset": "起始位置",
 }
 """Field names as the person who typed them knows them."""
 
@@ -54,15 +62,29 @@ def _label(info: ValidationInfo) -> str:
 
 
 def in_words(item: ErrorDetails) -> str:
-    """One failed field in Chinese, naming it: what a chat answer or a form says back."""
-    label = LABELS.get(str(item["loc"][-1]) if item["loc"] else "", "内容")
-    if item["type"] == "value_error":  # ours (the phone, control characters): in Chinese
+    """One failed field in Chinese, naming it: what a chat answer, a form or the API says
+    back (the API adds the field's path and pydantic's error type, for programs)."""
+    name = str(item["loc"][-1]) if item["loc"] else ""
+    label = LABELS.get(name, "内容")
+    kind = item["type"]
+    if kind == "value_error":  # ours (the phone, control characters, times): in Chinese
         return str(item["msg"]).removeprefix("Value error, ")
-    if item["type"] == "string_too_long":
+    if kind == "string_too_long":
         limit = item.get("ctx", {})["max_length"]
         return f"{label}最多 {limit} 字，现在 {len(str(item['input']).strip())} 字"
-    if item["type"] == "string_too_short":
+    if kind in ("string_too_short", "missing"):
         return f"请填写{label}"
+    if kind == "extra_forbidden":
+        return f"多了一项「{name}」：没有这个字段"
+    if kind in ("enum", "literal_error"):
+        expected = str(item.get("ctx", {}).get("expected", ""))  # "'a', 'b' or 'c'"
+        return f"{label}只能是 " + "、".join(re.findall(r"'([^']*)'", expected))
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        bound = next(iter(item.get("ctx", {}).values()), "")
+        side = "不能大于" if kind.startswith("less") else "不能小于"
+        return f"{label}{side} {bound}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{label}的格式不对"
     return f"{label}填写有误"
 
 
@@ -93,7 +115,7 @@ Note = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(_pl
 def _in_range(moment: date) -> date:
     day = moment.date() if isinstance(moment, datetime) else moment
     if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"expected a time between {EARLIEST} and {LATEST}")
+        raise ValueError(f"时间须在 {EARLIEST} 到 {LATEST} 之间")
     return moment
 
 
@@ -175,20 +197,21 @@ class ActionRequest(Body):
         )
 
 
+_MOMENT = "请写成日期（如 2026-11-28）或带时区的时间（如 2026-11-28T08:00+08:00）"
+
+
 def _moment(value: object) -> date | datetime:
     """A day (`2026-11-28`, read in the site's zone later) or an instant with its UTC offset."""
     if not isinstance(value, str):
-        raise ValueError("expected a date like 2026-11-28 or a time like 2026-11-28T08:00+08:00")
+        raise ValueError(_MOMENT)
     try:
         if len(value) == len("2026-11-28"):
             return date.fromisoformat(value)
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(
-            "expected a date like 2026-11-28 or a time like 2026-11-28T08:00+08:00"
-        ) from None
+        raise ValueError(_MOMENT) from None
     if moment.tzinfo is None:
-        raise ValueError("a time needs its UTC offset, e.g. 2026-11-28T08:00+08:00")
+        raise ValueError("时间要带时区，如 2026-11-28T08:00+08:00")
     return moment
 
 
@@ -332,8 +355,11 @@ class TicketPage(BaseModel):
 
 
 class FieldError(BaseModel):
-    field: str
-    message: str
+    field: str = Field(description="the field's path in the request, e.g. reporter.phone")
+    message: str = Field(description="what is wrong, in Chinese, for the person who typed it")
+    code: str = Field(
+        default="invalid", description="machine-readable: pydantic's error type, e.g. missing"
+    )
 
 
 class ErrorOut(BaseModel):

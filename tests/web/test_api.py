@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import re
 from typing import Any
 
 import pytest
@@ -84,7 +85,10 @@ async def test_bad_tickets_get_422_with_fields_and_store_nothing(
     assert status == 422, answer
     assert answer["error"] == "validation_failed"
     assert [f["field"] for f in answer["fields"]] == fields
-    assert all(f["message"] for f in answer["fields"])
+    assert all(f["message"] and f["code"] for f in answer["fields"])
+    said = [answer["message"], *(f["message"] for f in answer["fields"])]
+    english = re.compile(r"Field required|Input should|failed validation|unknown field|expected")
+    assert not [m for m in said if english.search(m)], said  # Chinese for people
     status, page = await api.call("GET", "/api/v1/tickets")
     assert (status, page["items"]) == (200, [])
 
@@ -116,7 +120,8 @@ async def test_action_errors_are_actionable(api: Api) -> None:
     await api.act(number, "claim", "li")
     await api.act(number, "start", "li")
     status, answer = await api.act(number, "pause", "li")
-    assert (status, answer["fields"]) == (422, [{"field": "reason", "message": "请填写暂停原因"}])
+    reason = {"field": "reason", "message": "请填写暂停原因", "code": "invalid_input"}
+    assert (status, answer["fields"]) == (422, [reason])
     status, answer = await api.act(number, "teleport", "li")
     assert status == 422 and answer["fields"][0]["field"] == "action"
     status, answer = await api.act(number, "dispatch", "chen", to="li", reason="x" * 501)

@@ -146,8 +146,7 @@ async def test_every_event_kind_reads_the_same_everywhere(
     monkeypatch.setenv("COLUMNS", "400")  # one table row per event, nothing wrapped
     output = await asyncio.to_thread(_cli_show, number, tmp_path)  # the CLI runs its own loop
     for event, line in zip(events, words, strict=True):
-        assert line in output, event.kind
-        assert event.kind.label in output
+        assert line in output, event.kind  # the words say what the kind is
 
 
 async def _resident_page(api: Api, token: str) -> str:
