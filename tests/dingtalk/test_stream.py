@@ -5,8 +5,8 @@ from typing import Any
 
 import aiohttp
 
-from baoxiu.platforms.base import tasks
 from integration.dingtalk.stream import CARD_CALLBACK, Reply, StreamClient
+from integration.supervisor import supervised
 from tests.dingtalk.company import SHUIDIAN, Company
 from tests.fakes.dingtalk import APP_KEY, APP_SECRET, CARD_CALLBACK_TOPIC, FakeDingTalk
 from tests.fakes.dingtalk_callbacks import card_click
@@ -43,7 +43,7 @@ async def test_a_half_open_connection_is_noticed_and_replaced(fake: FakeDingTalk
         client = StreamClient(
             APP_KEY, APP_SECRET, fake.base_url, session, {CARD_CALLBACK: on_click}, heartbeat=0.4
         )
-        async with tasks(client.run()):
+        async with supervised({"a Stream client": client.run}):
             await eventually(lambda: fake.connections == 1)
             fake.stall()
             await eventually(lambda: len(fake.stream_connections) >= 2, timeout=10)

@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from baoxiu.config import Settings
-from baoxiu.platforms.base import reporters, tasks, team_categories
+from baoxiu.platforms.base import reporters, team_categories
 from baoxiu.platforms.dingtalk.config import NAME, USER_ID, DingTalkConfig, dingtalk_config, user_id
 from integration.clicks import ClickRouter
 from integration.dingtalk import http
@@ -26,6 +26,7 @@ from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, Reply, Str
 from integration.intake import Pace
 from integration.outbound.errors import DeliveryError
 from integration.outbound.keys import chat_digest
+from integration.supervisor import supervise, supervised
 from storage.inbound import SeenOnce
 from storage.usage import UsageStore
 from tickets.audience import Audience
@@ -105,7 +106,7 @@ async def counting(
             except Exception:
                 log.exception("could not record DingTalk API calls")
 
-    task = asyncio.create_task(flush())
+    task = asyncio.create_task(supervise("the DingTalk call count", flush))
     try:
         yield
     finally:
@@ -168,5 +169,5 @@ async def dingtalk_edge(
             session,
             {CARD_CALLBACK: on_click, ROBOT_MESSAGE: on_robot},
         )
-        async with tasks(stream.run()):
+        async with supervised({"the DingTalk Stream connection": stream.run}):
             yield adapter
