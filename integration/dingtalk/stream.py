@@ -104,6 +104,8 @@ class StreamClient:
             raise StreamError(f"closed with code {socket.close_code}")
 
     async def _open(self) -> tuple[str, str]:
+        """The endpoint and one-time ticket of a new connection. DingTalk's per-IP ban
+        answers an HTML page instead of JSON: a refusal like any other."""
         body = {
             "clientId": self._app_key,
             "clientSecret": self._app_secret,
@@ -113,9 +115,13 @@ class StreamClient:
         async with self._session.post(
             self._base_url + GATEWAY, json=body, timeout=aiohttp.ClientTimeout(total=10)
         ) as response:
-            answer = await response.json(content_type=None)
-            if response.status != 200 or not isinstance(answer, dict):
-                raise StreamError(f"gateway answered {response.status}: {answer!r}")
+            text = await response.text()
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            answer = None
+        if response.status != 200 or not isinstance(answer, dict):
+            raise StreamError(f"gateway answered {response.status}: {text[:300]!r}")
         try:
             return str(answer["endpoint"]), str(answer["ticket"])
         except KeyError as error:

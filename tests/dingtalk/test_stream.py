@@ -1,14 +1,24 @@
 """Stream mode's connection: it comes back after drops, disconnects and half-open silence."""
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from integration.dingtalk.stream import CARD_CALLBACK, Reply, StreamClient
 from integration.supervisor import supervised
-from tests.dingtalk.company import SHUIDIAN, Company
-from tests.fakes.dingtalk import APP_KEY, APP_SECRET, CARD_CALLBACK_TOPIC, FakeDingTalk
+from tests.clock import FakeClock
+from tests.dingtalk.company import SHUIDIAN, Company, running
+from tests.fakes.dingtalk import (
+    APP_KEY,
+    APP_SECRET,
+    CARD_CALLBACK_TOPIC,
+    GATEWAY_OPEN_PATH,
+    IP_BANNED,
+    TOKEN_PATH,
+    FakeDingTalk,
+)
 from tests.fakes.dingtalk_callbacks import card_click
 from tests.waiting import eventually
 from tickets.actions import Verb
@@ -52,3 +62,32 @@ async def test_a_half_open_connection_is_noticed_and_replaced(fake: FakeDingTalk
             click = card_click("a-card", "a-user", {})
             ack = await fake.push_callback(CARD_CALLBACK_TOPIC, click, message_id="after")
     assert ack.code == 200 and clicks == ["after"]
+
+
+async def test_the_stream_comes_back_after_our_ip_was_banned(db_url: str, tmp_path: Path) -> None:
+    """Something else on our IP made too many calls: DingTalk bans the IP for five minutes and
+    answers the gateway with an HTML page, not JSON. The stream keeps trying, and is back
+    once the ban is over."""
+    ticks = FakeClock()
+    async with (
+        FakeDingTalk(clock=ticks.monotonic, ip_calls=40) as fake,
+        running(fake, db_url, tmp_path, "stream") as company,
+        aiohttp.ClientSession() as http,
+    ):
+        body = {"appKey": APP_KEY, "appSecret": APP_SECRET}
+        banned = False
+        while not banned:
+            async with http.post(fake.base_url + TOKEN_PATH, json=body) as answer:
+                banned = answer.content_type == "text/html"
+        await fake.drop_connections()
+        await eventually(
+            lambda: any(c.path == GATEWAY_OPEN_PATH and c.code == IP_BANNED for c in fake.requests)
+        )
+        ticks.advance(minutes=5)
+        await eventually(lambda: fake.connections == 1)
+        number = await company.report()
+        card = await company.card_in(SHUIDIAN, number)
+        ack = await fake.push_callback(
+            CARD_CALLBACK_TOPIC, company.click_payload("t01", card, Verb.CLAIM)
+        )
+        assert ack.applied

@@ -159,6 +159,18 @@ here), nor whether a call the API then refuses counts (it does here, once past t
 QPS gates)."""
 BAN_PAGE: Final = {"status": 1111, "wait": 5, "source": "x5", "punish": "deny"}
 """The per-IP ban answers an HTML page carrying this (throttling page, "IP维度频次限流")."""
+IP_CALLS: Final = 10_000
+IP_WINDOW_S: Final = 20.0
+IP_BAN_S: Final = 300.0
+"""The per-IP limit of api.dingtalk.com, over every API together. DingTalk's page on call
+frequency limits (调用频率限制, https://developers.dingtalk.com/document/app/invocation-frequency-limit;
+in English https://help.dingtalk.io/open/development/call-frequency-limit, "IP dimension")
+says: "每个IP调用所有接口总量，最高20秒10000次。触发限流，会禁止调用5分钟。限流不会返回对应的
+错误码，返回的是一个html页面，需要开发者自行处理", with `BAN_PAGE` as its example. The HTTP
+status of that page is not verified (403 here), nor whether calls refused during the ban
+count (they do not here)."""
+IP_BANNED: Final = "fake.ipBanned"
+"""Recorded for a call refused by the per-IP ban; DingTalk sends no code, only the page."""
 _BODY: Final = web.RequestKey("fake_body", object)
 _CODE: Final = web.RequestKey("fake_code", str)
 _DETAIL: Final = web.RequestKey("fake_detail", str)
@@ -354,10 +366,12 @@ class FakeDingTalk:
         app_secret: str = APP_SECRET,
         monthly_quota: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        ip_calls: int = IP_CALLS,
     ) -> None:
         """`monthly_quota` models a standard-edition organisation (10,000 calls a month);
         None means unlimited. `clock` drives every limit and expiry (token, ticket, QPS, the
-        2 s click window), so a test can move time by hand."""
+        2 s click window, the per-IP ban), so a test can move time by hand. `ip_calls` is
+        the per-IP limit within 20 s, lowered by a test that would rather not make 10,000."""
         self.app_key = app_key
         self.app_secret = app_secret
         self.robot_code = app_key
@@ -377,6 +391,8 @@ class FakeDingTalk:
         self._tokens: dict[str, float] = {}
         self._current_token: str | None = None
         self._qps = Window(QPS_PER_API, 1.0)
+        self._per_ip = Window(ip_calls, IP_WINDOW_S)
+        self._banned: dict[str, float] = {}
         self._month_calls = 0
         self._tickets: dict[str, _Ticket] = {}
         self._open: dict[str, _Connection] = {}
@@ -669,6 +685,7 @@ class FakeDingTalk:
         request[_BODY] = _parse(await request.read())
         token_fetch = request.path == TOKEN_PATH
         try:
+            self._per_ip_limit(request.remote or "")
             if self._clock() < self._faults.outage_until:
                 raise _Refused(
                     self._faults.outage_status, SYSTEM_BUSY, "outage", html=self._faults.outage_html
@@ -714,6 +731,17 @@ class FakeDingTalk:
             if self.monthly_quota is not None and self._month_calls >= self.monthly_quota:
                 raise _Refused(403, MONTHLY_LIMITED, f"{self.monthly_quota} calls this month")
             self._month_calls += 1
+
+    def _per_ip_limit(self, ip: str) -> None:
+        """Every call to api.dingtalk.com, token fetches and the Stream gateway included,
+        counts against its IP (`IP_CALLS`); the call over the limit starts a 5-minute ban."""
+        now = self._clock()
+        if now < self._banned.get(ip, -math.inf):
+            raise _Refused(403, IP_BANNED, f"{ip} is banned", html=True)
+        if self._per_ip.wait(ip, now) > 0:
+            self._banned[ip] = now + IP_BAN_S
+            raise _Refused(403, IP_BANNED, f"over {self._per_ip.limit} calls in 20 s", html=True)
+        self._per_ip.add(ip, now)
 
     def _limit(self, path: str) -> None:
         now = self._clock()

@@ -31,6 +31,7 @@ from tests.fakes.dingtalk import (
     GATEWAY_OPEN_PATH,
     GROUP_SEND_PATH,
     INVALID_CLIENT,
+    IP_BANNED,
     MONTHLY_LIMITED,
     MSG_KEY_EMPTY,
     MSG_KEY_INVALID,
@@ -445,6 +446,24 @@ async def test_an_outage_answers_everything_until_it_ends(
     assert status == 403 and page.startswith("<!DOCTYPE html>") and '"punish": "deny"' in page
     ticks.advance(seconds=30)
     assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 200
+
+
+async def test_too_many_calls_from_one_ip_ban_it_for_five_minutes_with_an_html_page(
+    http: aiohttp.ClientSession, ticks: FakeClock
+) -> None:
+    """Every API counts, the gateway and token fetches too, whatever else refused them."""
+    async with FakeDingTalk(clock=ticks.monotonic, ip_calls=25) as fake:
+        body = {"appKey": fake.app_key, "appSecret": fake.app_secret}
+        answers = [(await call(http, fake, TOKEN_PATH, body))[0] for _ in range(20)]
+        answers += [(await open_stream(http, fake))[0] for _ in range(5)]
+        assert answers == [200] * 25
+        status, page = await call(http, fake, TOKEN_PATH, body)
+        assert status == 403 and page.startswith("<!DOCTYPE html>") and '"wait": 5' in page
+        ticks.advance(seconds=299)
+        assert (await open_stream(http, fake))[0] == 403
+        ticks.advance(seconds=1)
+        assert (await open_stream(http, fake))[0] == 200
+        assert fake.requests[25].code == IP_BANNED
 
 
 async def test_a_slow_answer_times_out_after_the_card_was_created(
