@@ -1,5 +1,6 @@
 """Stream mode's connection: it comes back after drops, disconnects and half-open silence."""
 
+import asyncio
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,43 @@ async def test_the_stream_comes_back_after_our_ip_was_banned(db_url: str, tmp_pa
             CARD_CALLBACK_TOPIC, company.click_payload("t01", card, Verb.CLAIM)
         )
         assert ack.applied
+
+
+async def test_a_click_in_flight_when_dingtalk_says_disconnect_is_still_answered(
+    fake: FakeDingTalk,
+) -> None:
+    """DingTalk asks us to move while a click is being worked out: the next connection opens
+    at once, and the old one closes only after the click's answer has gone on it."""
+    started, finish = asyncio.Event(), asyncio.Event()
+
+    async def on_click(data: Mapping[str, Any], message_id: str) -> Reply:
+        started.set()
+        await finish.wait()
+        return Reply({"cardData": {"cardParamMap": {"status": "已接单"}}})
+
+    async with (
+        aiohttp.ClientSession() as session,
+        supervised(
+            {
+                "a Stream client": StreamClient(
+                    APP_KEY, APP_SECRET, fake.base_url, session, {CARD_CALLBACK: on_click}
+                ).run
+            }
+        ),
+    ):
+        await eventually(lambda: fake.connections == 1)
+        click = asyncio.create_task(
+            fake.push_callback(CARD_CALLBACK_TOPIC, card_click("a-card", "a-user", {}))
+        )
+        await asyncio.wait_for(started.wait(), 5)
+        disconnect = asyncio.create_task(fake.disconnect_all(grace=5.0))
+        await eventually(lambda: len(fake.stream_connections) == 2 and fake.connections == 2)
+        old, new = fake.stream_connections
+        assert old.closed_at is None  # the new one is up, the old one still open
+        finish.set()
+        ack = await click
+        assert await disconnect == 1
+    assert ack.code == 200 and ack.connection_id == old.connection_id
+    assert ack.data == {"response": {"cardData": {"cardParamMap": {"status": "已接单"}}}}
+    assert old.closed_by == "client" and old.closed_at is not None
+    assert new.opened_at < old.closed_at

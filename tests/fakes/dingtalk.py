@@ -129,7 +129,11 @@ TICKET_TTL_S: Final = 90
 """A Stream ticket is good for one connection within 90 seconds (protocol.md)."""
 CLICK_TIMEOUT_S: Final = 2.0
 DISCONNECT_GRACE_S: Final = 10.0
-"""After `disconnect`, DingTalk closes the TCP connection itself after 10 s of silence."""
+"""After `disconnect`, DingTalk closes the TCP connection itself after 10 s of silence
+(protocol.md: "客户端不需要对此推送信息做任何响应， 服务端在静默10s之后会主动断开 tcp 连接").
+Until then the connection is still open and acks on it still count; what DingTalk pushes
+meanwhile goes to the client's other connections (that it pushes nothing more on one it
+asked to leave is not verified)."""
 SPACE_TYPES: Final = ("IM_GROUP", "IM_ROBOT")
 """Of the documented IM_GROUP, IM_SINGLE, IM_ROBOT and ONE_BOX, the ones the fake models."""
 MSG_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -284,7 +288,8 @@ class Ack:
 class StreamConnection:
     """One Stream WebSocket as DingTalk saw it. `closed_by` is "client", "server" (after
     `disconnect` or on close), "dropped" (cut without a close frame) or None while open;
-    `unsolicited` keeps frames that answered nothing the fake asked."""
+    `unsolicited` keeps frames that answered nothing the fake asked. `told_to_leave_at` and
+    `closed_at` are on the fake's clock."""
 
     connection_id: str
     subscriptions: list[dict[str, str]]
@@ -294,6 +299,8 @@ class StreamConnection:
     ws_pings: int = 0
     unsolicited: list[Any] = field(default_factory=list)
     closed_by: str | None = None
+    told_to_leave_at: float | None = None
+    closed_at: float | None = None
 
     def subscribes(self, topic: str) -> bool:
         return any(s["type"] == "CALLBACK" and s["topic"] == topic for s in self.subscriptions)
@@ -547,7 +554,11 @@ class FakeDingTalk:
         random, as DingTalk picks among a client's connections) and wait for its ack. Reuse a
         `message_id` to redeliver, as DingTalk does when an ack is slow. An ack to a card
         click within 2 s has its `response` applied to the card."""
-        candidates = [c for c in self._open.values() if c.info.subscribes(topic)]
+        candidates = [
+            c
+            for c in self._open.values()
+            if c.info.subscribes(topic) and c.info.told_to_leave_at is None
+        ]
         if not candidates:
             raise RuntimeError(f"no open Stream connection subscribed to {topic}")
         connection = random.choice(candidates)
@@ -595,10 +606,13 @@ class FakeDingTalk:
     ) -> int:
         """Send DingTalk's SYSTEM `disconnect` (which wants no answer) to every open
         connection, give each `grace` seconds of real time to close itself, then close the
-        rest. Returns how many clients closed on their own."""
+        rest. Meanwhile each is still read, so acks on it still count, and callbacks go to
+        connections not asked to leave. Returns how many clients closed on their own."""
         connections = list(self._open.values())
         frame = _system_frame("disconnect", {"reason": reason})
+        del frame["headers"]["messageId"]  # protocol.md's example has none: no answer is due
         for connection in connections:
+            connection.info.told_to_leave_at = self._clock()
             if self._flowing.is_set():
                 with suppress(ConnectionError):
                     await connection.socket.send_str(json.dumps(frame))
@@ -1100,6 +1114,7 @@ class FakeDingTalk:
             await self._read(connection)
         finally:
             del self._open[info.connection_id]
+            info.closed_at = self._clock()
             if info.closed_by is None:
                 info.closed_by = "client"
             connection.finished.set()
