@@ -20,8 +20,9 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import suppress
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any, Final, Self
@@ -128,6 +129,12 @@ MSG_PARAM_MAX_BYTES: Final = 15_000
 TICKET_TTL_S: Final = 90
 """A Stream ticket is good for one connection within 90 seconds (protocol.md)."""
 CLICK_TIMEOUT_S: Final = 2.0
+NO_UPDATE_DURING_CALLBACK: Final = "updated during its click's callback"
+"""The card callback page (事件回调, https://open.dingtalk.com/document/development/event-callback-card,
+注意事项) says: "事件回调有超时（TIMEOUT）限制，请在 2 秒内完成业务处理并响应。…请勿在回调过程中，
+调用更新接口。" What DingTalk does with such a PUT is not verified: the fake applies it, but
+records it with this detail and in `FakeDingTalk.updates_during_callbacks`, which the
+company's tests hold to empty."""
 DISCONNECT_GRACE_S: Final = 10.0
 """After `disconnect`, DingTalk closes the TCP connection itself after 10 s of silence
 (protocol.md: "客户端不需要对此推送信息做任何响应， 服务端在静默10s之后会主动断开 tcp 连接").
@@ -388,6 +395,8 @@ class FakeDingTalk:
         self.callback_routes: dict[str, CallbackRoute] = {}
         self.stream_connections: list[StreamConnection] = []
         self.acks: list[Ack] = []
+        self.updates_during_callbacks: list[Call] = []
+        self._calling_back: Counter[str] = Counter()
         self._clock = clock
         self._faults = _Faults()
         self._templates: dict[str, _Template] = {}
@@ -577,7 +586,8 @@ class FakeDingTalk:
             "data": json.dumps(data, ensure_ascii=False),
         }
         started = self._clock()
-        raw = await self._exchange(connection, frame, timeout)
+        with self._callback(data if topic == CARD_CALLBACK_TOPIC else None):
+            raw = await self._exchange(connection, frame, timeout)
         ack = _ack(raw, connection.info.connection_id, self._clock() - started)
         if topic == CARD_CALLBACK_TOPIC:
             late = ack.elapsed > CLICK_TIMEOUT_S
@@ -586,6 +596,30 @@ class FakeDingTalk:
             ack = replace(ack, late=late, applied=applied)
         self.acks.append(ack)
         return ack
+
+    async def http_callback(
+        self, click: Mapping[str, Any], send: Callable[[], Awaitable[tuple[int, Any]]]
+    ) -> tuple[int, Any]:
+        """DingTalk's side of an HTTP card callback: `send` posts `click` to the app and
+        returns its status and body; a 200's body is shown on the card (`apply_answer`).
+        Until it returns, the card is in its callback (`NO_UPDATE_DURING_CALLBACK`)."""
+        with self._callback(click):
+            status, answer = await send()
+        if status == 200:
+            self.apply_answer(click, answer)
+        return status, answer
+
+    @contextmanager
+    def _callback(self, click: Mapping[str, Any] | None) -> Iterator[None]:
+        """The card `click` names is in its callback while the block runs."""
+        card = str(click.get("outTrackId")) if click is not None else None
+        if card is not None:
+            self._calling_back[card] += 1
+        try:
+            yield
+        finally:
+            if card is not None:
+                self._calling_back[card] -= 1
 
     async def ping(self, *, timeout: float = 5.0) -> list[Ack]:
         """Send DingTalk's SYSTEM `ping` to every open connection; each must echo the ping's
@@ -719,17 +753,18 @@ class FakeDingTalk:
         return response
 
     def _record(self, request: web.Request, status: int) -> None:
-        self.requests.append(
-            Call(
-                method=request.method,
-                path=request.path,
-                body=request.get(_BODY),
-                status=status,
-                code=request.get(_CODE),
-                at=self._clock(),
-                detail=request.get(_DETAIL, ""),
-            )
+        call = Call(
+            method=request.method,
+            path=request.path,
+            body=request.get(_BODY),
+            status=status,
+            code=request.get(_CODE),
+            at=self._clock(),
+            detail=request.get(_DETAIL, ""),
         )
+        self.requests.append(call)
+        if call.detail == NO_UPDATE_DURING_CALLBACK:
+            self.updates_during_callbacks.append(call)
 
     def _admit(self, request: web.Request) -> None:
         """The gates every OpenAPI call passes: a live token (which names the app the
@@ -925,6 +960,8 @@ class FakeDingTalk:
         card = self.cards.get(out_track_id)
         if card is None:
             raise _Refused(400, CARD_NOT_EXIST)
+        if self._calling_back[out_track_id] > 0:
+            request[_DETAIL] = NO_UPDATE_DURING_CALLBACK
         card_data = body.get("cardData")
         private_data = body.get("privateData")
         if not card_data and not private_data:
