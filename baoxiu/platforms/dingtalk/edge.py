@@ -18,7 +18,7 @@ from baoxiu.platforms.dingtalk.config import NAME, USER_ID, DingTalkConfig, ding
 from integration.clicks import ClickRouter
 from integration.dingtalk import http
 from integration.dingtalk.adapter import DingTalkAdapter
-from integration.dingtalk.callbacks import DingTalkCallbacks, answer
+from integration.dingtalk.callbacks import DingTalkCallbacks, OutsideCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.parse import DingTalkPeople
 from integration.dingtalk.robot import RobotIntake, on_message
@@ -123,7 +123,7 @@ async def dingtalk_edge(
     usage: UsageStore,
     seen: SeenOnce,
     clock: Clock,
-) -> AsyncIterator[DingTalkAdapter]:
+) -> AsyncIterator[OutsideCallbacks]:
     """The adapter cards go out through, and clicks and robot messages coming in by either
     transport."""
     config = dingtalk_config(settings)
@@ -152,7 +152,7 @@ async def dingtalk_edge(
                 await outbound.register_callback(url, secret, config.callback_route_key)
             except DeliveryError as error:  # cards still go out; `baoxiu doctor` says more
                 log.error("could not register the DingTalk callback URL %s: %s", url, error)
-            yield adapter
+            yield OutsideCallbacks(adapter, router)
             return
 
         async def on_click(data: Mapping[str, Any], message_id: str) -> Reply:
@@ -170,4 +170,4 @@ async def dingtalk_edge(
             {CARD_CALLBACK: on_click, ROBOT_MESSAGE: on_robot},
         )
         async with supervised({"the DingTalk Stream connection": stream.run}):
-            yield adapter
+            yield OutsideCallbacks(adapter, router)
