@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= baoxiu.toml
+# make run PORT=8081 · make run HOST=192.168.1.5 · make run LAN=1 (phones on the same network)
+PORT ?= 8080
+HOST ?=
+LAN ?=
 
 .PHONY: run test lint typecheck unit bench screenshots system-deps clean
 
@@ -15,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 
 run: $(BIN)/.installed
 	@test -f $(CONFIG) || $(BIN)/baoxiu init --demo --config $(CONFIG)
-	$(BIN)/baoxiu serve --config $(CONFIG)
+	@$(BIN)/baoxiu serve --config $(CONFIG) --port $(PORT) $(if $(HOST),--host $(HOST)) $(if $(LAN),--lan)
 
 test: lint typecheck unit
 

@@ -19,6 +19,7 @@ from integration.web.deadline import REQUEST_S, deadline
 from integration.web.errors import error_middleware
 from integration.web.hosts import allowed_hosts, host_guard
 from integration.web.photos import PhotoStore
+from integration.web.proxies import client_address
 from integration.web.ratelimit import ReportLimiter
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -45,8 +46,15 @@ def create_app(
     clock = clock or SystemClock()
     keys = tuple(key.get_secret_value() for key in settings.api.keys)
     hosts = host_guard(allowed_hosts(settings.site.public_url))
+    proxies = client_address(settings.site.trusted_proxies)
     app = web.Application(
-        middlewares=[hosts, deadline(request_timeout), error_middleware, bearer_auth(keys)],
+        middlewares=[
+            proxies,
+            hosts,
+            deadline(request_timeout),
+            error_middleware,
+            bearer_auth(keys),
+        ],
         client_max_size=MAX_BODY,
     )
     photos = PhotoStore(settings.site.data_dir / "photos")
@@ -57,6 +65,7 @@ def create_app(
         app,
         resident.Resident(
             site_name=settings.site.name,
+            hotline=settings.site.hotline,
             tz=settings.site.tz,
             categories=tuple(c for team in settings.teams for c in team.categories),
             photos=photos,

@@ -4,9 +4,9 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlsplit
 
 import typer
 from aiohttp import web
@@ -19,12 +19,14 @@ from baoxiu.app import create_app
 from baoxiu.config import ConfigError, Settings, config_path, load
 from baoxiu.demo import config_text
 from baoxiu.doctor import examine
+from baoxiu.listening import EVERYWHERE, CannotListen, listen, on_loopback, public_url
 from baoxiu.platforms import PLATFORMS
-from baoxiu.platforms.sandbox import network_refusal
+from baoxiu.platforms.sandbox import exposure
 from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
 from baoxiu.wiring import open_service
 from integration.web.controls import visible
 from integration.web.errors import validation_fields
+from integration.web.hosts import LOOPBACK
 from integration.web.schemas import ActionRequest, TicketCreate
 from storage.engine import create_engine
 from storage.migrate import current, upgrade
@@ -43,6 +45,26 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        out.print(f"baoxiu {version('baoxiu')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """baoxiu 报修: repair tickets for property management, in your crews' group chats."""
+
+
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Look at tickets and act on them.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -117,19 +139,55 @@ def init(
 @app.command()
 def serve(
     config: ConfigOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on.  [default: 127.0.0.1]")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8080,
+    lan: Annotated[
+        bool,
+        typer.Option(
+            "--lan",
+            help="Listen on the local network too (0.0.0.0), so phones on the same Wi-Fi "
+            "open the resident pages; the sandbox still answers only this machine.",
+        ),
+    ] = False,
 ) -> None:
     """Run the web server (REST API); brings the database schema up to date first."""
     settings = _settings(config)
-    refusal = network_refusal(settings, host)
-    if refusal is not None:
-        err.print(f"✗ {refusal}", markup=False, highlight=False)
+    if lan and host is not None:
+        err.print("✗ --lan 就是 --host 0.0.0.0：二者选一个", highlight=False)
         raise typer.Exit(2)
+    host = EVERYWHERE if lan else host or "127.0.0.1"
+    try:
+        url = public_url(settings.site.public_url, host, port)
+        sock = listen(host, port)
+    except CannotListen as error:
+        err.print(f"✗ {error}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    settings = settings.reached_at(url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    out.print(f"baoxiu · {settings.site.name} · http://{host}:{port}", highlight=False)
+    out.print(f"baoxiu · {settings.site.name} · {url}", markup=False, highlight=False)
     out.print("REST API: /api/v1/openapi.json · API keys: [api] keys in the config", markup=False)
-    web.run_app(create_app(settings), host=host, port=port, print=None)
+    if host not in LOOPBACK:
+        out.print(f"同一网络的手机打开报修页：{url}/r/new", markup=False, highlight=False)
+    for warning in exposures(settings, host):
+        err.print(f"⚠ {warning}", markup=False, highlight=False)
+    web.run_app(create_app(settings), sock=sock, print=None)
+
+
+def exposures(settings: Settings, host: str) -> list[str]:
+    """What listening on `host` opens to other machines, said at start."""
+    if host in LOOPBACK:
+        return []
+    found = []
+    if settings.api.keys:
+        found.append(
+            "REST API 对网络开放：持有 [api] keys 里密钥的人能以任何成员的身份操作，"
+            "密钥不要外传（演示配置的密钥写在配置文件里）"
+        )
+    if (sandbox := exposure(settings, host)) is not None:
+        found.append(sandbox)
+    return found
 
 
 @app.command()
@@ -327,6 +385,17 @@ def qr(
     location: Annotated[str, typer.Option(help="Where the poster hangs: 3栋2单元, 地下车库B1.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.")],
     config: ConfigOption = None,
+    lan: Annotated[
+        bool,
+        typer.Option(
+            "--lan",
+            help="For a demo served with `baoxiu serve --lan`: the poster names this machine's "
+            "address on the local network while [site] public_url is on loopback.",
+        ),
+    ] = False,
+    port: Annotated[
+        int, typer.Option(help="The port `baoxiu serve --lan` listens on.", min=1, max=65535)
+    ] = 8080,
 ) -> None:
     """Make a printable QR poster: residents scan it to report a fault at that location."""
     location = location.strip()
@@ -348,19 +417,28 @@ def qr(
         err.print(f"✗ 目录不存在：{out_file.parent}", markup=False, highlight=False)
         raise typer.Exit(2)
     settings = _settings(config)
-    url = report_url(settings.site.public_url, location)
     try:
-        make_poster(settings.site.name, url, location).save(out_file, "PNG", dpi=(DPI, DPI))
+        base = public_url(settings.site.public_url, EVERYWHERE if lan else "127.0.0.1", port)
+    except CannotListen as error:
+        err.print(f"✗ {error}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    if on_loopback(base):
+        err.print(
+            f"✗ [site] public_url 是本机地址 {base}，住户的手机扫码打不开。正式张贴：把 "
+            "public_url 设为住户能打开的地址；局域网演示：baoxiu serve --lan 之后用 "
+            "baoxiu qr --lan",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    url = report_url(base, location)
+    try:
+        poster = make_poster(settings.site.name, url, location, settings.site.hotline)
+        poster.save(out_file, "PNG", dpi=(DPI, DPI))
     except (FontNotFoundError, OSError) as error:
         err.print(f"✗ {error}", markup=False, highlight=False)
         raise typer.Exit(2) from None
     out.print(f"✓ wrote {out_file}: {url}", markup=False, highlight=False)
-    if urlsplit(url).hostname in {"127.0.0.1", "localhost", "::1"}:
-        err.print(
-            "注意：[site] public_url 指向本机，住户手机打不开；张贴前请设为对外地址",
-            markup=False,
-            highlight=False,
-        )
 
 
 def main() -> None:

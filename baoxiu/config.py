@@ -15,6 +15,7 @@ build on this module, and the registry (`baoxiu.platforms.PLATFORMS`) sits above
 import functools
 import math
 import os
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     SecretStr,
     ValidationError,
     create_model,
@@ -64,8 +66,15 @@ class SiteConfig(Section):
     name: Text = "示例物业"
     timezone: str = "Asia/Shanghai"
     public_url: str = "http://127.0.0.1:8080"
-    data_dir: Path = Path("data")
-    """Residents' photos live here; a relative path is taken from the config file's folder."""
+    hotline: str | None = None
+    """The service centre's phone (物业服务中心), shown to residents wherever they are told
+    to call: the form, the status page, the poster, the "too often" answer."""
+    trusted_proxies: list[IPvAnyNetwork] = []
+    """Reverse proxies in front of baoxiu (127.0.0.1, 10.0.0.0/8): a request from one of them
+    is taken to come from the client its `X-Forwarded-For` names (integration/web/proxies.py)."""
+    data_dir: Path = Path("var")
+    """Residents' photos live here; a relative path is taken from the config file's folder.
+    Beside the default database, so that a run leaves its data in one ignored place."""
 
     @field_validator("timezone")
     @classmethod
@@ -78,6 +87,19 @@ class SiteConfig(Section):
             ) from None
         return value
 
+    @field_validator("hotline")
+    @classmethod
+    def _a_phone_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not re.fullmatch(r"[0-9+()\- ]{3,24}", value) or sum(c.isdigit() for c in value) < 3:
+            raise ValueError(
+                f"not a phone number: {value!r}; write it as residents dial it, "
+                "e.g. 0571-88886666 or 400-800-1234"
+            )
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -87,7 +109,7 @@ _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
 class DatabaseConfig(Section):
-    url: str = "sqlite+aiosqlite:///baoxiu.db"
+    url: str = "sqlite+aiosqlite:///var/baoxiu.db"
 
     @field_validator("url")
     @classmethod
@@ -311,6 +333,11 @@ class Settings(BaseSettings):
             yield f"chats.supervisors[{j}]", chat
         for j, chat in enumerate(self.chats.management):
             yield f"chats.management[{j}]", chat
+
+    def reached_at(self, public_url: str) -> Self:
+        """These settings with the public address of this run (`baoxiu.listening`)."""
+        site = self.site.model_copy(update={"public_url": public_url})
+        return self.model_copy(update={"site": site})
 
     def all_chats(self) -> list[ChatBinding]:
         extra = [*self.chats.supervisors, *self.chats.management]

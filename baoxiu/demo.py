@@ -10,11 +10,14 @@ _HEADER = """\
 name = "{site}"
 timezone = "Asia/Shanghai"
 public_url = "http://127.0.0.1:8080"
+# The service centre's phone: the report form, status page and posters tell residents to call it.
+hotline = "0571-88886666"
 
 [database]
-# SQLite next to this file by default; PostgreSQL in production:
+# SQLite in var/ next to this file by default (with residents' photos, [site] data_dir);
+# PostgreSQL in production:
 # url = "postgresql+asyncpg://baoxiu@db.internal/baoxiu"
-url = "sqlite+aiosqlite:///baoxiu.db"
+url = "sqlite+aiosqlite:///var/baoxiu.db"
 
 [api]
 # Bearer tokens for the REST API: Authorization: Bearer <key>

@@ -1,7 +1,12 @@
-"""`baoxiu doctor`: is the database current, are cards going out, is every chat platform in
-use set up; what to fix, in plain words."""
+"""`baoxiu doctor`: is the database reachable and current, can residents reach the site, are
+cards going out, is every chat platform in use set up; what to fix, in plain words."""
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.config import Settings
+from baoxiu.listening import on_loopback
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.base import Checkup, Finding
 from storage.engine import create_engine
@@ -13,18 +18,45 @@ from tickets.clock import Clock
 async def examine(settings: Settings, clock: Clock) -> list[Finding]:
     engine = create_engine(settings.database.url)
     try:
-        if await current(engine) != head():
-            upgrade = "数据库还不是最新结构：运行 baoxiu db upgrade（或 baoxiu serve）"
-            findings = [Finding(False, upgrade)]
-            checkup = Checkup(settings, clock, None)
-        else:
-            findings = await _outbox(DeliveryStore(engine))
-            checkup = Checkup(settings, clock, engine)
+        database, current_schema = await _database(engine, settings.database.url)
+        findings = [_site(settings), database]
+        if current_schema:
+            findings += await _outbox(DeliveryStore(engine))
+        checkup = Checkup(settings, clock, engine if current_schema else None)
         for platform in PLATFORMS:
             findings += await platform.examine(checkup)
     finally:
         await engine.dispose()
     return findings
+
+
+async def _database(engine: AsyncEngine, url: str) -> tuple[Finding, bool]:
+    """Whether the database answers and is at the current schema: nothing else can be read
+    from it before."""
+    where = f"数据库（{make_url(url).render_as_string(hide_password=True)}）"
+    try:
+        revision = await current(engine)
+    except DBAPIError as error:
+        return Finding(False, f"{where}连不上：{error.orig}"), False
+    except (SQLAlchemyError, OSError) as error:
+        return Finding(False, f"{where}连不上：{error}"), False
+    if revision != head():
+        return Finding(
+            False, f"{where}还不是最新结构：运行 baoxiu db upgrade（或 baoxiu serve）"
+        ), False
+    return Finding(True, f"{where}可以连接，结构是最新的（修订 {revision}）"), True
+
+
+def _site(settings: Settings) -> Finding:
+    """Links on cards, status pages and QR posters start with `public_url`."""
+    url = settings.site.public_url
+    if on_loopback(url):
+        return Finding(
+            False,
+            f"[site] public_url 是本机地址 {url}：住户的手机打不开报修链接和二维码海报。"
+            "在局域网演示用 make run LAN=1；正式使用时设为住户能打开的地址",
+        )
+    return Finding(True, f"住户通过 {url} 报修和查看进度（[site] public_url）")
 
 
 async def _outbox(store: DeliveryStore) -> list[Finding]:

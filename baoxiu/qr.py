@@ -2,13 +2,15 @@
 
 Each poster carries its location in the link, so the report form opens already knowing where
 the resident is standing. Printed paper outlives every later fix, so the QR code is drawn
-pixel-exact with room to spare, and the link is printed too for phones that cannot scan.
+pixel-exact with room to spare, and the form's link is printed too for phones that cannot
+scan: without the location, which a person types more easily from the big line above it
+than as percent-encoded bytes, and in plain ASCII that any browser or tool sends as printed.
 """
 
 import re
 import subprocess
 from collections.abc import Callable
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import segno
 from PIL import Image, ImageDraw, ImageFont
@@ -85,15 +87,6 @@ def _fit(
     return font, lines
 
 
-def _readable(url: str) -> str:
-    """The link as a person would type it: Chinese shown as itself, URL syntax kept encoded."""
-    return re.sub(
-        r"(?:%[0-9A-Fa-f]{2})+",
-        lambda m: "".join(c if not c.isascii() else quote(c, safe="") for c in unquote(m[0])),
-        url,
-    )
-
-
 def _qr(url: str, side: int) -> Image.Image:
     """The code with its 4-module quiet zone, each module a whole number of pixels."""
     rows = [list(row) for row in segno.make_qr(url, error="m").matrix_iter(border=4)]
@@ -103,7 +96,8 @@ def _qr(url: str, side: int) -> Image.Image:
     return small.resize((len(rows) * scale,) * 2, Image.Resampling.NEAREST)
 
 
-def make_poster(site_name: str, url: str, location: str) -> Image.Image:
+def make_poster(site_name: str, url: str, location: str, hotline: str | None = None) -> Image.Image:
+    """`hotline` goes under the help line, for emergencies and phones that cannot scan."""
     poster = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(poster)
     width = WIDTH - 2 * MARGIN
@@ -122,12 +116,15 @@ def make_poster(site_name: str, url: str, location: str) -> Image.Image:
     block(name[1], name[0], 70, (220, 232, 247))
     block(["扫码报修"], title, band - 50 - title.size * 1.3, "white")
 
-    link = _fit(_readable(url), range(30, 19, -2), width, 120, regular)
+    link = _fit(url.split("?")[0], range(30, 19, -2), width, 120, regular)
     hint = _fit(HELP, range(40, 27, -2), width, 80, regular)
     place = _fit(location, range(110, 47, -4), width, 200, bold)  # the code comes first
+    emergency = f"紧急情况请拨打物业服务中心 {hotline}" if hotline else ""
+    call = _fit(emergency, range(44, 31, -2), width, 80, bold)
     bottom = HEIGHT - 70 - link[0].size * 1.3 * len(link[1])
     block(link[1], link[0], bottom, GREY)
     below = place[0].size * 1.3 * len(place[1]) + 30 + hint[0].size * 1.3 * len(hint[1])
+    below += 20 + call[0].size * 1.3 * len(call[1]) if hotline else 0
     room = bottom - 60 - band - below  # for the code and the gaps around it
     code = _qr(url, int(min(width - 80, room - 100)))
     gap = (room - code.height) / 3
@@ -137,5 +134,7 @@ def make_poster(site_name: str, url: str, location: str) -> Image.Image:
     draw.rounded_rectangle(frame, radius=36, outline=ACCENT, width=6)
     poster.paste(code, (left, int(top)))
     after = block(place[1], place[0], top + code.height + gap, INK)
-    block(hint[1], hint[0], after + 30, GREY)
+    after = block(hint[1], hint[0], after + 30, GREY)
+    if hotline:
+        block(call[1], call[0], after + 20, ACCENT)
     return poster

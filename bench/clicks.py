@@ -6,7 +6,7 @@ and completes it there: three rounds of N clicks, each round's clicks sent toget
 over once the outbox is empty. A click's answer carries the fresh card back to the chat it
 came from, at no API cost; every card call made afterwards (a send or an edit) is counted
 against the chat it went to: the clicked group, the claimer's private chat, or another. On
-DingTalk's standard edition each call is one of 10,000 a month.
+DingTalk's standard edition each call is one of 5,000 a month.
 
     .venv/bin/python -m bench.clicks [--tickets 10] [--postgres postgresql+asyncpg://…]
 """

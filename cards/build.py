@@ -7,7 +7,7 @@ assignee's direct card shows it in full.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -30,8 +30,9 @@ from tickets.audience import Audience
 from tickets.machine import possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
+from tickets.permissions import PERMISSIONS, Grant
 from tickets.states import Status, Urgency
-from tickets.words import describe
+from tickets.words import RESIDENT_READS, describe
 
 V = Verb
 
@@ -67,14 +68,46 @@ def ticket_card(
     """The card for `audience`; `member_id` names the reader of a DIRECT card. `shown` is the
     latest event the card tells of (see `latest`), in the timeline's own words."""
     private = audience.is_private and member_id is not None and member_id == ticket.assignee_id
+    buttons = _buttons(ticket, audience, ctx, private)
+    notes = _notes(ticket)
+    if audience is Audience.TEAM:
+        notes += _whose(ticket, buttons, ctx)
+        buttons = tuple(_marked(b, ticket) for b in buttons)
     return Card(
-        header=_header(ticket),
+        header=_header(ticket, ctx),
         fields=_fields(ticket, ctx, private),
-        notes=_notes(ticket),
+        notes=notes,
         images=tuple(Image(p, f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)),
-        buttons=_buttons(ticket, audience, ctx, private),
+        buttons=buttons,
         footer=_footer(ticket, ctx, shown),
     )
+
+
+def _whose(ticket: Ticket, buttons: tuple[Button, ...], ctx: CardContext) -> tuple[Note, ...]:
+    """A group card is one card for the whole group: say whose job it is and whose buttons
+    are for the assignee, so that nobody else taps them to be refused."""
+    name = ctx.directory.name_of(ticket.assignee_id)
+    theirs = [
+        b.label
+        for b in buttons
+        if Grant.ASSIGNEE in PERMISSIONS[b.value.verb]
+        and Grant.TEAM_TECHNICIAN not in PERMISSIONS[b.value.verb]
+    ]
+    if name is None or not theirs:
+        return ()
+    return (Note(f"{name}处理中：{'、'.join(theirs)}由{name}操作", Tone.BLUE),)
+
+
+def _marked(button: Button, ticket: Ticket) -> Button:
+    """A button only the desk or the supervisor may use says so on a group card (派单（班组长）)."""
+    holders = PERMISSIONS[button.value.verb]
+    crew = (
+        {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE} if ticket.assignee_id else {Grant.TEAM_TECHNICIAN}
+    )
+    if holders & crew:
+        return button
+    role = "客服" if Grant.AGENT in holders else "班组长"
+    return replace(button, label=f"{button.label}（{role}）")
 
 
 def latest(events: Iterable[Event]) -> Event | None:
@@ -89,7 +122,7 @@ def _footer(ticket: Ticket, ctx: CardContext, shown: Event | None) -> str:
     return f"{ticket.number} · {describe(shown).title} · {_local(shown.at, ctx.tz)}"
 
 
-def _header(ticket: Ticket) -> Header:
+def _header(ticket: Ticket, ctx: CardContext) -> Header:
     status_tone = {
         Status.NEW: Tone.RED if ticket.urgency is Urgency.EMERGENCY else Tone.BLUE,
         Status.COMPLETED: Tone.GREEN,
@@ -99,11 +132,15 @@ def _header(ticket: Ticket) -> Header:
     urgency_tone = {Urgency.EMERGENCY: Tone.RED, Urgency.URGENT: Tone.ORANGE}.get(
         ticket.urgency, Tone.BLUE
     )
+    status = ticket.status.label
+    claimed = ctx.directory.teams[ticket.team_id].dispatch is DispatchMode.CLAIM
+    if ticket.status is Status.NEW and claimed:
+        status = "待接单"  # the group takes it; nobody dispatches there
     return Header(
         title=f"{ticket.category}报修 · {ticket.location}",
         subtitle=ticket.number,
         tone=Tone.GREY if ticket.status in _ENDED else urgency_tone,
-        tags=(Tag(ticket.status.label, status_tone), Tag(ticket.urgency.label, urgency_tone)),
+        tags=(Tag(status, status_tone), Tag(ticket.urgency.label, urgency_tone)),
     )
 
 
@@ -168,6 +205,15 @@ def _reason(label: str, placeholder: str) -> Input:
 
 
 def _inputs(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
+    """The form's fields; each text field says whether the resident will read it."""
+    seen = "业主可见" if verb.kind in RESIDENT_READS else "仅内部可见"
+    return tuple(
+        replace(i, label=f"{i.label}（{seen}）") if i.kind == "text" else i
+        for i in _form_fields(verb, ticket, ctx)
+    )
+
+
+def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
     technicians = tuple(
         Option(m.id, m.name)
         for m in ctx.directory.technicians(ticket.team_id)

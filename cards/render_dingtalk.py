@@ -1,9 +1,13 @@
 """A card as the variables of baoxiu's DingTalk card template (`cardParamMap`).
 
 DingTalk draws interactive cards from a template made in its card platform; a sender only
-fills the template's variables, each a string of at most 1 KB. The template
-(`templates/dingtalk_ticket.json`) has fixed slots for fields, notes and buttons, because a
-list of fields as one JSON value would pass 1 KB with a long description.
+fills the template's variables, each sent as a string of at most 1 KB. The card platform types
+each variable, and takes the value of one that is not a String as JSON in that string (API
+卡片数据的填写说明, https://open.dingtalk.com/document/development/instructions-for-filling-in-api-card-data:
+"数组类型，需要将数组转成 JSONString"). The template (`templates/dingtalk_ticket.json`) declares
+the three lists, tags, photos and the picker's options, as Array variables, and has fixed slots
+for fields, notes and buttons, because a list of fields as one JSON value would pass 1 KB with
+a long description.
 
 Every value is shown by a plain-text component. Mentions are the one thing DingTalk reads in
 any text (`<@userId>`, `<a atId=…>`, `@ALL`), so an `@` or `<` in a resident's words is
@@ -30,8 +34,13 @@ def template() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def variables() -> frozenset[str]:
-    return frozenset(template()["variables"])
+def variables() -> dict[str, str]:
+    """Each variable's name and its type in the card platform: "string" or "array"."""
+    return {name: str(v["type"]) for name, v in template()["variables"].items()}
+
+
+EMPTY = {"string": "", "array": "[]"}
+"""An unused variable of each type: an empty string is no array."""
 
 
 def inert(text: str) -> str:
@@ -47,7 +56,7 @@ def card_params(card: Card, photo_url: Callable[[str], str]) -> dict[str, str]:
         raise ValueError("the card has more fields or notes than the DingTalk template")
     if len(card.buttons) > slots["buttons"]:
         raise ValueError("the card has more buttons than the DingTalk template")
-    params = dict.fromkeys(variables(), "")
+    params = {name: EMPTY[kind] for name, kind in variables().items()}
     params.update(
         title=inert(card.header.title),
         subtitle=inert(card.header.subtitle),

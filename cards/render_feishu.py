@@ -18,7 +18,11 @@ from tickets.actions import Verb
 Json = dict[str, object]
 
 MAX_BYTES = 30_000
-"""Feishu refuses a card over 30 KB (error 230025); KB read as 1000 bytes, the safe reading."""
+"""Feishu refuses a card message whose request body is over 30 KB (230025, "卡片及富文本消息请求体
+最大不能超过30KB", im-v1/message/create and patch); KB read as 1000 bytes, the safe reading."""
+ENVELOPE_BYTES = 200
+"""What a send's body holds besides the card: `receive_id`, `msg_type`, a `uuid` of up to 50
+characters, their keys and quotes."""
 
 _KEEP = 40
 """Characters a field value keeps, at least, when the card must shrink to fit."""
@@ -41,15 +45,16 @@ _BORDER = {"primary": "blue", "danger": "red", "default": "grey"}
 def render_feishu(card: Card, image_keys: Mapping[str, str]) -> Json:
     """The card as Feishu JSON; `image_keys` maps an image's photo to its uploaded `img_key`.
 
-    Images without a key are left out. A card over Feishu's size limit loses its
-    images first (the words are the ticket), then the end of its longest field values.
+    Images without a key are left out. A card whose request would be over Feishu's size
+    limit loses its images first (the words are the ticket), then the end of its longest
+    field values.
     """
     rendered = _card(card, image_keys)
-    if _size(rendered) <= MAX_BYTES:
+    if request_bytes(rendered) <= MAX_BYTES:
         return rendered
     card = replace(card, images=())
     rendered = _card(card, {})
-    while (excess := _size(rendered) - MAX_BYTES) > 0:
+    while (excess := request_bytes(rendered) - MAX_BYTES) > 0:
         card = _shorten(card, excess)
         rendered = _card(card, {})
     return rendered
@@ -72,8 +77,18 @@ def _dumps(rendered: Json) -> str:
     return json.dumps(rendered, ensure_ascii=False, separators=(",", ":"))
 
 
-def _size(rendered: Json) -> int:
-    return len(_dumps(rendered).encode())
+def request_bytes(rendered: Json) -> int:
+    """The bytes of the largest request that carries the card, as Feishu's limit counts them:
+    a send, whose `content` is the card's JSON in a string, so each quote and backslash in it
+    is escaped once more, in a body written with non-ASCII characters escaped (`\\u6f0f`, 6
+    bytes where UTF-8 takes 3: httpx before 0.28, which lark-oapi allows, writes JSON so). A
+    callback answer or a delayed update carries the card as an object, which is smaller."""
+    return len(json.dumps(_dumps(rendered))) + ENVELOPE_BYTES
+
+
+def _cost(text: str) -> int:
+    """What `text` adds to `request_bytes` as (part of) a string in the card."""
+    return len(json.dumps(json.dumps(text, ensure_ascii=False)[1:-1])) - len('""')
 
 
 def _shorten(card: Card, excess: int) -> Card:
@@ -81,10 +96,10 @@ def _shorten(card: Card, excess: int) -> Card:
     longest = max(card.fields, key=lambda f: len(f.value), default=None)
     if longest is None or len(longest.value) <= _KEEP + 1:
         raise ValueError(f"card is {excess} bytes over Feishu's limit with its fields cut short")
-    value, keep, saved = longest.value, len(longest.value), -len("…".encode())
+    value, keep, saved = longest.value, len(longest.value), -_cost("…")
     while saved < excess and keep > _KEEP:
         keep -= 1
-        saved += len(json.dumps(value[keep], ensure_ascii=False).encode()) - len('""')
+        saved += _cost(value[keep])
     cut = replace(longest, value=value[:keep] + "…")
     return replace(card, fields=tuple(cut if f is longest else f for f in card.fields))
 

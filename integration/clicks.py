@@ -33,7 +33,7 @@ from storage.outbox import DeliveryStore
 from tickets.actions import Command, Verb
 from tickets.audience import Audience
 from tickets.clock import Clock
-from tickets.errors import NotFound, TicketError
+from tickets.errors import AlreadyTaken, NotFound, TicketError
 from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
 from tickets.ports import ClickedCard
@@ -192,6 +192,8 @@ class ClickRouter:
             outcome = await self._service.act(
                 number, command, click.source, event_id=click.event_id, clicked=clicked
             )
+        except AlreadyTaken as error:  # 手慢了，这单已被李师傅接走: says all the card missed
+            return await self._refused(click, error.message, due, stale=False)
         except TicketError as error:
             return await self._refused(click, error.message, due)
         ticket = outcome.ticket
@@ -254,13 +256,17 @@ class ClickRouter:
             return None
         return replace(click, audience=address.audience, viewer_id=address.member_id)
 
-    async def _refused(self, click: Click, message: str, due: float) -> ClickAnswer:
+    async def _refused(
+        self, click: Click, message: str, due: float, *, stale: bool = True
+    ) -> ClickAnswer:
+        """The refusal and the card as it is now; `stale` says what changed since the card
+        the member tapped, unless the refusal says it already."""
         try:
             history = await self._service.history(click.value.number)
         except NotFound as error:
             return ClickAnswer(error.message, "error", None)
         ticket = history.ticket
-        if ticket.version != click.value.version:
+        if stale and ticket.version != click.value.version:
             changes = [e for e in history.events if e.from_status is not e.to_status]
             message = f"{message}（卡片已过期：{describe(changes[-1]).title}）"
         return self._answer(message, "error", ticket, click, due, latest(history.events))

@@ -10,6 +10,7 @@ row locks on the sequence table do the work at READ COMMITTED.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, event
@@ -44,6 +45,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
+    database = make_url(url).database or ":memory:"
+    if database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)  # SQLite makes only the file
     engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
     _serialize_sqlite_writers(engine)
     return engine

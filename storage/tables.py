@@ -79,7 +79,7 @@ class TicketSequenceRow(SQLModel, table=True):
 
 class ApiUsageRow(SQLModel, table=True):
     """Calls made to a platform's API in one month: DingTalk's standard edition allows
-    10,000 a month per organisation, and `baoxiu doctor` shows how many are gone."""
+    5,000 a month per organisation, and `baoxiu doctor` shows how many are gone."""
 
     __tablename__ = "api_usage"
 

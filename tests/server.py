@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 STARTUP_S = 30
+SERVE = (sys.executable, "-m", "baoxiu", "serve")
 
 
 def free_port() -> int:
@@ -40,6 +41,11 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)
 
+    def output(self) -> str:
+        """What the server printed, once it has ended."""
+        assert self.process.poll() is not None and self.process.stdout is not None
+        return self.process.stdout.read().decode()
+
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, as when the machine loses power."""
         self.process.send_signal(signal.SIGKILL)
@@ -47,13 +53,14 @@ class Server:
 
 
 @contextmanager
-def serving(config: Path, key: str, **env: str) -> Iterator[Server]:
-    """Start `baoxiu serve` with `config` and BAOXIU_* overrides; wait until it answers."""
+def serving(config: Path, key: str, *args: str, **env: str) -> Iterator[Server]:
+    """Start `baoxiu serve` with `config`, more arguments and BAOXIU_* overrides; wait until
+    it answers on 127.0.0.1."""
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BAOXIU_")}
     environment.update(env)
     process = subprocess.Popen(
-        [sys.executable, "-m", "baoxiu", "serve", "--config", str(config), "--port", str(port)],
+        [*SERVE, "--config", str(config), "--port", str(port), *args],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,8 @@ def test_init_writes_a_demo_and_refuses_to_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "baoxiu.toml"
     code, output = baoxiu("init", "--demo", "--config", str(path))
     assert code == 0 and "水电组" in path.read_text(encoding="utf-8")
-    assert (tmp_path / "baoxiu.db").exists()
+    assert (tmp_path / "var" / "baoxiu.db").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baoxiu.toml", "var"]  # one place
     code, output = baoxiu("init", "--config", str(path))
     assert code == 1 and "already exists" in output
     code, output = baoxiu("db", "upgrade", "--config", str(path))
@@ -104,11 +106,11 @@ def test_help_explains_each_command(command: list[str]) -> None:
     assert code == 0 and "Usage" in output and len(output.splitlines()) > 5
 
 
-def test_the_sandbox_stays_on_this_machine_unless_told(tmp_path: Path) -> None:
+def test_lan_and_host_are_one_choice(tmp_path: Path) -> None:
     path = tmp_path / "baoxiu.toml"
     assert baoxiu("init", "--demo", "--config", str(path))[0] == 0
-    code, output = baoxiu("serve", "--config", str(path), "--host", "0.0.0.0")
-    assert code == 2 and "沙盒没有登录" in output and "[sandbox] 设 on_network = true" in output
+    code, output = baoxiu("serve", "--config", str(path), "--lan", "--host", "10.0.0.5")
+    assert code == 2 and "--lan 就是 --host 0.0.0.0" in output
     with path.open("a", encoding="utf-8") as file:
         file.write("\n[sandbox]\non_network = 7\n")
     code, output = baoxiu("serve", "--config", str(path), "--host", "0.0.0.0")
@@ -179,3 +181,43 @@ def test_a_control_character_in_a_reason_is_refused(config: Path) -> None:
         "tickets", "act", number, "cancel", "--as", "li", "--reason", "重复\x1b[8m", "--config", c
     )
     assert code == 2 and "原因含有不可见的控制字符 U+001B" in output, output
+
+
+def test_version() -> None:
+    code, output = baoxiu("--version")
+    assert code == 0 and output.strip() == f"baoxiu {version('baoxiu')}"
+
+
+def test_doctor_on_the_demo_checks_the_database_the_site_and_the_sandbox(tmp_path: Path) -> None:
+    path = tmp_path / "baoxiu.toml"
+    assert baoxiu("init", "--demo", "--config", str(path))[0] == 0
+    code, output = baoxiu("doctor", "--config", str(path))
+    lines = output.splitlines()
+    assert code == 1  # residents cannot reach a demo on 127.0.0.1
+    assert lines[0].startswith("✗ [site] public_url 是本机地址 http://127.0.0.1:8080")
+    assert "make run LAN=1" in lines[0]
+    assert lines[1].startswith("✓ 数据库（sqlite+aiosqlite:///") and "结构是最新的" in lines[1]
+    assert "✓ 待发送的卡片：0 张" in lines
+    assert any(
+        line.startswith("✓ 沙盒已开启") and "只在运行 baoxiu 的这台电脑上" in line for line in lines
+    )
+
+    public = {"BAOXIU_SITE__PUBLIC_URL": "https://wy.example.cn"}
+    result = runner.invoke(app, ["doctor", "--config", str(path)], env=public)
+    code, output = result.exit_code, result.output
+    assert code == 0 and "✓ 住户通过 https://wy.example.cn 报修和查看进度" in output
+
+
+def test_doctor_says_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    path = tmp_path / "baoxiu.toml"
+    assert baoxiu("init", "--demo", "--config", str(path))[0] == 0
+    text = path.read_text(encoding="utf-8").replace(
+        'url = "sqlite+aiosqlite:///var/baoxiu.db"',
+        'url = "postgresql+asyncpg://baoxiu:s3cret@127.0.0.1:1/baoxiu"',
+    )
+    path.write_text(text, encoding="utf-8")
+    code, output = baoxiu("doctor", "--config", str(path))
+    assert (
+        code == 1 and "数据库（postgresql+asyncpg://baoxiu:***@127.0.0.1:1/baoxiu）连不上" in output
+    )
+    assert "s3cret" not in output

@@ -28,7 +28,8 @@ def test_demo_config_is_a_working_community(tmp_path: Path) -> None:
         "admin",
     }
     assert settings.site.timezone == "Asia/Shanghai"
-    assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path / 'baoxiu.db'}"
+    assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'baoxiu.db'}"
+    assert settings.site.data_dir == tmp_path / "var"
     assert len(settings.api.keys[0].get_secret_value()) >= 16
 
 
@@ -146,3 +147,15 @@ def test_environment_reaches_the_platform_sections(
 def test_secrets_are_not_printed(tmp_path: Path) -> None:
     settings = load(write(tmp_path, config_text(demo=True)), PLATFORMS)
     assert settings.api.keys[0].get_secret_value() not in repr(settings)
+
+
+@pytest.mark.parametrize("hotline", ["110a", "12", "0571-8888\n6666", "<a>0571</a>"])
+def test_a_hotline_must_be_a_phone_number(tmp_path: Path, hotline: str) -> None:
+    text = config_text(demo=True).replace('hotline = "0571-88886666"', f"hotline = {hotline!r}")
+    with pytest.raises(ConfigError, match=r"site\.hotline: not a phone number"):
+        load(write(tmp_path, text), PLATFORMS)
+
+
+def test_a_hotline_is_written_as_residents_dial_it(tmp_path: Path) -> None:
+    text = config_text(demo=True).replace("0571-88886666", " 400-800-1234 ")
+    assert load(write(tmp_path, text), PLATFORMS).site.hotline == "400-800-1234"

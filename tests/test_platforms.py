@@ -123,7 +123,7 @@ async def everywhere(db_url: str, tmp_path: Path) -> AsyncIterator[Settings]:
         feishu.add_user(OPEN_ID, name="李四")
         dingtalk.add_group(DINGTALK_GROUP)
         values: dict[str, Any] = {
-            "site": {"data_dir": str(tmp_path / "data")},
+            "site": {"data_dir": str(tmp_path / "data"), "public_url": "https://wy.example.cn"},
             "database": {"url": db_url},
             "feishu": {
                 "app_id": fake_feishu.APP_ID,

@@ -9,7 +9,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from baoxiu.cli import app
-from baoxiu.qr import FontNotFoundError, find_font, make_poster, report_url
+from baoxiu.listening import lan_address, on_loopback
+from baoxiu.qr import ACCENT, FontNotFoundError, find_font, make_poster, report_url
 
 runner = CliRunner()
 LONG = ("阳光花园二期 12栋 B座 地下车库入口旁" * 3)[:60]
@@ -73,6 +74,21 @@ def test_the_poster_scans_back_to_the_link(site: str, location: str) -> None:
             assert poster.getpixel((x, y)) in {band, (255, 255, 255)}, (x, y)
 
 
+@needs_font
+def test_the_poster_gives_the_hotline_under_the_help_line() -> None:
+    url = report_url("https://wy.example.cn", "3栋2单元")
+    plain = make_poster("阳光花园物业", url, "3栋2单元")
+    called = make_poster("阳光花园物业", url, "3栋2单元", "0571-88886666")
+    assert scan(called).text == url
+    lower = (0, 1200, 1240, 1754)
+
+    def accent(poster: Image.Image) -> int:
+        colours = poster.crop(lower).getcolors(maxcolors=1 << 20) or []
+        return sum(count for count, colour in colours if colour == ACCENT)
+
+    assert accent(called) > accent(plain) + 2000  # a line of blue text below the code
+
+
 @pytest.fixture
 def no_fontconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A machine without fontconfig: no `fc-match` on the PATH."""
@@ -97,28 +113,42 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
+def test_no_poster_names_this_machine_s_loopback(config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "3-2.png"
+    args = ["qr", "--location", "3栋2单元", "--out", str(out), "--config", str(config)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "public_url 是本机地址 http://127.0.0.1:8080" in result.output
+    assert "baoxiu qr --lan" in result.output
+    assert not out.exists()
+
+
+@needs_font
+def test_a_lan_poster_names_this_machine_on_the_network(config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "3-2.png"
+    args = ["qr", "--location", "3栋2单元", "--out", str(out), "--config", str(config)]
+    result = runner.invoke(app, [*args, "--lan", "--port", "8091"])
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as poster:
+        url = urlsplit(scan(poster).text)
+    assert url.port == 8091 and url.hostname == lan_address() and not on_loopback(url.geturl())
+    assert url.path == "/r/new" and url.query == "loc=3%E6%A0%8B2%E5%8D%95%E5%85%83"
+
+
 @needs_font
 def test_the_command_writes_a_poster(
     config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "3-2.png"
     args = ["qr", "--location", " 3栋2单元 ", "--out", str(out), "--config", str(config)]
-    result = runner.invoke(app, args)
-    url = "http://127.0.0.1:8080/r/new?loc=3%E6%A0%8B2%E5%8D%95%E5%85%83"
+    monkeypatch.setenv("BAOXIU_SITE__PUBLIC_URL", "https://wy.example.cn/")
+    result = runner.invoke(app, [*args, "--lan"])  # a public address wins over the LAN's
+    url = "https://wy.example.cn/r/new?loc=3%E6%A0%8B2%E5%8D%95%E5%85%83"
     assert result.exit_code == 0, result.output
     assert str(out) in result.output and url in result.output
-    assert "public_url 指向本机" in result.output
     with Image.open(out) as poster:
         assert poster.size == (1240, 1754) and poster.format == "PNG"
         assert scan(poster).text == url
-
-    monkeypatch.setenv("BAOXIU_SITE__PUBLIC_URL", "https://wy.example.cn/")
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    assert "https://wy.example.cn/r/new?loc=3%E6" in result.output
-    assert "指向本机" not in result.output
-    with Image.open(out) as poster:
-        assert scan(poster).text.startswith("https://wy.example.cn/r/new?loc=")
 
 
 @pytest.mark.parametrize(
@@ -145,7 +175,7 @@ def test_a_missing_font_stops_the_command(
     config: Path, tmp_path: Path, no_fontconfig: None
 ) -> None:
     out = tmp_path / "a.png"
-    args = ["qr", "--location", "3栋", "--out", str(out), "--config", str(config)]
+    args = ["qr", "--location", "3栋", "--out", str(out), "--config", str(config), "--lan"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "fonts-noto-cjk" in result.output, result.output
     assert not out.exists()

@@ -171,12 +171,14 @@ def _check_state(ticket: Ticket, verb: Verb, directory: Directory) -> None:
 
 
 def _forbidden_message(verb: Verb, who: Who, ticket: Ticket, directory: Directory) -> str:
-    team = directory.teams[ticket.team_id].name
+    """Who may, and what the refused member may do instead: a group card is one card for
+    everyone, so a tap on someone else's button should still lead somewhere."""
+    team = directory.teams[ticket.team_id]
     holder = directory.name_of(ticket.assignee_id)
     names = {
-        Grant.TEAM_TECHNICIAN: f"{team}的维修师傅",
+        Grant.TEAM_TECHNICIAN: f"{team.name}的维修师傅",
         Grant.ASSIGNEE: f"接单人（{holder}）" if holder else "接单人",
-        Grant.TEAM_SUPERVISOR: f"{team}班组长",
+        Grant.TEAM_SUPERVISOR: f"{team.name}班组长",
         Grant.AGENT: "客服",
         Grant.MANAGER: "物业经理",
         Grant.ADMIN: "管理员",
@@ -184,7 +186,17 @@ def _forbidden_message(verb: Verb, who: Who, ticket: Ticket, directory: Director
         Grant.RESIDENT: RESIDENT_NAME,
     }
     allowed = "、".join(names[grant] for grant in Grant if grant in PERMISSIONS[verb])
-    return f"{who.name}不能{verb.label}这张工单：只有{allowed}可以{verb.label}"
+    refusal = f"{who.name}不能{verb.label}：只有{allowed}可以{verb.label}"
+    if who.member is None:
+        return refusal
+    yours = [
+        v.label
+        for v in possible_verbs(ticket, team)
+        if v not in (verb, Verb.COMMENT) and may(who, v, ticket)
+    ]
+    if yours:
+        return f"{refusal}。你在这单上可以：{'、'.join(yours)}"
+    return f"{refusal}。这单现在没有需要你做的；有问题请联系{team.name}班组长"
 
 
 def _text(value: str | None, field: str, *, required: bool, what: str) -> str | None:

@@ -27,7 +27,7 @@ _LABELS = {
     Status.NEW: "待派单",
     Status.ASSIGNED: "已接单",
     Status.IN_PROGRESS: "维修中",
-    Status.PAUSED: "暂停",
+    Status.PAUSED: "已暂停",
     Status.COMPLETED: "待验收",
     Status.CONFIRMED: "已验收",
     Status.CLOSED: "已结单",

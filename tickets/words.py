@@ -39,10 +39,11 @@ class Words:
 DEADLINES = {"accept": "接单", "arrive": "到场", "complete": "完工"}
 """The promises an SLA makes, by the key `SlaBreached.deadline` holds."""
 
-_PUBLIC_DETAIL = frozenset(
-    {EventKind.PAUSE, EventKind.COMPLETE, EventKind.REOPEN, EventKind.CANCEL, EventKind.RATED}
-)
-"""Kinds whose detail the resident reads: it is about their repair, not about the crew."""
+RESIDENT_READS = frozenset({EventKind.COMPLETE, EventKind.REOPEN, EventKind.RATED})
+"""Kinds whose detail the resident reads: what was repaired, why it is redone, their own
+rating. Any other text staff type (why a job waits, is moved or cancelled, a note) is the
+crew's own words, meant for colleagues (「业主态度差」), and never leaves the crew; the forms
+that take it say so."""
 
 
 def describe(event: Event) -> Words:
@@ -105,7 +106,7 @@ def for_resident(event: Event) -> Words | None:
     if not event.kind.public:
         return None
     words = describe(event)
-    return words if event.kind in _PUBLIC_DETAIL else Words(words.title)
+    return words if event.kind in RESIDENT_READS else Words(words.title)
 
 
 def _reason(reason: str | None) -> str | None:

@@ -34,21 +34,24 @@ def in_use(settings: Settings) -> bool:
 
 class SandboxConfig(Section):
     on_network: bool = False
-    """Let `baoxiu serve` listen beyond this machine while the sandbox is on. The sandbox has
-    no login: anyone who can open it acts as any member and sees private cards."""
+    """Let the sandbox answer other machines too. It has no login: anyone who can open it
+    acts as any member and sees private cards. Off, it answers only this machine, however
+    widely `baoxiu serve` listens (the resident pages then reach phones on the network)."""
 
 
-def network_refusal(settings: Settings, host: str) -> str | None:
-    """Why `baoxiu serve` must not listen on `host`, or None: the sandbox has no login, so
-    it stays on this machine unless the administrator says otherwise, knowingly."""
+def on_network(settings: Settings) -> bool:
     config = platform_section(settings, NAME, SandboxConfig)
-    allowed = config is not None and config.on_network
-    if not in_use(settings) or allowed or host in LOOPBACK:
+    return config is not None and config.on_network
+
+
+def exposure(settings: Settings, host: str) -> str | None:
+    """The warning `baoxiu serve` prints when listening on `host` opens the sandbox to
+    others: it has no login, so the administrator must have said so, knowingly."""
+    if not in_use(settings) or not on_network(settings) or host in LOOPBACK:
         return None
     return (
-        f"不能在 {host} 上开放：沙盒没有登录，能打开它的人可以任何成员的身份操作、看到"
-        "业主的联系方式。请用 --host 127.0.0.1；确需在局域网演示，在 [sandbox] 设 "
-        "on_network = true"
+        "沙盒对网络开放（[sandbox] on_network = true）：它没有登录，能打开 /sandbox 的人"
+        "可以任何成员的身份操作、看到业主的联系方式。演示完请关掉"
     )
 
 
@@ -128,7 +131,7 @@ class SandboxPlatform:
 
     def add_routes(self, app: web.Application, settings: Settings) -> None:
         if in_use(settings):
-            sandbox_web.add_routes(app)
+            sandbox_web.add_routes(app, this_machine_only=not on_network(settings))
 
     def home(self, settings: Settings) -> str | None:
         return HOME if in_use(settings) else None
@@ -145,7 +148,11 @@ class SandboxPlatform:
             return []
         count = len(sandbox_chats(checkup.settings))
         where = f"{self.label}已开启（{HOME}，{count} 个聊天）"
-        return [Finding(True, f"{where}：无需登录，能打开它的人可以任何成员的身份操作")]
+        where += "：无需登录，能打开它的人可以任何成员的身份操作"
+        if on_network(checkup.settings):
+            exposed = "[sandbox] on_network = true 让网络上的人都能打开它"
+            return [Finding(False, f"{where}；{exposed}")]
+        return [Finding(True, f"{where}；只在运行 baoxiu 的这台电脑上能打开")]
 
 
 PLATFORM = SandboxPlatform()

@@ -4,7 +4,7 @@ DingTalk waits 2 s for the answer. The answer carries the fresh card for everyon
 toast for the clicker alone (`userPrivateData`); a slower click still completes and reaches
 the chat through the outbox. Each transport records the answer as shown once it has sent it
 (`ClickRouter.answer_sent`): on DingTalk's standard edition, the update it spares is one of
-the 10,000 API calls of the month.
+the 5,000 API calls of the month.
 
 DingTalk also asks that no card be updated during its callback (card callback page,
 https://open.dingtalk.com/document/development/event-callback-card, 注意事项: "请勿在回调过程中，

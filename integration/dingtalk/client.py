@@ -3,6 +3,14 @@
 DingTalk allows 20 calls per second per app and API; the pacer keeps each API under that.
 Rate limits, 5xx, timeouts and an expired token are tried again within the call (with
 jittered backoff); anything else is a `DingTalkError` for a person to fix.
+
+The calls are counted as DingTalk counts them against a standard-edition organisation's
+monthly quota (计费模型说明, https://open.dingtalk.com/document/development/dingtalk-application-development-platform-billing-model:
+"因为单应用调用QPS限流、API全局QPS限流、网络不可达等原因导致的失败调用，不会被统计到调用次数中";
+fetching the access token is on the list of calls never counted, 不纳入调用量限制的接口清单).
+So a call counts once DingTalk has answered it in JSON, unless the answer is a refusal for
+speed (the per-IP ban's HTML page is one too). Not verified either way, and both left out: a
+5xx (DingTalk's own failure) and a call that timed out (DingTalk may have served it).
 """
 
 import asyncio
@@ -14,6 +22,7 @@ import aiohttp
 
 from integration.dingtalk.errors import (
     CARD_ALREADY_EXIST,
+    QPS_LIMITED,
     TOKEN_INVALID,
     DingTalkError,
     DingTalkUnavailable,
@@ -28,6 +37,7 @@ from tickets.clock import Clock
 TOKEN_PATH = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER = "/v1.0/card/instances/createAndDeliver"
 CARD_INSTANCES = "/v1.0/card/instances"
+DELIVER = "/v1.0/card/instances/deliver"
 GROUP_MESSAGE = "/v1.0/robot/groupMessages/send"
 ONE_TO_ONE_MESSAGE = "/v1.0/robot/oToMessages/batchSend"
 REGISTER_CALLBACK = "/v1.0/card/callbacks/register"
@@ -37,6 +47,10 @@ Json = dict[str, Any]
 
 
 GROUP_PREFIX = "cid"
+
+
+def _is_group(space: str) -> bool:
+    return space.startswith("dtv1.card//IM_GROUP.")
 
 
 def open_space(chat_id: str) -> str:
@@ -71,7 +85,7 @@ class DingTalkClient:
         self._calls = 0
 
     def take_calls(self) -> int:
-        """Calls made since the last time this was asked: for the monthly count."""
+        """Calls DingTalk counted since the last time this was asked: for the monthly count."""
         calls, self._calls = self._calls, 0
         return calls
 
@@ -93,36 +107,45 @@ class DingTalkClient:
         chat_id: str,
         callback: Mapping[str, str],
     ) -> None:
-        """Make the card `out_track_id` and put it in the chat; an earlier try that got as
-        far as making it counts as done (DingTalk keeps outTrackIds unique)."""
+        """Make the card `out_track_id` and put it in the chat, checking each space's result.
+
+        An earlier try may have made it already (DingTalk keeps outTrackIds unique and answers
+        param.cardAlreadyExist): made, but perhaps never shown (the robot was not yet in the
+        group, or the answer was lost). That card is brought up to date and delivered again
+        (投放卡片); whether delivering to a chat where it already shows adds a second message
+        is not verified."""
         space = open_space(chat_id)
+        deliver = self._deliver_model(space)
         body: Json = {
             "cardTemplateId": template_id,
             "outTrackId": out_track_id,
             "cardData": {"cardParamMap": dict(params)},
             "openSpaceId": space,
             **callback,
+            **deliver,
         }
-        if space.startswith("dtv1.card//IM_GROUP."):
-            body["imGroupOpenSpaceModel"] = {"supportForward": False}
-            body["imGroupOpenDeliverModel"] = {"robotCode": self.robot_code}
-        else:
-            body["imRobotOpenSpaceModel"] = {"supportForward": False}
-            body["imRobotOpenDeliverModel"] = {
-                "spaceType": "IM_ROBOT",
-                "robotCode": self.robot_code,
-            }
+        model = "imGroupOpenSpaceModel" if _is_group(space) else "imRobotOpenSpaceModel"
+        body[model] = {"supportForward": False}
         try:
             answer = await self._call("POST", CREATE_AND_DELIVER, body)
+            results = (answer.get("result") or {}).get("deliverResults") or []
         except DingTalkError as error:
-            if error.code == CARD_ALREADY_EXIST:
-                return
-            raise
-        results = (answer.get("result") or {}).get("deliverResults") or []
+            if error.code != CARD_ALREADY_EXIST:
+                raise
+            await self.update_card(out_track_id, params)
+            again = {"outTrackId": out_track_id, "openSpaceId": space, **deliver}
+            results = (await self._call("POST", DELIVER, again)).get("result") or []
         failed = [r for r in results if not r.get("success")]
         if failed or not results:
             first = failed[0] if failed else {}
             raise NotDelivered(space, str(first.get("errorMsg") or "没有投放结果"))
+
+    def _deliver_model(self, space: str) -> Json:
+        """How the robot delivers into a group or a person's one-to-one chat with it."""
+        if _is_group(space):
+            return {"imGroupOpenDeliverModel": {"robotCode": self.robot_code}}
+        model = {"spaceType": "IM_ROBOT", "robotCode": self.robot_code}
+        return {"imRobotOpenDeliverModel": model}
 
     async def update_card(self, out_track_id: str, params: Mapping[str, str]) -> None:
         body: Json = {
@@ -132,20 +155,18 @@ class DingTalkClient:
         }
         await self._call("PUT", CARD_INSTANCES, body)
 
-    async def send_text(self, conversation_id: str, text: str) -> None:
-        """A plain robot message in a group: DingTalk reads no markup in `sampleText`."""
-        body: Json = {
-            "msgKey": "sampleText",
-            "msgParam": json.dumps({"content": text}, ensure_ascii=False),
-            "openConversationId": conversation_id,
-            "robotCode": self.robot_code,
-        }
-        await self._call("POST", GROUP_MESSAGE, body)
+    async def send_text(self, chat_id: str, text: str) -> None:
+        """A plain robot message (DingTalk reads no markup in `sampleText`) in a group
+        (`cid…`) or a person's one-to-one chat with the robot (their userId)."""
+        await self._robot_message(chat_id, "sampleText", {"content": text})
 
     async def send_markdown(self, chat_id: str, title: str, text: str) -> None:
         """A robot markdown message in a group (`cid…`) or a person's one-to-one chat."""
-        param = json.dumps({"title": title, "text": text}, ensure_ascii=False)
-        body: Json = {"msgKey": "sampleMarkdown", "msgParam": param, "robotCode": self.robot_code}
+        await self._robot_message(chat_id, "sampleMarkdown", {"title": title, "text": text})
+
+    async def _robot_message(self, chat_id: str, msg_key: str, param: Json) -> None:
+        msg_param = json.dumps(param, ensure_ascii=False)
+        body: Json = {"msgKey": msg_key, "msgParam": msg_param, "robotCode": self.robot_code}
         if chat_id.startswith(GROUP_PREFIX):
             await self._call("POST", GROUP_MESSAGE, {**body, "openConversationId": chat_id})
             return
@@ -172,6 +193,8 @@ class DingTalkClient:
             headers = {"x-acs-dingtalk-access-token": await self.token()}
             async with self.per_api.call(path):
                 status, answer = await self._request(method, path, body, headers)
+            if status < 500 and answer.get("code") not in QPS_LIMITED:
+                self._calls += 1
             if 200 <= status < 300:
                 return answer
             failure = _error(status, answer)
@@ -184,7 +207,6 @@ class DingTalkClient:
     async def _request(
         self, method: str, path: str, body: Json, headers: Mapping[str, str]
     ) -> tuple[int, Json]:
-        self._calls += 1  # DingTalk counts refused calls too (not verified)
         try:
             async with self._session.request(
                 method, self._base_url + path, json=body, headers=headers, timeout=self._timeout

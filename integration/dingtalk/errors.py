@@ -2,16 +2,21 @@
 
 from integration.outbound.errors import DeliveryError
 
-QPS_LIMITED = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
-"""20 calls per second per app and API: wait a second and send again."""
+QPS_LIMITED = frozenset(
+    {"Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "Forbidden.AccessDenied.QpsLimitForApi"}
+)
+"""20 calls per second per app and API, or every app of DingTalk's at once on one API (the
+global limit): both last a second, and DingTalk's throttling page says to sleep one and go on.
+Neither counts against the month's calls."""
 TOKEN_INVALID = frozenset({"InvalidAuthentication", "AuthenticationFailed.MissingParameter"})
 """The access token expired or was revoked early: fetch a new one and send again."""
 CARD_ALREADY_EXIST = "param.cardAlreadyExist"
-"""Our outTrackId was used before: an earlier try delivered the card."""
-RETRY_LATER = frozenset({QPS_LIMITED, "system.busy"}) | TOKEN_INVALID
+"""Our outTrackId was used before: an earlier try made the card, perhaps without showing it."""
+RETRY_LATER = QPS_LIMITED | {"system.busy"} | TOKEN_INVALID
 PERMANENT = {
     "Forbidden.AccessDenied.ApiCountLimitForOrg": (
-        "本月钉钉接口调用次数已用完（标准版每月一万次）：升级钉钉版本或等下月"
+        "本月钉钉接口调用次数已用完（标准版组织每月 5,000 次）："
+        "升级钉钉版本、购买调用量增购包或等下月"
     ),
     "param.templateNotExist": "卡片模板不存在：检查 [dingtalk] card_template_id",
     "param.templateUnpublished": "卡片模板未发布：在卡片平台发布模板",
@@ -26,7 +31,7 @@ class DingTalkError(DeliveryError):
         retryable = code in RETRY_LATER or (status or 0) >= 500
         hint = PERMANENT.get(code)
         text = f"钉钉错误 {code}: {message}" + (f"（{hint}）" if hint else "")
-        retry_after = 1.0 if code == QPS_LIMITED else 0.0 if code in TOKEN_INVALID else None
+        retry_after = 1.0 if code in QPS_LIMITED else 0.0 if code in TOKEN_INVALID else None
         super().__init__(text, retryable=retryable, retry_after=retry_after)
         self.code = code
         self.status = status

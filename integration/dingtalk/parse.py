@@ -4,6 +4,8 @@ The click names only its card (`outTrackId`, which is our delivery key) and the 
 userId; the key ends with a digest of the card's chat, which says whom the card shows. Button
 parameters arrive in `cardPrivateData.params`: `action` is the button's own value, and the
 card's shared inputs come as `text` and `to`, of which a button reads only those it names.
+The text input arrives as a string; the person picker (a select) as an object holding the
+picked option's place and value, `{"index": 1, "value": "li"}`.
 """
 
 import json
@@ -50,8 +52,7 @@ def parse_click(data: Mapping[str, Any], people: DingTalkPeople, event_id: str |
     audience, owner = people.chats[digest]
     member = people.members.get(str(data.get("userId") or ""))
     form = {
-        name: str(params.get("to" if name == "to" else "text") or "")
-        for name in action.get("f", [])
+        name: _input(params.get("to" if name == "to" else "text")) for name in action.get("f", [])
     }
     return Click(
         source=Source.DINGTALK,
@@ -63,3 +64,12 @@ def parse_click(data: Mapping[str, Any], people: DingTalkPeople, event_id: str |
         event_id=event_id,
         card_id=card_id,
     )
+
+
+def _input(raw: object) -> str:
+    """An input's value: the text typed, or the picked option's value. Nothing picked or
+    typed (the key missing, an empty object) is an empty value, which the command refuses
+    with its own words."""
+    if isinstance(raw, Mapping):
+        raw = raw.get("value")
+    return "" if raw is None else str(raw)

@@ -1,8 +1,14 @@
-"""Reports typed to the robot in a DingTalk group: `@报修助手 3栋2单元501 卫生间漏水`.
+"""Reports typed to the robot: `@报修助手 3栋2单元501 卫生间漏水` in a group, or the same
+words without the @ in a person's one-to-one chat with the robot.
 
 DingTalk strips the @name and hands us the rest, which is read as every platform reads it
-(integration/intake.py), keyed by DingTalk's msgId. The robot answers in the group with the
-number, or with what to type instead.
+(integration/intake.py), keyed by DingTalk's msgId. The robot answers where it was asked, with
+the number or with what to type instead: in a group (conversationType "2") through the group
+message API, in a one-to-one chat (conversationType "1", whose conversationId is no group's)
+through the one-to-one API to the sender's userId. Not through the message's
+`sessionWebhook`: that is an address taken from the message itself, good for about 90
+minutes, on a host other than the configured `base_url`, and it would be a second way to send
+the same text.
 """
 
 import logging
@@ -18,6 +24,9 @@ from tickets.service import TicketService
 from tickets.states import Source
 
 log = logging.getLogger(__name__)
+
+ONE_TO_ONE = "1"
+"""conversationType of a person's one-to-one chat with the robot; a group's is "2"."""
 
 
 @dataclass(frozen=True)
@@ -36,26 +45,30 @@ async def on_message(
 ) -> dict[str, Any]:
     """Register the report; the answer goes to the group as a robot message."""
     conversation = str(data.get("conversationId") or "")
-    sender = intake.senders.get(str(data.get("senderStaffId") or ""))
+    staff_id = str(data.get("senderStaffId") or "")
+    sender = intake.senders.get(staff_id)
     text = _words(data)
+    one_to_one = str(data.get("conversationType")) == ONE_TO_ONE
     log.info(  # how a company finds its groups' openConversationIds, as the README says
-        "robot message in DingTalk group conversationId=%s 「%s」 from userId=%s",
+        "robot message in DingTalk %s conversationId=%s 「%s」 from userId=%s",
+        "one-to-one chat" if one_to_one else "group",
         conversation,
         data.get("conversationTitle", ""),
-        data.get("senderStaffId", ""),
+        staff_id,
     )
+    reply_to = staff_id if one_to_one else conversation
     if sender is None:
-        return await _say(intake, conversation, NOT_A_MEMBER)
+        return await _say(intake, reply_to, NOT_A_MEMBER)
     known = known_categories(intake.service.directory)
     report = read(text, intake.categories.get(conversation), known)
     if report is None:
-        return await _say(intake, conversation, USAGE)
+        return await _say(intake, reply_to, USAGE)
     key = f"dingtalk:{data.get('msgId') or message_id}"
     refusal = intake.pace.refusal(sender, conversation, key)
     if refusal is not None:
-        return await _say(intake, conversation, refusal)
+        return await _say(intake, reply_to, refusal)
     outcome = await register(intake.service, sender, report, Source.DINGTALK, key)
-    return await _say(intake, conversation, outcome.answer)
+    return await _say(intake, reply_to, outcome.answer)
 
 
 class Unreadable(ValueError):
@@ -70,9 +83,10 @@ def _words(data: Mapping[str, Any]) -> str:
     return str(text.get("content") or "").strip()
 
 
-async def _say(intake: RobotIntake, conversation: str, text: str) -> dict[str, Any]:
+async def _say(intake: RobotIntake, chat_id: str, text: str) -> dict[str, Any]:
+    """`chat_id` is the group's openConversationId, or the userId of a one-to-one chat."""
     try:
-        await intake.client.send_text(conversation, inert(text))
+        await intake.client.send_text(chat_id, inert(text))
     except DeliveryError as error:
-        log.warning("could not answer in DingTalk group %s: %s", conversation, error)
+        log.warning("could not answer in DingTalk chat %s: %s", chat_id, error)
     return {}

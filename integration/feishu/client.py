@@ -2,8 +2,9 @@
 
 The SDK does the requests; around it we keep what it lacks: an asynchronous, cached tenant
 token (its own fetch is synchronous and would block the event loop), Feishu's rate limits
-(5 sends per second per group chat, shared by every bot in it; 50 per second per app; 5
-edits per second per message), retries of what can succeed later (rate limits after
+(5 sends per second per group chat, shared by every bot in it; 50 per second and 1,000 per
+minute per app, which Feishu counts per endpoint and we over all calls together; 5 edits per
+second per message), retries of what can succeed later (rate limits after
 `x-ogw-ratelimit-reset`, 5xx and timeouts with jittered backoff) and nothing else.
 """
 
@@ -25,6 +26,7 @@ from lark_oapi.api.im.v1 import (
     GetChatRequest,
     GetMessageRequest,
     GetMessageResourceRequest,
+    IsInChatChatMembersRequest,
     PatchMessageRequest,
     PatchMessageRequestBody,
     ReplyMessageRequest,
@@ -77,6 +79,7 @@ class FeishuClient:
         self._token = CachedToken(self._fetch_token, clock)
         self.per_chat = SlidingWindow(5, 1.0, clock)
         self.per_app = SlidingWindow(50, 1.0, clock)
+        self.per_app_minute = SlidingWindow(1000, 60.0, clock)
         self.per_message = SlidingWindow(5, 1.0, clock)
 
     async def token(self) -> str:
@@ -197,10 +200,17 @@ class FeishuClient:
             ) from error
 
     async def chat_name(self, chat_id: str) -> str:
-        """The chat's name; fails with 232… codes when the bot is not in it."""
+        """The chat's name, which Feishu gives for a chat the bot is not in as well."""
         request = GetChatRequest.builder().chat_id(chat_id).build()
         response = await self._call(lambda o: self._sdk.im.v1.chat.aget(request, o), ["app"])
         return str(response.data.name)
+
+    async def bot_in_chat(self, chat_id: str) -> bool:
+        request = IsInChatChatMembersRequest.builder().chat_id(chat_id).build()
+        response = await self._call(
+            lambda o: self._sdk.im.v1.chat_members.ais_in_chat(request, o), ["app"]
+        )
+        return response.data.is_in_chat is True
 
     async def user_name(self, open_id: str) -> str:
         request = GetUserRequest.builder().user_id(open_id).user_id_type("open_id").build()
@@ -214,7 +224,8 @@ class FeishuClient:
             try:
                 async with contextlib.AsyncExitStack() as paced:
                     for key in pace:
-                        await paced.enter_async_context(self._pacer(key).call(key))
+                        for window in self._pacers(key):
+                            await paced.enter_async_context(window.call(key))
                     response = await asyncio.wait_for(call(option), self._timeout + 1)
             except Exception as error:  # the SDK raises whatever httpx or its JSON parser raise
                 raise FeishuUnavailable(repr(error)) from error
@@ -227,12 +238,12 @@ class FeishuClient:
 
         return await retrying(attempt, self._sleep)
 
-    def _pacer(self, key: str) -> SlidingWindow:
+    def _pacers(self, key: str) -> tuple[SlidingWindow, ...]:
         if key.startswith("chat:"):
-            return self.per_chat
+            return (self.per_chat,)
         if key.startswith("message:"):
-            return self.per_message
-        return self.per_app
+            return (self.per_message,)
+        return self.per_app, self.per_app_minute
 
 
 def _failure(response: Any) -> FeishuError:

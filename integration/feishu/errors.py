@@ -1,5 +1,7 @@
 """Feishu's errors, sorted by what to do about them."""
 
+import re
+
 from integration.outbound.errors import DeliveryError
 
 RATE_LIMITED = frozenset({99991400, 230020})
@@ -11,9 +13,24 @@ PERMANENT = {
     230022: "消息含敏感内容，被飞书拦截",
     230025: "卡片内容过长",
     230099: "卡片格式不被飞书接受",
-    99991672: "应用缺少发送消息的权限：在开发者后台开通 im:message:send_as_bot",
 }
 """Codes no retry can fix; a person must act, and the message says what to do."""
+MISSING_SCOPE = 99991672
+"""Any call may need a scope the app lacks; Feishu's message names the ones that would do:
+"Access denied. One of the following scopes is required: [im:message, …].应用尚未开通…"
+(the form of trouble-shooting/how-to-resolve-error-99991679 on open.feishu.cn)."""
+_SCOPES = re.compile(r"scopes is required: \[([^\]]*)\]")
+
+
+def hint(code: int, message: str) -> str | None:
+    """What a person must do about `code`, if a retry cannot fix it."""
+    if code != MISSING_SCOPE:
+        return PERMANENT.get(code)
+    named = _SCOPES.search(message)
+    scopes = [s.strip() for s in named.group(1).split(",") if s.strip()] if named else []
+    if not scopes:
+        return "应用缺少权限：按飞书的提示在开发者后台开通所需权限，并发布新版本"
+    return f"应用缺少权限：在开发者后台开通 {' 或 '.join(scopes)}，并发布新版本"
 
 
 class FeishuError(DeliveryError):
@@ -26,8 +43,8 @@ class FeishuError(DeliveryError):
         retry_after: float | None = None,
     ) -> None:
         retryable = code in RATE_LIMITED or code in TOKEN_INVALID or (status or 0) >= 500
-        hint = PERMANENT.get(code)
-        text = f"飞书错误 {code}: {message}" + (f"（{hint}）" if hint else "")
+        advice = hint(code, message)
+        text = f"飞书错误 {code}: {message}" + (f"（{advice}）" if advice else "")
         super().__init__(text, retryable=retryable, retry_after=retry_after)
         self.code = code
         self.status = status

@@ -5,10 +5,23 @@ module grabs at import, and its endpoint request is synchronous. So it runs in a
 its own with a fresh loop, and each event is handed to our loop and awaited there (Feishu
 waits 3 s for the answer).
 
-The SDK hands an event's raw bytes to `event_handler._do_without_validation(payload)` and
-sends back what that returns; `EventBridge` is such a handler, so the payload reaches the
-same `handle` as on the webhook, unchanged. The SDK writes the reply as soon as the handler
-returns, so that is when a click's answer is recorded as shown.
+Feishu sends the next frame without waiting for the last answer, and the SDK reads each
+frame into a task of its own, but then calls its event handler synchronously, on its own
+loop: a handler waiting for our loop would stop that loop, so that no other frame is read or
+answered until this one is, and clicks racing for one ticket would be answered one after the
+other, the later ones past Feishu's 3 s. `FrameAnswering` is the SDK's client with that one
+step, `_handle_data_frame`, done asynchronously: the payload goes to the same `handle` as on
+the webhook, unchanged, and is awaited while other frames go on. The answer is written back
+as the SDK writes it (lark_oapi/ws/client.py 1.7.5): the frame itself, with a `biz_rt`
+header (milliseconds spent) and the payload `{"code": 200, "data": base64(JSON answer)}`,
+or code 500 when handling failed. It is written as soon as it is ready, so that is when a
+click's answer is recorded as shown.
+
+A `card` frame is what Feishu sends a click as while the app's callback subscription
+(card.action.trigger, by long connection) is saved but not yet in a published version; the
+SDK drops it unanswered (larksuite/oapi-sdk-python#126) and the clicker sees an error. Its
+payload is not the event we read, so it is still left unanswered, but logged, saying what
+to do.
 
 Supervision: the SDK reconnects by itself, but can die silently or hang on reconnect; a
 watchdog on our loop restarts the thread when it has died or stayed disconnected too long,
@@ -16,6 +29,7 @@ with jittered backoff.
 """
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -24,8 +38,9 @@ from concurrent.futures import Future
 from typing import Any
 
 import lark_oapi as lark
+from lark_oapi.ws.const import HEADER_BIZ_RT, HEADER_MESSAGE_ID, HEADER_SEQ, HEADER_SUM, HEADER_TYPE
 
-from integration.clicks import SLOW_TOAST
+from integration.clicks import SLOW_TOAST, ClickAnswer
 from integration.feishu.webhook import FeishuCallbacks, handle
 from integration.outbound.pace import backoff
 
@@ -40,27 +55,80 @@ MAX_BACKOFF_S = 60.0
 STOP_WITHIN_S = 10.0
 
 
+CARD_FRAME = (
+    "Feishu sent a click as a card frame, which cannot be answered: publish a new version "
+    "of the app (开发者后台 → 版本管理与发布 → 创建版本并发布) after subscribing "
+    "card.action.trigger by long connection (事件与回调 → 回调配置); the clicker sees an error"
+)
+
+
 class EventBridge:
-    """The SDK's event handler: runs on the connection's thread, answers from our loop."""
+    """Takes an event from the connection's thread to our loop, and its answer back."""
 
     def __init__(self, callbacks: FeishuCallbacks, loop: asyncio.AbstractEventLoop) -> None:
         self._callbacks = callbacks
         self._loop = loop
         self._recording: set[Future[None]] = set()
 
-    def _do_without_validation(self, payload: bytes) -> Any:
+    async def answer(self, payload: bytes) -> tuple[dict[str, object], ClickAnswer | None]:
+        """The event's reply, and the click's answer it carries, awaited on the connection's
+        loop without holding that loop up."""
         event = json.loads(payload)
-        future = asyncio.run_coroutine_threadsafe(handle(self._callbacks, event), self._loop)
+        handled = asyncio.run_coroutine_threadsafe(handle(self._callbacks, event), self._loop)
+        waiting = asyncio.wrap_future(handled)
+        wait = max(0.0, self._callbacks.deadline - HANDOFF_S)
+        done, _ = await asyncio.wait({waiting}, timeout=wait)  # on time out, handling goes on
+        if not done:
+            return {"toast": {"type": "info", "content": SLOW_TOAST}}, None
+        return waiting.result()
+
+    def answer_sent(self, answer: ClickAnswer | None) -> None:
+        if answer is None:
+            return
+        sent = self._callbacks.router.answer_sent(answer)
+        recording = asyncio.run_coroutine_threadsafe(sent, self._loop)
+        self._recording.add(recording)  # our loop keeps only a weak reference
+        recording.add_done_callback(self._recording.discard)
+
+
+class FrameAnswering(lark.ws.Client):  # type: ignore[misc]
+    """lark.ws.Client whose data frames are answered without blocking its loop."""
+
+    def __init__(self, bridge: EventBridge, **options: Any) -> None:
+        super().__init__(**options)
+        self._bridge = bridge
+
+    async def _handle_data_frame(self, frame: Any) -> None:
+        headers = {h.key: h.value for h in frame.headers}
+        payload = frame.payload
+        parts = int(headers.get(HEADER_SUM, "1"))
+        if parts > 1:
+            message_id, seq = headers[HEADER_MESSAGE_ID], int(headers[HEADER_SEQ])
+            payload = self._combine(message_id, parts, seq, payload)
+            if payload is None:  # more parts to come
+                return
+        kind = headers.get(HEADER_TYPE)
+        if kind == "card":
+            log.warning(CARD_FRAME)
+            return
+        if kind != "event":
+            return
+        clock = asyncio.get_running_loop()
+        started = clock.time()
+        answer = None
         try:
-            reply, answer = future.result(timeout=max(0.0, self._callbacks.deadline - HANDOFF_S))
-        except TimeoutError:
-            return {"toast": {"type": "info", "content": SLOW_TOAST}}
-        if answer is not None:
-            sent = self._callbacks.router.answer_sent(answer)
-            recording = asyncio.run_coroutine_threadsafe(sent, self._loop)
-            self._recording.add(recording)  # our loop keeps only a weak reference
-            recording.add_done_callback(self._recording.discard)
-        return reply
+            reply, answer = await self._bridge.answer(payload)
+            data = base64.b64encode(json.dumps(reply, ensure_ascii=False).encode()).decode()
+            response: dict[str, Any] = {"code": 200, "data": data}
+        except Exception:
+            log.exception("could not handle a Feishu event from the long connection")
+            response = {"code": 500}
+        spent = frame.headers.add()
+        spent.key = HEADER_BIZ_RT
+        spent.value = str(round((clock.time() - started) * 1000))
+        frame.payload = json.dumps(response).encode()
+        await self._write_message(frame.SerializeToString())
+        self._bridge.answer_sent(answer)
 
 
 class LongConnection:
@@ -99,10 +167,10 @@ class LongConnection:
             lark_ws.loop = thread_loop  # the SDK schedules on this module-level loop
             client = None
             try:
-                client = lark.ws.Client(
-                    self._app_id,
-                    self._app_secret,
-                    event_handler=bridge,
+                client = FrameAnswering(
+                    bridge,
+                    app_id=self._app_id,
+                    app_secret=self._app_secret,
                     domain=self._base_url,
                     log_level=lark.LogLevel.WARNING,
                 )

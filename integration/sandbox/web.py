@@ -20,7 +20,7 @@ from cards.model import ActionValue
 from cards.render_html import render_card
 from integration.clicks import Click, ClickRouter
 from integration.sandbox.adapter import Hub
-from integration.web.hosts import same_origin
+from integration.web.hosts import Handler, from_this_machine, same_origin
 from integration.web.photos import PhotoStore
 from integration.web.schemas import in_words
 from storage.sandbox import SandboxStore
@@ -226,7 +226,24 @@ def _members(sandbox: Sandbox) -> list[tuple[str, str]]:
     return labels
 
 
-def add_routes(app: web.Application) -> None:
+NOT_FROM_HERE = (
+    "沙盒只能在运行 baoxiu 的这台电脑上打开：它没有登录，能打开的人可以任何成员的身份操作。"
+    "确需在局域网演示，在配置里设 [sandbox] on_network = true"
+)
+
+
+@web.middleware
+async def _this_machine_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    sandbox = request.path == "/sandbox" or request.path.startswith("/sandbox/")
+    if sandbox and not from_this_machine(request):
+        raise web.HTTPForbidden(text=NOT_FROM_HERE)
+    return await handler(request)
+
+
+def add_routes(app: web.Application, *, this_machine_only: bool) -> None:
+    """The sandbox's pages; `this_machine_only` refuses them to every other machine."""
+    if this_machine_only:
+        app.middlewares.append(_this_machine_only)
     app.router.add_get("/sandbox", index)
     app.router.add_get("/sandbox/c/{chat}", chat_page)
     app.router.add_get("/sandbox/c/{chat}/events", chat_events)

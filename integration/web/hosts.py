@@ -6,6 +6,7 @@ resident pages and callbacks need none to be reached, so a request addressed to 
 the configured public address or this machine's loopback is refused before anything runs.
 """
 
+import ipaddress
 from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -34,6 +35,20 @@ def host_guard(allowed: frozenset[str]) -> Middleware:
         return await handler(request)
 
     return guard
+
+
+def from_this_machine(request: web.Request) -> bool:
+    """The request came from this machine itself: over loopback (an IPv4-mapped one too), or
+    to one of its own addresses from that same address (a browser here opening the LAN URL)."""
+    try:
+        address = ipaddress.ip_address(request.remote or "")
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    if address.is_loopback or (mapped is not None and mapped.is_loopback):
+        return True
+    local = request.transport.get_extra_info("sockname") if request.transport else None
+    return isinstance(local, tuple) and request.remote == local[0]
 
 
 def same_origin(request: web.Request) -> bool:

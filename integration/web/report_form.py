@@ -67,11 +67,14 @@ class Malformed(Exception):
 
 
 class TooOften(Exception):
-    """The client is over its report limit; `wait` is the seconds until it may report again."""
+    """The client is over its report limit; `wait` is the seconds until it may report again.
+    `form` holds what was typed, to give back to the resident: the text fields before the
+    photos (the page sends them first), the photos left unread."""
 
-    def __init__(self, wait: float) -> None:
+    def __init__(self, wait: float, form: ReportForm) -> None:
         super().__init__(wait)
         self.wait = wait
+        self.form = form
 
 
 class _TooLarge(Exception):
@@ -112,11 +115,12 @@ async def read_form(
             form.key = await _text(part, budget)
             part = await reader.next()
         wait = admit(form.key if _KEY.fullmatch(form.key) else secrets.token_urlsafe(24))
-        if wait:
-            raise TooOften(wait)
         while part is not None:
             if not isinstance(part, BodyPartReader):
                 raise Malformed
+            if wait and (part.filename is not None or part.name not in form.values):
+                form.photos += bool(part.filename)  # to be chosen again: say so
+                break  # the text typed goes back to the resident; nothing more is read
             if part.name == "photos" and part.filename is not None:
                 await _read_photo(part, form, upload, budget)
             elif part.name in form.values:
@@ -126,6 +130,8 @@ async def read_form(
             part = await reader.next()
     except _TooLarge:
         form.errors["photos"] = f"照片太大了：最多 {MAX_PHOTOS} 张，每张不超过 5 MB"
+    if wait:
+        raise TooOften(wait, form)
     return form
 
 

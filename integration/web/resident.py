@@ -20,6 +20,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cards.mask import mask_phone
+from integration.hotline import call_us
 from integration.web.api import SERVICE
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, ROUTE, PhotoStore
 from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimiter
@@ -59,6 +60,7 @@ _PHOTO_HEADERS = {
 @dataclass(frozen=True)
 class Resident:
     site_name: str
+    hotline: str | None
     tz: ZoneInfo
     categories: tuple[str, ...]
     """In config order, as the form offers them."""
@@ -99,6 +101,7 @@ def _form_page(resident: Resident, form: ReportForm, status: int = 200) -> web.R
         "new.html",
         status,
         site_name=resident.site_name,
+        hotline=resident.hotline,
         categories=resident.categories,
         form=form,
         labels=LABELS,
@@ -118,7 +121,7 @@ async def submit_report(request: web.Request) -> web.Response:
         try:
             form = await read_form(request, upload, lambda key: resident.limiter.take(client, key))
         except TooOften as refused:
-            return _too_often(resident, refused.wait)
+            return _too_often(resident, refused)
         except (Malformed, ValueError):
             return _message(resident, 400, "提交的内容无法识别", "请回到报修页面重新填写提交。")
         body = validate(form, resident.categories, resident.tz, resident.clock.now())
@@ -132,16 +135,16 @@ async def submit_report(request: web.Request) -> web.Response:
     return web.Response(status=303, headers={"Location": f"/r/t/{opened.ticket.public_token}"})
 
 
-def _too_often(resident: Resident, wait: float) -> web.Response:
-    minutes = max(1, round(wait / 60))
-    response = _message(
-        resident,
-        429,
-        "提交得太频繁了",
-        f"同一网络 {round(REPORT_WINDOW_S / 60)} 分钟内最多提交 {REPORT_LIMIT} 次报修，"
-        f"请 {minutes} 分钟后再试。紧急情况请直接联系物业服务中心。",
+def _too_often(resident: Resident, refused: TooOften) -> web.Response:
+    """The form again, as typed, with why it must wait: nothing to type twice."""
+    minutes = max(1, round(refused.wait / 60))
+    form = refused.form
+    form.errors["form"] = (
+        f"提交得太频繁了：同一网络 {round(REPORT_WINDOW_S / 60)} 分钟内最多提交 {REPORT_LIMIT} "
+        f"次报修，请 {minutes} 分钟后再提交。紧急情况{call_us(resident.hotline)}。"
     )
-    response.headers["Retry-After"] = str(round(wait))
+    response = _form_page(resident, form, status=429)
+    response.headers["Retry-After"] = str(round(refused.wait))
     return response
 
 
@@ -160,6 +163,7 @@ async def ticket_status(request: web.Request) -> web.Response:
     return _page(
         "status.html",
         site_name=resident.site_name,
+        hotline=resident.hotline,
         ticket=ticket,
         headline=HEADLINES[ticket.status],
         assignee=service.directory.name_of(ticket.assignee_id),

@@ -28,7 +28,7 @@ async def test_two_technicians_work_a_ticket_in_the_sandbox(browser: Browser, li
     li_card = li.locator(".message", has_text=ticket.number)
     wang_card = wang.locator(".message", has_text=ticket.number)
     await expect(li_card).to_be_visible()  # arrived live, no reload
-    await expect(wang_card.locator(".tag").first).to_have_text("待派单")
+    await expect(wang_card.locator(".tag").first).to_have_text("待接单")  # 水电组 claims its jobs
     await expect(li_card).to_contain_text("张* 138****8000")
     await li_card.screenshot(path=live.shots / "sandbox-card.png")
 

@@ -111,8 +111,29 @@ def test_header_notes_and_photos(ctx: CardContext) -> None:
     )
     card = ticket_card(ticket, Audience.TEAM, ctx)
     assert card.header.title == "水电报修 · 3栋2单元501"
-    assert [t.text for t in card.header.tags] == ["暂停", "紧急"]
-    assert [n.text for n in card.notes] == ["暂停原因：等配件", "返工 1 次"]
+    assert [t.text for t in card.header.tags] == ["已暂停", "紧急"]
+    assert [n.text for n in card.notes] == [
+        "暂停原因：等配件",
+        "返工 1 次",
+        "李师傅处理中：继续、转单、退单、查看联系方式由李师傅操作",
+    ]
     assert [i.photo for i in card.images] == ["a.jpg", "b.jpg"]
     assert field(card, "接单人") == "李师傅"
     assert field(card, "报修时间") == "11-28 10:00（电话）"
+
+
+@pytest.mark.parametrize(("team", "waiting"), [("shuidian", "待接单"), ("tujian", "待派单")])
+def test_a_new_job_waits_for_what_its_team_does(ctx: CardContext, team: str, waiting: str) -> None:
+    card = ticket_card(make_ticket(Status.NEW, team=team), Audience.TEAM, ctx)
+    assert card.header.tags[0].text == waiting  # 水电组 claims, 土建组's supervisor dispatches
+
+
+def test_a_group_card_says_whose_buttons_are_whose(ctx: CardContext) -> None:
+    held = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.TEAM, ctx)
+    assert held.notes[-1].text == "李师傅处理中：完工、暂停、转单、退单、查看联系方式由李师傅操作"
+    waiting = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.TEAM, ctx)
+    assert [b.label for b in waiting.buttons] == ["派单（班组长）", "查看联系方式（客服）"]
+    done = ticket_card(make_ticket(Status.COMPLETED), Audience.TEAM, ctx)
+    assert "确认完成（客服）" in [b.label for b in done.buttons]
+    dispatch_desk = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.SUPERVISORS, ctx)
+    assert "派单" in [b.label for b in dispatch_desk.buttons]  # there, everyone may

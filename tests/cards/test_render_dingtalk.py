@@ -35,7 +35,9 @@ def test_every_ticket_card_fills_the_template(
         ticket = make_ticket(status, team=team, photos=("a.jpg", "b.jpg"))
         card = ticket_card(ticket, audience, ctx, "li")
         params = card_params(card, photo_url)
-        assert set(params) == variables()
+        assert set(params) == set(variables())
+        for name, kind in variables().items():  # what the card platform takes for each type
+            assert kind == "string" or isinstance(json.loads(params[name]), list)
         assert all(len(v.encode()) <= MAX_VALUE_BYTES for v in params.values())
         assert [i["url"] for i in json.loads(params["images"])] == [
             f"{BASE}/media/a.jpg",
@@ -76,9 +78,21 @@ def test_mentions_cannot_start_in_card_text() -> None:
 
 def test_the_template_file_describes_every_slot() -> None:
     slots = template()["slots"]
-    names = variables()
+    names = set(variables())
     assert {f"f{slots['fields']}_value", f"n{slots['notes']}_tone"} <= names
     assert f"b{slots['buttons']}_action" in names and f"b{slots['buttons'] + 1}_action" not in names
+
+
+def test_the_lists_are_array_variables_and_the_rest_strings() -> None:
+    """DingTalk's card platform types each template variable; a list shown by a loop, as
+    tags, photos and the picker's options are, is an Array, sent as a JSON string."""
+    types = variables()
+    assert {name for name, kind in types.items() if kind == "array"} == {
+        "tags",
+        "images",
+        "to_options",
+    }
+    assert set(types.values()) == {"string", "array"}
 
 
 def test_a_card_with_too_many_buttons_is_refused() -> None:

@@ -27,7 +27,7 @@ from tests.fakes.dingtalk import (
     CardInstance,
     FakeDingTalk,
 )
-from tests.fakes.dingtalk_callbacks import API_SECRET, card_click, signed_card_headers
+from tests.fakes.dingtalk_callbacks import API_SECRET, card_click, picked, signed_card_headers
 from tests.waiting import eventually
 from tickets.actions import Verb
 
@@ -75,7 +75,7 @@ def settings_for(
 
 def organisation(fake: FakeDingTalk, settings: Settings) -> None:
     """The company's DingTalk: our template published, the robot in every group."""
-    fake.add_template(TEMPLATE, set(variables()))
+    fake.add_template(TEMPLATE, variables())
     for chat in settings.all_chats():
         fake.add_group(chat.chat_id)
     for member in settings.members:
@@ -159,7 +159,9 @@ class Company:
         to: str = "",
         as_user: str | None = None,
     ) -> dict[str, Any]:
-        params: Mapping[str, str] = {"action": self.button(card, verb), "text": text, "to": to}
+        params: dict[str, Any] = {"action": self.button(card, verb), "text": text}
+        if to:
+            params["to"] = picked(card.param_map["to_options"], to)
         return card_click(
             card.out_track_id,
             as_user or user_id(member),

@@ -1,6 +1,6 @@
 """One update per click on DingTalk: the answer updates the clicked card, the API the others.
 
-Each API call is one of a standard-edition organisation's 10,000 a month, so the counts are
+Each API call is one of a standard-edition organisation's 5,000 a month, so the counts are
 exact, taken from what the fake DingTalk recorded.
 """
 

@@ -4,7 +4,7 @@ import asyncio
 import time
 from typing import Any
 
-from tests.dingtalk.company import ROUTE_KEY, SHUIDIAN, Company, user_id
+from tests.dingtalk.company import DISPATCH, ROUTE_KEY, SHUIDIAN, Company, user_id
 from tests.fakes.dingtalk_callbacks import API_SECRET, signed_card_headers
 from tests.waiting import eventually
 from tickets.actions import Verb
@@ -58,6 +58,25 @@ async def test_pause_with_a_reason_then_complete(company: Company) -> None:
     ]  # fmt: skip
 
 
+async def test_a_supervisor_dispatches_and_a_technician_transfers_by_the_picker(
+    company: Company,
+) -> None:
+    number = await company.report(category="门窗", description="单元门闭门器坏了")
+    desk = await company.card_in(DISPATCH, number)
+    answer = await company.click(company.click_payload("chen", desk, Verb.DISPATCH, to="zhang"))
+    assert toast(answer) == "已派给张师傅"
+    assert (await company.ticket(number))["assignee"]["id"] == "zhang"
+
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    private = await company.card_in(user_id("t01"), number)
+    await eventually(lambda: "t02" in private.param_map["to_options"])
+    answer = await company.click(company.click_payload("t01", private, Verb.TRANSFER, to="t02"))
+    assert toast(answer).startswith("已转给师傅02")
+    assert (await company.ticket(number))["assignee"]["id"] == "t02"
+
+
 async def test_two_technicians_racing_get_one_winner(company: Company) -> None:
     number = await company.report()
     card = await company.card_in(SHUIDIAN, number)
@@ -76,7 +95,7 @@ async def test_a_stale_click_is_told_what_changed(company: Company) -> None:
     card = await company.card_in(SHUIDIAN, number)
     stale = company.click_payload("t02", card, Verb.CLAIM)
     await company.click(company.click_payload("t01", card, Verb.CLAIM))
-    assert "卡片已过期：师傅01已接单" in toast(await company.click(stale))
+    assert toast(await company.click(stale)) == "手慢了，这单已被师傅01接走"
 
 
 async def test_a_redelivered_click_takes_effect_once(company: Company) -> None:

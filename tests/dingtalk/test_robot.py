@@ -9,7 +9,7 @@ from cards.render_dingtalk import JOINER
 from integration.intake import SENDER_LIMIT
 from tests import office
 from tests.dingtalk.company import SHUIDIAN, Company, user_id
-from tests.fakes.dingtalk import APP_SECRET, BOT_MESSAGE_TOPIC
+from tests.fakes.dingtalk import APP_SECRET, BOT_MESSAGE_TOPIC, CONVERSATION_INVALID
 from tests.fakes.dingtalk_callbacks import bot_message, signed_bot_headers
 from tests.waiting import eventually
 
@@ -148,3 +148,25 @@ async def test_one_person_cannot_flood_the_group_with_reports(company: Company) 
     assert all(a.startswith("报修太频繁了") for a in answers[SENDER_LIMIT:])
     listed = await company.client.get("/api/v1/tickets?limit=100", headers=office.AUTH)
     assert len((await listed.json())["items"]) == SENDER_LIMIT
+
+
+async def test_a_report_in_a_one_to_one_chat_is_answered_there(company: Company) -> None:
+    """A person writing to the robot directly: DingTalk marks it conversationType "1", and
+    its conversationId is no group, so the answer goes to the person's chat with the robot.
+    No group's team stands behind the chat: the first word names the category."""
+    lin = user_id("lin")
+    message = bot_message(
+        "水电 3栋2单元501 卫生间漏水",
+        conversation_id=company.fake.conversation_with(lin),
+        conversation_type="1",
+        at_robot=False,
+        sender_staff_id=lin,
+        sender_nick="林客服",
+    )
+    await say(company, message)
+    await eventually(lambda: bool(company.fake.one_to_one_messages(lin)))
+    (reply,) = company.fake.one_to_one_messages(lin)
+    assert reply.msg_key == "sampleText"
+    assert str(reply.msg_param["content"]).replace(JOINER, "").startswith("已登记 BX")
+    refused = [c for c in company.fake.requests if c.code == CONVERSATION_INVALID]
+    assert refused == []

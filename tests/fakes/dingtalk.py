@@ -2,11 +2,13 @@
 as DingTalk.
 
 A client tested against it should meet, before production does, what DingTalk refuses: an
-unknown or unpublished card template, a reused outTrackId, a card parameter that is not a
-string or is over 1 KB, a group the robot is not in (reported per space inside a 200), the
-21st call to one API within a second, the monthly quota of a standard-edition organisation,
-a missing or dead access token, and a Stream connection that goes quiet, says `disconnect`
-or drops. Answers keep DingTalk's HTTP statuses, v1.0 error bodies and codes as documented
+unknown or unpublished card template, a reused outTrackId (the card made, and perhaps shown
+nowhere until delivered), a card parameter that is not a string, is over 1 KB or does not fit
+its template variable's type, a group the robot is not in (reported per space inside a 200),
+a group message to a one-to-one chat, the 21st call to one API within a second, the monthly
+quota of a standard-edition organisation (counted as DingTalk counts), a missing or dead
+access token, and a Stream connection that goes quiet, says `disconnect` or drops. Answers
+keep DingTalk's HTTP statuses, v1.0 error bodies and codes as documented
 (../shared/platforms/dingtalk.md, the API pages at open.dingtalk.com, the Stream protocol in
 open-dingtalk/developerpedia docs/learn/stream/protocol.md, dingtalk-stream 0.24.3) or as
 observed and published by others. Where DingTalk documents no answer, the choice is marked
@@ -14,6 +16,8 @@ observed and published by others. Where DingTalk documents no answer, the choice
 """
 
 import asyncio
+import base64
+import hashlib
 import json
 import math
 import random
@@ -42,6 +46,13 @@ APP_ID: Final = "1305d5f5-6a2b-484f-9c1d-97d9a0b1ef67"
 TOKEN_PATH: Final = "/v1.0/oauth2/accessToken"
 CREATE_AND_DELIVER_PATH: Final = "/v1.0/card/instances/createAndDeliver"
 CARD_INSTANCES_PATH: Final = "/v1.0/card/instances"
+DELIVER_PATH: Final = "/v1.0/card/instances/deliver"
+"""投放卡片 (https://open.dingtalk.com/document/development/delivery-card-interface): puts a card
+made before into spaces it was made for ("若需要被投放的卡片实例不支持该场域，需要先调用appendSpace
+接口增加该场域"), `outTrackId`, `openSpaceId` and a deliver model per space type as in
+createAndDeliver; answers `{"success": true, "result": [{spaceType, spaceId, success,
+carrierId, errorMsg}]}`: the results are the `result` list itself, not a `deliverResults`
+inside it."""
 GROUP_SEND_PATH: Final = "/v1.0/robot/groupMessages/send"
 ONE_TO_ONE_PATH: Final = "/v1.0/robot/oToMessages/batchSend"
 """机器人批量发送人与机器人会话中机器人消息 (batchSendOTO): `robotCode`, `userIds` (at most
@@ -64,6 +75,13 @@ AUTH_FAILED: Final = "authFailed"
 # The throttling page ("如何处理钉钉服务端API限流") names these; their HTTP status is 403 in
 # every client log found for the QPS one and not verified for the monthly one.
 QPS_LIMITED: Final = "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"
+QPS_LIMITED_GLOBALLY: Final = "Forbidden.AccessDenied.QpsLimitForApi"
+"""调用频次与限流, https://open.dingtalk.com/document/development/how-to-process-api-throttling-on-the-dingtalk-server
+(接口的全局维度QPS限流): "当钉钉所有企业的所有应用调用同一个接口超过最高频率时，将会触发限流 …
+新版服务端api返回错误码Forbidden.AccessDenied.QpsLimitForApi"; "因为qps限流限制时间是1秒，所以当遇到
+限流错误时，可以在程序中sleep 1秒，然后继续执行". Every customer of DingTalk makes it, so the fake
+answers it only when told (`fail_next(code=QPS_LIMITED_GLOBALLY)`), with the 403 of the per-app
+one (its status is not verified)."""
 MONTHLY_LIMITED: Final = "Forbidden.AccessDenied.ApiCountLimitForOrg"
 # The card API pages' tables (createAndDeliver, PUT instances, callbacks/register).
 PARAM_EMPTY: Final = "param.empty"
@@ -104,6 +122,7 @@ MESSAGES: Final = {
     TOKEN_INVALID: "不合法的access_token",
     AUTH_FAILED: "鉴权失败",
     QPS_LIMITED: "当前应用调用该接口的频率超过限制",  # wording not verified
+    QPS_LIMITED_GLOBALLY: "当前接口调用频率超过限制",  # wording not verified
     MONTHLY_LIMITED: "组织本月的接口调用次数已达上限",  # wording not verified
     SYSTEM_BUSY: "system.busy",
     ROBOT_CODE_EMPTY: "机器人robotCode为空",
@@ -160,14 +179,25 @@ missing field is not verified (the fake answers invalidParameter.msgParam.invali
 BILLED_PATHS: Final = (
     CREATE_AND_DELIVER_PATH,
     CARD_INSTANCES_PATH,
+    DELIVER_PATH,
     GROUP_SEND_PATH,
     ONE_TO_ONE_PATH,
     REGISTER_CALLBACK_PATH,
 )
-"""What counts against the monthly quota: token fetches are exempt (appendix A of the
-throttling page); whether opening a Stream connection counts is not verified (it does not
-here), nor whether a call the API then refuses counts (it does here, once past the token and
-QPS gates)."""
+"""What counts against the monthly quota. 计费模型说明
+(https://open.dingtalk.com/document/development/dingtalk-application-development-platform-billing-model),
+计量规则: "因为单应用调用QPS限流、API全局QPS限流、网络不可达等原因导致的失败调用，
+不会被统计到调用次数中";
+token fetches are on 不纳入调用量限制的接口清单
+(https://open.dingtalk.com/document/development/basic-interfaces-such-as-log-off-and-address-book).
+So a refusal for speed and a fault the fake was told to make (`fail_next`, `outage`: DingTalk
+failing, not serving) count nothing. Not verified: whether opening a Stream connection counts
+(it does not here), and whether a call the API then refuses for its content counts (it does
+here, once past the token and QPS gates)."""
+STANDARD_MONTHLY_QUOTA: Final = 5000
+"""计费模型说明: the standard edition's "API接口调用量" is "10000次/自然月" before 2025-11-19 and
+"5000 次/自然月" from that day (含当日); "Webhook&Stream调用量" (events and robot messages
+pushed to the app) went from 5,000 to 3,000, which the fake does not count."""
 BAN_PAGE: Final = {"status": 1111, "wait": 5, "source": "x5", "punish": "deny"}
 """The per-IP ban answers an HTML page carrying this (throttling page, "IP维度频次限流")."""
 IP_CALLS: Final = 10_000
@@ -247,6 +277,11 @@ class CardInstance:
     def param_map(self) -> dict[str, str]:
         return self.revisions[-1]
 
+    def shown_in(self, space_id: str) -> bool:
+        """Whether the card's last delivery to this space succeeded: made and never delivered
+        (the robot not in the group then), it shows nowhere until POST /deliver puts it there."""
+        return any(r.space_id == space_id and r.success for r in self.deliver_results)
+
 
 @dataclass(frozen=True)
 class GroupMessage:
@@ -321,9 +356,32 @@ class StreamProtocolError(Exception):
         self.frame = frame
 
 
+VARIABLE_TYPES: Final = ("string", "number", "boolean", "object", "array")
+"""The card platform's variable types. API 卡片数据的填写说明
+(https://open.dingtalk.com/document/development/instructions-for-filling-in-api-card-data):
+"三个接口都是使用 `Map<String, String>` 来传递卡片数据的"; a Number or Boolean goes as its text
+("1", "true"), "对象类型，需要将对象转成 JSONString", "数组类型，需要将数组转成 JSONString". What
+the card shows for a value that is not of its variable's type is not verified (an array
+variable with "" or plain text can show nothing): the fake refuses it (param.invalid), so that
+a test sees the mistake."""
+
+
+def _fits(kind: str, value: str) -> bool:
+    if kind == "string":
+        return True
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return False
+    if kind == "number":
+        return isinstance(parsed, int | float) and not isinstance(parsed, bool)
+    return isinstance(parsed, {"boolean": bool, "object": dict, "array": list}[kind])
+
+
 @dataclass
 class _Template:
-    variables: frozenset[str] | None
+    variables: Mapping[str, str] | None
+    """name → type (VARIABLE_TYPES)"""
     published: bool
 
 
@@ -382,10 +440,11 @@ class FakeDingTalk:
         clock: Callable[[], float] = time.monotonic,
         ip_calls: int = IP_CALLS,
     ) -> None:
-        """`monthly_quota` models a standard-edition organisation (10,000 calls a month);
-        None means unlimited. `clock` drives every limit and expiry (token, ticket, QPS, the
-        2 s click window, the per-IP ban), so a test can move time by hand. `ip_calls` is
-        the per-IP limit within 20 s, lowered by a test that would rather not make 10,000."""
+        """`monthly_quota` models an organisation's API calls a month (a standard-edition
+        one has STANDARD_MONTHLY_QUOTA); None means unlimited. `clock` drives every limit
+        and expiry (token, ticket, QPS, the 2 s click window, the per-IP ban), so a test can
+        move time by hand. `ip_calls` is the per-IP limit within 20 s, lowered by a test
+        that would rather not make 10,000."""
         self.app_key = app_key
         self.app_secret = app_secret
         self.robot_code = app_key
@@ -402,6 +461,7 @@ class FakeDingTalk:
         self._templates: dict[str, _Template] = {}
         self._groups: dict[str, _Group] = {}
         self._users: dict[str, str] = {}
+        self._single_chats: dict[str, str] = {}
         self._messages: list[GroupMessage] = []
         self._one_to_one: list[OneToOneMessage] = []
         self._tokens: dict[str, float] = {}
@@ -427,6 +487,7 @@ class FakeDingTalk:
         app.router.add_post(TOKEN_PATH, self._token)
         app.router.add_post(CREATE_AND_DELIVER_PATH, self._create_and_deliver)
         app.router.add_put(CARD_INSTANCES_PATH, self._update_card)
+        app.router.add_post(DELIVER_PATH, self._deliver_card)
         app.router.add_post(GROUP_SEND_PATH, self._group_send)
         app.router.add_post(ONE_TO_ONE_PATH, self._one_to_one_send)
         app.router.add_post(REGISTER_CALLBACK_PATH, self._register_callback)
@@ -471,12 +532,18 @@ class FakeDingTalk:
     # The organisation, as a test sets it up
 
     def add_template(
-        self, template_id: str, variables: set[str] | None = None, *, published: bool = True
+        self,
+        template_id: str,
+        variables: Mapping[str, str] | None = None,
+        *,
+        published: bool = True,
     ) -> None:
-        """A card template made in the card platform. With `variables`, a cardParamMap key
-        outside them is refused: stricter than DingTalk, which is not verified to check."""
-        names = None if variables is None else frozenset(variables)
-        self._templates[template_id] = _Template(names, published)
+        """A card template made in the card platform, with its variables' names and types
+        (VARIABLE_TYPES). A cardParamMap key outside them is refused: stricter than DingTalk,
+        which is not verified to check; so is a value that does not fit its type."""
+        if variables is not None and not set(variables.values()) <= set(VARIABLE_TYPES):
+            raise ValueError(f"variable types are {VARIABLE_TYPES}: {variables}")
+        self._templates[template_id] = _Template(variables, published)
 
     def add_group(
         self, open_conversation_id: str, *, robot_member: bool = True, name: str | None = None
@@ -486,6 +553,16 @@ class FakeDingTalk:
     def add_user(self, user_id: str, name: str | None = None) -> None:
         """A member of the organisation the robot can reach in a 1:1 chat (IM_ROBOT)."""
         self._users[user_id] = name or user_id
+
+    def conversation_with(self, user_id: str) -> str:
+        """The conversationId of a person's one-to-one chat with the robot, as its robot
+        messages carry it (with conversationType "1"). It looks like a group's (`cid…`; the
+        protocol.md sample of a one-to-one message has one), but it is no group: see
+        `_group_send`."""
+        digest = hashlib.sha256(user_id.encode()).digest()[:16]
+        conversation = "cid" + base64.b64encode(digest).decode()
+        self._single_chats[conversation] = user_id
+        return conversation
 
     def revoke_tokens(self) -> None:
         """Every access token stops working, as when DingTalk expires one early."""
@@ -814,9 +891,13 @@ class FakeDingTalk:
             if size > PARAM_VALUE_MAX_BYTES:
                 raise _Refused(400, PARAM_INVALID, f"cardParamMap[{key!r}] is {size} bytes > 1 KB")
         if template is not None and template.variables is not None:
-            unknown = sorted(set(raw) - template.variables)
+            unknown = sorted(set(raw) - set(template.variables))
             if unknown:
                 raise _Refused(400, PARAM_INVALID, f"not variables of the template: {unknown}")
+            for key, value in raw.items():
+                kind = template.variables[key]
+                if not _fits(kind, value):
+                    raise _Refused(400, PARAM_INVALID, f"cardParamMap[{key!r}] is no {kind}")
         return dict(raw)
 
     def _private_data(self, raw: Any, template: _Template | None) -> dict[str, dict[str, str]]:
@@ -951,6 +1032,37 @@ class FakeDingTalk:
             return DeliverResult(kind, space_id, False, None, "用户不存在")
         return DeliverResult(kind, space_id, True, secrets.token_urlsafe(24), None)
 
+    async def _deliver_card(self, request: web.Request) -> web.Response:
+        """See DELIVER_PATH; the codes are the page's table. Delivering again to a space where
+        the card shows is answered as a success and shows nothing new (not verified)."""
+        self._admit(request)
+        body = _object(request)
+        out_track_id = body.get("outTrackId")
+        open_space_id = body.get("openSpaceId")
+        if not isinstance(out_track_id, str) or not out_track_id:
+            raise _Refused(400, OUT_TRACK_ID_EMPTY)
+        if not isinstance(open_space_id, str) or not open_space_id:
+            raise _Refused(400, OPEN_SPACE_ID_EMPTY)
+        card = self.cards.get(out_track_id)
+        if card is None:
+            raise _Refused(400, CARD_NOT_EXIST)
+        spaces = _spaces(open_space_id)
+        kinds = {kind for kind, _ in spaces}
+        if "IM_GROUP" in kinds:
+            self._group_model(body.get("imGroupOpenDeliverModel"))
+        if "IM_ROBOT" in kinds:
+            self._robot_model(body.get("imRobotOpenDeliverModel"))
+        results = []
+        for space in spaces:
+            if space not in card.spaces:  # the errorMsg is not verified
+                results.append(DeliverResult(*space, False, None, "卡片实例不支持该场域"))
+                continue
+            result = self._deliver(*space)
+            kept = [r for r in card.deliver_results if (r.space_type, r.space_id) != space]
+            card.deliver_results = [*kept, result]
+            results.append(result)
+        return web.json_response({"success": True, "result": [r.to_json() for r in results]})
+
     async def _update_card(self, request: web.Request) -> web.Response:
         self._admit(request)
         body = _object(request)
@@ -995,6 +1107,12 @@ class FakeDingTalk:
         conversation = body.get("openConversationId")
         if not isinstance(conversation, str) or not conversation:
             raise _Refused(400, CONVERSATION_MISSING)
+        if conversation in self._single_chats:
+            # 机器人发送群聊消息 sends to groups only; for a one-to-one chat the robot has
+            # 批量发送人与机器人会话中机器人消息 (ONE_TO_ONE_PATH). What DingTalk answers a group
+            # send to a one-to-one conversationId is not verified: refused here as a group
+            # it does not know.
+            raise _Refused(400, CONVERSATION_INVALID, "a one-to-one chat, not a group")
         group = self._groups.get(conversation)
         if group is None:
             # Not verified: one user saw DingTalk accept a wrong openConversationId silently

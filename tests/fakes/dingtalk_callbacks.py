@@ -69,6 +69,22 @@ def card_click(
     }
 
 
+def picked(options: str, value: str) -> dict[str, Any]:
+    """What a select (下拉单选) puts in the callback's params: not the option's value as a
+    string but an object holding the picked option's place in the list and its value. The
+    card callback hands params over as JSON (`cardPrivateData.params`, a `JSONObject` in the
+    official examples' Java model), and the official examples read a select as such an object:
+    open-dingtalk/dingtalk-card-examples, examples/交互组件的使用与本地更新/python/index.py
+    (`select = params.get("select")`, `isinstance(select, dict) and "index" in select`) and
+    examples/循环渲染容器之交互组件的使用与服务端更新/python/index.py
+    (`update_value.get("index")` for SELECT). `options` is the card's option list as sent
+    (a JSON array of `{value, text}`); a value not among them is a test's mistake."""
+    values = [option["value"] for option in json.loads(options)]
+    if value not in values:
+        raise ValueError(f"{value!r} is not an option of {values}")
+    return {"index": values.index(value), "value": value}
+
+
 def http_signature(api_secret: str, timestamp_ms: int) -> str:
     digest = hmac.new(api_secret.encode(), str(timestamp_ms).encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()

@@ -57,8 +57,7 @@ CONTENT_TOO_LONG: Final = 230025
 EDIT_WINDOW_PASSED: Final = 230031
 CARD_INVALID: Final = 230099
 CHAT_INVALID: Final = 232006
-NOT_IN_CHAT: Final = 232011
-# The image upload's codes, and 232006 / 232011 / 41050 for the look-ups, are as the docs
+# The image upload's codes, and 232006 / 41050 for the look-ups, are as the docs
 # list them; which one Feishu picks for each case below is not verified.
 IMAGE_INVALID: Final = 234001
 IMAGE_TOO_BIG: Final = 234006
@@ -68,7 +67,13 @@ NO_USER_AUTHORITY: Final = 41050
 FIELD_INVALID: Final = 99992402
 INTERNAL_ERROR: Final = 1500
 MISSING_SCOPE: Final = 99991672
-"""The app lacks a scope the call needs; Feishu's message names the scopes."""
+"""The app lacks a scope the call needs. Feishu's message names the scopes, in English and in
+Chinese, with the console's link, and `error.permission_violations` lists them (the form of
+the sibling 99991679 in trouble-shooting/how-to-resolve-error-99991679, `type`
+action_scope_required for this code; the message as tenants report it, e.g. "Access denied.
+One of the following scopes is required: [task:task:write, task:task:writeonly].应用尚未开通
+所需的应用身份权限：[…]，点击链接申请并开通任一权限即可：https://open.feishu.cn/app/cli_…/auth?
+q=task:task:write,task:task:writeonly&op_from=openapi&token_type=tenant")."""
 RESOURCE_INVALID: Final = IMAGE_INVALID
 """The message-resource endpoint's "Invalid request param."; which cases Feishu answers with
 it (no `type`, a key from another message, an unknown message) is not verified."""
@@ -92,7 +97,6 @@ MESSAGES: Final = {
     EDIT_WINDOW_PASSED: "Message has expired when updating message",
     CARD_INVALID: "Failed to create card content",
     CHAT_INVALID: "Your request specifies a chat_id which is invalid.",
-    NOT_IN_CHAT: "Operator can NOT be out of the chat.",
     IMAGE_INVALID: "Invalid request param.",
     IMAGE_TOO_BIG: "The file size exceed the max value.",
     IMAGE_EMPTY: "File's size can't be 0.",
@@ -100,7 +104,6 @@ MESSAGES: Final = {
     NO_USER_AUTHORITY: "no user authority error",
     FIELD_INVALID: "field validation failed",
     INTERNAL_ERROR: "internal error",
-    MISSING_SCOPE: "Access denied. One of the following scopes is required",
     RESOURCE_UNSUPPORTED: "Unsupported message type",  # the wording is not verified
 }
 
@@ -121,7 +124,11 @@ TOKEN_RENEW_S: Final = 1800
 """With less than this left, Feishu hands out a new token; the old one stays valid."""
 UUID_TTL_S: Final = 3600
 CARD_MAX_BYTES: Final = 30_000
-"""Feishu says 30 KB; read as 1000-byte KB, the stricter reading (as feishu_cards does)."""
+"""230025 "消息体长度超出限制。文本消息请求体最大不能超过150KB；卡片及富文本消息请求体最大不能超过
+30KB" (im-v1/message/create and im-v1/message/patch, https://open.feishu.cn/document/server-docs/
+im-v1/message/create): the request body as it arrives is measured, not the card in it, which
+is shorter by the escaping of its JSON into `content` and by the fields around it. KB read as
+1000 bytes, the stricter reading (as feishu_cards does)."""
 EDIT_WINDOW_S: Final = 14 * 86400
 CARD_TOKEN_TTL_S: Final = 1800
 CLICK_ANSWER_S: Final = 3.0
@@ -157,6 +164,7 @@ FRAME_CONTROL: Final = 0
 FRAME_DATA: Final = 1
 _BODY: Final = web.RequestKey("fake_body", object)
 _CODE: Final = web.RequestKey("fake_code", int)
+_SIZE: Final = web.RequestKey("fake_size", int)
 
 
 def accept_any(card: object) -> list[str]:
@@ -297,13 +305,19 @@ class _Refused(Exception):
         *,
         headers: Mapping[str, str] | None = None,
         html: bool = False,
+        message: str | None = None,
+        error: Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(f"{code} {detail}")
+        """`message` replaces the code's usual one and its `detail`; `error` adds to the
+        answer's `error` object."""
+        super().__init__(f"{code} {message or detail}")
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = dict(headers or {})
         self.html = html
+        self.message = message
+        self.error = dict(error or {})
 
 
 class FakeFeishu:
@@ -376,6 +390,7 @@ class FakeFeishu:
         app.router.add_post("/open-apis/im/v1/images", self._image)
         app.router.add_post("/open-apis/interactive/v1/card/update", self._card_update)
         app.router.add_get("/open-apis/im/v1/chats/{chat_id}", self._chat)
+        app.router.add_get("/open-apis/im/v1/chats/{chat_id}/members/is_in_chat", self._is_in_chat)
         app.router.add_get("/open-apis/contact/v3/users/{user_id}", self._user)
         app.router.add_post(WS_ENDPOINT_PATH, self._ws_endpoint)
         app.router.add_get("/ws", self._ws)
@@ -539,11 +554,17 @@ class FakeFeishu:
         *,
         kind: str = "event",
         parts: int = 1,
-        timeout: float = 5.0,
+        timeout: float = CLICK_ANSWER_S,
     ) -> WsReply:
         """Deliver an event (e.g. a card.action.trigger) to one open long connection, chosen
         at random as Feishu does, in `parts` frames, and wait for the client's answer. A
-        click's answer given within 3 s has its card shown (`apply_answer`)."""
+        click's answer given within 3 s has its card shown (`apply_answer`).
+
+        As Feishu's server does, a push waits for its own answer only: pushes made at once
+        send their frames at once, each answer matched to its frame by `message_id`, so a
+        client that reads one frame only after answering the last is seen to be late. After
+        `timeout` (Feishu's 3 s) there is no answer to wait for: TimeoutError, where the
+        clicker sees "出错了，请稍后重试" (200340, larksuite/oapi-sdk-python#126)."""
         if not self._connections:
             raise RuntimeError("no long connection is open")
         connection = random.choice(self._connections)
@@ -622,7 +643,9 @@ class FakeFeishu:
     ) -> web.StreamResponse:
         openapi = request.path.startswith("/open-apis/") and request.path != TOKEN_PATH
         if request.method != "GET" and request.content_type != "multipart/form-data":
-            request[_BODY] = _parse(await request.read())
+            raw = await request.read()
+            request[_BODY] = _parse(raw)
+            request[_SIZE] = len(raw)
         try:
             if self._clock() < self._faults.outage_until:
                 raise _Refused(
@@ -666,6 +689,9 @@ class FakeFeishu:
             raise _Refused(400, TOKEN_INVALID)
 
     def _app_limit(self, endpoint: str) -> None:
+        """The gateway's per-app limit of each endpoint: "接口频率限制 1000 次/分钟、50 次/秒"
+        (im-v1/message/create and the others the fake serves; the tiers are described at
+        https://open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN), both counted."""
         now = self._clock()
         for window in (self._per_app_second, self._per_app_minute):
             wait = window.wait(endpoint, now)
@@ -699,16 +725,17 @@ class FakeFeishu:
             raise _Refused(400, CARD_INVALID, "; ".join(problems))
         return card
 
-    def _card_from_content(self, content: Any) -> dict[str, Any]:
-        """The card in a message's `content`: JSON in a string, measured in UTF-8 bytes (a
-        card dumped with ensure_ascii spends 6 bytes, not 3, on each Chinese character)."""
+    def _card_from_content(self, request: web.Request, content: Any) -> dict[str, Any]:
+        """The card in a message's `content`, JSON in a string, if the request's body is
+        within the limit as it arrived (a body written with ensure_ascii spends 6 bytes, not
+        3, on each Chinese character)."""
         if not isinstance(content, str):
             raise _Refused(400, FIELD_INVALID, "content must be a string")
         try:
             card = json.loads(content)
         except ValueError:
             card = None
-        return self._card(card, len(content.encode()))
+        return self._card(card, request[_SIZE])
 
     # Handlers
 
@@ -757,7 +784,7 @@ class FakeFeishu:
         earlier = self._sent_with(dedupe)
         if earlier is not None:
             return self._ok(request, self._message_data(earlier))
-        card = self._card_from_content(body.get("content"))
+        card = self._card_from_content(request, body.get("content"))
         chat_id = self._reachable(kind, receive_id)
         self._business_limit(self._per_target, receive_id, "chat rate limit")
         now = self._clock()
@@ -825,7 +852,7 @@ class FakeFeishu:
             raise _Refused(400, FIELD_INVALID, "body is not a JSON object")
         if self._clock() - message.sent_at > EDIT_WINDOW_S:
             raise _Refused(400, EDIT_WINDOW_PASSED, "Message can only be updated within 14 days.")
-        card = self._card_from_content(body.get("content"))
+        card = self._card_from_content(request, body.get("content"))
         for which, version in (("sent", message.card), ("new", card)):
             if not _shared(version):
                 # The code Feishu answers with is not documented (not verified).
@@ -880,13 +907,17 @@ class FakeFeishu:
         return self._ok(request, {})
 
     async def _chat(self, request: web.Request) -> web.Response:
+        """group/chat/get (https://open.feishu.cn/document/server-docs/group/chat/get): a
+        chat the bot is not in still answers, with its basic information only ("机器人或授权
+        用户必须在群里，否则只会返回群名称、群头像等基本信息"), so a name proves nothing about
+        membership. Which other fields Feishu leaves out then is not verified."""
         self._authorize(request)
         chat_id = request.match_info["chat_id"]
         chat = self._chats.get(chat_id)
         if chat is None:
             raise _Refused(400, CHAT_INVALID)
         if not chat.bot_member:
-            raise _Refused(400, NOT_IN_CHAT)
+            return self._ok(request, {"avatar": "", "name": chat.name})
         return self._ok(
             request,
             {
@@ -902,6 +933,17 @@ class FakeFeishu:
                 "chat_status": "normal",
             },
         )
+
+    async def _is_in_chat(self, request: web.Request) -> web.Response:
+        """group/chat-member/is_in_chat (https://open.feishu.cn/document/server-docs/group/
+        chat-member/is_in_chat, lark-oapi 1.7.5 IsInChatChatMembersRequest): "根据使用的
+        access_token 判断对应的用户或者机器人是否在群里" → `{"is_in_chat": bool}`. An unknown
+        chat answers 232006 as the chat look-up does (not verified)."""
+        self._authorize(request)
+        chat = self._chats.get(request.match_info["chat_id"])
+        if chat is None:
+            raise _Refused(400, CHAT_INVALID)
+        return self._ok(request, {"is_in_chat": chat.bot_member})
 
     async def _user(self, request: web.Request) -> web.Response:
         self._authorize(request)
@@ -984,9 +1026,9 @@ class FakeFeishu:
                 )
             raise _Refused(400, INVALID_PARAM, "invalid message_id")
         if not self.scopes & READ_MESSAGES:
-            raise _Refused(400, MISSING_SCOPE, _listed(READ_MESSAGES))
+            raise _missing(self.app_id, READ_MESSAGES)
         if said.chat_type == "group" and GROUP_MESSAGES not in self.scopes:
-            raise _Refused(400, MISSING_SCOPE, _listed({GROUP_MESSAGES}))
+            raise _missing(self.app_id, {GROUP_MESSAGES})
         chat = self._chats.get(said.chat_id)
         if chat is not None and not chat.bot_member:
             raise _Refused(400, BOT_NOT_IN_CHAT)
@@ -1004,7 +1046,7 @@ class FakeFeishu:
         if kind not in ("image", "file"):
             raise _Refused(400, RESOURCE_INVALID, "type is image or file")
         if not self.scopes & (READ_MESSAGES | {"im:message.history:readonly"}):
-            raise _Refused(400, MISSING_SCOPE, _listed(READ_MESSAGES))
+            raise _missing(self.app_id, READ_MESSAGES)
         if message_id in self._messages:
             raise _Refused(400, RESOURCE_UNSUPPORTED)
         said = self._said.get(message_id)
@@ -1135,8 +1177,8 @@ def _refusal(refused: _Refused) -> web.Response:
     log_id = _log_id()
     body = {
         "code": refused.code,
-        "msg": message,
-        "error": {"log_id": log_id, "troubleshooter": ""},
+        "msg": refused.message or message,
+        "error": {**refused.error, "log_id": log_id, "troubleshooter": ""},
     }
     headers = {"X-Tt-Logid": log_id, **refused.headers}
     return web.json_response(body, status=refused.status, headers=headers)
@@ -1168,8 +1210,20 @@ def _text_content(content: Any) -> str:
     return str(parsed["text"])
 
 
-def _listed(scopes: set[str] | frozenset[str]) -> str:
-    return "[" + ", ".join(sorted(scopes)) + "]"
+def _missing(app_id: str, scopes: set[str] | frozenset[str]) -> _Refused:
+    """99991672 as Feishu words it: any one of `scopes` would do."""
+    names = sorted(scopes)
+    listed = "[" + ", ".join(names) + "]"
+    link = f"https://open.feishu.cn/app/{app_id}/auth?q={','.join(names)}"
+    message = (
+        f"Access denied. One of the following scopes is required: {listed}."
+        f"应用尚未开通所需的应用身份权限：{listed}，点击链接申请并开通任一权限即可："
+        f"{link}&op_from=openapi&token_type=tenant"
+    )
+    violations = [{"type": "action_scope_required", "subject": name} for name in names]
+    return _Refused(
+        400, MISSING_SCOPE, message=message, error={"permission_violations": violations}
+    )
 
 
 def _thread_of(parent: Said | None, in_thread: bool) -> str | None:

@@ -182,7 +182,9 @@ def validate_card(card: object) -> list[str]:
 
 
 def card_size(card: object) -> int:
-    """The card's size as Feishu counts it: the UTF-8 bytes of its compact JSON."""
+    """The card's own size, the UTF-8 bytes of its compact JSON. Feishu's limit is on the
+    request that carries it, larger by the escaping and the fields around it (the fake
+    measures that); a card over the limit alone can never be sent."""
     return len(json.dumps(card, ensure_ascii=False, separators=(",", ":")).encode())
 
 

@@ -28,6 +28,7 @@ from tests.fakes.dingtalk import (
     CREATE_AND_DELIVER_PATH,
     DELIVER_MODEL_EMPTY,
     DELIVER_MODEL_ERROR,
+    DELIVER_PATH,
     GATEWAY_OPEN_PATH,
     GROUP_SEND_PATH,
     INVALID_CLIENT,
@@ -42,6 +43,7 @@ from tests.fakes.dingtalk import (
     OPEN_SPACE_ID_INVALID,
     PARAM_INVALID,
     QPS_LIMITED,
+    QPS_LIMITED_GLOBALLY,
     REGISTER_CALLBACK_PATH,
     ROBOT_CODE,
     ROBOT_CODE_AUTH,
@@ -72,8 +74,19 @@ GROUP = GROUP_ID
 OUTSIDE = "cidOutsideGroupNoRobot0000=="
 USER = "manager0417"
 TEMPLATE = "2d7a1c3e-5b9f-4e1a-8c6d-0f1e2d3c4b5a.schema"
-VARIABLES = {"title", "status", "detail", "actions"}
-CARD = {"title": "报修 #17 厨房漏水", "status": "待接单", "detail": "3 号楼 502，水管接口滴水"}
+VARIABLES = {
+    "title": "string",
+    "status": "string",
+    "detail": "string",
+    "actions": "string",
+    "photos": "array",
+}
+CARD = {
+    "title": "报修 #17 厨房漏水",
+    "status": "待接单",
+    "detail": "3 号楼 502，水管接口滴水",
+    "photos": '[{"url": "https://baoxiu.example.com/media/a.jpg"}]',  # an array, as JSON
+}
 SUBSCRIBE_CARDS = [{"type": "CALLBACK", "topic": CARD_CALLBACK_TOPIC}]
 
 Json = dict[str, Any]
@@ -246,6 +259,9 @@ async def test_a_card_is_created_delivered_and_recorded(
         ({"cardData": {"cardParamMap": {"title": "漏" * 342}}}, PARAM_INVALID),  # 1026 B
         ({"cardData": {"cardParamMap": {"t" * 101: "x"}}}, PARAM_INVALID),
         ({"cardData": {"cardParamMap": {"assignee": "王师傅"}}}, PARAM_INVALID),
+        ({"cardData": {"cardParamMap": {"photos": "a.jpg"}}}, PARAM_INVALID),  # not an array
+        ({"cardData": {"cardParamMap": {"photos": ""}}}, PARAM_INVALID),
+        ({"cardData": {"cardParamMap": {"photos": '{"url": "a.jpg"}'}}}, PARAM_INVALID),
         ({"openSpaceId": f"IM_GROUP.{GROUP}"}, OPEN_SPACE_ID_INVALID),
         ({"openSpaceId": "dtv1.card//IM_GROUP"}, OPEN_SPACE_ID_INVALID),
         ({"openSpaceId": f"dtv1.card//ONE_BOX.{GROUP}"}, OPEN_SPACE_ID_INVALID),
@@ -314,6 +330,37 @@ async def test_each_space_reports_its_own_delivery(
     assert (status, refused["code"]) == (400, DELIVER_MODEL_ERROR)
 
 
+async def test_a_card_made_but_not_delivered_is_delivered_by_deliver(
+    fake: FakeDingTalk, http: aiohttp.ClientSession
+) -> None:
+    tok = await token(http, fake)
+    space = f"dtv1.card//IM_GROUP.{OUTSIDE}"
+    made = card_request(openSpaceId=space)
+    status, answer = await call(http, fake, CREATE_AND_DELIVER_PATH, made, token=tok)
+    assert status == 200 and answer["result"]["deliverResults"][0]["success"] is False
+    card = fake.cards["ticket-17-v1"]
+    assert not card.shown_in(OUTSIDE)
+    again = {
+        "outTrackId": "ticket-17-v1",
+        "openSpaceId": space,
+        "imGroupOpenDeliverModel": {"robotCode": ROBOT_CODE},
+    }
+    fake.add_group(OUTSIDE)  # the robot joins the group
+    status, answer = await call(http, fake, DELIVER_PATH, again, token=tok)
+    assert status == 200 and answer["success"] is True
+    assert [(r["spaceId"], r["success"]) for r in answer["result"]] == [(OUTSIDE, True)]
+    assert card.shown_in(OUTSIDE)
+    elsewhere = {**again, "openSpaceId": f"dtv1.card//IM_GROUP.{GROUP}"}
+    status, answer = await call(http, fake, DELIVER_PATH, elsewhere, token=tok)
+    assert answer["result"][0]["success"] is False  # not a space the card was made for
+    unknown = {**again, "outTrackId": "never-made"}
+    status, answer = await call(http, fake, DELIVER_PATH, unknown, token=tok)
+    assert (status, answer["code"]) == (400, CARD_NOT_EXIST)
+    no_model = {"outTrackId": "ticket-17-v1", "openSpaceId": space}
+    status, answer = await call(http, fake, DELIVER_PATH, no_model, token=tok)
+    assert (status, answer["code"]) == (400, DELIVER_MODEL_EMPTY)
+
+
 async def test_updates_merge_by_key_or_replace_and_keep_every_revision(
     fake: FakeDingTalk, http: aiohttp.ClientSession
 ) -> None:
@@ -362,6 +409,7 @@ async def test_group_messages_are_checked_and_recorded(
         ({**markdown(), "robotCode": "dingother"}, ROBOT_CODE_AUTH),
         ({**markdown(), "openConversationId": "cidNope=="}, CONVERSATION_INVALID),
         ({**markdown(), "openConversationId": OUTSIDE}, ROBOT_CODE_EMPTY),
+        ({**markdown(), "openConversationId": fake.conversation_with(USER)}, CONVERSATION_INVALID),
     ]
     for body, code in cases:
         status, refused = await call(http, fake, GROUP_SEND_PATH, body, token=tok)
@@ -486,13 +534,15 @@ async def test_a_slow_answer_times_out_after_the_card_was_created(
     assert retry[1]["code"] == CARD_ALREADY_EXIST
 
 
-async def test_the_monthly_quota_counts_calls_but_not_token_fetches(
+async def test_the_monthly_quota_counts_calls_but_not_token_fetches_or_refusals_for_speed(
     ticks: FakeClock, http: aiohttp.ClientSession
 ) -> None:
     async with FakeDingTalk(monthly_quota=3, clock=ticks.monotonic) as fake:
         fake.add_group(GROUP)
         tok = await token(http, fake)
         await token(http, fake)
+        fake.fail_next(1, code=QPS_LIMITED_GLOBALLY)
+        assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 403
         codes = [(await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok)) for _ in range(4)]
         assert [s for s, _ in codes] == [200, 200, 200, 403]
         assert codes[-1][1]["code"] == MONTHLY_LIMITED

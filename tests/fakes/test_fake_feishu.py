@@ -22,6 +22,7 @@ from lark_oapi.api.im.v1 import (
     GetChatRequest,
     GetMessageRequest,
     GetMessageResourceRequest,
+    IsInChatChatMembersRequest,
     PatchMessageRequest,
     PatchMessageRequestBody,
     ReplyMessageRequest,
@@ -40,6 +41,7 @@ from tests.fakes.feishu import (
     BOT_NOT_IN_CHAT,
     BOT_OPEN_ID,
     CARD_INVALID,
+    CARD_MAX_BYTES,
     CHAT_INVALID,
     CONTENT_TOO_LONG,
     EDIT_WINDOW_PASSED,
@@ -51,7 +53,6 @@ from tests.fakes.feishu import (
     INVALID_PARAM,
     MISSING_SCOPE,
     NO_USER_AUTHORITY,
-    NOT_IN_CHAT,
     PER_APP_SECOND,
     RATE_LIMITED,
     RESOURCE_INVALID,
@@ -297,6 +298,10 @@ async def test_cards_are_checked(ticks: FakeClock) -> None:
         assert (await send(client, tenant, CHAT, long)).code == 0  # 18 KB in UTF-8
         escaped = json.dumps(long)  # ensure_ascii: 6 bytes per character, 36 KB
         assert (await send(client, tenant, CHAT, escaped)).code == CONTENT_TOO_LONG
+        quotes = dict(CARD, body={"elements": [{"tag": "markdown", "content": '"' * 9000}]})
+        quoted = json.dumps(quotes)  # 18 KB, each quote escaped; 36 KB escaped again in the body
+        assert len(quoted) < CARD_MAX_BYTES
+        assert (await send(client, tenant, CHAT, quoted)).code == CONTENT_TOO_LONG
         assert len(fake.messages(CHAT)) == 1
 
 
@@ -491,7 +496,10 @@ async def test_reading_a_group_message_needs_the_group_scope(fake: FakeFeishu) -
     direct = fake.post_as_user(fake.direct_chat(USER), USER, "text", {"text": "3栋 漏水"})
     fake.scopes.discard(GROUP_MESSAGES)
     refused = await get_message(client, tenant, in_group.message_id)
-    assert refused.code == MISSING_SCOPE and GROUP_MESSAGES in refused.msg
+    assert refused.code == MISSING_SCOPE
+    assert refused.msg.startswith(
+        f"Access denied. One of the following scopes is required: [{GROUP_MESSAGES}]."
+    )
     assert (await get_message(client, tenant, direct.message_id)).code == 0
 
 
@@ -620,9 +628,16 @@ async def test_chats_and_users_resolve_or_fail_with_feishus_codes(fake: FakeFeis
         request = GetUserRequest.builder().user_id(open_id).user_id_type("open_id").build()
         return await client.contact.v3.user.aget(request, option(tenant))
 
+    async def inside(chat_id: str) -> Any:
+        request = IsInChatChatMembersRequest.builder().chat_id(chat_id).build()
+        return await client.im.v1.chat_members.ais_in_chat(request, option(tenant))
+
     assert (await chat(CHAT)).data.name == "3 号楼维修群"
-    assert (await chat(OUTSIDE)).code == NOT_IN_CHAT
+    assert (await chat(OUTSIDE)).code == 0  # a chat the bot is not in still has a name
     assert (await chat("oc_gone")).code == CHAT_INVALID
+    assert (await inside(CHAT)).data.is_in_chat is True
+    assert (await inside(OUTSIDE)).data.is_in_chat is False
+    assert (await inside("oc_gone")).code == CHAT_INVALID
     assert (await user(USER)).data.user.name == "王师傅"
     assert (await user("ou_gone")).code == NO_USER_AUTHORITY
 

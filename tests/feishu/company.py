@@ -12,10 +12,12 @@ from aiohttp.test_utils import TestClient
 
 from baoxiu.config import Settings
 from baoxiu.platforms import feishu
-from baoxiu.platforms.feishu.config import feishu_config
+from baoxiu.platforms.feishu.config import NAME, feishu_config
 from baoxiu.platforms.feishu.config import open_id as configured_open_id
+from storage.engine import create_engine
+from storage.outbox import DeliveryStore
 from tests import office
-from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
+from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu, Message
 from tests.fakes.feishu_callbacks import (
     ENCRYPT_KEY,
     MESSAGE_ID,
@@ -101,16 +103,27 @@ class Company:
         return [str(t["number"]) for t in (await response.json())["items"]]
 
     async def card_in(self, chat: str, number: str) -> dict[str, Any]:
-        """The card of ticket `number` in `chat`, once the worker has sent it."""
-        found: list[dict[str, Any]] = []
+        """The card of ticket `number` in `chat`, once the worker has sent it and recorded
+        where: a click on it is placed by that record, as a person's click would be."""
+        found: list[Message] = []
 
         def sent() -> bool:
-            found[:] = [m.card for m in self.fake.messages(chat) if number in str(m.card)]
+            found[:] = [m for m in self.fake.messages(chat) if number in str(m.card)]
             return bool(found)
 
         await eventually(sent)
         assert len(found) == 1, f"{len(found)} cards of {number} in {chat}"
-        return found[0]
+        engine = create_engine(self.settings.database.url)
+        try:
+            store = DeliveryStore(engine)
+
+            async def recorded() -> bool:
+                return await store.posted_to(NAME, found[0].message_id) is not None
+
+            await eventually(recorded)
+        finally:
+            await engine.dispose()
+        return found[0].card
 
     def click_payload(
         self,

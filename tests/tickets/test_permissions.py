@@ -72,7 +72,14 @@ def test_permission_table(staff: Directory, verb: Verb, person: str) -> None:
 def test_forbidden_message_says_who_may(directory: Directory) -> None:
     with pytest.raises(Forbidden) as refused:
         decide(make_ticket(Status.PAUSED), Command(V.RESUME, Actor.member("wang")), ctx(directory))
-    assert (
-        refused.value.message
-        == "王师傅不能继续这张工单：只有接单人（李师傅）、水电组班组长可以继续"
+    assert refused.value.message == (
+        "王师傅不能继续：只有接单人（李师傅）、水电组班组长可以继续。"
+        "这单现在没有需要你做的；有问题请联系水电组班组长"
     )
+
+
+def test_a_refusal_says_what_the_member_may_do_instead(directory: Directory) -> None:
+    held = make_ticket(Status.IN_PROGRESS)
+    with pytest.raises(Forbidden) as refused:
+        decide(held, Command(V.COMPLETE, Actor.member("chen")), ctx(directory))
+    assert refused.value.message.endswith("。你在这单上可以：转单、暂停、取消、查看联系方式")

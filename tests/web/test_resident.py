@@ -220,6 +220,7 @@ async def test_a_sixth_report_within_ten_minutes_is_refused(site: Site) -> None:
         assert (await site.submit(key=key))[0] == 303
     status, page, _ = await site.submit([("a.jpg", jpeg())], key=keys[5])
     assert status == 429 and "提交得太频繁了" in page
+    assert "紧急情况请直接拨打物业服务中心电话 0571-88886666" in page  # the demo's hotline
     assert (await site.submit(key=keys[4]))[0] == 303, "resending a counted form still works"
     assert len(await site.tickets()) == 5
     assert len(site.files()) == 0
@@ -303,7 +304,7 @@ async def test_the_timeline_speaks_the_residents_language(site: Site) -> None:
         ("claim", {}),
         ("start", {}),
         ("comment", {"note": "内部备注：业主难沟通"}),
-        ("pause", {"reason": "等配件"}),
+        ("pause", {"reason": "等配件：需要购买DN20三通，业主态度差"}),
         ("resume", {}),
         ("complete", {"note": "更换三通"}),
     ]
@@ -315,11 +316,11 @@ async def test_the_timeline_speaks_the_residents_language(site: Site) -> None:
         "李师傅已接单",
         "李师傅已到场维修",
         "暂停维修",
-        "原因：等配件",
         "维修结果：更换三通",
     ]:
         assert shown in page
     assert "内部备注" not in page and "备注" not in page
+    assert "DN20" not in page and "业主态度差" not in page, "a pause's reason is the crew's"
     assert "维修完成，请您验收" in page and "维修完成，等待验收" in page, "headline, newest step"
     assert "内部备注" not in page and "13800000001" not in page
     assert 'data-refresh="30"' in page

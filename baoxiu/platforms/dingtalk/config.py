@@ -23,6 +23,10 @@ class DingTalkConfig(Section):
     mode: Literal["stream", "http"] = "stream"
     callback_route_key: str | None = None
     api_secret: SecretStr | None = None
+    monthly_api_calls: Annotated[int, Field(gt=0)] = 5000
+    """The organisation's API calls a month: 5,000 on the standard edition since 2025-11-19
+    (DingTalk's 计费模型说明), more on the professional edition or with an add-on pack. Doctor
+    warns at four fifths of it."""
     answer_deadline_s: Annotated[float, Field(gt=0, le=2)] = 2.0
     """How long DingTalk waits for a click's answer. A click not done half a second before
     is answered 「正在处理，卡片稍后更新」, its card following through the outbox."""

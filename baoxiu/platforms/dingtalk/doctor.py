@@ -11,15 +11,15 @@ from integration.outbound.errors import DeliveryError
 from storage.usage import UsageStore
 from tickets.clock import Clock
 
-MONTHLY = 10_000
-"""API calls a month for a standard-edition DingTalk organisation."""
+WARN_AT = 0.8
+"""The share of the month's calls at which doctor warns."""
 
 
 async def examine(
     settings: Settings, config: DingTalkConfig, engine: AsyncEngine | None, clock: Clock
 ) -> list[Finding]:
     """`engine` is None when the database cannot be read yet; the month's calls are left out."""
-    found = [] if engine is None else [await _usage(settings, UsageStore(engine), clock)]
+    found = [] if engine is None else [await _usage(settings, config, UsageStore(engine), clock)]
     async with aiohttp.ClientSession() as session:
         try:
             await client(config, session, clock).token()
@@ -30,9 +30,18 @@ async def examine(
     return found + without_ids(settings, NAME, LABEL, USER_ID)
 
 
-async def _usage(settings: Settings, usage: UsageStore, clock: Clock) -> Finding:
+async def _usage(
+    settings: Settings, config: DingTalkConfig, usage: UsageStore, clock: Clock
+) -> Finding:
+    """The calls DingTalk counts (integration/dingtalk/client.py says which) against the
+    configured quota."""
     calls = await usage.calls(NAME, this_month(clock, settings.site.tz))
-    text = f"本月钉钉接口已调用 {calls} 次（标准版组织每月 {MONTHLY:,} 次）"
-    if calls >= MONTHLY * 0.8:
-        return Finding(False, text + "：快用完了，用完后卡片发不出去，考虑升级钉钉版本")
+    quota = config.monthly_api_calls
+    text = f"本月钉钉接口已调用 {calls} 次（每月额度 {quota:,} 次）"
+    if calls >= quota * WARN_AT:
+        return Finding(
+            False,
+            text + "：快用完了，用完后卡片发不出去；升级钉钉版本或购买调用量增购包，"
+            "再改 [dingtalk] monthly_api_calls",
+        )
     return Finding(True, text)

@@ -16,6 +16,7 @@ from baoxiu.platforms.feishu.config import (
     unsigned,
 )
 from baoxiu.platforms.feishu.edge import client
+from integration.feishu.client import FeishuClient
 from integration.outbound.errors import DeliveryError
 from tickets.clock import Clock
 
@@ -31,13 +32,7 @@ async def examine(settings: Settings, config: FeishuConfig, clock: Clock) -> lis
         if unsigned(config):
             found.append(Finding(False, UNSIGNED_WARNING))
         for chat in (c for c in settings.all_chats() if c.platform == NAME):
-            found.append(
-                await _check(
-                    feishu.chat_name(chat.chat_id),
-                    f"机器人在群 {chat.chat_id} 里，群名",
-                    f"群 {chat.chat_id}：请把报修助手机器人加入这个群，并确认 chat_id 正确",
-                )
-            )
+            found.append(await _chat(feishu, chat.chat_id))
         found += without_ids(settings, NAME, LABEL, OPEN_ID)
         for member in settings.members:
             if member_open_id := open_id(member):
@@ -49,6 +44,19 @@ async def examine(settings: Settings, config: FeishuConfig, clock: Clock) -> lis
                     )
                 )
     return found
+
+
+async def _chat(feishu: FeishuClient, chat_id: str) -> Finding:
+    """Feishu names a chat the bot is not in as well: membership is asked on its own."""
+    bad = f"群 {chat_id}：请把报修助手机器人加入这个群，并确认 chat_id 正确"
+    try:
+        inside = await feishu.bot_in_chat(chat_id)
+        name = await feishu.chat_name(chat_id)
+    except DeliveryError as error:
+        return Finding(False, f"{bad}（{error}）")
+    if not inside:
+        return Finding(False, f"{bad}（群名「{name}」，机器人不在群里）")
+    return Finding(True, f"机器人在群 {chat_id} 里，群名「{name}」")
 
 
 async def _check(ask: Awaitable[str], good: str, bad: str) -> Finding:

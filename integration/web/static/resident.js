@@ -9,21 +9,84 @@
     const previews = document.getElementById("previews");
     const problem = document.getElementById("photos-error");
 
-    photos.addEventListener("change", () => {
-      const files = [...photos.files];
-      const most = Number(photos.dataset.maxFiles);
-      const big = files.find((f) => f.size > Number(photos.dataset.maxBytes));
-      const message = files.length > most ? `最多上传 ${most} 张照片`
-        : big ? `「${big.name}」超过 5 MB，请换一张或压缩后再传` : "";
-      photos.setCustomValidity(message);
+    // Photos add up: each pick adds to those chosen, each can be removed, and a file that is
+    // not a photo is said at once. The input's own list is rebuilt from the chosen ones, so the
+    // form sends exactly what the previews show.
+    const most = Number(photos.dataset.maxFiles);
+    const largest = Number(photos.dataset.maxBytes);
+    const types = photos.accept.split(",");
+    const picker = form.querySelector("label.picker");
+    let chosen = [];
+
+    const say = (message) => {
       problem.textContent = message;
-      previews.replaceChildren(...files.slice(0, most).map((file) => {
+      photos.closest(".field").classList.toggle("invalid", message !== "");
+    };
+    const show = () => {
+      const transfer = new DataTransfer();
+      chosen.forEach((file) => transfer.items.add(file));
+      photos.files = transfer.files;
+      picker.hidden = chosen.length >= most;
+      previews.replaceChildren(...chosen.map((file, index) => {
+        const tile = document.createElement("figure");
+        tile.className = "preview";
         const img = new Image();
-        img.alt = file.name;
+        img.alt = `照片 ${index + 1}：${file.name}`;
         img.src = URL.createObjectURL(file);
-        return img;
+        img.addEventListener("error", () => {
+          chosen = chosen.filter((other) => other !== file);
+          show();
+          say(`「${file.name}」打不开，不是照片，已移除`);
+        });
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "remove";
+        remove.textContent = "×";
+        remove.setAttribute("aria-label", `删除照片 ${index + 1}`);
+        remove.addEventListener("click", () => {
+          chosen = chosen.filter((other) => other !== file);
+          say("");
+          show();
+        });
+        tile.append(img, remove);
+        return tile;
       }));
+    };
+
+    photos.addEventListener("change", () => {
+      const problems = [];
+      for (const file of photos.files) {
+        const same = (other) => other.name === file.name && other.size === file.size
+          && other.lastModified === file.lastModified;
+        if (chosen.some(same)) continue;
+        if (!types.includes(file.type)) {
+          problems.push(`「${file.name}」不是照片，请选择 JPG、PNG 或 WebP 图片`);
+        } else if (file.size > largest) {
+          problems.push(`「${file.name}」超过 5 MB，请换一张或压缩后再传`);
+        } else if (chosen.length >= most) {
+          problems.push(`最多上传 ${most} 张照片`);
+        } else {
+          chosen.push(file);
+        }
+      }
+      say(problems.join("；"));
+      show();
     });
+
+    // The description's length, as the server counts it (characters, not UTF-16 units): what
+    // is over the limit is shown, never cut off behind the resident's back.
+    const description = document.getElementById("description");
+    const counter = document.getElementById("description-count");
+    const limit = Number(description.dataset.maxLength);
+    const count = () => {
+      const length = [...description.value].length;
+      const over = length - limit;
+      counter.textContent = over > 0 ? `${length}/${limit}，多了 ${over} 个字` : `${length}/${limit}`;
+      counter.classList.toggle("over", over > 0);
+      description.setCustomValidity(over > 0 ? `问题描述最多 ${limit} 个字，请删掉 ${over} 个字` : "");
+    };
+    description.addEventListener("input", count);
+    count();
 
     form.addEventListener("submit", () => {
       button.disabled = true;
