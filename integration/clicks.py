@@ -12,6 +12,10 @@ change holds that chat's outbox row back for as long as the platform waits for t
 An answer that never went (a slow click, a crash) records nothing: when the hold is over,
 the worker updates the card. Holding back a row, rather than writing none for that chat, is
 what keeps that case safe.
+
+While a click is being answered, its card is `answering`: a platform that forbids updates
+during a callback (DingTalk) refuses the outbox's edits of it until the answer is sent or
+due, whichever change queued them. Only this process's clicks are known here.
 """
 
 import asyncio
@@ -130,11 +134,33 @@ class ClickRouter:
         self._cards = cards
         self._deliveries = deliveries
         self._clock = clock
+        self._answering: dict[tuple[str, str], list[float]] = {}
+        """Cards whose clicks are being answered, each with when the platform stops waiting
+        (the event loop's clock); `answer_sent` takes a click off."""
+
+    def answering(self, platform: str, card_id: str) -> float:
+        """Seconds until no click on the card `card_id` is waiting for its answer (0 when
+        none is)."""
+        now = asyncio.get_running_loop().time()
+        dues = self._answering.get((platform, card_id), ())
+        return max((due - now for due in dues if due > now), default=0.0)
+
+    def _answering_until(self, key: tuple[str, str], due: float) -> None:
+        """Note a click on the card `key` waiting for its answer until `due`, and forget the
+        clicks whose platform stopped waiting (an answer never sent is never taken off)."""
+        now = asyncio.get_running_loop().time()
+        for card, dues in list(self._answering.items()):
+            dues[:] = [d for d in dues if d > now]
+            if not dues:
+                del self._answering[card]
+        self._answering.setdefault(key, []).append(due)
 
     async def click(self, click: Click, deadline: float) -> ClickAnswer:
         """Act on the click; the platform waits `deadline` seconds for the answer, and the
         clicked card's outbox row is held back as long."""
         due = asyncio.get_running_loop().time() + deadline
+        if click.card_id is not None:
+            self._answering_until((click.source.value, click.card_id), due)
         number, verb = click.value.number, click.value.verb
         member = click.member_id
         if member is None:
@@ -198,18 +224,23 @@ class ClickRouter:
         be shown, it records nothing; a failure to record costs one more update, never a
         stale card, so it is logged and not raised."""
         receipt = answer.receipt if answer is not None else None
-        if receipt is None or asyncio.get_running_loop().time() > receipt.due:
+        if receipt is None:
             return
         try:
-            await self._deliveries.answered(
-                receipt.number,
-                receipt.platform,
-                receipt.card_id,
-                receipt.version,
-                self._clock.now(),
-            )
+            if asyncio.get_running_loop().time() <= receipt.due:
+                await self._deliveries.answered(
+                    receipt.number,
+                    receipt.platform,
+                    receipt.card_id,
+                    receipt.version,
+                    self._clock.now(),
+                )
         except Exception:
             log.exception("could not record the answer to a click on %s", receipt.number)
+        finally:  # only now: the worker is to find the answer recorded
+            waiting = self._answering.get((receipt.platform, receipt.card_id), [])
+            if receipt.due in waiting:
+                waiting.remove(receipt.due)
 
     async def _placed(self, click: Click) -> Click | None:
         """The click with the chat it came from known, or None when nothing says what the

@@ -5,12 +5,9 @@ Every hook takes the whole settings and answers for itself whether the platform 
 the doctor then stay one line each, and a platform's rule for being on lives with it.
 """
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -94,20 +91,6 @@ def without_ids(settings: Settings, platform: str, label: str, field: str) -> li
         for m in settings.members
         if not platform_id(m, field) and teams & set(m.teams)
     ]
-
-
-@asynccontextmanager
-async def tasks(*work: Coroutine[Any, Any, None]) -> AsyncIterator[None]:
-    """Run background work while the block runs; cancel it and wait for it afterwards."""
-    running = [asyncio.create_task(w) for w in work]
-    try:
-        yield
-    finally:
-        for task in running:
-            task.cancel()
-        for task in running:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 def reporters(settings: Settings, field: str) -> dict[str, Sender]:

@@ -14,11 +14,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from aiohttp import web
 
 from baoxiu.config import ChatBinding, MemberConfig, Section, Settings, platform_section
-from baoxiu.platforms.base import Checkup, EdgeParts, Finding, tasks
+from baoxiu.platforms.base import Checkup, EdgeParts, Finding
 from integration.delivery.adapter import ChatAdapter
 from integration.sandbox import web as sandbox_web
 from integration.sandbox.adapter import Hub, SandboxAdapter
 from integration.sandbox.web import SandboxChat
+from integration.supervisor import supervised
 from integration.web.hosts import LOOPBACK
 from storage.sandbox import SandboxStore
 from tickets.audience import Audience
@@ -118,7 +119,7 @@ async def sandbox_edge(parts: EdgeParts) -> AsyncIterator[SandboxAdapter]:
         router=parts.router,
         clock=parts.clock,
     )
-    async with tasks(hub.watch(store, sandbox_web.WATCH_S)):
+    async with supervised({"the sandbox's watch": lambda: hub.watch(store, sandbox_web.WATCH_S)}):
         yield SandboxAdapter(store, hub, parts.clock)
 
 

@@ -20,6 +20,7 @@ from integration.delivery.adapter import ChatAdapter
 from integration.outbound.errors import DeliveryError
 from integration.outbound.keys import delivery_key, message_key
 from integration.outbound.pace import backoff
+from integration.supervisor import supervise
 from storage.outbox import DeliveryStore, Pending
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
@@ -73,7 +74,7 @@ class DeliveryWorker:
         `STOP_GRACE_S` is cancelled; its lease expires and another run sends the card.
         """
         self._stopping.clear()
-        task = asyncio.create_task(self._run())
+        task = asyncio.create_task(supervise("the delivery worker", self._run))
         try:
             yield
         finally:

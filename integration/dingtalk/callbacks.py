@@ -5,6 +5,11 @@ toast for the clicker alone (`userPrivateData`); a slower click still completes 
 the chat through the outbox. Each transport records the answer as shown once it has sent it
 (`ClickRouter.answer_sent`): on DingTalk's standard edition, the update it spares is one of
 the 5,000 API calls of the month.
+
+DingTalk also asks that no card be updated during its callback (card callback page,
+https://open.dingtalk.com/document/development/event-callback-card, 注意事项: "请勿在回调过程中，
+调用更新接口"): the answer is that update. `OutsideCallbacks` is the adapter the outbox sends
+through, and holds its edits of a card back while a click on it is being answered.
 """
 
 import logging
@@ -12,9 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cards.model import Card
 from integration.clicks import SLOW_TOAST, ClickAnswer, ClickRouter
 from integration.dingtalk.adapter import DingTalkAdapter
 from integration.dingtalk.parse import DingTalkPeople, NotAClick, parse_click
+from integration.outbound.errors import DeliveryError
+from tickets.states import Source
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,33 @@ async def answer(
     if result.card is not None:
         reply["cardData"] = {"cardParamMap": callbacks.adapter.params(result.card)}
     return reply, result
+
+
+class OutsideCallbacks:
+    """The DingTalk adapter as the outbox uses it: an edit of a card whose click is being
+    answered is refused as retryable, until the answer is due. By then the answer has been
+    sent and recorded, and the worker finds the chat up to date; or it was not, and the
+    worker updates the card. Whatever change queued the edit, the answer shows the ticket
+    as it is, or the worker then sends what it missed. Only clicks answered by this process
+    are known: with several replicas, another replica's worker can still update the card."""
+
+    def __init__(self, adapter: DingTalkAdapter, router: ClickRouter) -> None:
+        self._adapter = adapter
+        self._router = router
+
+    async def post(self, chat_id: str, card: Card, key: str) -> str:
+        return await self._adapter.post(chat_id, card, key)
+
+    async def edit(self, message_id: str, card: Card) -> None:
+        wait = self._router.answering(Source.DINGTALK.value, message_id)
+        if wait > 0:
+            raise DeliveryError(
+                "a click on this card is being answered", retryable=True, retry_after=wait
+            )
+        await self._adapter.edit(message_id, card)
+
+    async def send(self, chat_id: str, card: Card, key: str) -> None:
+        await self._adapter.send(chat_id, card, key)
 
 
 def _private(toast: str, level: str) -> dict[str, Any]:

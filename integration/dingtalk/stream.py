@@ -7,7 +7,10 @@ ticket, open the WebSocket, answer each frame with an ack carrying its messageId
 
 - CALLBACK frames (card clicks) are answered from a task of their own, so a slow click
   never holds up the next frame; DingTalk gives up on a click after 2 s.
-- SYSTEM `ping` is echoed; SYSTEM `disconnect` means "reconnect now".
+- SYSTEM `ping` is echoed. SYSTEM `disconnect` is DingTalk moving us ("用于网络连接优雅断开，
+  避免直接断连接影响业务连续性"; it closes the connection itself "在静默10s之后"): the next
+  connection is opened first, and the old one closed once the answers it owes have gone,
+  so a click in flight is still answered.
 - A half-open connection (no answer to our WebSocket pings) is closed by aiohttp's
   heartbeat, then, like any other loss, reconnected with jittered exponential backoff.
 """
@@ -16,7 +19,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -32,6 +35,8 @@ HEARTBEAT_S = 20.0
 """Our WebSocket ping interval (`StreamClient(heartbeat=…)`'s default); a pong missing for
 half of it closes the connection."""
 MAX_BACKOFF_S = 60.0
+DISCONNECT_GRACE_S = 10.0
+"""After `disconnect`, DingTalk closes the old connection itself after 10 s of silence."""
 USER_AGENT = "baoxiu/0.1 (aiohttp)"
 
 
@@ -52,6 +57,14 @@ class StreamError(Exception):
     """The gateway refused us, or the socket spoke something else than the protocol."""
 
 
+@dataclass(eq=False)
+class _Link:
+    """One WebSocket to the gateway, and the answers still being worked out for it."""
+
+    socket: aiohttp.ClientWebSocketResponse
+    answering: set[asyncio.Task[None]] = field(default_factory=set)
+
+
 class StreamClient:
     def __init__(
         self,
@@ -69,41 +82,80 @@ class StreamClient:
         self._session = session
         self._handlers = handlers
         self._heartbeat = heartbeat
-        self._answering: set[asyncio.Task[None]] = set()
+        self._leaving: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
         """Stay connected until cancelled."""
         failures = 0
-        while True:
-            try:
-                await self._connect_once()
-                failures = 0  # a clean end (disconnect, closed socket): reconnect at once
-            except (aiohttp.ClientError, TimeoutError, StreamError) as error:
-                failures += 1
-                delay = backoff(failures, first=1.0, cap=MAX_BACKOFF_S)
-                log.warning("DingTalk Stream lost (%r); reconnecting in %.1f s", error, delay)
-                await asyncio.sleep(delay)
+        link: _Link | None = None
+        try:
+            while True:
+                try:
+                    if link is None:
+                        link = await self._connect()
+                    failures = 0
+                    link = await self._serve(link)  # the next connection, after a disconnect
+                except (aiohttp.ClientError, TimeoutError, StreamError) as error:
+                    link = None
+                    failures += 1
+                    delay = backoff(failures, first=1.0, cap=MAX_BACKOFF_S)
+                    log.warning("DingTalk Stream lost (%r); reconnecting in %.1f s", error, delay)
+                    await asyncio.sleep(delay)
+        finally:
+            for leaving in list(self._leaving):
+                leaving.cancel()
+            if link is not None:
+                await link.socket.close()
 
-    async def _connect_once(self) -> None:
+    async def _connect(self) -> _Link:
         endpoint, ticket = await self._open()
-        async with self._session.ws_connect(
+        socket = await self._session.ws_connect(
             endpoint, params={"ticket": ticket}, heartbeat=self._heartbeat
-        ) as socket:
-            self.connected.set()
-            try:
-                async for message in socket:
-                    if message.type is aiohttp.WSMsgType.TEXT:
-                        if await self._on_frame(socket, message.data) == "disconnect":
-                            return
-                    elif message.type is aiohttp.WSMsgType.ERROR:
-                        raise StreamError(f"socket error: {socket.exception()!r}")
-            finally:
-                self.connected.clear()
-        if socket.close_code not in (None, aiohttp.WSCloseCode.OK):
-            raise StreamError(f"closed with code {socket.close_code}")
+        )
+        return _Link(socket)
+
+    async def _serve(self, link: _Link) -> _Link | None:
+        """Answer the connection's frames until it ends: None when it closed, the next
+        connection when DingTalk said `disconnect`. The next one is opened first and this
+        one closed only once the answers it owes have gone (`_leave`): DingTalk keeps it
+        open for 10 s after asking, for that."""
+        self.connected.set()
+        handed_on = False
+        try:
+            async for message in link.socket:
+                if message.type is aiohttp.WSMsgType.TEXT:
+                    if await self._on_frame(link, message.data) == "disconnect":
+                        try:
+                            return await self._connect()
+                        finally:
+                            self._leave(link)
+                            handed_on = True
+                elif message.type is aiohttp.WSMsgType.ERROR:
+                    raise StreamError(f"socket error: {link.socket.exception()!r}")
+        finally:
+            self.connected.clear()
+            if not handed_on:
+                await link.socket.close()
+        if link.socket.close_code not in (None, aiohttp.WSCloseCode.OK):
+            raise StreamError(f"closed with code {link.socket.close_code}")
+        return None
+
+    def _leave(self, link: _Link) -> None:
+        task = asyncio.create_task(self._close_when_answered(link))
+        self._leaving.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._leaving.discard)
+
+    async def _close_when_answered(self, link: _Link) -> None:
+        try:
+            if link.answering:
+                await asyncio.wait(link.answering, timeout=DISCONNECT_GRACE_S)
+        finally:
+            await link.socket.close()
 
     async def _open(self) -> tuple[str, str]:
+        """The endpoint and one-time ticket of a new connection. DingTalk's per-IP ban
+        answers an HTML page instead of JSON: a refusal like any other."""
         body = {
             "clientId": self._app_key,
             "clientSecret": self._app_secret,
@@ -113,34 +165,39 @@ class StreamClient:
         async with self._session.post(
             self._base_url + GATEWAY, json=body, timeout=aiohttp.ClientTimeout(total=10)
         ) as response:
-            answer = await response.json(content_type=None)
-            if response.status != 200 or not isinstance(answer, dict):
-                raise StreamError(f"gateway answered {response.status}: {answer!r}")
+            text = await response.text()
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            answer = None
+        if response.status != 200 or not isinstance(answer, dict):
+            raise StreamError(f"gateway answered {response.status}: {text[:300]!r}")
         try:
             return str(answer["endpoint"]), str(answer["ticket"])
         except KeyError as error:
             raise StreamError(f"gateway answer lacks {error}") from None
 
-    async def _on_frame(self, socket: aiohttp.ClientWebSocketResponse, raw: str) -> str:
+    async def _on_frame(self, link: _Link, raw: str) -> str:
         """Handle one frame; returns its SYSTEM topic, if it is one."""
         try:
             frame = json.loads(raw)
             headers = frame["headers"]
-            kind, topic, message_id = frame["type"], headers["topic"], headers["messageId"]
-        except (ValueError, KeyError, TypeError):
+            kind, topic = frame["type"], headers["topic"]
+            message_id = str(headers.get("messageId", ""))  # protocol.md's `disconnect` has none
+        except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("DingTalk Stream frame not understood: %.200s", raw)
             return ""
         if kind == "SYSTEM":
             if topic == "ping":
-                await _ack(socket, message_id, json.loads(frame.get("data") or "{}"))
+                await _ack(link.socket, message_id, json.loads(frame.get("data") or "{}"))
             return str(topic)
         handler = self._handlers.get(topic)
         if handler is None:
-            await _ack(socket, message_id, {}, code=404, message="no handler")
+            await _ack(link.socket, message_id, {}, code=404, message="no handler")
             return ""
-        task = asyncio.create_task(self._answer(socket, handler, frame, message_id))
-        self._answering.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(self._answering.discard)
+        task = asyncio.create_task(self._answer(link.socket, handler, frame, message_id))
+        link.answering.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(link.answering.discard)
         return ""
 
     async def _answer(

@@ -122,3 +122,29 @@ async def test_an_answer_sent_after_the_platform_stopped_waiting_is_not_counted(
     await router.answer_sent(await router.click(click, deadline=5))  # in time: refused, shown
     post = await site.store.post(ticket.id, GROUP)
     assert post is not None and post.delivered_version == 2
+
+
+async def test_a_card_is_being_answered_from_its_click_until_the_answer_is_sent(
+    site: Site,
+) -> None:
+    """What a platform that forbids updates during a callback (DingTalk) asks the router."""
+    number, _ = await posted(site)
+    router = ClickRouter(site.service, site.cards, site.store, site.clock)
+    click = Click(
+        source=Source.SANDBOX,
+        member_id="li",
+        value=ActionValue(number, Verb.CLAIM, 1),
+        audience=Audience.TEAM,
+        card_id="m-shuidian",
+    )
+    assert router.answering("sandbox", "m-shuidian") == 0
+    answer = await router.click(click, deadline=5)
+    assert 4 < router.answering("sandbox", "m-shuidian") <= 5
+    assert router.answering("sandbox", "m-tujian") == router.answering("feishu", "m-shuidian") == 0
+    await router.answer_sent(answer)
+    assert router.answering("sandbox", "m-shuidian") == 0
+
+    await router.click(click, deadline=1)  # an answer that never goes
+    assert router.answering("sandbox", "m-shuidian") > 0
+    await asyncio.sleep(1)
+    assert router.answering("sandbox", "m-shuidian") == 0

@@ -106,10 +106,12 @@ class Company:
             ack = await self.fake.push_callback(CARD_CALLBACK_TOPIC, payload, message_id=message_id)
             assert ack.code == 200 and not ack.late
             return dict(ack.data["response"])
-        status, body = await self.post_click(signed_card_headers(API_SECRET), payload)
+        headers = signed_card_headers(API_SECRET)
+        status, body = await self.fake.http_callback(
+            payload, lambda: self.post_click(headers, payload)
+        )
         assert status == 200, body
-        self.fake.apply_answer(payload, body)
-        return body
+        return dict(body)
 
     async def post_click(
         self, headers: Mapping[str, str], payload: Mapping[str, Any]
@@ -178,3 +180,4 @@ async def running(
         if mode == "stream":
             await eventually(lambda: fake.connections == 1)
         yield Company(fake, client, settings)
+    assert fake.updates_during_callbacks == []  # the card callback page's rule

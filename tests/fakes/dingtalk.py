@@ -24,8 +24,9 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import suppress
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any, Final, Self
@@ -147,8 +148,18 @@ MSG_PARAM_MAX_BYTES: Final = 15_000
 TICKET_TTL_S: Final = 90
 """A Stream ticket is good for one connection within 90 seconds (protocol.md)."""
 CLICK_TIMEOUT_S: Final = 2.0
+NO_UPDATE_DURING_CALLBACK: Final = "updated during its click's callback"
+"""The card callback page (事件回调, https://open.dingtalk.com/document/development/event-callback-card,
+注意事项) says: "事件回调有超时（TIMEOUT）限制，请在 2 秒内完成业务处理并响应。…请勿在回调过程中，
+调用更新接口。" What DingTalk does with such a PUT is not verified: the fake applies it, but
+records it with this detail and in `FakeDingTalk.updates_during_callbacks`, which the
+company's tests hold to empty."""
 DISCONNECT_GRACE_S: Final = 10.0
-"""After `disconnect`, DingTalk closes the TCP connection itself after 10 s of silence."""
+"""After `disconnect`, DingTalk closes the TCP connection itself after 10 s of silence
+(protocol.md: "客户端不需要对此推送信息做任何响应， 服务端在静默10s之后会主动断开 tcp 连接").
+Until then the connection is still open and acks on it still count; what DingTalk pushes
+meanwhile goes to the client's other connections (that it pushes nothing more on one it
+asked to leave is not verified)."""
 SPACE_TYPES: Final = ("IM_GROUP", "IM_ROBOT")
 """Of the documented IM_GROUP, IM_SINGLE, IM_ROBOT and ONE_BOX, the ones the fake models."""
 MSG_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -189,6 +200,18 @@ STANDARD_MONTHLY_QUOTA: Final = 5000
 pushed to the app) went from 5,000 to 3,000, which the fake does not count."""
 BAN_PAGE: Final = {"status": 1111, "wait": 5, "source": "x5", "punish": "deny"}
 """The per-IP ban answers an HTML page carrying this (throttling page, "IP维度频次限流")."""
+IP_CALLS: Final = 10_000
+IP_WINDOW_S: Final = 20.0
+IP_BAN_S: Final = 300.0
+"""The per-IP limit of api.dingtalk.com, over every API together. DingTalk's page on call
+frequency limits (调用频率限制, https://developers.dingtalk.com/document/app/invocation-frequency-limit;
+in English https://help.dingtalk.io/open/development/call-frequency-limit, "IP dimension")
+says: "每个IP调用所有接口总量，最高20秒10000次。触发限流，会禁止调用5分钟。限流不会返回对应的
+错误码，返回的是一个html页面，需要开发者自行处理", with `BAN_PAGE` as its example. The HTTP
+status of that page is not verified (403 here), nor whether calls refused during the ban
+count (they do not here)."""
+IP_BANNED: Final = "fake.ipBanned"
+"""Recorded for a call refused by the per-IP ban; DingTalk sends no code, only the page."""
 _BODY: Final = web.RequestKey("fake_body", object)
 _CODE: Final = web.RequestKey("fake_code", str)
 _DETAIL: Final = web.RequestKey("fake_detail", str)
@@ -307,7 +330,8 @@ class Ack:
 class StreamConnection:
     """One Stream WebSocket as DingTalk saw it. `closed_by` is "client", "server" (after
     `disconnect` or on close), "dropped" (cut without a close frame) or None while open;
-    `unsolicited` keeps frames that answered nothing the fake asked."""
+    `unsolicited` keeps frames that answered nothing the fake asked. `told_to_leave_at` and
+    `closed_at` are on the fake's clock."""
 
     connection_id: str
     subscriptions: list[dict[str, str]]
@@ -317,6 +341,8 @@ class StreamConnection:
     ws_pings: int = 0
     unsolicited: list[Any] = field(default_factory=list)
     closed_by: str | None = None
+    told_to_leave_at: float | None = None
+    closed_at: float | None = None
 
     def subscribes(self, topic: str) -> bool:
         return any(s["type"] == "CALLBACK" and s["topic"] == topic for s in self.subscriptions)
@@ -412,11 +438,13 @@ class FakeDingTalk:
         app_secret: str = APP_SECRET,
         monthly_quota: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        ip_calls: int = IP_CALLS,
     ) -> None:
         """`monthly_quota` models an organisation's API calls a month (a standard-edition
         one has STANDARD_MONTHLY_QUOTA); None means unlimited. `clock` drives every limit
-        and expiry (token, ticket, QPS, the 2 s click window), so a test can move time by
-        hand."""
+        and expiry (token, ticket, QPS, the 2 s click window, the per-IP ban), so a test can
+        move time by hand. `ip_calls` is the per-IP limit within 20 s, lowered by a test
+        that would rather not make 10,000."""
         self.app_key = app_key
         self.app_secret = app_secret
         self.robot_code = app_key
@@ -426,6 +454,8 @@ class FakeDingTalk:
         self.callback_routes: dict[str, CallbackRoute] = {}
         self.stream_connections: list[StreamConnection] = []
         self.acks: list[Ack] = []
+        self.updates_during_callbacks: list[Call] = []
+        self._calling_back: Counter[str] = Counter()
         self._clock = clock
         self._faults = _Faults()
         self._templates: dict[str, _Template] = {}
@@ -437,6 +467,8 @@ class FakeDingTalk:
         self._tokens: dict[str, float] = {}
         self._current_token: str | None = None
         self._qps = Window(QPS_PER_API, 1.0)
+        self._per_ip = Window(ip_calls, IP_WINDOW_S)
+        self._banned: dict[str, float] = {}
         self._month_calls = 0
         self._tickets: dict[str, _Ticket] = {}
         self._open: dict[str, _Connection] = {}
@@ -608,7 +640,11 @@ class FakeDingTalk:
         random, as DingTalk picks among a client's connections) and wait for its ack. Reuse a
         `message_id` to redeliver, as DingTalk does when an ack is slow. An ack to a card
         click within 2 s has its `response` applied to the card."""
-        candidates = [c for c in self._open.values() if c.info.subscribes(topic)]
+        candidates = [
+            c
+            for c in self._open.values()
+            if c.info.subscribes(topic) and c.info.told_to_leave_at is None
+        ]
         if not candidates:
             raise RuntimeError(f"no open Stream connection subscribed to {topic}")
         connection = random.choice(candidates)
@@ -627,7 +663,8 @@ class FakeDingTalk:
             "data": json.dumps(data, ensure_ascii=False),
         }
         started = self._clock()
-        raw = await self._exchange(connection, frame, timeout)
+        with self._callback(data if topic == CARD_CALLBACK_TOPIC else None):
+            raw = await self._exchange(connection, frame, timeout)
         ack = _ack(raw, connection.info.connection_id, self._clock() - started)
         if topic == CARD_CALLBACK_TOPIC:
             late = ack.elapsed > CLICK_TIMEOUT_S
@@ -636,6 +673,30 @@ class FakeDingTalk:
             ack = replace(ack, late=late, applied=applied)
         self.acks.append(ack)
         return ack
+
+    async def http_callback(
+        self, click: Mapping[str, Any], send: Callable[[], Awaitable[tuple[int, Any]]]
+    ) -> tuple[int, Any]:
+        """DingTalk's side of an HTTP card callback: `send` posts `click` to the app and
+        returns its status and body; a 200's body is shown on the card (`apply_answer`).
+        Until it returns, the card is in its callback (`NO_UPDATE_DURING_CALLBACK`)."""
+        with self._callback(click):
+            status, answer = await send()
+        if status == 200:
+            self.apply_answer(click, answer)
+        return status, answer
+
+    @contextmanager
+    def _callback(self, click: Mapping[str, Any] | None) -> Iterator[None]:
+        """The card `click` names is in its callback while the block runs."""
+        card = str(click.get("outTrackId")) if click is not None else None
+        if card is not None:
+            self._calling_back[card] += 1
+        try:
+            yield
+        finally:
+            if card is not None:
+                self._calling_back[card] -= 1
 
     async def ping(self, *, timeout: float = 5.0) -> list[Ack]:
         """Send DingTalk's SYSTEM `ping` to every open connection; each must echo the ping's
@@ -656,10 +717,13 @@ class FakeDingTalk:
     ) -> int:
         """Send DingTalk's SYSTEM `disconnect` (which wants no answer) to every open
         connection, give each `grace` seconds of real time to close itself, then close the
-        rest. Returns how many clients closed on their own."""
+        rest. Meanwhile each is still read, so acks on it still count, and callbacks go to
+        connections not asked to leave. Returns how many clients closed on their own."""
         connections = list(self._open.values())
         frame = _system_frame("disconnect", {"reason": reason})
+        del frame["headers"]["messageId"]  # protocol.md's example has none: no answer is due
         for connection in connections:
+            connection.info.told_to_leave_at = self._clock()
             if self._flowing.is_set():
                 with suppress(ConnectionError):
                     await connection.socket.send_str(json.dumps(frame))
@@ -746,6 +810,7 @@ class FakeDingTalk:
         request[_BODY] = _parse(await request.read())
         token_fetch = request.path == TOKEN_PATH
         try:
+            self._per_ip_limit(request.remote or "")
             if self._clock() < self._faults.outage_until:
                 raise _Refused(
                     self._faults.outage_status, SYSTEM_BUSY, "outage", html=self._faults.outage_html
@@ -765,17 +830,18 @@ class FakeDingTalk:
         return response
 
     def _record(self, request: web.Request, status: int) -> None:
-        self.requests.append(
-            Call(
-                method=request.method,
-                path=request.path,
-                body=request.get(_BODY),
-                status=status,
-                code=request.get(_CODE),
-                at=self._clock(),
-                detail=request.get(_DETAIL, ""),
-            )
+        call = Call(
+            method=request.method,
+            path=request.path,
+            body=request.get(_BODY),
+            status=status,
+            code=request.get(_CODE),
+            at=self._clock(),
+            detail=request.get(_DETAIL, ""),
         )
+        self.requests.append(call)
+        if call.detail == NO_UPDATE_DURING_CALLBACK:
+            self.updates_during_callbacks.append(call)
 
     def _admit(self, request: web.Request) -> None:
         """The gates every OpenAPI call passes: a live token (which names the app the
@@ -791,6 +857,17 @@ class FakeDingTalk:
             if self.monthly_quota is not None and self._month_calls >= self.monthly_quota:
                 raise _Refused(403, MONTHLY_LIMITED, f"{self.monthly_quota} calls this month")
             self._month_calls += 1
+
+    def _per_ip_limit(self, ip: str) -> None:
+        """Every call to api.dingtalk.com, token fetches and the Stream gateway included,
+        counts against its IP (`IP_CALLS`); the call over the limit starts a 5-minute ban."""
+        now = self._clock()
+        if now < self._banned.get(ip, -math.inf):
+            raise _Refused(403, IP_BANNED, f"{ip} is banned", html=True)
+        if self._per_ip.wait(ip, now) > 0:
+            self._banned[ip] = now + IP_BAN_S
+            raise _Refused(403, IP_BANNED, f"over {self._per_ip.limit} calls in 20 s", html=True)
+        self._per_ip.add(ip, now)
 
     def _limit(self, path: str) -> None:
         now = self._clock()
@@ -995,6 +1072,8 @@ class FakeDingTalk:
         card = self.cards.get(out_track_id)
         if card is None:
             raise _Refused(400, CARD_NOT_EXIST)
+        if self._calling_back[out_track_id] > 0:
+            request[_DETAIL] = NO_UPDATE_DURING_CALLBACK
         card_data = body.get("cardData")
         private_data = body.get("privateData")
         if not card_data and not private_data:
@@ -1190,6 +1269,7 @@ class FakeDingTalk:
             await self._read(connection)
         finally:
             del self._open[info.connection_id]
+            info.closed_at = self._clock()
             if info.closed_by is None:
                 info.closed_by = "client"
             connection.finished.set()

@@ -32,11 +32,13 @@ from tests.fakes.dingtalk import (
     GATEWAY_OPEN_PATH,
     GROUP_SEND_PATH,
     INVALID_CLIENT,
+    IP_BANNED,
     MONTHLY_LIMITED,
     MSG_KEY_EMPTY,
     MSG_KEY_INVALID,
     MSG_PARAM_INVALID,
     MSG_PARAM_TOO_LONG,
+    NO_UPDATE_DURING_CALLBACK,
     NOT_FOUND,
     OPEN_SPACE_ID_INVALID,
     PARAM_INVALID,
@@ -495,6 +497,24 @@ async def test_an_outage_answers_everything_until_it_ends(
     assert (await call(http, fake, GROUP_SEND_PATH, markdown(), token=tok))[0] == 200
 
 
+async def test_too_many_calls_from_one_ip_ban_it_for_five_minutes_with_an_html_page(
+    http: aiohttp.ClientSession, ticks: FakeClock
+) -> None:
+    """Every API counts, the gateway and token fetches too, whatever else refused them."""
+    async with FakeDingTalk(clock=ticks.monotonic, ip_calls=25) as fake:
+        body = {"appKey": fake.app_key, "appSecret": fake.app_secret}
+        answers = [(await call(http, fake, TOKEN_PATH, body))[0] for _ in range(20)]
+        answers += [(await open_stream(http, fake))[0] for _ in range(5)]
+        assert answers == [200] * 25
+        status, page = await call(http, fake, TOKEN_PATH, body)
+        assert status == 403 and page.startswith("<!DOCTYPE html>") and '"wait": 5' in page
+        ticks.advance(seconds=299)
+        assert (await open_stream(http, fake))[0] == 403
+        ticks.advance(seconds=1)
+        assert (await open_stream(http, fake))[0] == 200
+        assert fake.requests[25].code == IP_BANNED
+
+
 async def test_a_slow_answer_times_out_after_the_card_was_created(
     fake: FakeDingTalk, http: aiohttp.ClientSession
 ) -> None:
@@ -724,6 +744,44 @@ async def test_an_http_callbacks_answer_is_shown_as_an_ack_is(
     assert not fake.apply_answer(card_click("not-ours", USER, {}), answer)
     with pytest.raises(StreamProtocolError):
         fake.apply_answer(click, {"cardData": {"cardParamMap": {"status": 17}}})
+
+
+async def test_an_update_of_a_card_in_its_callback_is_flagged(
+    fake: FakeDingTalk, http: aiohttp.ClientSession
+) -> None:
+    """In an HTTP callback until its answer comes back, over Stream until the ack does."""
+    tok = await token(http, fake)
+    for card in ("ticket-17-v1", "ticket-18-v1"):
+        await call(http, fake, CREATE_AND_DELIVER_PATH, card_request(card), token=tok)
+
+    async def update(card: str) -> int:
+        body = {"outTrackId": card, "cardData": {"cardParamMap": {"status": "维修中"}}}
+        return (await call(http, fake, CARD_INSTANCES_PATH, body, token=tok, method="PUT"))[0]
+
+    click = card_click("ticket-17-v1", USER, {"action": "accept"})
+
+    async def send() -> tuple[int, Any]:
+        assert await update("ticket-17-v1") == 200  # applied, and flagged
+        assert await update("ticket-18-v1") == 200  # another card's
+        return 200, {}
+
+    assert await fake.http_callback(click, send) == (200, {})
+    assert await update("ticket-17-v1") == 200  # once answered
+    silent = Client(await connect(http, fake), lambda frame: None)
+    try:
+        pushing = asyncio.create_task(fake.push_callback(CARD_CALLBACK_TOPIC, click, timeout=1))
+        while not silent.frames:
+            await asyncio.sleep(0.01)
+        assert await update("ticket-17-v1") == 200
+        with pytest.raises(TimeoutError):
+            await pushing
+    finally:
+        await silent.stop()
+    assert await update("ticket-17-v1") == 200
+    flagged = fake.updates_during_callbacks
+    assert [c.body["outTrackId"] for c in flagged] == ["ticket-17-v1"] * 2
+    assert {c.detail for c in flagged} == {NO_UPDATE_DURING_CALLBACK}
+    assert fake.cards["ticket-17-v1"].param_map["status"] == "维修中"
 
 
 async def test_a_malformed_ack_is_a_protocol_error(

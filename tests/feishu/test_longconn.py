@@ -10,9 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
-from baoxiu.platforms.base import tasks
 from integration.feishu import webhook
 from integration.feishu.longconn import LongConnection
+from integration.supervisor import supervised
 from tests.fakes.feishu import (
     APP_ID,
     APP_SECRET,
@@ -123,7 +123,7 @@ async def test_the_watchdog_restarts_a_connection_that_gave_up(company: Company)
     callbacks: webhook.FeishuCallbacks = company.client.app[webhook.FEISHU]
     connection = LongConnection(APP_ID, APP_SECRET, fake.base_url, callbacks, watch_every=0.1)
     fake.app_secret = "rotated-in-the-console"  # the SDK treats this refusal as fatal
-    async with tasks(connection.run()):
+    async with supervised({"a long connection": connection.run}):
         await eventually(lambda: any(c.path == WS_ENDPOINT_PATH for c in fake.requests))
         assert fake.ws_connections == 0
         fake.app_secret = APP_SECRET

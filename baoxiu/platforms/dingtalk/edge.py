@@ -13,12 +13,12 @@ import aiohttp
 from aiohttp import web
 
 from baoxiu.config import Settings
-from baoxiu.platforms.base import reporters, tasks, team_categories
+from baoxiu.platforms.base import reporters, team_categories
 from baoxiu.platforms.dingtalk.config import NAME, USER_ID, DingTalkConfig, dingtalk_config, user_id
 from integration.clicks import ClickRouter
 from integration.dingtalk import http
 from integration.dingtalk.adapter import DingTalkAdapter
-from integration.dingtalk.callbacks import DingTalkCallbacks, answer
+from integration.dingtalk.callbacks import DingTalkCallbacks, OutsideCallbacks, answer
 from integration.dingtalk.client import DingTalkClient
 from integration.dingtalk.parse import DingTalkPeople
 from integration.dingtalk.robot import RobotIntake, on_message
@@ -26,6 +26,7 @@ from integration.dingtalk.stream import CARD_CALLBACK, ROBOT_MESSAGE, Reply, Str
 from integration.intake import Pace
 from integration.outbound.errors import DeliveryError
 from integration.outbound.keys import chat_digest
+from integration.supervisor import supervise, supervised
 from storage.inbound import SeenOnce
 from storage.usage import UsageStore
 from tickets.audience import Audience
@@ -105,7 +106,7 @@ async def counting(
             except Exception:
                 log.exception("could not record DingTalk API calls")
 
-    task = asyncio.create_task(flush())
+    task = asyncio.create_task(supervise("the DingTalk call count", flush))
     try:
         yield
     finally:
@@ -122,7 +123,7 @@ async def dingtalk_edge(
     usage: UsageStore,
     seen: SeenOnce,
     clock: Clock,
-) -> AsyncIterator[DingTalkAdapter]:
+) -> AsyncIterator[OutsideCallbacks]:
     """The adapter cards go out through, and clicks and robot messages coming in by either
     transport."""
     config = dingtalk_config(settings)
@@ -151,7 +152,7 @@ async def dingtalk_edge(
                 await outbound.register_callback(url, secret, config.callback_route_key)
             except DeliveryError as error:  # cards still go out; `baoxiu doctor` says more
                 log.error("could not register the DingTalk callback URL %s: %s", url, error)
-            yield adapter
+            yield OutsideCallbacks(adapter, router)
             return
 
         async def on_click(data: Mapping[str, Any], message_id: str) -> Reply:
@@ -168,5 +169,5 @@ async def dingtalk_edge(
             session,
             {CARD_CALLBACK: on_click, ROBOT_MESSAGE: on_robot},
         )
-        async with tasks(stream.run()):
-            yield adapter
+        async with supervised({"the DingTalk Stream connection": stream.run}):
+            yield OutsideCallbacks(adapter, router)

@@ -9,7 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from baoxiu.config import Settings
-from baoxiu.platforms.base import reporters, tasks, team_categories
+from baoxiu.platforms.base import reporters, team_categories
 from baoxiu.platforms.feishu.config import (
     NAME,
     OPEN_ID,
@@ -27,6 +27,7 @@ from integration.feishu.longconn import LongConnection
 from integration.feishu.parse import FeishuPeople
 from integration.feishu.robot import FeishuRobot
 from integration.intake import Pace
+from integration.supervisor import supervised
 from integration.web.photos import PhotoStore
 from tickets.clock import Clock
 from tickets.service import TicketService
@@ -90,7 +91,7 @@ async def feishu_edge(
                 return
             secret = config.app_secret.get_secret_value()
             connection = LongConnection(config.app_id, secret, config.base_url, callbacks)
-            async with tasks(connection.run()):
+            async with supervised({"the Feishu long connection": connection.run}):
                 yield adapter
         finally:
             await robot.close()
