@@ -2,15 +2,26 @@
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from cards.model import Card
 from cards.render_feishu import card_content, render_feishu
 from integration.feishu.client import FeishuClient
+from integration.feishu.errors import FROZEN, FeishuError
+from integration.outbound.errors import MessageFrozen
+
+REPOST_AFTER = timedelta(days=13)
+"""Feishu edits a card for 14 days after it is sent ("仅支持更新 14 天内发送的消息",
+im-v1/message-card/patch), and its buttons stop with it: a change in the card's last day
+posts a fresh one rather than an edit that would leave the chat with dead buttons hours
+later."""
 
 
 class FeishuAdapter:
+    repost_after = REPOST_AFTER
+
     def __init__(self, client: FeishuClient, photo_file: Callable[[str], Path | None]) -> None:
         """`photo_file` gives the stored file of a card image's photo."""
         self._client = client
@@ -22,7 +33,12 @@ class FeishuAdapter:
         return await self._client.send_card(chat_id, await self.content(card), key)
 
     async def edit(self, message_id: str, card: Card) -> None:
-        await self._client.patch_card(message_id, await self.content(card))
+        try:
+            await self._client.patch_card(message_id, await self.content(card))
+        except FeishuError as error:
+            if error.code in FROZEN:
+                raise MessageFrozen(f"{FROZEN[error.code]}（飞书错误 {error.code}）") from error
+            raise
 
     async def send(self, chat_id: str, card: Card, key: str) -> None:
         """Feishu has no lighter message that shows a chart: a note or a report is a card
