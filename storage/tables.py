@@ -153,6 +153,17 @@ class CardPostRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class ImageUploadRow(SQLModel, table=True):
+    """A photo as uploaded to a platform, by the key the platform gave it (Feishu shows only
+    images uploaded to it): one upload serves every card and every replica."""
+
+    __tablename__ = "image_upload"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    photo: str = Field(primary_key=True, max_length=64)
+    image_key: str = Field(max_length=128)
+
+
 class SandboxMessageRow(SQLModel, table=True):
     """A message in the built-in local chat: the card HTML as the sandbox 'platform' got it."""
 

@@ -1,4 +1,5 @@
-"""Feishu as a delivery target: cards rendered as JSON 2.0, photos uploaded once."""
+"""Feishu as a delivery target: cards rendered as JSON 2.0, photos uploaded once for all
+replicas, on the delivery path only."""
 
 import asyncio
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from cards.render_feishu import card_content, render_feishu
 from integration.feishu.client import FeishuClient
 from integration.feishu.errors import FROZEN, FeishuError
 from integration.outbound.errors import MessageFrozen
+from storage.images import ImageKeys
 
 REPOST_AFTER = timedelta(days=13)
 """Feishu edits a card for 14 days after it is sent ("仅支持更新 14 天内发送的消息",
@@ -22,11 +24,17 @@ later."""
 class FeishuAdapter:
     repost_after = REPOST_AFTER
 
-    def __init__(self, client: FeishuClient, photo_file: Callable[[str], Path | None]) -> None:
-        """`photo_file` gives the stored file of a card image's photo."""
+    def __init__(
+        self,
+        client: FeishuClient,
+        photo_file: Callable[[str], Path | None],
+        image_keys: ImageKeys,
+    ) -> None:
+        """`photo_file` gives the stored file of a card image's photo; `image_keys` keeps
+        the keys of photos uploaded, for every replica."""
         self._client = client
         self._photo_file = photo_file
-        self._image_keys: dict[str, str] = {}
+        self._image_keys = image_keys
         self._uploading = asyncio.Lock()
 
     async def post(self, chat_id: str, card: Card, key: str) -> str:
@@ -46,23 +54,31 @@ class FeishuAdapter:
         await self.post(chat_id, card, key)
 
     async def content(self, card: Card) -> str:
-        return card_content(card, await self._keys(card))
+        """The card as sent and edited, its photos uploaded first where they are not yet."""
+        return card_content(card, await self._uploaded(card))
 
-    async def render(self, card: Card) -> dict[str, Any]:
-        """The card as a callback answer carries it (`{"type": "raw", "data": …}`)."""
-        return render_feishu(card, await self._keys(card))
+    async def render(self, card: Card) -> dict[str, Any] | None:
+        """The card as a click's answer carries it (`{"type": "raw", "data": …}`), drawn with
+        the keys of photos already uploaded: an answer has no time for an upload. None when
+        a photo of the card has none yet: the answer then leaves the card to the outbox,
+        which uploads it, rather than show everyone the card without it."""
+        keys = await self._image_keys.known({i.photo for i in card.images})
+        if any(i.photo not in keys for i in card.images):
+            return None
+        return render_feishu(card, keys)
 
-    async def _keys(self, card: Card) -> dict[str, str]:
-        """Feishu shows only images uploaded to it: upload each photo once, keep its key."""
+    async def _uploaded(self, card: Card) -> dict[str, str]:
+        """Feishu shows only images uploaded to it: upload each photo once, for every
+        replica, and keep its key."""
         async with self._uploading:
+            keys = await self._image_keys.known({i.photo for i in card.images})
             for image in card.images:
-                if image.photo in self._image_keys:
+                if image.photo in keys:
                     continue
                 path = self._photo_file(image.photo)
                 if path is None or not path.is_file():
                     continue
                 data = await asyncio.to_thread(path.read_bytes)
-                self._image_keys[image.photo] = await self._client.upload_image(data)
-        return {
-            i.photo: self._image_keys[i.photo] for i in card.images if i.photo in self._image_keys
-        }
+                keys[image.photo] = await self._client.upload_image(data)
+                await self._image_keys.keep(image.photo, keys[image.photo])
+        return keys

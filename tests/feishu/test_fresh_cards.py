@@ -17,6 +17,8 @@ from cards.messages import note_card
 from integration.feishu.adapter import FeishuAdapter
 from integration.feishu.client import FeishuClient
 from integration.outbound.errors import MessageFrozen
+from storage.engine import create_engine
+from storage.images import ImageKeys
 from tests.clock import FakeClock
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu, Message
 from tests.fakes.feishu_cards import validate_card
@@ -105,19 +107,23 @@ async def test_a_recalled_card_is_replaced_and_the_fresh_one_edited(timed: Compa
 
 
 async def test_feishu_refusing_to_edit_a_recalled_or_old_card_asks_for_a_fresh_one(
-    clock: FakeClock,
+    clock: FakeClock, db_url: str
 ) -> None:
     """What the worker acts on when its own count of days and Feishu's disagree."""
     card = note_card(Note("停水通知", "3栋明天上午停水"))
+    engine = create_engine(db_url)
     async with FakeFeishu(clock=clock.monotonic) as fake, aiohttp.ClientSession() as session:
         fake.add_chat(SHUIDIAN)
         client = FeishuClient(APP_ID, APP_SECRET, fake.base_url, session, clock)
-        adapter = FeishuAdapter(client, lambda photo: None)
-        recalled, old = [await adapter.post(SHUIDIAN, card, key) for key in ("k1", "k2")]
-        fake.recall(recalled)
-        with pytest.raises(MessageFrozen, match=r"撤回.*230011"):
-            await adapter.edit(recalled, card)
-        await adapter.edit(old, card)
-        clock.advance(days=14, seconds=1)
-        with pytest.raises(MessageFrozen, match=r"14 天.*230031"):
+        adapter = FeishuAdapter(client, lambda photo: None, ImageKeys(engine, "feishu"))
+        try:
+            recalled, old = [await adapter.post(SHUIDIAN, card, key) for key in ("k1", "k2")]
+            fake.recall(recalled)
+            with pytest.raises(MessageFrozen, match=r"撤回.*230011"):
+                await adapter.edit(recalled, card)
             await adapter.edit(old, card)
+            clock.advance(days=14, seconds=1)
+            with pytest.raises(MessageFrozen, match=r"14 天.*230031"):
+                await adapter.edit(old, card)
+        finally:
+            await engine.dispose()
