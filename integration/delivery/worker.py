@@ -171,7 +171,7 @@ class DeliveryWorker:
         age = self._clock.now() - post.posted_at
         if adapter.repost_after is None or age < adapter.repost_after:
             return None
-        return f"卡片已发出 {age.days} 天，快到平台允许更新的期限"
+        return f"卡片已发出 {age.days} 天，接近或超过平台允许更新的期限"
 
     async def _send(self, adapter: ChatAdapter, item: Pending) -> None:
         """A message sent once and never edited, keyed by its outbox row so that a resend
