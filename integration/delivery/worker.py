@@ -147,8 +147,9 @@ class DeliveryWorker:
         post = await self._store.post(item.ticket_id, a)
         if post is None or post.message_id is None:
             key = delivery_key(item.ticket_id, a.platform, a.chat_id)
+            posted = self._clock.now()  # no later than Feishu starts counting its 14 days
             message_id = await adapter.post(a.chat_id, card, key)
-            await self._store.delivered(item, message_id, ticket.version, self._clock.now())
+            await self._store.delivered(item, message_id, ticket.version, posted)
             return
         frozen = self._aged(adapter, post)
         if frozen is None and post.delivered_version < ticket.version:
@@ -160,8 +161,9 @@ class DeliveryWorker:
             await self._store.delivered(item, post.message_id, ticket.version, self._clock.now())
             return
         key = repost_key(item.ticket_id, a.platform, a.chat_id, post.message_id)
+        posted = self._clock.now()
         message_id = await adapter.post(a.chat_id, card, key)
-        await self._store.delivered(item, message_id, ticket.version, self._clock.now())
+        await self._store.delivered(item, message_id, ticket.version, posted)
         reposted = CardReposted(a.platform, a.chat_id, frozen)
         command = Command(Verb.RECORD_CARD_REPOST, SYSTEM, details=reposted)
         await self._service.act(item.number, command, Source.JOB)

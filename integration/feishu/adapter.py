@@ -63,7 +63,7 @@ class FeishuAdapter:
         a photo of the card has none yet: the answer then leaves the card to the outbox,
         which uploads it, rather than show everyone the card without it."""
         keys = await self._image_keys.known({i.photo for i in card.images})
-        if any(i.photo not in keys for i in card.images):
+        if any(i.photo not in keys and self._file(i.photo) for i in card.images):
             return None
         return render_feishu(card, keys)
 
@@ -73,12 +73,15 @@ class FeishuAdapter:
         async with self._uploading:
             keys = await self._image_keys.known({i.photo for i in card.images})
             for image in card.images:
-                if image.photo in keys:
-                    continue
-                path = self._photo_file(image.photo)
-                if path is None or not path.is_file():
+                path = self._file(image.photo) if image.photo not in keys else None
+                if path is None:
                     continue
                 data = await asyncio.to_thread(path.read_bytes)
                 keys[image.photo] = await self._client.upload_image(data)
                 await self._image_keys.keep(image.photo, keys[image.photo])
         return keys
+
+    def _file(self, photo: str) -> Path | None:
+        """The photo's file; None when it is gone, and the card shows the photo nowhere."""
+        path = self._photo_file(photo)
+        return path if path is not None and path.is_file() else None

@@ -23,7 +23,7 @@ from tests.clock import FakeClock
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu, Message
 from tests.fakes.feishu_cards import validate_card
 from tests.feishu.company import SHUIDIAN, Company, settings_for, tenant
-from tests.office import AUTH
+from tests.office import AUTH, settled
 from tests.waiting import eventually
 from tickets.actions import Verb
 from tickets.messages import Note
@@ -81,6 +81,7 @@ async def test_a_card_near_or_past_its_14_days_is_replaced_at_the_next_change(
 ) -> None:
     number = await timed.report()
     await timed.card_in(SHUIDIAN, number)
+    await settled(timed.settings.database.url)  # the card's post recorded before days pass
     clock.advance(days=days)
     await act(timed, number, Verb.CLAIM, "t01")
     old, new = await replaced(timed, number)
