@@ -147,7 +147,7 @@ class DeliveryWorker:
         post = await self._store.post(item.ticket_id, a)
         if post is None or post.message_id is None:
             key = delivery_key(item.ticket_id, a.platform, a.chat_id)
-            posted = self._clock.now()  # no later than Feishu starts counting its 14 days
+            posted = self._clock.now()  # no later than the platform starts counting
             message_id = await adapter.post(a.chat_id, card, key)
             await self._store.delivered(item, message_id, ticket.version, posted)
             return
