@@ -126,6 +126,7 @@ class Failure:
 class Post:
     message_id: str | None
     delivered_version: int
+    posted_at: datetime
 
 
 class DeliveryStore:
@@ -184,12 +185,13 @@ class DeliveryStore:
     async def post(self, ticket_id: int, address: CardAddress) -> Post | None:
         async with self._sessions() as session:
             row = (await session.exec(_post_query(ticket_id, address))).first()
-            return Post(row.message_id, row.delivered_version) if row else None
+            return Post(row.message_id, row.delivered_version, row.posted_at) if row else None
 
     async def delivered(
         self, pending: Pending, message_id: str, version: int, now: datetime
     ) -> None:
-        """The ticket's card at `version` is `message_id` in the chat: later changes edit it."""
+        """The ticket's card at `version` is `message_id` in the chat: later changes edit it.
+        A message id other than the one recorded is a card posted anew, `now`."""
         assert pending.ticket_id is not None
         async with self._sessions.begin() as session:
             row = (await session.exec(_post_query(pending.ticket_id, pending.address))).first()
@@ -201,10 +203,12 @@ class DeliveryStore:
                     chat_id=a.chat_id,
                     audience=a.audience.value,
                     member_id=a.member_id,
+                    posted_at=now,
                     created_at=now,
                     updated_at=now,
                 )
-            row.message_id = message_id
+            if row.message_id != message_id:
+                row.message_id, row.posted_at = message_id, now
             row.delivered_version = max(row.delivered_version, version)
             row.updated_at = now
             session.add(row)

@@ -130,7 +130,9 @@ class OutboxRow(SQLModel, table=True):
 
 
 class CardPostRow(SQLModel, table=True):
-    """A ticket's card as posted in one chat: its platform message id, for later updates."""
+    """A ticket's card as posted in one chat: its platform message id, for later updates,
+    and when that message was posted, since a platform may stop letting us edit it (Feishu
+    after 14 days)."""
 
     __tablename__ = "card_post"
     __table_args__ = (
@@ -145,9 +147,21 @@ class CardPostRow(SQLModel, table=True):
     audience: str = Field(max_length=16)
     member_id: str | None = Field(default=None, max_length=64)
     message_id: str | None = Field(default=None, max_length=128)
+    posted_at: datetime = Field(sa_type=UTCDateTime)
     delivered_version: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ImageUploadRow(SQLModel, table=True):
+    """A photo as uploaded to a platform, by the key the platform gave it (Feishu shows only
+    images uploaded to it): one upload serves every card and every replica."""
+
+    __tablename__ = "image_upload"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    photo: str = Field(primary_key=True, max_length=64)
+    image_key: str = Field(max_length=128)
 
 
 class SandboxMessageRow(SQLModel, table=True):

@@ -26,6 +26,9 @@ class Verb(StrEnum):
     """baoxiu assigns a round-robin team's new ticket."""
     RECORD_DELIVERY_FAILURE = "record_delivery_failure"
     """baoxiu notes on the timeline a card it could not deliver, where staff will see it."""
+    RECORD_CARD_REPOST = "record_card_repost"
+    """baoxiu notes on the timeline that it posted a fresh card in place of one the platform
+    would no longer let it edit (recalled, too old)."""
 
     @property
     def label(self) -> str:
@@ -55,10 +58,12 @@ _LABELS = {
     Verb.REVEAL: "查看联系方式",
     Verb.AUTO_ASSIGN: "自动派单",
     Verb.RECORD_DELIVERY_FAILURE: "记录发送失败",
+    Verb.RECORD_CARD_REPOST: "记录卡片重发",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
     Verb.RECORD_DELIVERY_FAILURE: EventKind.DELIVERY_FAILED,
+    Verb.RECORD_CARD_REPOST: EventKind.CARD_REPOSTED,
 }
 
 MAX_TEXT = 500
@@ -72,7 +77,7 @@ class Command:
     `to` names a member (dispatch, transfer, auto_assign), `team` a team (transfer to another
     team), `reason` explains pause / hand_back / reopen / cancel / close, `note` is free text
     (comment, completion result, resume note). `details` carries what a system verb records
-    as it is (a failed delivery's platform, chat and error).
+    as it is (a failed delivery's platform, chat and error, a reposted card's reason).
     """
 
     verb: Verb

@@ -31,6 +31,7 @@ class EventKind(StrEnum):
     COMMENT = "comment"
     REVEAL = "reveal"
     DELIVERY_FAILED = "delivery_failed"
+    CARD_REPOSTED = "card_reposted"
     SLA_BREACHED = "sla_breached"
     ESCALATED = "escalated"
     HURRIED = "hurried"
@@ -133,6 +134,16 @@ class DeliveryFailed:
 
 
 @dataclass(frozen=True)
+class CardReposted:
+    """The card in a chat could no longer be edited, so a fresh one was posted there."""
+
+    platform: str = ""
+    chat: str = ""
+    reason: str = ""
+    """Why the old card could not be edited: recalled, too old."""
+
+
+@dataclass(frozen=True)
 class SlaBreached:
     deadline: str = ""
     """Which promise was missed: accept, arrive or complete."""
@@ -170,6 +181,7 @@ Details = (
     | Note
     | Revealed
     | DeliveryFailed
+    | CardReposted
     | SlaBreached
     | Escalated
     | Rated
@@ -202,6 +214,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.COMMENT: _Info("备注", Note, False),
     EventKind.REVEAL: _Info("查看联系方式", Revealed, False),
     EventKind.DELIVERY_FAILED: _Info("卡片发送失败", DeliveryFailed, False),
+    EventKind.CARD_REPOSTED: _Info("卡片重发", CardReposted, False),
     EventKind.SLA_BREACHED: _Info("超时", SlaBreached, False),
     EventKind.ESCALATED: _Info("升级提醒", Escalated, False),
     EventKind.HURRIED: _Info("催单", NoDetails, True),

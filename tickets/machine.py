@@ -22,6 +22,7 @@ from tickets.errors import (
 )
 from tickets.events import (
     Assigned,
+    CardReposted,
     Closed,
     Created,
     DeliveryFailed,
@@ -67,6 +68,7 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.REVEAL: _ANY,
     Verb.AUTO_ASSIGN: frozenset({Status.NEW}),
     Verb.RECORD_DELIVERY_FAILURE: _ANY,
+    Verb.RECORD_CARD_REPOST: _ANY,
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -373,6 +375,12 @@ def _record_delivery_failure(t: Ticket, c: Command, who: Who, team: Team, ctx: C
     return {}, replace(c.details, error=c.details.error[:MAX_TEXT])
 
 
+def _record_card_repost(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    if not isinstance(c.details, CardReposted):
+        raise InvalidInput("卡片重发的记录缺少平台、群和原因", field="details")
+    return {}, replace(c.details, reason=c.details.reason[:MAX_TEXT])
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -390,4 +398,5 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.REVEAL: _reveal,
     Verb.AUTO_ASSIGN: _auto_assign,
     Verb.RECORD_DELIVERY_FAILURE: _record_delivery_failure,
+    Verb.RECORD_CARD_REPOST: _record_card_repost,
 }

@@ -48,6 +48,7 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.REVEAL: _DESK | {Grant.ASSIGNEE},
     Verb.AUTO_ASSIGN: frozenset({Grant.SYSTEM}),
     Verb.RECORD_DELIVERY_FAILURE: frozenset({Grant.SYSTEM}),
+    Verb.RECORD_CARD_REPOST: frozenset({Grant.SYSTEM}),
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL)."""

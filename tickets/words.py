@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tickets.events import (
     Assigned,
+    CardReposted,
     Closed,
     Created,
     DeliveryFailed,
@@ -88,6 +89,8 @@ def describe(event: Event) -> Words:
             return Words(f"{who}查看了报修人联系方式")
         case EventKind.DELIVERY_FAILED, DeliveryFailed():
             return Words("卡片发送失败", f"{d.platform} {d.chat}：{d.error}")
+        case EventKind.CARD_REPOSTED, CardReposted():
+            return Words("旧卡片不能再更新，已发新卡片", f"{d.platform} {d.chat}：{d.reason}")
         case EventKind.SLA_BREACHED, SlaBreached():
             return Words(f"{DEADLINES.get(d.deadline, d.deadline)}超时")
         case EventKind.ESCALATED, Escalated():

@@ -2,8 +2,10 @@
 
 It renders each card from the ticket as it is at sending time, so a burst of changes to one
 ticket costs one send per chat, and it edits no card that already shows that version: a
-click's answer brought it there (`DeliveryStore.answered`). It is woken right after a commit
-in this process and polls for rows written elsewhere (the CLI, other replicas).
+click's answer brought it there (`DeliveryStore.answered`). A card the platform will no
+longer edit (recalled, or near the end of the time it allows) is posted anew and followed
+from then on, and the ticket's timeline says so. It is woken right after a commit in this
+process and polls for rows written elsewhere (the CLI, other replicas).
 """
 
 import asyncio
@@ -17,14 +19,14 @@ from datetime import timedelta
 from cards.build import CardContext, latest, ticket_card
 from cards.messages import note_card, reminder_card, report_card
 from integration.delivery.adapter import ChatAdapter
-from integration.outbound.errors import DeliveryError
-from integration.outbound.keys import delivery_key, message_key
+from integration.outbound.errors import DeliveryError, MessageFrozen
+from integration.outbound.keys import delivery_key, message_key, repost_key
 from integration.outbound.pace import backoff
 from integration.supervisor import supervise
-from storage.outbox import DeliveryStore, Pending
+from storage.outbox import DeliveryStore, Pending, Post
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
-from tickets.events import DeliveryFailed
+from tickets.events import CardReposted, DeliveryFailed
 from tickets.messages import Note, Reminder, Report, TicketCard
 from tickets.model import SYSTEM
 from tickets.service import TicketService
@@ -135,21 +137,43 @@ class DeliveryWorker:
             await self._failed(item, repr(error), True, None)
 
     async def _show_ticket(self, adapter: ChatAdapter, item: Pending) -> None:
-        """Post the ticket's card in the chat once, and edit that message ever after."""
+        """Post the ticket's card in the chat once, and edit that message ever after, until
+        the platform will no longer edit it: then post it anew, and edit the new one."""
         assert item.number is not None and item.ticket_id is not None
         history = await self._service.history(item.number)
         ticket = history.ticket
         a = item.address
         card = ticket_card(ticket, a.audience, self._cards, a.member_id, latest(history.events))
         post = await self._store.post(item.ticket_id, a)
-        if post is not None and post.message_id is not None:
-            message_id = post.message_id
-            if post.delivered_version < ticket.version:
-                await adapter.edit(message_id, card)
-        else:
+        if post is None or post.message_id is None:
             key = delivery_key(item.ticket_id, a.platform, a.chat_id)
+            posted = self._clock.now()  # no later than the platform starts counting
             message_id = await adapter.post(a.chat_id, card, key)
-        await self._store.delivered(item, message_id, ticket.version, self._clock.now())
+            await self._store.delivered(item, message_id, ticket.version, posted)
+            return
+        frozen = self._aged(adapter, post)
+        if frozen is None and post.delivered_version < ticket.version:
+            try:
+                await adapter.edit(post.message_id, card)
+            except MessageFrozen as error:
+                frozen = str(error)
+        if frozen is None:
+            await self._store.delivered(item, post.message_id, ticket.version, self._clock.now())
+            return
+        key = repost_key(item.ticket_id, a.platform, a.chat_id, post.message_id)
+        posted = self._clock.now()
+        message_id = await adapter.post(a.chat_id, card, key)
+        await self._store.delivered(item, message_id, ticket.version, posted)
+        reposted = CardReposted(a.platform, a.chat_id, frozen)
+        command = Command(Verb.RECORD_CARD_REPOST, SYSTEM, details=reposted)
+        await self._service.act(item.number, command, Source.JOB)
+
+    def _aged(self, adapter: ChatAdapter, post: Post) -> str | None:
+        """Why the posted card is too old to be worth editing, or None while it is not."""
+        age = self._clock.now() - post.posted_at
+        if adapter.repost_after is None or age < adapter.repost_after:
+            return None
+        return f"卡片已发出 {age.days} 天，接近或超过平台允许更新的期限"
 
     async def _send(self, adapter: ChatAdapter, item: Pending) -> None:
         """A message sent once and never edited, keyed by its outbox row so that a resend

@@ -9,6 +9,8 @@ from integration.web.photos import PhotoStore
 
 
 class DingTalkAdapter:
+    repost_after = None
+
     def __init__(
         self,
         client: DingTalkClient,

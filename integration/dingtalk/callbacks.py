@@ -15,6 +15,7 @@ through, and holds its edits of a card back while a click on it is being answere
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from cards.model import Card
@@ -67,6 +68,10 @@ class OutsideCallbacks:
     def __init__(self, adapter: DingTalkAdapter, router: ClickRouter) -> None:
         self._adapter = adapter
         self._router = router
+
+    @property
+    def repost_after(self) -> timedelta | None:
+        return self._adapter.repost_after
 
     async def post(self, chat_id: str, card: Card, key: str) -> str:
         return await self._adapter.post(chat_id, card, key)

@@ -8,6 +8,15 @@ RATE_LIMITED = frozenset({99991400, 230020})
 """Too fast: wait for `x-ogw-ratelimit-reset` (or a moment) and send again."""
 TOKEN_INVALID = frozenset({99991661, 99991663, 99991668})
 """The tenant token expired or was revoked early: fetch a new one and send again."""
+FROZEN = {
+    230011: "卡片已被撤回",
+    230031: "卡片发出已超过 14 天，飞书不再允许更新",
+    230110: "卡片已被删除",
+}
+"""An edit refused for good because of the message. The error table of PATCH
+(open.feishu.cn/document/server-docs/im-v1/message-card/patch) lists 230011 "The message is
+recalled.", 230031 "Message can only be modified within 14 days after sending." and 230110
+"Action unavailable as the message has been deleted." A fresh card fixes each."""
 PERMANENT = {
     230002: "机器人不在这个群里：把报修助手加入该群",
     230022: "消息含敏感内容，被飞书拦截",

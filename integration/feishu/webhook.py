@@ -1,20 +1,23 @@
 """`POST /callbacks/feishu`: card clicks and received messages by HTTP callback (the
 "request URL" transport).
 
-Feishu waits 3 s for the answer. The click is given all but `clicks.SENDING_S` of it; a
-slower one still completes, and its card reaches the chat through the outbox, but the
-clicker gets a "处理中" toast. The answer's card replaces the clicked one for everyone in the
-chat, so it is recorded as shown once the response has been written. A message goes to the
-robot, which acknowledges it within the same time.
+Feishu waits 3 s for the answer. The click and the drawing of its answer share all but
+`clicks.SENDING_S` of it, one deadline; a slower click still completes, and its card reaches
+the chat through the outbox, but the clicker gets a "处理中" toast. The answer is drawn with
+the photos' upload keys already kept, never uploading (the outbox does). Its card replaces
+the clicked one for everyone in the chat, so it is recorded as shown once the response has
+been written. A message goes to the robot, which acknowledges it within the same time.
 """
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from integration.clicks import SLOW_TOAST, ClickAnswer, ClickRouter
+from integration.clicks import SENDING_S, SLOW_TOAST, ClickAnswer, ClickRouter
 from integration.feishu.adapter import FeishuAdapter
 from integration.feishu.message import MESSAGE_RECEIVED
 from integration.feishu.parse import FeishuPeople, NotAClick, parse_click
@@ -42,12 +45,20 @@ class FeishuCallbacks:
 FEISHU = web.AppKey("feishu_callbacks", FeishuCallbacks)
 
 
-async def answer_click(callbacks: FeishuCallbacks, answer: ClickAnswer) -> dict[str, object]:
-    """The click's answer as Feishu expects it: a toast, and the fresh card for everyone."""
+async def answer_click(
+    callbacks: FeishuCallbacks, answer: ClickAnswer
+) -> tuple[dict[str, object], ClickAnswer | None]:
+    """The click's answer as Feishu expects it: a toast, and the fresh card for everyone;
+    with it, what the answer brings to the clicked card. A card with a photo not uploaded
+    yet is left out, and brings nothing: the outbox updates the clicked card instead."""
     reply: dict[str, object] = {"toast": {"type": answer.level, "content": answer.toast}}
-    if answer.card is not None:
-        reply["card"] = {"type": "raw", "data": await callbacks.adapter.render(answer.card)}
-    return reply
+    if answer.card is None:
+        return reply, answer
+    card = await callbacks.adapter.render(answer.card)
+    if card is None:
+        return reply, None
+    reply["card"] = {"type": "raw", "data": card}
+    return reply, answer
 
 
 async def handle(
@@ -63,10 +74,13 @@ async def handle(
     except NotAClick as error:
         log.info("ignored Feishu callback: %s", error)
         return {}, None
+    loop = asyncio.get_running_loop()
+    due = loop.time() + callbacks.deadline - SENDING_S
     answer = await callbacks.router.click_within(click, callbacks.deadline)
-    if answer is None:
-        return {"toast": {"type": "info", "content": SLOW_TOAST}}, None
-    return await answer_click(callbacks, answer), answer
+    if answer is not None:
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(answer_click(callbacks, answer), due - loop.time())
+    return {"toast": {"type": "info", "content": SLOW_TOAST}}, None
 
 
 async def feishu_callback(request: web.Request) -> web.Response:

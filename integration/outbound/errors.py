@@ -2,6 +2,8 @@
 
 Feishu's and DingTalk's errors subclass it (feishu/errors.py, dingtalk/errors.py), so the
 retries, the delivery worker, the robots and the doctor catch one type and read one flag.
+An edit the platform refuses for good because of the message itself says so with
+`MessageFrozen`, the one failure the worker answers by posting anew.
 """
 
 
@@ -13,3 +15,12 @@ class DeliveryError(Exception):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class MessageFrozen(DeliveryError):
+    """A posted card the platform will no longer let us edit: recalled, deleted, or past its
+    edit window. No retry can change that, but a new card can: the delivery worker posts the
+    card anew rather than giving up on the chat."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)

@@ -53,6 +53,8 @@ class Hub:
 
 
 class SandboxAdapter:
+    repost_after = None
+
     def __init__(self, store: SandboxStore, hub: Hub, clock: Clock) -> None:
         self._store = store
         self._hub = hub

@@ -21,6 +21,8 @@ GROUP = CardAddress("sandbox", "shuidian", Audience.TEAM)
 class Recording:
     """A chat platform that keeps every call."""
 
+    repost_after = None
+
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
 

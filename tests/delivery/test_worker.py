@@ -74,6 +74,8 @@ async def test_waiting_and_emergency_tickets_reach_supervisors_and_managers(site
 class Flaky:
     """A platform that fails the way real ones do, then recovers."""
 
+    repost_after = None
+
     def __init__(self, failures: list[DeliveryError]) -> None:
         self.failures = failures
         self.posted: dict[str, str] = {}

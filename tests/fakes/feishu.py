@@ -54,7 +54,13 @@ INVALID_PARAM: Final = 230001
 BOT_NOT_IN_CHAT: Final = 230002
 USER_UNAVAILABLE: Final = 230013
 CONTENT_TOO_LONG: Final = 230025
+RECALLED: Final = 230011
 EDIT_WINDOW_PASSED: Final = 230031
+"""PATCH on a recalled card, and on one sent more than 14 days ago: the error table of
+im-v1/message/patch (https://open.feishu.cn/document/server-docs/im-v1/message-card/patch,
+also open.larksuite.com/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch):
+"400 | 230011 | The message is recalled. | 消息已被撤回，不支持该操作" and "400 | 230031 | Message
+can only be modified within 14 days after sending. | 在消息发送后的14天内才可以修改消息内容"."""
 CARD_INVALID: Final = 230099
 CHAT_INVALID: Final = 232006
 # The image upload's codes, and 232006 / 41050 for the look-ups, are as the docs
@@ -94,7 +100,8 @@ MESSAGES: Final = {
     BOT_NOT_IN_CHAT: "The bot can not be outside the group.",
     USER_UNAVAILABLE: "Bot has NO availability to this user.",
     CONTENT_TOO_LONG: "The length of the message content reaches its limit.",
-    EDIT_WINDOW_PASSED: "Message has expired when updating message",
+    RECALLED: "The message is recalled.",
+    EDIT_WINDOW_PASSED: "Message can only be modified within 14 days after sending.",
     CARD_INVALID: "Failed to create card content",
     CHAT_INVALID: "Your request specifies a chat_id which is invalid.",
     IMAGE_INVALID: "Invalid request param.",
@@ -183,6 +190,7 @@ class Message:
     cards: list[dict[str, Any]]
     sent_at: float
     """On the fake's clock."""
+    recalled: bool = False
 
     @property
     def card(self) -> dict[str, Any]:
@@ -292,6 +300,7 @@ class _Faults:
     outage_status: int = 500
     outage_html: bool = False
     delay: float = 0.0
+    upload_delay: float = 0.0
 
 
 class _Refused(Exception):
@@ -368,6 +377,7 @@ class FakeFeishu:
         self._per_app_second = Window(PER_APP_SECOND, 1.0)
         self._per_app_minute = Window(PER_APP_MINUTE, 60.0)
         self._tickets: set[str] = set()
+        self._uploads = 0
         self._connections: list[_Connection] = []
         self._replies: dict[str, asyncio.Future[Frame]] = {}
         self._closing = asyncio.Event()
@@ -485,6 +495,11 @@ class FakeFeishu:
         self._card_tokens[token] = _CardToken(message_id, self._clock())
         return token
 
+    def recall(self, message_id: str) -> None:
+        """Someone recalls the card (撤回), as a group's owner or admin may; it stays in
+        `messages`, marked recalled, and can no longer be edited."""
+        self._messages[message_id].recalled = True
+
     def revoke_tokens(self) -> None:
         """Every tenant token stops working, as when Feishu expires or revokes one early."""
         self._tokens.clear()
@@ -511,11 +526,21 @@ class FakeFeishu:
         client that times out has still sent its card; `slow(0)` ends it."""
         self._faults.delay = seconds
 
+    def slow_uploads(self, seconds: float) -> None:
+        """Hold each image upload's answer `seconds` after storing the image (a large photo
+        on a slow uplink); `slow_uploads(0)` ends it."""
+        self._faults.upload_delay = seconds
+
     # Observations
 
     @property
     def token_fetches(self) -> int:
         return sum(1 for call in self.requests if call.path == TOKEN_PATH)
+
+    @property
+    def uploads(self) -> int:
+        """Image uploads begun, answered or not yet."""
+        return self._uploads
 
     def messages(self, to: str) -> list[Message]:
         """Cards sent to a chat (chat_id) or to a user (open_id), oldest first."""
@@ -841,7 +866,10 @@ class FakeFeishu:
 
     async def _patch(self, request: web.Request) -> web.Response:
         """Feishu edits only shared cards: `update_multi: true` declared before and after
-        (the PATCH doc asks for it explicitly, though JSON 2.0 defaults it to true)."""
+        (the PATCH doc asks for it explicitly, though JSON 2.0 defaults it to true). "仅支持
+        更新未撤回的卡片" and "仅支持更新 14 天内发送的消息" (im-v1/message-card/patch): a
+        recalled card answers 230011, an older one 230031; which one a card both recalled
+        and old gets is not verified (230011 here)."""
         self._authorize(request)
         self._app_limit("im.message.patch")
         message = self._messages.get(request.match_info["message_id"])
@@ -850,8 +878,10 @@ class FakeFeishu:
             raise _Refused(400, INVALID_PARAM, "invalid message_id")
         if not isinstance(body, dict):
             raise _Refused(400, FIELD_INVALID, "body is not a JSON object")
+        if message.recalled:
+            raise _Refused(400, RECALLED)
         if self._clock() - message.sent_at > EDIT_WINDOW_S:
-            raise _Refused(400, EDIT_WINDOW_PASSED, "Message can only be updated within 14 days.")
+            raise _Refused(400, EDIT_WINDOW_PASSED)
         card = self._card_from_content(request, body.get("content"))
         for which, version in (("sent", message.card), ("new", card)):
             if not _shared(version):
@@ -865,6 +895,7 @@ class FakeFeishu:
     async def _image(self, request: web.Request) -> web.Response:
         self._authorize(request)
         self._app_limit("im.image.create")
+        self._uploads += 1
         form = await request.post()
         image_type = form.get("image_type")
         image = form.get("image")
@@ -883,6 +914,9 @@ class FakeFeishu:
             raise _Refused(400, IMAGE_FORMAT)
         key = "img_v3_" + uuid.uuid4().hex
         self.images[key] = data
+        if self._faults.upload_delay > 0:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), self._faults.upload_delay)
         return self._ok(request, {"image_key": key})
 
     async def _card_update(self, request: web.Request) -> web.Response:

@@ -55,6 +55,7 @@ from tests.fakes.feishu import (
     NO_USER_AUTHORITY,
     PER_APP_SECOND,
     RATE_LIMITED,
+    RECALLED,
     RESOURCE_INVALID,
     RESOURCE_UNSUPPORTED,
     SECRET_INVALID,
@@ -423,6 +424,7 @@ async def test_an_uploaded_image_can_be_shown_in_a_card(fake: FakeFeishu) -> Non
     assert uploaded.code == 0 and key.startswith("img_v3_") and fake.images[key] == picture
     assert fake.requests[-1].body == {"image_type": "message", "image": {"size": len(picture)}}
     assert (await upload(b"not an image")).code == IMAGE_FORMAT
+    assert fake.uploads == 2
 
     def with_image(img_key: str) -> dict[str, Any]:
         image = {"tag": "img", "img_key": img_key, "alt": {"tag": "plain_text", "content": ""}}
@@ -431,6 +433,16 @@ async def test_an_uploaded_image_can_be_shown_in_a_card(fake: FakeFeishu) -> Non
     assert (await send(client, tenant, CHAT, with_image(key))).code == 0
     missing = await send(client, tenant, CHAT, with_image("img_v3_never_uploaded"))
     assert missing.code == CARD_INVALID and "200570" in missing.msg
+
+
+async def test_a_slow_upload_stores_the_image_before_it_answers(fake: FakeFeishu) -> None:
+    client, tenant = sdk(fake, timeout=0.2), await token(fake)
+    fake.slow_uploads(1.0)
+    body = CreateImageRequestBody.builder().image_type("message").image(io.BytesIO(png()))
+    request = CreateImageRequest.builder().request_body(body.build()).build()
+    with pytest.raises(httpx.TimeoutException):
+        await client.im.v1.image.acreate(request, option(tenant))
+    assert fake.uploads == 1 and len(fake.images) == 1
 
 
 # Users' messages: read back, their images fetched, replied to
@@ -563,8 +575,18 @@ async def test_edits_are_limited_per_message_and_to_14_days(
     assert codes == [0] * 5 + [FREQUENCY_LIMITED]
     ticks.advance(seconds=14 * 86400 + 1)
     fresh = await token(fake)
-    assert (await patch(client, fresh, message_id, CARD)).code == EDIT_WINDOW_PASSED
+    late = await patch(client, fresh, message_id, CARD)
+    assert late.code == EDIT_WINDOW_PASSED and late.msg.startswith("Message can only be modified")
     assert len(fake.message(message_id).cards) == 6
+
+
+async def test_a_recalled_card_cannot_be_edited(fake: FakeFeishu) -> None:
+    client, tenant = sdk(fake), await token(fake)
+    message_id = (await send(client, tenant, CHAT)).data.message_id
+    fake.recall(message_id)
+    refused = await patch(client, tenant, message_id, CARD)
+    assert (refused.code, refused.msg) == (RECALLED, "The message is recalled.")
+    assert fake.message(message_id).cards == [CARD]
 
 
 async def test_a_click_token_updates_the_card_twice_within_30_minutes(

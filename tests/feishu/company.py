@@ -3,11 +3,13 @@
 Shared by the Feishu tests and the Feishu benchmark.
 """
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
 from baoxiu.config import Settings
@@ -26,6 +28,7 @@ from tests.fakes.feishu_callbacks import (
     signed_request,
 )
 from tests.waiting import eventually
+from tests.web.uploads import FIELDS, jpeg
 from tickets.actions import Verb
 
 SHUIDIAN = "oc_5ad11d72b830411d72b836c20a1b0001"
@@ -92,6 +95,18 @@ class Company:
 
     async def report(self, category: str = "水电", description: str = "厨房水管漏水") -> str:
         return await office.report(self.client, category, description)
+
+    async def report_with_photos(self, photos: int = 2) -> str:
+        """A resident's report from the web form, with `photos` photos; returns its number."""
+        form = FormData(default_to_multipart=True)
+        form.add_field("key", secrets.token_urlsafe(24))
+        for name, value in FIELDS.items():
+            form.add_field(name, value)
+        for i in range(photos):
+            form.add_field("photos", jpeg(), filename=f"p{i}.jpg", content_type="image/jpeg")
+        async with self.client.post("/r/new", data=form, allow_redirects=False) as response:
+            assert response.status == 303
+        return (await self.search())[0]
 
     async def ticket(self, number: str) -> dict[str, Any]:
         return await office.ticket(self.client, number)

@@ -3,15 +3,11 @@
 import asyncio
 import json
 import re
-import secrets
-
-from aiohttp import FormData
 
 from tests.fakes.feishu import BOT_NOT_IN_CHAT, INTERNAL_ERROR
 from tests.feishu.company import DISPATCH, GUOLU, SHUIDIAN, TUJIAN, Company, open_id
 from tests.office import delivery_failures
 from tests.waiting import eventually
-from tests.web.uploads import FIELDS, jpeg
 from tickets.actions import Verb
 
 SEND = "/open-apis/im/v1/messages"
@@ -77,15 +73,7 @@ async def test_rate_limits_and_a_failing_gateway_delay_but_do_not_duplicate(
 async def test_a_residents_photos_are_uploaded_once_and_shown_on_every_card(
     company: Company,
 ) -> None:
-    form = FormData(default_to_multipart=True)
-    form.add_field("key", secrets.token_urlsafe(24))
-    for name, value in FIELDS.items():
-        form.add_field(name, value)
-    for i in range(2):
-        form.add_field("photos", jpeg(), filename=f"p{i}.jpg", content_type="image/jpeg")
-    async with company.client.post("/r/new", data=form, allow_redirects=False) as response:
-        assert response.status == 303
-    number = (await company.search())[0]
+    number = await company.report_with_photos()
     team = await company.card_in(SHUIDIAN, number)
     keys = set(re.findall(r"img_v3_\w+", text(team)))
     assert len(keys) == 2 and keys == set(company.fake.images)

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tickets.actions import Command, Verb
-from tickets.events import DeliveryFailed
+from tickets.events import CardReposted, DeliveryFailed
 from tickets.machine import Context
 from tickets.model import SYSTEM, Actor, Reporter, Ticket
 from tickets.people import Directory
@@ -68,8 +68,11 @@ COMMANDS: Mapping[Verb, Command] = {
     V.RECORD_DELIVERY_FAILURE: Command(
         V.RECORD_DELIVERY_FAILURE, SYSTEM, details=DeliveryFailed("feishu", "oc_1", "230002")
     ),
+    V.RECORD_CARD_REPOST: Command(
+        V.RECORD_CARD_REPOST, SYSTEM, details=CardReposted("feishu", "oc_1", "卡片已被撤回")
+    ),
 }
-SYSTEM_VERBS = (V.AUTO_ASSIGN, V.RECORD_DELIVERY_FAILURE)
+SYSTEM_VERBS = (V.AUTO_ASSIGN, V.RECORD_DELIVERY_FAILURE, V.RECORD_CARD_REPOST)
 TEAMS: Mapping[Verb, str] = {V.AUTO_ASSIGN: "dianti"}
 """Where a verb's ticket must be for the verb to apply: baoxiu assigns only round-robin teams."""
 

@@ -17,6 +17,7 @@ from tickets.errors import (
 )
 from tickets.events import (
     Assigned,
+    CardReposted,
     Closed,
     DeliveryFailed,
     EventKind,
@@ -65,6 +66,7 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     **{(s, V.REVEAL): s for s in S},  # audited, changes nothing
     (S.NEW, V.AUTO_ASSIGN): S.ASSIGNED,
     **{(s, V.RECORD_DELIVERY_FAILURE): s for s in S},  # on the timeline, changes nothing
+    **{(s, V.RECORD_CARD_REPOST): s for s in S},
 }
 
 
@@ -80,7 +82,7 @@ def test_every_state_action_pair(directory: Directory, status: Status, verb: Ver
         return
     transition = decide(ticket, command, ctx(directory))
     assert transition.ticket.status is EXPECTED[(status, verb)]
-    if verb in (V.COMMENT, V.REVEAL, V.RECORD_DELIVERY_FAILURE):
+    if verb in (V.COMMENT, V.REVEAL, V.RECORD_DELIVERY_FAILURE, V.RECORD_CARD_REPOST):
         assert transition.ticket is ticket
     else:
         assert transition.ticket.updated_at == T0 + timedelta(hours=1)
@@ -284,9 +286,7 @@ def test_baoxiu_assigns_only_under_the_cap_and_only_in_round_robin_teams(
         decide(make_ticket(), Command(V.AUTO_ASSIGN, SYSTEM, to="li"), ctx(directory))
 
 
-@pytest.mark.parametrize(
-    "verb", [v for v in Verb if v not in (V.AUTO_ASSIGN, V.RECORD_DELIVERY_FAILURE)]
-)
+@pytest.mark.parametrize("verb", [v for v in Verb if v not in SYSTEM_VERBS])
 def test_the_system_holds_no_grant_a_person_needs(directory: Directory, verb: Verb) -> None:
     command = replace(COMMANDS[verb], actor=SYSTEM)
     status = next(s for (s, v) in EXPECTED if v is verb)
@@ -319,3 +319,11 @@ def test_a_failed_delivery_is_recorded_as_it_was_given(directory: Directory) -> 
     assert noted.event.details == DeliveryFailed("feishu", "oc_1", "230002")
     with pytest.raises(InvalidInput):
         decide(make_ticket(), Command(V.RECORD_DELIVERY_FAILURE, SYSTEM), ctx(directory))
+
+
+def test_a_reposted_card_is_recorded_as_it_was_given(directory: Directory) -> None:
+    noted = decide(make_ticket(S.PAUSED), COMMANDS[V.RECORD_CARD_REPOST], ctx(directory))
+    assert noted.event.kind is EventKind.CARD_REPOSTED
+    assert noted.event.details == CardReposted("feishu", "oc_1", "卡片已被撤回")
+    with pytest.raises(InvalidInput):
+        decide(make_ticket(), Command(V.RECORD_CARD_REPOST, SYSTEM), ctx(directory))

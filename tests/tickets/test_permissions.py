@@ -36,6 +36,7 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.REVEAL: {"li"} | DESK,
     V.AUTO_ASSIGN: set(),
     V.RECORD_DELIVERY_FAILURE: set(),
+    V.RECORD_CARD_REPOST: set(),
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 

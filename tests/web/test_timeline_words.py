@@ -23,6 +23,7 @@ from tests.web.conftest import Api
 from tickets.audience import Audience
 from tickets.events import (
     Assigned,
+    CardReposted,
     Closed,
     Created,
     DeliveryFailed,
@@ -62,6 +63,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.COMMENT: Note("业主下午在家"),
     K.REVEAL: Revealed(),
     K.DELIVERY_FAILED: DeliveryFailed("feishu", "oc_1", "230002 bot not in chat"),
+    K.CARD_REPOSTED: CardReposted("feishu", "oc_1", "卡片已被撤回（飞书错误 230011）"),
     K.SLA_BREACHED: SlaBreached(deadline="accept"),
     K.ESCALATED: Escalated(step=2, to="陈班长"),
     K.HURRIED: NoDetails(),

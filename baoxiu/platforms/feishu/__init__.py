@@ -21,6 +21,7 @@ from baoxiu.platforms.feishu.config import (
     open_id,
 )
 from integration.delivery.adapter import ChatAdapter
+from storage.images import ImageKeys
 
 
 class FeishuPlatform:
@@ -45,7 +46,13 @@ class FeishuPlatform:
         from baoxiu.platforms.feishu.edge import feishu_edge
 
         return feishu_edge(
-            parts.app, parts.settings, parts.router, parts.service, parts.photos, parts.clock
+            parts.app,
+            parts.settings,
+            parts.router,
+            parts.service,
+            parts.photos,
+            parts.clock,
+            ImageKeys(parts.engine, NAME),
         )
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:

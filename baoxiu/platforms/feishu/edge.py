@@ -29,6 +29,7 @@ from integration.feishu.robot import FeishuRobot
 from integration.intake import Pace
 from integration.supervisor import supervised
 from integration.web.photos import PhotoStore
+from storage.images import ImageKeys
 from tickets.clock import Clock
 from tickets.service import TicketService
 
@@ -60,6 +61,7 @@ async def feishu_edge(
     service: TicketService,
     photos: PhotoStore,
     clock: Clock,
+    image_keys: ImageKeys,
 ) -> AsyncIterator[FeishuAdapter]:
     """The adapter cards go out through, and clicks and messages coming in by either
     transport."""
@@ -69,7 +71,7 @@ async def feishu_edge(
         log.warning(UNSIGNED_WARNING)
     async with aiohttp.ClientSession() as session:
         outbound = client(config, session, clock)
-        adapter = FeishuAdapter(outbound, photos.path)
+        adapter = FeishuAdapter(outbound, photos.path, image_keys)
         senders, categories = reporters(settings, OPEN_ID), team_categories(settings, NAME)
         robot = FeishuRobot(service, outbound, photos, senders, categories, Pace(clock))
         callbacks = webhook.FeishuCallbacks(
