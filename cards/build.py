@@ -160,6 +160,12 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
     ]
     if ticket.appointment_at is not None:
         fields.insert(3, Field("预约时间", _local(ticket.appointment_at, ctx.tz)))
+    if ticket.completed_at is not None:
+        fields.append(Field("维修结果", ticket.completion_note or "已完工，未填写"))
+    if ticket.confirmed_at is not None and ticket.confirmed_by:
+        fields.append(Field("验收", f"{ticket.confirmed_by} {_local(ticket.confirmed_at, ctx.tz)}"))
+    if ticket.closed_at is not None and ticket.closed_by:
+        fields.append(Field("结单", f"{ticket.closed_by} {_local(ticket.closed_at, ctx.tz)}"))
     return tuple(fields)
 
 

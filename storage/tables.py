@@ -40,6 +40,9 @@ class TicketRow(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     pause_reason: str | None = Field(default=None, sa_type=Text)
     cancel_reason: str | None = Field(default=None, sa_type=Text)
+    completion_note: str | None = Field(default=None, sa_type=Text)
+    confirmed_by: str | None = Field(default=None, max_length=64)
+    closed_by: str | None = Field(default=None, max_length=64)
     rework_count: int = 0
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)

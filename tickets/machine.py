@@ -331,12 +331,14 @@ def _resume(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
 
 def _complete(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     note = _text(c.note, "note", required=False, what="维修结果")
-    return {"status": Status.COMPLETED, "completed_at": ctx.now}, Note(note)
+    changes = {"status": Status.COMPLETED, "completed_at": ctx.now, "completion_note": note}
+    return changes, Note(note)
 
 
 def _confirm(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     note = _text(c.note, "note", required=False, what="备注")
-    return {"status": Status.CONFIRMED, "confirmed_at": ctx.now}, Note(note)
+    changes = {"status": Status.CONFIRMED, "confirmed_at": ctx.now, "confirmed_by": who.name}
+    return changes, Note(note)
 
 
 def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
@@ -346,6 +348,8 @@ def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
         "rework_count": t.rework_count + 1,
         "completed_at": None,
         "confirmed_at": None,
+        "completion_note": None,
+        "confirmed_by": None,
     }
     return changes, Reopened(reason=reason, rework=t.rework_count + 1)
 
@@ -353,7 +357,8 @@ def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
 def _close(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     unconfirmed = t.status is Status.COMPLETED
     reason = _text(c.reason, "reason", required=unconfirmed, what="未经验收直接结单的原因")
-    return {"status": Status.CLOSED, "closed_at": ctx.now}, Closed(reason, unconfirmed)
+    changes = {"status": Status.CLOSED, "closed_at": ctx.now, "closed_by": who.name}
+    return changes, Closed(reason, unconfirmed)
 
 
 def _cancel(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:

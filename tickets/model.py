@@ -83,6 +83,11 @@ class Ticket:
     closed_at: datetime | None = None
     pause_reason: str | None = None
     cancel_reason: str | None = None
+    completion_note: str | None = None
+    """The technician's 维修结果, as the card shows it to the group."""
+    confirmed_by: str | None = None
+    """Who confirmed the repair (a member's name, or 业主), for the card."""
+    closed_by: str | None = None
     rework_count: int = 0
     photos: tuple[str, ...] = ()
     public_token: str = ""

@@ -1,6 +1,7 @@
 """The crew's side of the first hour, on a laptop: a group card says whose buttons are whose
 and a refusal says what one may do instead, a claim team's new job is 待接单, toasts stay
-off the buttons, and the chat list stays in view. (A lost race's words: tests/sandbox.)"""
+off the buttons, the chat list stays in view, and a finished card shows the result and who
+signed it off. (A lost race's words: tests/sandbox.)"""
 
 from playwright.async_api import Browser, expect
 
@@ -48,4 +49,11 @@ async def test_a_group_card_is_one_card_for_everyone(browser: Browser, live: Liv
     for verb in (Verb.START, Verb.COMPLETE):
         await live.service.act(ticket.number, Command(verb, li_id, note="更换地漏芯"), Source.API)
     await expect(wang_card.locator(".tag").first).to_have_text("待验收")
+    await expect(wang_card).to_contain_text("维修结果更换地漏芯")  # the crew sees what was done
     await expect(wang_card.get_by_role("button", name="确认完成（客服）")).to_be_visible()
+    await live.service.act(ticket.number, Command(Verb.CONFIRM, AGENT), Source.API)
+    await live.service.act(ticket.number, Command(Verb.CLOSE, Actor.member("chen")), Source.API)
+    await expect(wang_card.locator(".tag").first).to_have_text("已结单")
+    await expect(wang_card).to_contain_text("验收林客服")
+    await expect(wang_card).to_contain_text("结单陈班长")
+    await wang_card.screenshot(path=live.shots / "sandbox-closed-card.png")

@@ -137,3 +137,22 @@ def test_a_group_card_says_whose_buttons_are_whose(ctx: CardContext) -> None:
     assert "确认完成（客服）" in [b.label for b in done.buttons]
     dispatch_desk = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.SUPERVISORS, ctx)
     assert "派单" in [b.label for b in dispatch_desk.buttons]  # there, everyone may
+
+
+def test_a_finished_card_shows_the_result_and_who_signed_it_off(ctx: CardContext) -> None:
+    at = make_ticket().created_at
+    ticket = make_ticket(
+        Status.CLOSED,
+        completed_at=at,
+        completion_note="更换地漏芯",
+        confirmed_at=at,
+        confirmed_by="林客服",
+        closed_at=at,
+        closed_by="陈班长",
+    )
+    card = ticket_card(ticket, Audience.TEAM, ctx)
+    assert field(card, "维修结果") == "更换地漏芯"
+    assert field(card, "验收").startswith("林客服 ")
+    assert field(card, "结单").startswith("陈班长 ")
+    working = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.TEAM, ctx)
+    assert "维修结果" not in [f.label for f in working.fields]

@@ -327,3 +327,24 @@ def test_a_reposted_card_is_recorded_as_it_was_given(directory: Directory) -> No
     assert noted.event.details == CardReposted("feishu", "oc_1", "卡片已被撤回")
     with pytest.raises(InvalidInput):
         decide(make_ticket(), Command(V.RECORD_CARD_REPOST, SYSTEM), ctx(directory))
+
+
+def test_the_ticket_keeps_the_result_and_who_signed_it_off(directory: Directory) -> None:
+    done = decide(
+        make_ticket(Status.IN_PROGRESS),
+        Command(V.COMPLETE, Actor.member("li"), note="更换地漏芯"),
+        ctx(directory),
+    ).ticket
+    assert done.completion_note == "更换地漏芯"
+    confirmed = decide(done, Command(V.CONFIRM, RESIDENT), ctx(directory)).ticket
+    assert confirmed.confirmed_by == "业主"
+    closed = decide(confirmed, Command(V.CLOSE, Actor.member("chen")), ctx(directory)).ticket
+    assert (closed.completion_note, closed.confirmed_by, closed.closed_by) == (
+        "更换地漏芯",
+        "业主",
+        "陈班长",
+    )
+    redone = decide(
+        confirmed, Command(V.REOPEN, Actor.member("lin"), reason="仍在渗水"), ctx(directory)
+    ).ticket
+    assert (redone.completion_note, redone.confirmed_by) == (None, None)  # to be done again
