@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
+from integration.hotline import call_us
 from integration.web.ratelimit import ReportLimiter
 from integration.web.schemas import ReportIn, in_words
 from tickets.clock import Clock
@@ -121,10 +122,16 @@ class Pace:
     more; checked before a photo is fetched."""
 
     def __init__(
-        self, clock: Clock, sender_limit: int = SENDER_LIMIT, group_limit: int = GROUP_LIMIT
+        self,
+        clock: Clock,
+        hotline: str | None = None,
+        sender_limit: int = SENDER_LIMIT,
+        group_limit: int = GROUP_LIMIT,
     ) -> None:
+        """`hotline` is the number the refusal gives for what cannot wait."""
         self._senders = ReportLimiter(clock, sender_limit, WINDOW_S)
         self._groups = ReportLimiter(clock, group_limit, WINDOW_S)
+        self._hotline = hotline
 
     def refusal(self, sender: Sender, group: str, key: str) -> str | None:
         """Why this report must wait, or None when it may go ahead (and is counted)."""
@@ -134,4 +141,4 @@ class Pace:
             self._groups.take(group, key)
             return None
         minutes = max(1, round(wait / 60))
-        return f"报修太频繁了，请 {minutes} 分钟后再试。紧急情况请直接打电话给物业服务中心。"
+        return f"报修太频繁了，请 {minutes} 分钟后再试。紧急情况{call_us(self._hotline)}。"

@@ -75,7 +75,8 @@ def robot_intake(
     fast."""
     senders = reporters(settings, USER_ID)
     categories = team_categories(settings, NAME)
-    return RobotIntake(service, client, senders, categories, Pace(clock))
+    pace = Pace(clock, settings.site.hotline)
+    return RobotIntake(service, client, senders, categories, pace)
 
 
 def add_routes(app: web.Application, config: DingTalkConfig) -> None:

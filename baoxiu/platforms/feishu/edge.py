@@ -73,7 +73,8 @@ async def feishu_edge(
         outbound = client(config, session, clock)
         adapter = FeishuAdapter(outbound, photos.path, image_keys)
         senders, categories = reporters(settings, OPEN_ID), team_categories(settings, NAME)
-        robot = FeishuRobot(service, outbound, photos, senders, categories, Pace(clock))
+        pace = Pace(clock, settings.site.hotline)
+        robot = FeishuRobot(service, outbound, photos, senders, categories, pace)
         callbacks = webhook.FeishuCallbacks(
             router=router,
             adapter=adapter,
