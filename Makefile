@@ -19,7 +19,8 @@ $(BIN)/.installed: pyproject.toml
 
 run: $(BIN)/.installed
 	@test -f $(CONFIG) || $(BIN)/baoxiu init --demo --config $(CONFIG)
-	@$(BIN)/baoxiu serve --config $(CONFIG) --port $(PORT) $(if $(HOST),--host $(HOST)) $(if $(LAN),--lan)
+	@# exit status 2: refused and already said why in one line (a taken port); make adds nothing
+	@$(BIN)/baoxiu serve --config $(CONFIG) --port $(PORT) $(if $(HOST),--host $(HOST)) $(if $(LAN),--lan) || [ $$? -eq 2 ]
 
 test: lint typecheck unit
 
