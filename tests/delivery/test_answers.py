@@ -100,18 +100,23 @@ async def test_an_answer_overtaken_by_a_newer_change_is_corrected(site: Site) ->
     assert await site.store.backlog() == 0
 
 
-async def test_an_answer_sent_after_the_platform_stopped_waiting_is_not_counted(
-    site: Site,
-) -> None:
-    number, _ = await posted(site)
-    router = ClickRouter(site.service, site.cards, site.store, site.clock)
-    click = Click(
+def claim(number: str) -> Click:
+    """李师傅 taps 接单 on the group card as the sandbox posted it."""
+    return Click(
         source=Source.SANDBOX,
         member_id="li",
         value=ActionValue(number, Verb.CLAIM, 1),
         audience=Audience.TEAM,
         card_id="m-shuidian",
     )
+
+
+async def test_an_answer_sent_after_the_platform_stopped_waiting_is_not_counted(
+    site: Site,
+) -> None:
+    number, _ = await posted(site)
+    router = ClickRouter(site.service, site.cards, site.store, site.clock)
+    click = claim(number)
     answer = await router.click(click, deadline=0.05)
     assert answer.card is not None and answer.receipt is not None
     await asyncio.sleep(0.1)
@@ -132,13 +137,7 @@ async def test_a_card_is_being_answered_from_its_click_until_the_answer_is_sent(
     """What a platform that forbids updates during a callback (DingTalk) asks the router."""
     number, _ = await posted(site)
     router = ClickRouter(site.service, site.cards, site.store, site.clock)
-    click = Click(
-        source=Source.SANDBOX,
-        member_id="li",
-        value=ActionValue(number, Verb.CLAIM, 1),
-        audience=Audience.TEAM,
-        card_id="m-shuidian",
-    )
+    click = claim(number)
     assert router.answering("sandbox", "m-shuidian") == 0
     answer = await router.click(click, deadline=5)
     assert 4 < router.answering("sandbox", "m-shuidian") <= 5

@@ -935,14 +935,9 @@ class FakeDingTalk:
         self._admit(request)
         body = _object(request)
         template_id = body.get("cardTemplateId")
-        out_track_id = body.get("outTrackId")
-        open_space_id = body.get("openSpaceId")
         if not isinstance(template_id, str) or not template_id:
             raise _Refused(400, TEMPLATE_ID_EMPTY)
-        if not isinstance(out_track_id, str) or not out_track_id:
-            raise _Refused(400, OUT_TRACK_ID_EMPTY)
-        if not isinstance(open_space_id, str) or not open_space_id:
-            raise _Refused(400, OPEN_SPACE_ID_EMPTY)
+        out_track_id, open_space_id = _card_and_space(body)
         template = self._templates.get(template_id)
         if template is None:
             raise _Refused(400, TEMPLATE_NOT_EXIST)
@@ -1037,12 +1032,7 @@ class FakeDingTalk:
         the card shows is answered as a success and shows nothing new (not verified)."""
         self._admit(request)
         body = _object(request)
-        out_track_id = body.get("outTrackId")
-        open_space_id = body.get("openSpaceId")
-        if not isinstance(out_track_id, str) or not out_track_id:
-            raise _Refused(400, OUT_TRACK_ID_EMPTY)
-        if not isinstance(open_space_id, str) or not open_space_id:
-            raise _Refused(400, OPEN_SPACE_ID_EMPTY)
+        out_track_id, open_space_id = _card_and_space(body)
         card = self.cards.get(out_track_id)
         if card is None:
             raise _Refused(400, CARD_NOT_EXIST)
@@ -1346,6 +1336,16 @@ def _parse(raw: bytes) -> Any:
         return json.loads(raw)
     except ValueError:
         return raw.decode(errors="replace")
+
+
+def _card_and_space(body: Mapping[str, Any]) -> tuple[str, str]:
+    """outTrackId and openSpaceId, both required wherever a card goes into a space."""
+    out_track_id, open_space_id = body.get("outTrackId"), body.get("openSpaceId")
+    if not isinstance(out_track_id, str) or not out_track_id:
+        raise _Refused(400, OUT_TRACK_ID_EMPTY)
+    if not isinstance(open_space_id, str) or not open_space_id:
+        raise _Refused(400, OPEN_SPACE_ID_EMPTY)
+    return out_track_id, open_space_id
 
 
 def _object(request: web.Request) -> dict[str, Any]:

@@ -313,20 +313,32 @@ def test_the_resident_may_confirm_the_repair_and_nothing_else(directory: Directo
             decide(make_ticket(status), replace(COMMANDS[verb], actor=RESIDENT), ctx(directory))
 
 
-def test_a_failed_delivery_is_recorded_as_it_was_given(directory: Directory) -> None:
-    noted = decide(make_ticket(S.PAUSED), COMMANDS[V.RECORD_DELIVERY_FAILURE], ctx(directory))
-    assert noted.event.kind is EventKind.DELIVERY_FAILED
-    assert noted.event.details == DeliveryFailed("feishu", "oc_1", "230002")
-    with pytest.raises(InvalidInput):
-        decide(make_ticket(), Command(V.RECORD_DELIVERY_FAILURE, SYSTEM), ctx(directory))
+K = EventKind
 
 
-def test_a_reposted_card_is_recorded_as_it_was_given(directory: Directory) -> None:
-    noted = decide(make_ticket(S.PAUSED), COMMANDS[V.RECORD_CARD_REPOST], ctx(directory))
-    assert noted.event.kind is EventKind.CARD_REPOSTED
-    assert noted.event.details == CardReposted("feishu", "oc_1", "卡片已被撤回")
-    with pytest.raises(InvalidInput):
-        decide(make_ticket(), Command(V.RECORD_CARD_REPOST, SYSTEM), ctx(directory))
+@pytest.mark.parametrize(
+    ("verb", "kind", "details"),
+    [
+        (
+            V.RECORD_DELIVERY_FAILURE,
+            EventKind.DELIVERY_FAILED,
+            DeliveryFailed("feishu", "oc_1", "230002"),
+        ),
+        (
+            V.RECORD_CARD_REPOST,
+            EventKind.CARD_REPOSTED,
+            CardReposted("feishu", "oc_1", "卡片已被撤回"),
+        ),
+    ],
+)
+def test_what_the_system_notes_is_recorded_as_it_was_given(
+    directory: Directory, verb: Verb, kind: EventKind, details: object
+) -> None:
+    noted = decide(make_ticket(S.PAUSED), COMMANDS[verb], ctx(directory))
+    assert noted.event.kind is kind
+    assert noted.event.details == details
+    with pytest.raises(InvalidInput):  # a note without its details
+        decide(make_ticket(), Command(verb, SYSTEM), ctx(directory))
 
 
 def test_the_ticket_keeps_the_result_and_who_signed_it_off(directory: Directory) -> None:
