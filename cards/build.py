@@ -50,6 +50,8 @@ MENUS: Mapping[Audience, tuple[Verb, ...]] = {
 _PRIMARY = {V.CLAIM, V.DISPATCH, V.START, V.COMPLETE, V.CONFIRM}
 _DANGER = {V.HAND_BACK, V.REOPEN, V.CANCEL}
 _ENDED = {Status.CLOSED, Status.CANCELLED}
+_IN_HAND = {Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED}
+"""While the job is the assignee's to do: the card says so (李师傅处理中)."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def _whose(ticket: Ticket, buttons: tuple[Button, ...], ctx: CardContext) -> tup
         if Grant.ASSIGNEE in PERMISSIONS[b.value.verb]
         and Grant.TEAM_TECHNICIAN not in PERMISSIONS[b.value.verb]
     ]
-    if name is None or not theirs:
+    if name is None or not theirs or ticket.status not in _IN_HAND:
         return ()
     return (Note(f"{name}处理中：{'、'.join(theirs)}由{name}操作", Tone.BLUE),)
 

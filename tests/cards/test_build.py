@@ -135,6 +135,7 @@ def test_a_group_card_says_whose_buttons_are_whose(ctx: CardContext) -> None:
     assert [b.label for b in waiting.buttons] == ["派单（班组长）", "查看联系方式（客服）"]
     done = ticket_card(make_ticket(Status.COMPLETED), Audience.TEAM, ctx)
     assert "确认完成（客服）" in [b.label for b in done.buttons]
+    assert not [n for n in done.notes if "处理中" in n.text]  # done: no longer in hand
     dispatch_desk = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.SUPERVISORS, ctx)
     assert "派单" in [b.label for b in dispatch_desk.buttons]  # there, everyone may
 
