@@ -67,8 +67,10 @@ def _options(
 
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Look at tickets and act on them.", no_args_is_help=True)
+sla_app = typer.Typer(help="Check the SLA's deadlines against the calendar.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
+app.add_typer(sla_app, name="sla")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -379,6 +381,40 @@ def tickets_act(
         out.print(f"✓ {ticket.number} {action.label} → {ticket.status.label}", highlight=False)
 
     _run(act())
+
+
+@sla_app.command("deadline")
+def sla_deadline(
+    urgency: Annotated[Urgency, typer.Option(help="The report's urgency.")],
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="When the report came in, with its UTC offset: 2026-09-30T17:50:00+08:00.",
+            show_default=False,
+        ),
+    ],
+    category: Annotated[str | None, typer.Option(help="A category with its own promise.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The three deadlines a report at --from gets, each counted from --from as if every step
+    before it happened at once: to check the working hours and the holiday calendar."""
+    settings = _settings(config)
+    try:
+        reported = datetime.fromisoformat(start)
+    except ValueError:
+        reported = None
+    if reported is None or reported.tzinfo is None:
+        err.print("✗ --from 写成带时区的时间，如 2026-09-30T17:50:00+08:00", highlight=False)
+        raise typer.Exit(2)
+    if category is not None and category not in settings.sla.categories:
+        known = "、".join(settings.sla.categories) or "无"
+        said = f"✗ [sla.categories] 里没有「{category}」（有：{known}）"
+        err.print(said, markup=False, highlight=False)
+        raise typer.Exit(2)
+    tz = settings.site.tz
+    plan = settings.sla.policy(tz).plan(urgency, reported, category)
+    out.print_json(data={step.value: due.astimezone(tz).isoformat() for step, due in plan.items()})
 
 
 @app.command()

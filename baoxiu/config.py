@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Protocol, Self, TypeVar
@@ -40,9 +41,12 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import make_url
 
 from tickets.audience import Audience
+from tickets.deadlines import Counting, Policy, Step, Target, TargetChange
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
 from tickets.routing import DEFAULT_EMERGENCY_WORDS, DEFAULT_URGENT_WORDS
+from tickets.states import Urgency
+from tickets.worktime import WorkCalendar, china, weekdays
 
 DEFAULT_PATH = Path("baoxiu.toml")
 ENV_PATH = "BAOXIU_CONFIG"
@@ -199,14 +203,107 @@ class SlaTarget(Section):
     accept_minutes: Annotated[int, Field(gt=0)]
     arrive_minutes: Annotated[int, Field(gt=0)]
     complete_minutes: Annotated[int, Field(gt=0)]
+    clock: Counting | None = None
+    """"always" (round the clock) or "working" (working hours on working days); left out,
+    an emergency counts round the clock and the rest in working time."""
+
+
+class SlaChange(Section):
+    """A category's own promise (`[sla.categories."电梯"]`): what it sets replaces the
+    urgency's."""
+
+    accept_minutes: Annotated[int, Field(gt=0)] | None = None
+    arrive_minutes: Annotated[int, Field(gt=0)] | None = None
+    complete_minutes: Annotated[int, Field(gt=0)] | None = None
+    clock: Counting | None = None
+
+
+_REACH = re.compile(
+    r"(assignee|team|supervisors|management|on_duty|member:[a-z0-9][a-z0-9_-]{0,63})"
+)
+
+
+def _reach(value: str) -> str:
+    if not _REACH.fullmatch(value):
+        raise ValueError(
+            f"{value!r}: write assignee, team, supervisors, management, on_duty or member:<id>"
+        )
+    return value
+
+
+class EscalationStep(Section):
+    after_minutes: Annotated[int, Field(ge=0)]
+    """Minutes after a deadline is missed."""
+    to: Annotated[str, AfterValidator(_reach)]
+    """assignee, team, supervisors, management, on_duty, or member:<id>."""
+
+
+_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _working_hours(spans: list[str]) -> list[str]:
+    """Spans like "08:30-12:00", each ending after it starts, in order, none overlapping."""
+    last = time.min
+    for span in spans:
+        found = _SPAN.match(span)
+        if found is None:
+            raise ValueError(f"{span!r}: write a span as 08:30-12:00")
+        begin, end = time(int(found[1]), int(found[2])), time(int(found[3]), int(found[4]))
+        if end <= begin or begin < last:
+            raise ValueError(f"{span!r}: spans must end after they start, in order, not overlap")
+        last = end
+    return spans
 
 
 class SlaConfig(Section):
-    """Used from the SLA issue on: minutes per urgency, counted in working time."""
+    """What the company promises and when it counts: minutes per urgency, the working
+    calendar, and whom an overdue ticket climbs to."""
 
+    calendar: Literal["cn", "weekdays"] = "cn"
+    """"cn": China's public holidays with their make-up working days (调休); "weekdays":
+    Monday to Friday. The site's own `extra_holidays` and `extra_workdays` apply to both."""
+    working_hours: Annotated[list[str], Field(min_length=1), AfterValidator(_working_hours)] = [
+        "08:30-12:00",
+        "13:30-17:30",
+    ]
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+    check_seconds: Annotated[int, Field(ge=5, le=3600)] = 60
     emergency: SlaTarget = SlaTarget(accept_minutes=15, arrive_minutes=30, complete_minutes=240)
     urgent: SlaTarget = SlaTarget(accept_minutes=60, arrive_minutes=240, complete_minutes=1440)
     normal: SlaTarget = SlaTarget(accept_minutes=1440, arrive_minutes=2880, complete_minutes=4320)
+    categories: dict[str, SlaChange] = {}
+    escalation: list[EscalationStep] = [
+        EscalationStep(after_minutes=0, to="assignee"),
+        EscalationStep(after_minutes=30, to="supervisors"),
+        EscalationStep(after_minutes=120, to="management"),
+    ]
+
+    def policy(self, tz: ZoneInfo) -> Policy:
+        """The policy the core counts deadlines with, in the site's zone."""
+        days = china if self.calendar == "cn" else weekdays
+        hours = tuple(
+            (time.fromisoformat(begin), time.fromisoformat(end))
+            for begin, end in (span.split("-") for span in self.working_hours)
+        )
+        calendar = WorkCalendar(hours, tz, days(self.extra_holidays, self.extra_workdays))
+        targets = {urgency: _target(getattr(self, urgency.value), urgency) for urgency in Urgency}
+        categories = {name: _change(change) for name, change in self.categories.items()}
+        return Policy(targets, categories, calendar)
+
+
+def _minutes(target: SlaTarget | SlaChange) -> dict[Step, int]:
+    found = {step: getattr(target, f"{step.value}_minutes") for step in Step}
+    return {step: minutes for step, minutes in found.items() if minutes is not None}
+
+
+def _target(target: SlaTarget, urgency: Urgency) -> Target:
+    default = Counting.ALWAYS if urgency is Urgency.EMERGENCY else Counting.WORKING
+    return Target(_minutes(target), target.clock or default)
+
+
+def _change(change: SlaChange) -> TargetChange:
+    return TargetChange(_minutes(change), change.clock)
 
 
 class ChatsConfig(Section):
@@ -308,6 +405,14 @@ class Settings(BaseSettings):
             if scoped and not member.teams:
                 role = sorted(scoped)[0].value
                 problems.append(f"members[{i}].teams: a {role} needs at least one team")
+        member_ids = {m.id for m in self.members}
+        for i, step in enumerate(self.sla.escalation):
+            target = step.to.removeprefix("member:")
+            if step.to.startswith("member:") and target not in member_ids:
+                problems.append(f"sla.escalation[{i}].to: unknown member {target}")
+        categories = {c for t in self.teams for c in t.categories}
+        for name in sorted(set(self.sla.categories) - categories):
+            problems.append(f"sla.categories.{name}: no team takes this category")
         names = [p.name for p in self.platforms]
         for where, chat in self._bindings():
             if chat.platform not in names:

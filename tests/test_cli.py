@@ -1,6 +1,7 @@
 """The `baoxiu` command line, as a front-desk agent and a technician would use it."""
 
 import asyncio
+import json
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -233,3 +234,19 @@ def test_doctor_says_when_the_database_is_unreachable(tmp_path: Path) -> None:
         code == 1 and "数据库（postgresql+asyncpg://baoxiu:***@127.0.0.1:1/baoxiu）连不上" in output
     )
     assert "s3cret" not in output
+
+
+def test_sla_deadline_prints_what_the_calendar_implies(config: Path) -> None:
+    args = ["sla", "deadline", "--urgency", "normal", "--config", str(config)]
+    code, output = baoxiu(*args, "--from", "2026-09-30T17:50:00+08:00")
+    assert code == 0, output
+    assert json.loads(output) == {  # National Day off, its make-up Saturday worked
+        "accept": "2026-10-12T10:00:00+08:00",
+        "arrive": "2026-10-15T11:30:00+08:00",
+        "complete": "2026-10-20T14:30:00+08:00",
+    }
+    for bad in ("2026-09-30T17:50:00", "国庆前"):
+        code, output = baoxiu(*args, "--from", bad)
+        assert code == 2 and "写成带时区的时间" in output
+    code, output = baoxiu(*args, "--from", "2026-09-30T17:50:00+08:00", "--category", "飞机")
+    assert code == 2 and "[sla.categories] 里没有「飞机」" in output

@@ -159,3 +159,26 @@ def test_a_hotline_must_be_a_phone_number(tmp_path: Path, hotline: str) -> None:
 def test_a_hotline_is_written_as_residents_dial_it(tmp_path: Path) -> None:
     text = config_text(demo=True).replace("0571-88886666", " 400-800-1234 ")
     assert load(write(tmp_path, text), PLATFORMS).site.hotline == "400-800-1234"
+
+
+EMERGENCY = "emergency = { accept_minutes = 15, arrive_minutes = 30, complete_minutes = 240"
+TO = "escalation = [{ after_minutes = 0, to = "
+
+
+@pytest.mark.parametrize(
+    ("sla", "problem"),
+    [
+        ('working_hours = ["8:30-12:00"]', "sla.working_hours: '8:30-12:00': write a span"),
+        ('working_hours = ["13:30-12:00"]', "must end after they start"),
+        ('working_hours = ["08:30-12:00", "11:00-17:30"]', "not overlap"),
+        ('extra_holidays = ["2026-13-01"]', "sla.extra_holidays[0]"),
+        (EMERGENCY + ', clock = "sometimes" }', "sla.emergency.clock"),
+        (TO + '"member:nobody" }]', "sla.escalation[0].to: unknown member nobody"),
+        (TO + '"boss" }]', "sla.escalation[0].to: 'boss': write assignee, team"),
+        ('categories = { "飞机" = { accept_minutes = 5 } }', "sla.categories.飞机: no team takes"),
+    ],
+)
+def test_the_sla_policy_is_checked(tmp_path: Path, sla: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load(write(tmp_path, config_text(demo=True) + f"\n[sla]\n{sla}\n"), PLATFORMS)
+    assert problem in str(refused.value)

@@ -1,0 +1,77 @@
+"""The SLA policy and the deadlines it sets: to accept, to arrive and to complete a job.
+
+Each urgency promises three times (accept within 15 minutes, …), counted round the clock or
+in working time (`tickets.worktime`); a category may promise otherwise (a lift is never left
+for a working day). The policy is plain data made from the config; the deadlines are worked
+out here and nowhere else, so the CLI, the cards and the watcher agree.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from tickets.states import Urgency
+from tickets.worktime import WorkCalendar
+
+
+class Step(StrEnum):
+    ACCEPT = "accept"
+    """claimed or dispatched, counted from the report"""
+    ARRIVE = "arrive"
+    """started on site, counted from acceptance"""
+    COMPLETE = "complete"
+    """completed, counted from arrival"""
+
+
+class Counting(StrEnum):
+    ALWAYS = "always"
+    """round the clock"""
+    WORKING = "working"
+    """working hours on working days only"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one urgency (or one category) promises, in minutes of its clock."""
+
+    minutes: Mapping[Step, int]
+    clock: Counting
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    """A category's changes to its urgency's target: what it leaves None stands."""
+
+    minutes: Mapping[Step, int]
+    clock: Counting | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    targets: Mapping[Urgency, Target]
+    categories: Mapping[str, TargetChange]
+    calendar: WorkCalendar
+
+    def target(self, urgency: Urgency, category: str | None = None) -> Target:
+        target = self.targets[urgency]
+        change = self.categories.get(category or "")
+        if change is None:
+            return target
+        minutes = {**target.minutes, **change.minutes}
+        return replace(target, minutes=minutes, clock=change.clock or target.clock)
+
+    def due(self, target: Target, step: Step, start: datetime) -> datetime:
+        """When `step` is due if its clock started at `start`."""
+        minutes = target.minutes[step]
+        if target.clock is Counting.ALWAYS:
+            return start + timedelta(minutes=minutes)
+        return self.calendar.add(start, minutes)
+
+    def plan(
+        self, urgency: Urgency, start: datetime, category: str | None = None
+    ) -> dict[Step, datetime]:
+        """Each step's deadline counted from `start`, as if every step before it happened
+        at that moment: what an administrator checks the calendar with."""
+        target = self.target(urgency, category)
+        return {step: self.due(target, step, start) for step in Step}
