@@ -155,7 +155,7 @@ def serve(
     """Run the web server (REST API); brings the database schema up to date first."""
     settings = _settings(config)
     if lan and host is not None:
-        err.print("✗ --lan 就是 --host 0.0.0.0：二者选一个", highlight=False)
+        err.print("✗ --lan 就是 --host 0.0.0.0：二者只能选一个", highlight=False)
         raise typer.Exit(2)
     host = EVERYWHERE if lan else host or "127.0.0.1"
     try:
@@ -425,8 +425,8 @@ def qr(
         raise typer.Exit(2) from None
     if on_loopback(base):
         err.print(
-            f"✗ [site] public_url 是本机地址 {base}，住户的手机扫码打不开。正式张贴：把 "
-            "public_url 设为住户能打开的地址；局域网演示：baoxiu serve --lan 之后用 "
+            f"✗ [site] public_url 是本机地址 {base}，业主用手机扫码打不开。正式张贴：把 "
+            "public_url 设为业主能打开的地址；局域网演示：baoxiu serve --lan 之后用 "
             "baoxiu qr --lan",
             markup=False,
             highlight=False,

@@ -272,11 +272,7 @@ def _form(button: Button) -> Json:
 
 
 def _input(verb: Verb, field: Input) -> Iterator[Json]:
-    yield _div(
-        field.label if field.required else f"{field.label}（选填）",
-        text_size="notation",
-        text_color="grey",
-    )
+    yield _div(field.label, text_size="notation", text_color="grey")
     common: Json = {"name": field_name(verb, field.name), "required": field.required}
     if field.kind == "select":
         yield {
