@@ -271,16 +271,16 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
         directory = service.directory
         out.print(_shown(t.number, "bold") + f" {t.status.label} · {t.urgency.label}")
         for label, value in [
-            ("类型", f"{t.category}（{directory.teams[t.team_id].name}）"),
+            ("报修类型", f"{t.category}（{directory.teams[t.team_id].name}）"),
             ("位置", t.location),
-            ("描述", t.description),
+            ("问题描述", t.description),
             ("报修人", f"{t.reporter.name} {t.reporter.phone}"),
             ("接单人", directory.name_of(t.assignee_id) or "—"),
             ("返工次数", str(t.rework_count)),
         ]:
-            out.print(Text(f"  {label}: ") + _shown(value))
+            out.print(Text(f"  {label}：") + _shown(value))
         timeline = Table(
-            "时间", Column("经过", overflow="fold", ratio=1), "人", "来源", "状态", expand=True
+            "时间", Column("经过", overflow="fold", ratio=1), "操作人", "来源", "状态", expand=True
         )  # the words fold onto more lines rather than being cut: a reason is read in full
         for e in history.events:
             change = f"{e.from_status.label} → {e.to_status.label}" if e.from_status else ""

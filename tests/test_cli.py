@@ -74,7 +74,7 @@ def test_a_phone_report_worked_from_the_terminal(config: Path) -> None:
     )
     assert code == 0 and output.strip() == f"✓ {n} 暂停 → 已暂停"
     code, output = baoxiu("tickets", "show", n, "--config", c)
-    assert code == 0 and "13900001111" in output
+    assert code == 0 and "13900001111" in output and "  问题描述：" in output
     assert "林客服" in output and "命令行" in output and "已接单 → 维修中" in output
     folded = "".join(
         cell.strip()
