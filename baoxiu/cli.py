@@ -157,7 +157,7 @@ def serve(
     """Run the web server (REST API); brings the database schema up to date first."""
     settings = _settings(config)
     if lan and host is not None:
-        err.print("✗ --lan 就是 --host 0.0.0.0：二者选一个", highlight=False)
+        err.print("✗ --lan 就是 --host 0.0.0.0：二者只能选一个", highlight=False)
         raise typer.Exit(2)
     host = EVERYWHERE if lan else host or "127.0.0.1"
     try:
@@ -273,16 +273,16 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
         directory = service.directory
         out.print(_shown(t.number, "bold") + f" {t.status.label} · {t.urgency.label}")
         for label, value in [
-            ("类型", f"{t.category}（{directory.teams[t.team_id].name}）"),
+            ("报修类型", f"{t.category}（{directory.teams[t.team_id].name}）"),
             ("位置", t.location),
-            ("描述", t.description),
+            ("问题描述", t.description),
             ("报修人", f"{t.reporter.name} {t.reporter.phone}"),
             ("接单人", directory.name_of(t.assignee_id) or "—"),
             ("返工次数", str(t.rework_count)),
         ]:
-            out.print(Text(f"  {label}: ") + _shown(value))
+            out.print(Text(f"  {label}：") + _shown(value))
         timeline = Table(
-            "时间", Column("经过", overflow="fold", ratio=1), "人", "来源", "状态", expand=True
+            "时间", Column("经过", overflow="fold", ratio=1), "操作人", "来源", "状态", expand=True
         )  # the words fold onto more lines rather than being cut: a reason is read in full
         for e in history.events:
             change = f"{e.from_status.label} → {e.to_status.label}" if e.from_status else ""
@@ -461,8 +461,8 @@ def qr(
         raise typer.Exit(2) from None
     if on_loopback(base):
         err.print(
-            f"✗ [site] public_url 是本机地址 {base}，住户的手机扫码打不开。正式张贴：把 "
-            "public_url 设为住户能打开的地址；局域网演示：baoxiu serve --lan 之后用 "
+            f"✗ [site] public_url 是本机地址 {base}，业主用手机扫码打不开。正式张贴：把 "
+            "public_url 设为业主能打开的地址；局域网演示：baoxiu serve --lan 之后用 "
             "baoxiu qr --lan",
             markup=False,
             highlight=False,

@@ -25,7 +25,7 @@ keys = ["{key}"]
 """
 
 _DEMO = """
-# dispatch: "claim" (技师抢单), "assign" (班组长派单) or "round_robin" (系统轮派)
+# dispatch: "claim" (师傅抢单), "assign" (班组长派单) or "round_robin" (系统轮派)
 [[teams]]
 id = "shuidian"
 name = "水电组"

@@ -53,10 +53,10 @@ def _site(settings: Settings) -> Finding:
     if on_loopback(url):
         return Finding(
             False,
-            f"[site] public_url 是本机地址 {url}：住户的手机打不开报修链接和二维码海报。"
-            "在局域网演示用 make run LAN=1；正式使用时设为住户能打开的地址",
+            f"[site] public_url 是本机地址 {url}：业主的手机打不开报修链接和二维码海报。"
+            "在局域网演示用 make run LAN=1；正式使用时设为业主能打开的地址",
         )
-    return Finding(True, f"住户通过 {url} 报修和查看进度（[site] public_url）")
+    return Finding(True, f"业主通过 {url} 报修和查看进度（[site] public_url）")
 
 
 async def _outbox(store: DeliveryStore) -> list[Finding]:

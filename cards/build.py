@@ -161,9 +161,9 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
         Field("报修时间", f"{_local(ticket.created_at, ctx.tz)}（{ticket.channel.label}）"),
     ]
     if ticket.appointment_at is not None:
-        fields.insert(3, Field("预约时间", _local(ticket.appointment_at, ctx.tz)))
+        fields.insert(3, Field("期望上门时间", _local(ticket.appointment_at, ctx.tz)))
     if ticket.completed_at is not None:
-        fields.append(Field("维修结果", ticket.completion_note or "已完工，未填写"))
+        fields.append(Field("维修结果", ticket.completion_note or "未填写"))
     if ticket.confirmed_at is not None and ticket.confirmed_by:
         fields.append(Field("验收", f"{ticket.confirmed_by} {_local(ticket.confirmed_at, ctx.tz)}"))
     if ticket.closed_at is not None and ticket.closed_by:
@@ -213,10 +213,13 @@ def _reason(label: str, placeholder: str) -> Input:
 
 
 def _inputs(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
-    """The form's fields; each text field says whether the resident will read it."""
+    """The form's fields; each text field says whether the resident will read it, and in
+    the same brackets whether it may be left empty (转单原因（选填，仅内部可见）)."""
     seen = "业主可见" if verb.kind in RESIDENT_READS else "仅内部可见"
     return tuple(
-        replace(i, label=f"{i.label}（{seen}）") if i.kind == "text" else i
+        replace(i, label=f"{i.label}（{seen if i.required else f'选填，{seen}'}）")
+        if i.kind == "text"
+        else i
         for i in _form_fields(verb, ticket, ctx)
     )
 
@@ -233,7 +236,13 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
         case V.TRANSFER:
             return (
                 Input("to", "转给", "select", required=True, options=technicians),
-                Input("reason", "转单原因", "text", required=False, placeholder="选填"),
+                Input(
+                    "reason",
+                    "转单原因",
+                    "text",
+                    required=False,
+                    placeholder="另有急单 / 不熟悉这类故障 …",
+                ),
             )
         case V.PAUSE:
             return (_reason("暂停原因", "等配件 / 业主不在家 …"),)
@@ -244,7 +253,11 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
         case V.CANCEL:
             return (_reason("取消原因", "业主撤销 / 重复报修 …"),)
         case V.COMPLETE:
-            return (Input("note", "维修结果", "text", required=False, placeholder="选填"),)
+            return (
+                Input(
+                    "note", "维修结果", "text", required=False, placeholder="更换地漏芯，试水正常 …"
+                ),
+            )
         case V.CLOSE if ticket.status is Status.COMPLETED:
             return (_reason("未经业主验收就结单的原因", "业主电话确认 / 联系不上 …"),)
         case _:

@@ -232,7 +232,8 @@ def _actions(buttons: tuple[Button, ...]) -> Iterator[Json]:
 
 def _form(button: Button) -> Json:
     """A folded panel titled with the button: one line until opened, like the sandbox's
-    `<details>`. The submit button carries the same callback value as a plain button would.
+    `<details>`. The submit button carries the same callback value as a plain button would;
+    it names the verb alone (确定派单), the panel's title having said whose button it is.
     """
     verb = button.value.verb
     return {
@@ -261,7 +262,7 @@ def _form(button: Button) -> Json:
                         "tag": "button",
                         "name": field_name(verb, "submit"),
                         "type": button.style,
-                        "text": _text(f"确定{button.label}"),
+                        "text": _text(f"确定{verb.label}"),
                         "form_action_type": "submit",
                         "behaviors": _callback(button),
                     },
@@ -272,11 +273,7 @@ def _form(button: Button) -> Json:
 
 
 def _input(verb: Verb, field: Input) -> Iterator[Json]:
-    yield _div(
-        field.label if field.required else f"{field.label}（选填）",
-        text_size="notation",
-        text_color="grey",
-    )
+    yield _div(field.label, text_size="notation", text_color="grey")
     common: Json = {"name": field_name(verb, field.name), "required": field.required}
     if field.kind == "select":
         yield {

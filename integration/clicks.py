@@ -97,20 +97,20 @@ def _done(text: str) -> Callable[[Ticket, Directory], str]:
 
 def _reporter(ticket: Ticket, directory: Directory) -> str:
     r = ticket.reporter
-    return f"报修人 {r.name}，电话 {r.phone}（仅你可见，已记入工单记录）"
+    return f"报修人 {r.name}，电话 {r.phone}（仅你可见，本次查看已记入工单记录）"
 
 
 TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CLAIM: _done("接单成功，请尽快联系业主"),
     Verb.DISPATCH: lambda t, d: f"已派给{d.name_of(t.assignee_id)}",
     Verb.TRANSFER: lambda t, d: f"已转给{d.name_of(t.assignee_id) or d.teams[t.team_id].name}",
-    Verb.HAND_BACK: _done("已退单，工单回到待派单"),
+    Verb.HAND_BACK: _done("已退单，工单将重新安排"),
     Verb.START: _done("已开始维修"),
     Verb.PAUSE: _done("已暂停"),
     Verb.RESUME: _done("已继续维修"),
     Verb.COMPLETE: _done("已完工，等待业主验收"),
     Verb.CONFIRM: _done("已确认完成"),
-    Verb.REOPEN: _done("已返工，工单退回接单人"),
+    Verb.REOPEN: _done("已安排返工，工单退回原接单人"),
     Verb.CLOSE: _done("已结单"),
     Verb.CANCEL: _done("已取消"),
     Verb.COMMENT: _done("备注已记录"),
@@ -268,7 +268,7 @@ class ClickRouter:
         ticket = history.ticket
         if stale and ticket.version != click.value.version:
             changes = [e for e in history.events if e.from_status is not e.to_status]
-            message = f"{message}（卡片已过期：{describe(changes[-1]).title}）"
+            message = f"{message}（卡片已刷新：{describe(changes[-1]).title}）"
         return self._answer(message, "error", ticket, click, due, latest(history.events))
 
     def _answer(

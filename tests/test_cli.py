@@ -75,7 +75,7 @@ def test_a_phone_report_worked_from_the_terminal(config: Path) -> None:
     )
     assert code == 0 and output.strip() == f"✓ {n} 暂停 → 已暂停"
     code, output = baoxiu("tickets", "show", n, "--config", c)
-    assert code == 0 and "13900001111" in output
+    assert code == 0 and "13900001111" in output and "  问题描述：" in output
     assert "林客服" in output and "命令行" in output and "已接单 → 维修中" in output
     folded = "".join(
         cell.strip()
@@ -218,7 +218,7 @@ def test_doctor_on_the_demo_checks_the_database_the_site_and_the_sandbox(tmp_pat
     public = {"BAOXIU_SITE__PUBLIC_URL": "https://wy.example.cn"}
     result = runner.invoke(app, ["doctor", "--config", str(path)], env=public)
     code, output = result.exit_code, result.output
-    assert code == 0 and "✓ 住户通过 https://wy.example.cn 报修和查看进度" in output
+    assert code == 0 and "✓ 业主通过 https://wy.example.cn 报修和查看进度" in output
 
 
 def test_doctor_says_when_the_database_is_unreachable(tmp_path: Path) -> None:

@@ -356,7 +356,7 @@ def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
 
 def _close(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     unconfirmed = t.status is Status.COMPLETED
-    reason = _text(c.reason, "reason", required=unconfirmed, what="未经验收直接结单的原因")
+    reason = _text(c.reason, "reason", required=unconfirmed, what="未经业主验收就结单的原因")
     changes = {"status": Status.CLOSED, "closed_at": ctx.now, "closed_by": who.name}
     return changes, Closed(reason, unconfirmed)
 

@@ -87,7 +87,7 @@ def without_ids(settings: Settings, platform: str, label: str, field: str) -> li
     """Members of a team working on `platform` whom the platform's clicks cannot name."""
     teams = {t.id for t in settings.teams if any(c.platform == platform for c in t.chats)}
     return [
-        Finding(False, f"{m.name} 没有配置 {field}：在{label}卡片上点按钮会被拒绝")
+        Finding(False, f"{m.name}没有配置 {field}：在{label}卡片上点按钮会被拒绝")
         for m in settings.members
         if not platform_id(m, field) and teams & set(m.teams)
     ]

@@ -50,8 +50,8 @@ def exposure(settings: Settings, host: str) -> str | None:
     if not in_use(settings) or not on_network(settings) or host in LOOPBACK:
         return None
     return (
-        "沙盒对网络开放（[sandbox] on_network = true）：它没有登录，能打开 /sandbox 的人"
-        "可以任何成员的身份操作、看到业主的联系方式。演示完请关掉"
+        "沙盒对网络开放（[sandbox] on_network = true）：它不用登录，能打开 /sandbox 的人"
+        "都能以任何成员的身份操作、看到业主的联系方式。演示完请关掉"
     )
 
 
@@ -148,7 +148,7 @@ class SandboxPlatform:
             return []
         count = len(sandbox_chats(checkup.settings))
         where = f"{self.label}已开启（{HOME}，{count} 个聊天）"
-        where += "：无需登录，能打开它的人可以任何成员的身份操作"
+        where += "：不用登录，能打开它的人都能以任何成员的身份操作"
         if on_network(checkup.settings):
             exposed = "[sandbox] on_network = true 让网络上的人都能打开它"
             return [Finding(False, f"{where}；{exposed}")]

@@ -16,7 +16,7 @@ RETRY_LATER = QPS_LIMITED | {"system.busy"} | TOKEN_INVALID
 PERMANENT = {
     "Forbidden.AccessDenied.ApiCountLimitForOrg": (
         "本月钉钉接口调用次数已用完（标准版组织每月 5,000 次）："
-        "升级钉钉版本、购买调用量增购包或等下月"
+        "请升级钉钉版本、购买调用量增购包，或等到下个月"
     ),
     "param.templateNotExist": "卡片模板不存在：检查 [dingtalk] card_template_id",
     "param.templateUnpublished": "卡片模板未发布：在卡片平台发布模板",

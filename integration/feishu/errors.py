@@ -18,7 +18,7 @@ FROZEN = {
 recalled.", 230031 "Message can only be modified within 14 days after sending." and 230110
 "Action unavailable as the message has been deleted." A fresh card fixes each."""
 PERMANENT = {
-    230002: "机器人不在这个群里：把报修助手加入该群",
+    230002: "机器人不在这个群里，请把报修助手加入该群",
     230022: "消息含敏感内容，被飞书拦截",
     230025: "卡片内容过长",
     230099: "卡片格式不被飞书接受",

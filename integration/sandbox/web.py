@@ -227,8 +227,8 @@ def _members(sandbox: Sandbox) -> list[tuple[str, str]]:
 
 
 NOT_FROM_HERE = (
-    "沙盒只能在运行 baoxiu 的这台电脑上打开：它没有登录，能打开的人可以任何成员的身份操作。"
-    "确需在局域网演示，在配置里设 [sandbox] on_network = true"
+    "沙盒只能在运行 baoxiu 的这台电脑上打开：它不用登录，能打开它的人都能以任何成员的身份操作。"
+    "确需在局域网演示，请在配置里设 [sandbox] on_network = true"
 )
 
 

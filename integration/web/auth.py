@@ -20,13 +20,13 @@ def bearer_auth(keys: tuple[str, ...]) -> Middleware:
             return await handler(request)
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if not encoded:
-            message = "还没有配置 API 密钥：在配置文件的 [api] keys 里加一个"
+            message = "还没有配置 API 密钥：请在配置文件的 [api] keys 里添加"
         elif scheme.lower() != "bearer" or not token:
             message = "请带上请求头 Authorization: Bearer <API 密钥>"
         elif any(hmac.compare_digest(token.encode(), key) for key in encoded):
             return await handler(request)
         else:
-            message = "API 密钥不对"
+            message = "API 密钥不正确"
         response = error_response(401, "unauthorized", message)
         response.headers["WWW-Authenticate"] = "Bearer"
         return response

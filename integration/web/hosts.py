@@ -30,7 +30,7 @@ def host_guard(allowed: frozenset[str]) -> Middleware:
         host = (urlsplit(f"//{request.host}").hostname or "").lower()
         if host not in allowed:
             raise web.HTTPMisdirectedRequest(
-                text=f"这个地址不是本站的：{request.host}。请用配置的 public_url 打开。"
+                text=f"{request.host} 不是本站的地址，请用配置的 public_url 打开"
             )
         return await handler(request)
 

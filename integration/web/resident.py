@@ -115,7 +115,7 @@ def _form_page(resident: Resident, form: ReportForm, status: int = 200) -> web.R
 async def submit_report(request: web.Request) -> web.Response:
     resident = request.app[RESIDENT]
     if request.content_type != "multipart/form-data":
-        return _message(resident, 400, "提交方式不对", "请回到报修页面重新填写提交。")
+        return _message(resident, 400, "提交方式不对", "请回到报修页面，重新填写后提交。")
     client = request.remote or ""
     with resident.photos.upload() as upload:
         try:
@@ -123,7 +123,7 @@ async def submit_report(request: web.Request) -> web.Response:
         except TooOften as refused:
             return _too_often(resident, refused)
         except (Malformed, ValueError):
-            return _message(resident, 400, "提交的内容无法识别", "请回到报修页面重新填写提交。")
+            return _message(resident, 400, "提交的内容无法识别", "请回到报修页面，重新填写后提交。")
         body = validate(form, resident.categories, resident.tz, resident.clock.now())
         if body is None:
             return _form_page(resident, form, status=422)

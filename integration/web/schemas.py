@@ -75,7 +75,7 @@ def in_words(item: ErrorDetails) -> str:
     if kind in ("string_too_short", "missing"):
         return f"请填写{label}"
     if kind == "extra_forbidden":
-        return f"多了一项「{name}」：没有这个字段"
+        return f"没有「{name}」这一项，请删掉"
     if kind in ("enum", "literal_error"):
         expected = str(item.get("ctx", {}).get("expected", ""))  # "'a', 'b' or 'c'"
         return f"{label}只能是 " + "、".join(re.findall(r"'([^']*)'", expected))

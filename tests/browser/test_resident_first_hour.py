@@ -55,7 +55,7 @@ async def test_the_form_helps_instead_of_losing_things(
     fake.write_bytes(b"this is a text file, not a photo")
     await photos.set_input_files(fake)
     said = phone.locator("#photos-error")
-    await expect(said).to_have_text("「broken.jpg」打不开，不是照片，已移除")
+    await expect(said).to_have_text("「broken.jpg」不是照片，无法显示，已移除")
     await expect(previews).to_have_count(1)
     pdf = tmp_path / "invoice.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")

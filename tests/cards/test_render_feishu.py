@@ -91,6 +91,7 @@ def test_every_ticket_card_is_one_feishu_accepts(
             assert {field_name(verb, i.name) for i in button.inputs} < set(names)
             (submit,) = [b for b in tagged(form, "button") if b.get("form_action_type") == "submit"]
             assert callback(submit) == button.value.to_dict()
+            assert submit["text"]["content"] == f"确定{verb.label}"  # never 确定派单（班组长）
 
 
 def test_a_full_ticket_keeps_its_words_and_photos_within_the_limit(ctx: CardContext) -> None:

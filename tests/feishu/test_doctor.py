@@ -95,9 +95,9 @@ async def test_doctor_says_what_to_fix(tmp_path: Path) -> None:
     assert f"✓ 飞书凭证有效（{APP_ID}）" in output
     assert f"✓ 机器人在群 {GOOD} 里，群名「水电维修群」" in output
     assert f"✗ 群 {WITHOUT_BOT}：请把报修助手机器人加入这个群" in output
-    assert "✓ 李师傅 的 open_id 对应飞书用户「李四」" in output
-    assert "✗ 王师傅 的 feishu_open_id 找不到" in output
-    assert "✗ 赵师傅 没有配置 feishu_open_id" in output
+    assert "✓ 李师傅的 feishu_open_id 对应飞书用户「李四」" in output
+    assert "✗ 王师傅的 feishu_open_id 找不到" in output
+    assert "✗ 赵师傅没有配置 feishu_open_id" in output
 
 
 async def test_doctor_names_bad_credentials(tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ async def test_claim_race_and_a_stale_card(chat: Chat) -> None:
     assert "接单人</dt><dd>李师傅" in fresh.html
     assert (await chat.click("shuidian", fresh, "开始维修", "li"))["level"] == "success"
     again = await chat.click("shuidian", fresh, "开始维修", "li")  # a second tab's old card
-    assert again["toast"].endswith("（卡片已过期：李师傅已到场维修）"), again["toast"]
+    assert again["toast"].endswith("（卡片已刷新：李师傅已到场维修）"), again["toast"]
 
 
 async def test_the_click_writes_its_card_and_the_outbox_leaves_it(chat: Chat) -> None:

@@ -39,8 +39,8 @@ async def examine(settings: Settings, config: FeishuConfig, clock: Clock) -> lis
                 found.append(
                     await _check(
                         feishu.user_name(member_open_id),
-                        f"{member.name} 的 open_id 对应飞书用户",
-                        f"{member.name} 的 feishu_open_id 找不到：请核对，或给应用开通通讯录权限",
+                        f"{member.name}的 feishu_open_id 对应飞书用户",
+                        f"{member.name}的 feishu_open_id 找不到：请核对，或给应用开通通讯录权限",
                     )
                 )
     return found

@@ -36,7 +36,7 @@
         img.addEventListener("error", () => {
           chosen = chosen.filter((other) => other !== file);
           show();
-          say(`「${file.name}」打不开，不是照片，已移除`);
+          say(`「${file.name}」不是照片，无法显示，已移除`);
         });
         const remove = document.createElement("button");
         remove.type = "button";
