@@ -13,13 +13,14 @@ from storage.engine import create_engine
 from storage.migrate import current, head
 from storage.outbox import DeliveryStore
 from tickets.clock import Clock
+from tickets.worktime import covers
 
 
 async def examine(settings: Settings, clock: Clock) -> list[Finding]:
     engine = create_engine(settings.database.url)
     try:
         database, current_schema = await _database(engine, settings.database.url)
-        findings = [_site(settings), database]
+        findings = [_site(settings), database, *_calendar(settings, clock)]
         if current_schema:
             findings += await _outbox(DeliveryStore(engine))
         checkup = Checkup(settings, clock, engine if current_schema else None)
@@ -57,6 +58,22 @@ def _site(settings: Settings) -> Finding:
             "在局域网演示用 make run LAN=1；正式使用时设为业主能打开的地址",
         )
     return Finding(True, f"业主通过 {url} 报修和查看进度（[site] public_url）")
+
+
+def _calendar(settings: Settings, clock: Clock) -> list[Finding]:
+    """China's holidays are published a year at a time (late in the year before); a year the
+    calendar does not know is counted Monday to Friday, so deadlines over its holidays come
+    out wrong."""
+    if settings.sla.calendar != "cn":
+        return []
+    year = clock.now().astimezone(settings.site.tz).year
+    upgrade = "升级 chinesecalendar（pip install -U chinesecalendar）"
+    if not covers(year):
+        return [Finding(False, f"节假日日历没有 {year} 年的数据，时限按周一到周五计算：{upgrade}")]
+    if not covers(year + 1):
+        said = f"节假日日历有 {year} 年（含调休）；{year + 1} 年的放假安排公布后，请{upgrade}"
+        return [Finding(True, said)]
+    return [Finding(True, f"节假日日历已有 {year}、{year + 1} 年的放假安排（含调休）")]
 
 
 async def _outbox(store: DeliveryStore) -> list[Finding]:
