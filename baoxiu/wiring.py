@@ -52,6 +52,7 @@ def build_service(
         emergency_words=settings.routing.emergency_words,
         urgent_words=settings.routing.urgent_words,
         on_commit=on_commit,
+        policy=settings.sla.policy(settings.site.tz),
     )
 
 

@@ -160,6 +160,8 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
         Field("接单人", ctx.directory.name_of(ticket.assignee_id) or "待接单"),
         Field("报修时间", f"{_local(ticket.created_at, ctx.tz)}（{ticket.channel.label}）"),
     ]
+    if (due := _due(ticket)) is not None:
+        fields.append(Field(due[0], _local(due[1], ctx.tz)))
     if ticket.appointment_at is not None:
         fields.insert(3, Field("期望上门时间", _local(ticket.appointment_at, ctx.tz)))
     if ticket.completed_at is not None:
@@ -169,6 +171,18 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
     if ticket.closed_at is not None and ticket.closed_by:
         fields.append(Field("结单", f"{ticket.closed_by} {_local(ticket.closed_at, ctx.tz)}"))
     return tuple(fields)
+
+
+def _due(ticket: Ticket) -> tuple[str, datetime] | None:
+    """The deadline the job is working towards now, named for the crew."""
+    match ticket.status:
+        case Status.NEW if ticket.accept_due:
+            return "接单截止", ticket.accept_due
+        case Status.ASSIGNED if ticket.arrive_due:
+            return "到场截止", ticket.arrive_due
+        case Status.IN_PROGRESS | Status.PAUSED if ticket.complete_due:
+            return "完工截止", ticket.complete_due
+    return None
 
 
 def _notes(ticket: Ticket) -> tuple[Note, ...]:

@@ -43,6 +43,9 @@ class TicketRow(SQLModel, table=True):
     completion_note: str | None = Field(default=None, sa_type=Text)
     confirmed_by: str | None = Field(default=None, max_length=64)
     closed_by: str | None = Field(default=None, max_length=64)
+    accept_due: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    arrive_due: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    complete_due: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     rework_count: int = 0
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)

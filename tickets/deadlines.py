@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from tickets.states import Urgency
+from tickets.states import Status, Urgency
 from tickets.worktime import WorkCalendar
 
 
@@ -75,3 +75,24 @@ class Policy:
         at that moment: what an administrator checks the calendar with."""
         target = self.target(urgency, category)
         return {step: self.due(target, step, start) for step in Step}
+
+
+def restarted(
+    policy: Policy,
+    urgency: Urgency,
+    category: str,
+    to_status: Status,
+    now: datetime,
+) -> dict[str, datetime | None]:
+    """The due times a change sets, by the state it enters at `now`: a job back in the pool
+    must be accepted again, an accepted one (a transfer or a rework included) reached, a
+    started one done; what comes later is not yet due. Other states leave them as they are."""
+    target = policy.target(urgency, category)
+    if to_status is Status.NEW:
+        due = policy.due(target, Step.ACCEPT, now)
+        return {"accept_due": due, "arrive_due": None, "complete_due": None}
+    if to_status is Status.ASSIGNED:
+        return {"arrive_due": policy.due(target, Step.ARRIVE, now), "complete_due": None}
+    if to_status is Status.IN_PROGRESS:
+        return {"complete_due": policy.due(target, Step.COMPLETE, now)}
+    return {}

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from tickets.actions import MAX_TEXT, Command, Verb
+from tickets.deadlines import Policy, restarted
 from tickets.errors import (
     AlreadyTaken,
     CapacityReached,
@@ -88,6 +89,8 @@ class Context:
     source: Source
     open_jobs: Mapping[str, int]
     """Open tickets held by each member named in the command (actor or target)."""
+    policy: Policy | None = None
+    """The SLA the due times are counted by; without one a ticket carries none."""
 
 
 def available_verbs(status: Status) -> list[Verb]:
@@ -122,6 +125,10 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
         raise Forbidden(refusal)
     changes, details = _RULES[command.verb](ticket, command, who, team, ctx)
     to_status = changes.pop("status", ticket.status)
+    changed = to_status is not ticket.status or command.verb is Verb.TRANSFER
+    resumed = ticket.status is Status.PAUSED and to_status is Status.IN_PROGRESS
+    if ctx.policy is not None and changed and not resumed:  # a pause's clock runs on
+        changes.update(restarted(ctx.policy, ticket.urgency, ticket.category, to_status, ctx.now))
     event = Event(
         kind=command.verb.kind,
         at=ctx.now,

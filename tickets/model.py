@@ -88,6 +88,10 @@ class Ticket:
     confirmed_by: str | None = None
     """Who confirmed the repair (a member's name, or 业主), for the card."""
     closed_by: str | None = None
+    accept_due: datetime | None = None
+    """When the job must be claimed or dispatched (tickets/deadlines.py says how each is set)."""
+    arrive_due: datetime | None = None
+    complete_due: datetime | None = None
     rework_count: int = 0
     photos: tuple[str, ...] = ()
     public_token: str = ""

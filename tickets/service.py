@@ -13,13 +13,14 @@ path: there is no second way to change a ticket or to write its timeline.
 
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
+from tickets.deadlines import Policy, restarted
 from tickets.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound
 from tickets.machine import Context, created, decide
 from tickets.messages import Reminder, Sent
@@ -75,8 +76,10 @@ class TicketService:
         emergency_words: Sequence[str] = DEFAULT_EMERGENCY_WORDS,
         urgent_words: Sequence[str] = DEFAULT_URGENT_WORDS,
         on_commit: Callable[[], None] = lambda: None,
+        policy: Policy | None = None,
     ) -> None:
-        """`on_commit` runs after each committed change: the delivery worker's wake-up."""
+        """`on_commit` runs after each committed change: the delivery worker's wake-up.
+        `policy` is the SLA that sets tickets' due times; without one they carry none."""
         self._uow = uow
         self._planner = planner
         self.directory = directory
@@ -85,6 +88,7 @@ class TicketService:
         self._emergency_words = emergency_words
         self._urgent_words = urgent_words
         self._on_commit = on_commit
+        self._policy = policy
 
     async def open(
         self,
@@ -139,6 +143,9 @@ class TicketService:
                 updated_at=now,
                 created_by=actor.member_id,
             )
+            if self._policy is not None:  # a new report must be accepted in time
+                due = restarted(self._policy, urgency, draft.category, Status.NEW, now)
+                ticket = replace(ticket, accept_due=due["accept_due"])
             events = [created(ticket, actor, self.directory, source)]
             if team.dispatch is DispatchMode.ROUND_ROBIN:
                 technicians = self.directory.technicians(team.id)
@@ -250,7 +257,13 @@ class TicketService:
         return len(addresses)
 
     def _context(self, now: datetime, source: Source, open_jobs: dict[str, int]) -> Context:
-        return Context(directory=self.directory, now=now, source=source, open_jobs=open_jobs)
+        return Context(
+            directory=self.directory,
+            now=now,
+            source=source,
+            open_jobs=open_jobs,
+            policy=self._policy,
+        )
 
     async def history(self, number: str) -> TicketHistory:
         async with self._uow(readonly=True) as uow:

@@ -32,7 +32,7 @@ from integration.web.report_form import (
     validate,
 )
 from integration.web.schemas import LABELS, MAX_DESCRIPTION
-from integration.web.timeline import ENDED, HEADLINES, local, step
+from integration.web.timeline import ENDED, HEADLINES, local, promise, step
 from tickets.clock import Clock
 from tickets.errors import NotFound
 from tickets.model import RESIDENT as RESIDENT_ACTOR
@@ -166,6 +166,7 @@ async def ticket_status(request: web.Request) -> web.Response:
         hotline=resident.hotline,
         ticket=ticket,
         headline=HEADLINES[ticket.status],
+        promise=promise(ticket, resident.tz),
         assignee=service.directory.name_of(ticket.assignee_id),
         phone=mask_phone(ticket.reporter.phone),
         steps=steps,

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tickets.model import Event
+from tickets.model import Event, Ticket
 from tickets.states import Status
 from tickets.words import for_resident
 
@@ -37,6 +37,18 @@ def step(event: Event, tz: ZoneInfo) -> Step | None:
     if words is None:
         return None
     return Step(local(event.at, tz), words.title, words.detail)
+
+
+def promise(ticket: Ticket, tz: ZoneInfo) -> str | None:
+    """What the resident is promised next, by the ticket's due time for it."""
+    match ticket.status:
+        case Status.NEW if ticket.accept_due:
+            return f"预计 {local(ticket.accept_due, tz)} 前安排好师傅"
+        case Status.ASSIGNED if ticket.arrive_due:
+            return f"师傅预计 {local(ticket.arrive_due, tz)} 前上门"
+        case Status.IN_PROGRESS | Status.PAUSED if ticket.complete_due:
+            return f"预计 {local(ticket.complete_due, tz)} 前修好"
+    return None
 
 
 def local(moment: datetime, tz: ZoneInfo) -> str:

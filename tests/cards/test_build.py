@@ -161,3 +161,15 @@ def test_a_finished_card_shows_the_result_and_who_signed_it_off(ctx: CardContext
     assert field(card, "结单").startswith("陈班长 ")
     working = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.TEAM, ctx)
     assert "维修结果" not in [f.label for f in working.fields]
+
+
+def test_a_card_shows_the_deadline_the_job_works_towards(ctx: CardContext) -> None:
+    at = make_ticket().created_at
+    for ticket, label in [
+        (make_ticket(Status.NEW, accept_due=at), "接单截止"),
+        (make_ticket(Status.ASSIGNED, arrive_due=at), "到场截止"),
+        (make_ticket(Status.PAUSED, complete_due=at), "完工截止"),
+    ]:
+        assert field(ticket_card(ticket, Audience.TEAM, ctx), label) == "11-28 10:00"
+    done = ticket_card(make_ticket(Status.COMPLETED, complete_due=at), Audience.TEAM, ctx)
+    assert not [f for f in done.fields if f.label.endswith("截止")]

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.tickets.factories import COMMANDS, SYSTEM_VERBS, T0, TEAMS, ctx, make_ticket
+from tests.tickets.test_worktime import POLICY
 from tickets.actions import Command, Verb
 from tickets.errors import (
     AlreadyTaken,
@@ -360,3 +361,19 @@ def test_the_ticket_keeps_the_result_and_who_signed_it_off(directory: Directory)
         confirmed, Command(V.REOPEN, Actor.member("lin"), reason="仍在渗水"), ctx(directory)
     ).ticket
     assert (redone.completion_note, redone.confirmed_by) == (None, None)  # to be done again
+
+
+def test_due_times_restart_only_when_the_job_goes_back_or_moves(directory: Directory) -> None:
+    sla = replace(ctx(directory), policy=POLICY)
+    held = make_ticket(S.IN_PROGRESS, complete_due=T0, arrive_due=T0)
+    noted = decide(held, Command(V.COMMENT, Actor.member("li"), note="业主不在家"), sla).ticket
+    assert (noted.arrive_due, noted.complete_due) == (T0, T0)  # a note changes no clock
+    back = decide(
+        make_ticket(S.ASSIGNED, arrive_due=T0),
+        Command(V.HAND_BACK, Actor.member("li"), reason="不是本专业"),
+        sla,
+    ).ticket
+    assert back.status is S.NEW and back.arrive_due is None
+    assert back.accept_due is not None and back.accept_due > sla.now  # accepted anew
+    unset = decide(make_ticket(S.ASSIGNED), Command(V.START, Actor.member("li")), ctx(directory))
+    assert unset.ticket.complete_due is None  # no policy, no due times
