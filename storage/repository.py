@@ -1,7 +1,7 @@
 """`tickets.ports.TicketRepository` over SQLModel tables."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import fields, replace
+from dataclasses import asdict, fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -13,15 +13,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.engine import dialect_insert
 from storage.inbound import first_time
 from storage.tables import TicketEventRow, TicketRow, TicketSequenceRow
+from tickets.deadlines import Rung
 from tickets.errors import ConcurrentUpdate
 from tickets.events import details_from_json, details_to_json
 from tickets.model import Event, Reporter, Ticket
 from tickets.ports import Page, TicketQuery
-from tickets.states import OPEN_STATUSES, Channel, Source, Status, Urgency
+from tickets.states import OPEN_STATUSES, Channel, PauseKind, Source, Status, Urgency
 
-_PLAIN_FIELDS = [
-    f.name for f in fields(Ticket) if f.name not in {"reporter", "photos", "id", "version"}
-]
+_CONVERTED = {"reporter", "photos", "id", "version", "escalation_chain", "pause_kind"}
+_PLAIN_FIELDS = [f.name for f in fields(Ticket) if f.name not in _CONVERTED]
 
 
 def _to_row_values(ticket: Ticket) -> dict[str, Any]:
@@ -29,6 +29,8 @@ def _to_row_values(ticket: Ticket) -> dict[str, Any]:
     values["reporter_name"] = ticket.reporter.name
     values["reporter_phone"] = ticket.reporter.phone
     values["photos"] = list(ticket.photos)
+    values["escalation_chain"] = [asdict(rung) for rung in ticket.escalation_chain]
+    values["pause_kind"] = ticket.pause_kind.value if ticket.pause_kind else None
     return values
 
 
@@ -40,6 +42,10 @@ def _to_ticket(row: TicketRow) -> Ticket:
         channel=Channel(row.channel),
         reporter=Reporter(name=row.reporter_name, phone=row.reporter_phone),
         photos=tuple(row.photos),
+        escalation_chain=tuple(
+            Rung(int(r["after_minutes"]), str(r["to"])) for r in row.escalation_chain or ()
+        ),
+        pause_kind=PauseKind(row.pause_kind) if row.pause_kind else None,
         version=row.version,
         id=row.id,
     )
@@ -179,6 +185,17 @@ class SqlTicketRepository:
         )
         rows = (await self._session.exec(statement)).all()
         return {member: at for member, at in rows if member is not None and at is not None}
+
+    async def due_escalations(self, now: datetime, limit: int) -> list[str]:
+        """Tickets with an escalation step due by `now`, the longest waiting first: a range
+        scan of `ix_ticket_escalate_at`, however many tickets there are."""
+        statement = (
+            select(TicketRow.number)
+            .where(col(TicketRow.escalate_at) <= now)
+            .order_by(col(TicketRow.escalate_at))
+            .limit(limit)
+        )
+        return list((await self._session.exec(statement)).all())
 
     async def events(self, ticket: Ticket) -> list[Event]:
         statement = (

@@ -46,6 +46,14 @@ class TicketRow(SQLModel, table=True):
     accept_due: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     arrive_due: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     complete_due: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    escalation_chain: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    escalation_step: int = 0
+    escalate_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    handled_by: str | None = Field(default=None, max_length=64)
+    pause_kind: str | None = Field(default=None, max_length=16)
+    clock_stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hurry_count: int = 0
+    hurried_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     rework_count: int = 0
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)

@@ -1,10 +1,12 @@
 """What can be done to a ticket: the verbs, and one command value every edge and job builds."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from tickets.events import Details, EventKind
 from tickets.model import Actor
+from tickets.states import PauseKind
 
 
 class Verb(StrEnum):
@@ -75,7 +77,8 @@ class Command:
     """One action on one ticket, as every edge (API, CLI, card button) and job expresses it.
 
     `to` names a member (dispatch, transfer, auto_assign), `team` a team (transfer to another
-    team), `reason` explains pause / hand_back / reopen / cancel / close, `note` is free text
+    team), `reason` explains pause / hand_back / reopen / cancel / close / extend,
+    `pause_kind` says whose the pause is, `note` is free text
     (comment, completion result, resume note). `details` carries what a system verb records
     as it is (a failed delivery's platform, chat and error, a reposted card's reason).
     """
@@ -87,3 +90,8 @@ class Command:
     reason: str | None = None
     note: str | None = None
     details: Details | None = None
+    pause_kind: PauseKind | None = None
+    minutes: int | None = None
+    """How far to extend a deadline (延期), in minutes of the ticket's clock."""
+    at: datetime | None = None
+    """A new appointment with the resident (reschedule)."""

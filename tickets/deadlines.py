@@ -48,6 +48,16 @@ class TargetChange:
 
 
 @dataclass(frozen=True)
+class Rung:
+    """One step of an escalation chain: whom a missed deadline reaches, and how long after."""
+
+    after_minutes: int
+    """Minutes of the ticket's clock after the deadline."""
+    to: str
+    """assignee, team, supervisors, management, on_duty, or member:<id>."""
+
+
+@dataclass(frozen=True)
 class Policy:
     targets: Mapping[Urgency, Target]
     categories: Mapping[str, TargetChange]

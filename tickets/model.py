@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from tickets.deadlines import Rung
 from tickets.events import Details, EventKind, NoDetails
-from tickets.states import Channel, Source, Status, Urgency
+from tickets.states import Channel, PauseKind, Source, Status, Urgency
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,20 @@ class Ticket:
     """When the job must be claimed or dispatched (tickets/deadlines.py says how each is set)."""
     arrive_due: datetime | None = None
     complete_due: datetime | None = None
+    escalation_chain: tuple[Rung, ...] = ()
+    """The chain in force when the ticket opened: editing the config leaves it as it was."""
+    escalation_step: int = 0
+    """Steps of the chain sent for the deadline watched now (tickets/escalation.py)."""
+    escalate_at: datetime | None = None
+    """When the next step is due: what the watcher's indexed query looks for."""
+    handled_by: str | None = None
+    """The supervisor or manager who took the overdue job over (我来处理)."""
+    pause_kind: PauseKind | None = None
+    clock_stopped_at: datetime | None = None
+    """When a pause that stops the clock began (parts, the resident)."""
+    hurry_count: int = 0
+    """How many times the job was chased (催单)."""
+    hurried_at: datetime | None = None
     rework_count: int = 0
     photos: tuple[str, ...] = ()
     public_token: str = ""

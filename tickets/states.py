@@ -37,6 +37,23 @@ _LABELS = {
 OPEN_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
 
 
+class PauseKind(StrEnum):
+    """Why a job is paused, as far as the promise to complete it is concerned: waiting for
+    parts or for the resident stops the clock, anything else is the crew's time."""
+
+    PARTS = "parts"
+    RESIDENT = "resident"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"parts": "等配件", "resident": "业主原因", "other": "其他原因"}[self.value]
+
+    @property
+    def stops_clock(self) -> bool:
+        return self is not PauseKind.OTHER
+
+
 class Urgency(StrEnum):
     EMERGENCY = "emergency"
     URGENT = "urgent"
