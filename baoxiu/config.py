@@ -41,7 +41,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import make_url
 
 from tickets.audience import Audience
-from tickets.deadlines import Counting, Policy, Step, Target, TargetChange
+from tickets.deadlines import Counting, Policy, Rung, Step, Target, TargetChange
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
 from tickets.routing import DEFAULT_EMERGENCY_WORDS, DEFAULT_URGENT_WORDS
@@ -278,6 +278,8 @@ class SlaConfig(Section):
         EscalationStep(after_minutes=30, to="supervisors"),
         EscalationStep(after_minutes=120, to="management"),
     ]
+    release_unstarted: bool = False
+    """A claimed job not started by its arrive deadline goes back to the group (claim teams)."""
 
     def policy(self, tz: ZoneInfo) -> Policy:
         """The policy the core counts deadlines with, in the site's zone."""
@@ -289,7 +291,8 @@ class SlaConfig(Section):
         calendar = WorkCalendar(hours, tz, days(self.extra_holidays, self.extra_workdays))
         targets = {urgency: _target(getattr(self, urgency.value), urgency) for urgency in Urgency}
         categories = {name: _change(change) for name, change in self.categories.items()}
-        return Policy(targets, categories, calendar)
+        chain = tuple(Rung(step.after_minutes, step.to) for step in self.escalation)
+        return Policy(targets, categories, calendar, chain, self.release_unstarted)
 
 
 def _minutes(target: SlaTarget | SlaChange) -> dict[Step, int]:
@@ -468,7 +471,13 @@ class Settings(BaseSettings):
                 for t in self.teams
             ],
             members=[
-                Member(id=m.id, name=m.name, roles=frozenset(m.roles), teams=frozenset(m.teams))
+                Member(
+                    id=m.id,
+                    name=m.name,
+                    roles=frozenset(m.roles),
+                    teams=frozenset(m.teams),
+                    phone=m.phone,
+                )
                 for m in self.members
             ],
         )

@@ -9,6 +9,7 @@ assignee's direct card shows it in full.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from cards.mask import mask_name, mask_phone
@@ -31,7 +32,7 @@ from tickets.machine import possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
-from tickets.states import Status, Urgency
+from tickets.states import PauseKind, Status, Urgency
 from tickets.words import RESIDENT_READS, describe
 
 V = Verb
@@ -222,6 +223,32 @@ def _buttons(
     return tuple(b for b in buttons if all(i.options for i in b.inputs if i.kind == "select"))
 
 
+EXTENSIONS = ((30, "30分钟"), (60, "1小时"), (120, "2小时"), (240, "4小时"), (1440, "1天"))
+"""What 延期 offers, in minutes of the ticket's clock (a working day is shorter than 24 hours
+in working time: 1天 is counted as the ticket's clock counts 1,440 minutes)."""
+
+
+def escalation_buttons(ticket: Ticket, ctx: CardContext) -> tuple[Button, ...]:
+    """What an escalation offers the desk: move the job to someone else, call the
+    technician, give the job more time with a reason, or take it over."""
+    team = ctx.directory.teams[ticket.team_id]
+    possible = set(possible_verbs(ticket, team))
+    move = V.DISPATCH if ticket.status is Status.NEW else V.TRANSFER
+    offered: tuple[tuple[Verb, str, Literal["primary", "default"]], ...] = (
+        (move, "改派", "primary"),
+        (V.CALL_TECHNICIAN, "联系师傅", "default"),
+        (V.EXTEND, "延期", "default"),
+        (V.TAKE_OVER, "我来处理", "default"),
+    )
+    buttons = (
+        Button(label, ActionValue(ticket.number, verb, ticket.version), style, inputs)
+        for verb, label, style in offered
+        if verb in possible
+        for inputs in [_inputs(verb, ticket, ctx)]
+    )
+    return tuple(b for b in buttons if all(i.options for i in b.inputs if i.kind == "select"))
+
+
 def _reason(label: str, placeholder: str) -> Input:
     return Input("reason", label, "text", required=True, placeholder=placeholder)
 
@@ -259,7 +286,17 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
                 ),
             )
         case V.PAUSE:
-            return (_reason("暂停原因", "等配件 / 业主不在家 …"),)
+            kinds = tuple(Option(k.value, k.label) for k in PauseKind)
+            return (
+                Input("pause_kind", "暂停类型", "select", required=True, options=kinds),
+                _reason("暂停原因", "等配件 / 业主不在家 …"),
+            )
+        case V.EXTEND:
+            times = tuple(Option(str(minutes), label) for minutes, label in EXTENSIONS)
+            return (
+                Input("minutes", "延期多久", "select", required=True, options=times),
+                _reason("延期原因", "业主改约 / 需要专业公司 …"),
+            )
         case V.HAND_BACK:
             return (_reason("退单原因", "不是本专业 / 需要专业公司 …"),)
         case V.REOPEN:

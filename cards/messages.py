@@ -3,12 +3,12 @@ a report. Each is a plain `Card`, so every platform's renderer shows it as it sh
 
 from dataclasses import replace
 
-from cards.build import CardContext, ticket_card
+from cards.build import CardContext, escalation_buttons, ticket_card
 from cards.model import Card, Chart, Field, Header, Tone
 from cards.model import Note as CardNote
 from cards.model import Series as ChartSeries
-from tickets.audience import CardAddress
-from tickets.messages import Note, Reminder, Report
+from tickets.audience import Audience, CardAddress
+from tickets.messages import Escalation, Note, Reminder, Report
 from tickets.model import Event, Ticket
 
 
@@ -31,6 +31,22 @@ def reminder_card(
         header=replace(card.header, tone=Tone.RED),
         notes=(CardNote(reminder.text, Tone.RED), *card.notes),
     )
+
+
+def escalation_card(
+    ticket: Ticket,
+    escalation: Escalation,
+    ctx: CardContext,
+    address: CardAddress,
+    shown: Event | None = None,
+) -> Card:
+    """An overdue ticket's card headed in red by what was missed. The desk and management
+    get what they can do about it (改派, 联系师傅, 延期, 我来处理); the crew, in the team
+    chat or their own, the job's own buttons: a nudge is answered by doing the job."""
+    card = reminder_card(ticket, Reminder(escalation.text), ctx, address, shown)
+    if address.audience not in (Audience.SUPERVISORS, Audience.MANAGEMENT):
+        return card
+    return replace(card, buttons=escalation_buttons(ticket, ctx))
 
 
 def report_card(report: Report) -> Card:

@@ -34,11 +34,12 @@ from tickets.actions import Command, Verb
 from tickets.audience import Audience
 from tickets.clock import Clock
 from tickets.errors import AlreadyTaken, NotFound, TicketError
+from tickets.events import EventKind
 from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
 from tickets.ports import ClickedCard
 from tickets.service import TicketService
-from tickets.states import Source
+from tickets.states import PauseKind, Source
 from tickets.words import describe
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,11 @@ def _reporter(ticket: Ticket, directory: Directory) -> str:
     return f"报修人 {r.name}，电话 {r.phone}（仅你可见，本次查看已记入工单记录）"
 
 
+def _technician(ticket: Ticket, directory: Directory) -> str:
+    member = directory.members[ticket.assignee_id or ""]
+    return f"{member.name}，电话 {member.phone}（仅你可见，本次查看已记入工单记录）"
+
+
 TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CLAIM: _done("接单成功，请尽快联系业主"),
     Verb.DISPATCH: lambda t, d: f"已派给{d.name_of(t.assignee_id)}",
@@ -115,7 +121,22 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CANCEL: _done("已取消"),
     Verb.COMMENT: _done("备注已记录"),
     Verb.REVEAL: _reporter,
+    Verb.EXTEND: _done("已延期，时限重新计算"),
+    Verb.TAKE_OVER: _done("已由你跟进，这单不再向上提醒"),
+    Verb.CALL_TECHNICIAN: _technician,
 }
+
+
+def _choice(kind: type[PauseKind], value: str | None) -> PauseKind | None:
+    """A picked option as the core's value; anything else counts as not picked."""
+    try:
+        return kind(value) if value else None
+    except ValueError:
+        return None
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdecimal() else None
 
 
 _finishing: set[asyncio.Task["ClickAnswer"]] = set()
@@ -183,6 +204,8 @@ class ClickRouter:
             team=click.form.get("team") or None,
             reason=click.form.get("reason") or None,
             note=click.form.get("note") or None,
+            pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
+            minutes=_number(click.form.get("minutes")),
         )
         clicked = None
         if click.card_id is not None:
@@ -198,7 +221,7 @@ class ClickRouter:
             return await self._refused(click, error.message, due)
         ticket = outcome.ticket
         toast = TOASTS[verb](ticket, self._service.directory)
-        changed_by_this_click = 0 if verb in (Verb.COMMENT, Verb.REVEAL) else 1
+        changed_by_this_click = 0 if verb.kind in (EventKind.COMMENT, EventKind.REVEAL) else 1
         if click.value.version < ticket.version - changed_by_this_click:
             toast = f"卡片已刷新。{toast}"
         shown = outcome.event

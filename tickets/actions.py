@@ -31,6 +31,14 @@ class Verb(StrEnum):
     RECORD_CARD_REPOST = "record_card_repost"
     """baoxiu notes on the timeline that it posted a fresh card in place of one the platform
     would no longer let it edit (recalled, too old)."""
+    ESCALATE = "escalate"
+    """baoxiu sends the next step of an overdue ticket's escalation chain."""
+    RELEASE = "release"
+    """baoxiu puts a claimed job nobody started by its arrive deadline back in the pool."""
+    EXTEND = "extend"
+    TAKE_OVER = "take_over"
+    CALL_TECHNICIAN = "call_technician"
+    """Shows the assignee's phone to the desk, audited like a reveal of the resident's."""
 
     @property
     def label(self) -> str:
@@ -61,11 +69,21 @@ _LABELS = {
     Verb.AUTO_ASSIGN: "自动派单",
     Verb.RECORD_DELIVERY_FAILURE: "记录发送失败",
     Verb.RECORD_CARD_REPOST: "记录卡片重发",
+    Verb.ESCALATE: "升级提醒",
+    Verb.RELEASE: "退回待接单",
+    Verb.EXTEND: "延期",
+    Verb.TAKE_OVER: "我来处理",
+    Verb.CALL_TECHNICIAN: "联系师傅",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
     Verb.RECORD_DELIVERY_FAILURE: EventKind.DELIVERY_FAILED,
     Verb.RECORD_CARD_REPOST: EventKind.CARD_REPOSTED,
+    Verb.ESCALATE: EventKind.ESCALATED,
+    Verb.RELEASE: EventKind.HAND_BACK,
+    Verb.EXTEND: EventKind.EXTENDED,
+    Verb.TAKE_OVER: EventKind.TAKEN_OVER,
+    Verb.CALL_TECHNICIAN: EventKind.REVEAL,
 }
 
 MAX_TEXT = 500

@@ -62,6 +62,10 @@ class Policy:
     targets: Mapping[Urgency, Target]
     categories: Mapping[str, TargetChange]
     calendar: WorkCalendar
+    escalation: tuple[Rung, ...] = ()
+    """The chain a ticket opened now copies."""
+    release_unstarted: bool = False
+    """A claim-team job accepted but not started by its arrive deadline goes back to the pool."""
 
     def target(self, urgency: Urgency, category: str | None = None) -> Target:
         target = self.targets[urgency]
@@ -73,10 +77,23 @@ class Policy:
 
     def due(self, target: Target, step: Step, start: datetime) -> datetime:
         """When `step` is due if its clock started at `start`."""
-        minutes = target.minutes[step]
+        return self.later(target, start, target.minutes[step])
+
+    def later(self, target: Target, start: datetime, minutes: int) -> datetime:
+        """`minutes` of the target's clock after `start`; none at all is `start` itself, even
+        at the end of a working day."""
+        if minutes == 0:
+            return start
         if target.clock is Counting.ALWAYS:
             return start + timedelta(minutes=minutes)
         return self.calendar.add(start, minutes)
+
+    def stood(self, target: Target, since: datetime, until: datetime) -> int:
+        """Minutes of the target's clock from `since` to `until`: how long a stopped clock
+        stood still, counted as it would have run."""
+        if target.clock is Counting.ALWAYS:
+            return round((until - since).total_seconds() / 60)
+        return round(self.calendar.between(since, until).total_seconds() / 60)
 
     def plan(
         self, urgency: Urgency, start: datetime, category: str | None = None

@@ -37,6 +37,11 @@ class CapacityReached(IllegalTransition):
     pass
 
 
+class NothingDue(IllegalTransition):
+    """A job asked baoxiu to act on a ticket that no longer needs it (another watcher or an
+    earlier run already did, or the ticket moved on): the job's expected outcome, not a fault."""
+
+
 class InvalidInput(TicketError):
     """A value the core cannot use (unknown category, missing reason, unknown member)."""
 

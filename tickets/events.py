@@ -35,6 +35,8 @@ class EventKind(StrEnum):
     SLA_BREACHED = "sla_breached"
     ESCALATED = "escalated"
     HURRIED = "hurried"
+    EXTENDED = "extended"
+    TAKEN_OVER = "taken_over"
     RATED = "rated"
     UNKNOWN = "unknown"
 
@@ -101,6 +103,13 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Paused:
+    reason: str | None = None
+    kind: str = ""
+    """Whose the pause is (tickets.states.PauseKind): parts and the resident stop the clock."""
+
+
+@dataclass(frozen=True)
 class Reopened:
     reason: str | None = None
     rework: int = 0
@@ -152,8 +161,25 @@ class SlaBreached:
 @dataclass(frozen=True)
 class Escalated:
     step: int = 0
+    """Which step of the ticket's chain, from 1."""
     to: str = ""
-    """Whom the reminder went to, in words (李师傅, 班组长, 管理层)."""
+    """Whom it went to, as the chain names them (assignee, supervisors, member:<id> …)."""
+    to_name: str = ""
+    """The same in words (李师傅, 班组长, 管理层)."""
+    deadline: str = ""
+    """The deadline missed: accept, arrive or complete."""
+    due: str = ""
+    """When it was due, ISO 8601."""
+
+
+@dataclass(frozen=True)
+class Extended:
+    deadline: str = ""
+    """Which deadline: accept, arrive or complete."""
+    minutes: int = 0
+    due: str = ""
+    """The new deadline, ISO 8601."""
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +202,7 @@ Details = (
     | Assigned
     | Transferred
     | Reason
+    | Paused
     | Reopened
     | Closed
     | Note
@@ -184,6 +211,7 @@ Details = (
     | CardReposted
     | SlaBreached
     | Escalated
+    | Extended
     | Rated
     | Unknown
 )
@@ -204,7 +232,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.TRANSFER: _Info("转单", Transferred, True),
     EventKind.HAND_BACK: _Info("退单", Reason, True),
     EventKind.START: _Info("开始维修", NoDetails, True),
-    EventKind.PAUSE: _Info("暂停", Reason, True),
+    EventKind.PAUSE: _Info("暂停", Paused, True),
     EventKind.RESUME: _Info("继续", Note, True),
     EventKind.COMPLETE: _Info("完工", Note, True),
     EventKind.CONFIRM: _Info("确认完成", Note, True),
@@ -218,6 +246,8 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.SLA_BREACHED: _Info("超时", SlaBreached, False),
     EventKind.ESCALATED: _Info("升级提醒", Escalated, False),
     EventKind.HURRIED: _Info("催单", NoDetails, True),
+    EventKind.EXTENDED: _Info("延期", Extended, False),
+    EventKind.TAKEN_OVER: _Info("主管跟进", NoDetails, False),
     EventKind.RATED: _Info("评价", Rated, True),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }

@@ -20,7 +20,9 @@ from tickets.errors import (
     Forbidden,
     IllegalTransition,
     InvalidInput,
+    NothingDue,
 )
+from tickets.escalation import audience_words, follow, watched
 from tickets.events import (
     Assigned,
     CardReposted,
@@ -28,9 +30,12 @@ from tickets.events import (
     Created,
     DeliveryFailed,
     Details,
+    Escalated,
     EventKind,
+    Extended,
     NoDetails,
     Note,
+    Paused,
     Reason,
     Reopened,
     Revealed,
@@ -47,7 +52,7 @@ from tickets.permissions import (
     is_dispatcher,
     may,
 )
-from tickets.states import Source, Status
+from tickets.states import PauseKind, Source, Status
 
 _ACTIVE = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
 _ANY = frozenset(Status)
@@ -70,8 +75,16 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.AUTO_ASSIGN: frozenset({Status.NEW}),
     Verb.RECORD_DELIVERY_FAILURE: _ANY,
     Verb.RECORD_CARD_REPOST: _ANY,
+    Verb.ESCALATE: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.RELEASE: frozenset({Status.ASSIGNED}),
+    Verb.EXTEND: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.TAKE_OVER: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.CALL_TECHNICIAN: _ACTIVE,
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
+
+ESCALATION_VERBS = frozenset({Verb.EXTEND, Verb.TAKE_OVER, Verb.CALL_TECHNICIAN})
+"""What the desk does about an overdue job, offered on its escalation card (not the job's)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,8 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
     to_status = changes.pop("status", ticket.status)
     changed = to_status is not ticket.status or command.verb is Verb.TRANSFER
     resumed = ticket.status is Status.PAUSED and to_status is Status.IN_PROGRESS
-    if ctx.policy is not None and changed and not resumed:  # a pause's clock runs on
+    restart = ctx.policy is not None and changed and not resumed  # a pause's clock runs on
+    if ctx.policy is not None and restart:
         changes.update(restarted(ctx.policy, ticket.urgency, ticket.category, to_status, ctx.now))
     event = Event(
         kind=command.verb.kind,
@@ -142,6 +156,9 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
     if not changes and to_status is ticket.status:
         return Transition(ticket=ticket, event=event)  # only the timeline grows
     next_ticket = replace(ticket, status=to_status, updated_at=ctx.now, **changes)
+    if ctx.policy is not None:
+        restart = restart or command.verb is Verb.EXTEND
+        next_ticket = follow(ctx.policy, ticket, next_ticket, restart=restart)
     return Transition(ticket=next_ticket, event=event)
 
 
@@ -201,7 +218,7 @@ def _forbidden_message(verb: Verb, who: Who, ticket: Ticket, directory: Director
     yours = [
         v.label
         for v in possible_verbs(ticket, team)
-        if v not in (verb, Verb.COMMENT) and may(who, v, ticket)
+        if v not in (verb, Verb.COMMENT, *ESCALATION_VERBS) and may(who, v, ticket)
     ]
     if yours:
         return f"{refusal}。你在这单上可以：{'、'.join(yours)}"
@@ -328,12 +345,31 @@ def _start(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Change
 
 def _pause(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     reason = _text(c.reason, "reason", required=True, what="暂停原因")
-    return {"status": Status.PAUSED, "pause_reason": reason}, Reason(reason)
+    kind = c.pause_kind or PauseKind.OTHER
+    changes = {
+        "status": Status.PAUSED,
+        "pause_reason": reason,
+        "pause_kind": kind,
+        "clock_stopped_at": ctx.now if kind.stops_clock else None,
+    }
+    return changes, Paused(reason, kind.value)
 
 
 def _resume(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """A clock stopped by the pause starts again where it stood: the deadline to complete
+    moves by the time it stood still, counted as that clock counts."""
     note = _text(c.note, "note", required=False, what="备注")
-    return {"status": Status.IN_PROGRESS, "pause_reason": None}, Note(note)
+    changes: dict[str, Any] = {
+        "status": Status.IN_PROGRESS,
+        "pause_reason": None,
+        "pause_kind": None,
+        "clock_stopped_at": None,
+    }
+    if ctx.policy is not None and t.clock_stopped_at is not None and t.complete_due is not None:
+        target = ctx.policy.target(t.urgency, t.category)
+        stood = ctx.policy.stood(target, t.clock_stopped_at, ctx.now)
+        changes["complete_due"] = ctx.policy.later(target, t.complete_due, stood)
+    return changes, Note(note)
 
 
 def _complete(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
@@ -393,6 +429,65 @@ def _record_card_repost(t: Ticket, c: Command, who: Who, team: Team, ctx: Contex
     return {}, replace(c.details, reason=c.details.reason[:MAX_TEXT])
 
 
+def _escalate(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The next step of the chain, if it is due: asked twice (two watchers, a late run), the
+    second finds it sent and nothing due."""
+    deadline = watched(t)
+    if t.escalate_at is None or t.escalate_at > ctx.now or deadline is None:
+        raise NothingDue(f"工单{t.number}现在没有要发的升级提醒")
+    step = t.escalation_step + 1
+    rung = t.escalation_chain[step - 1]
+    details = Escalated(
+        step=step,
+        to=rung.to,
+        to_name=audience_words(rung, t, ctx.directory),
+        deadline=deadline[0].value,
+        due=deadline[1].isoformat(),
+    )
+    return {"escalation_step": step}, details
+
+
+def _release(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    deadline = watched(t)
+    if deadline is None or deadline[1] > ctx.now:
+        raise NothingDue(f"工单{t.number}还没到到场时限")
+    changes = {"status": Status.NEW, "assignee_id": None, "accepted_at": None}
+    return changes, Reason(f"{ctx.directory.name_of(t.assignee_id)}超过到场时限仍未开始维修")
+
+
+EXTEND_MAX_MINUTES = 30 * 24 * 60
+
+
+def _extend(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """A later deadline for the one watched now, counted in the ticket's clock from the
+    old deadline or from now, whichever is later; its chain starts again."""
+    reason = _text(c.reason, "reason", required=True, what="延期原因")
+    if c.minutes is None or not 0 < c.minutes <= EXTEND_MAX_MINUTES:
+        raise InvalidInput("请选择延期多久（最长 30 天）", field="minutes")
+    deadline = watched(t)
+    if ctx.policy is None or deadline is None:
+        raise InvalidInput(f"工单{t.number}现在没有可以延期的时限", field="minutes")
+    target = ctx.policy.target(t.urgency, t.category)
+    due = ctx.policy.later(target, max(deadline[1], ctx.now), c.minutes)
+    details = Extended(deadline[0].value, c.minutes, due.isoformat(), reason)
+    return {f"{deadline[0].value}_due": due}, details
+
+
+def _take_over(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    assert who.member is not None  # only dispatchers hold the grant
+    if t.handled_by == who.member.id:
+        raise InvalidInput(f"你已经在跟进工单{t.number}", field="verb")
+    return {"handled_by": who.member.id, "escalation_step": len(t.escalation_chain)}, NoDetails()
+
+
+def _call_technician(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    member = ctx.directory.members.get(t.assignee_id or "")
+    if member is None or not member.phone:
+        name = ctx.directory.name_of(t.assignee_id) or "接单人"
+        raise InvalidInput(f"{name}没有登记电话，请管理员在配置里补上", field="verb")
+    return {}, Revealed(field="assignee")
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -411,4 +506,9 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.AUTO_ASSIGN: _auto_assign,
     Verb.RECORD_DELIVERY_FAILURE: _record_delivery_failure,
     Verb.RECORD_CARD_REPOST: _record_card_repost,
+    Verb.ESCALATE: _escalate,
+    Verb.RELEASE: _release,
+    Verb.EXTEND: _extend,
+    Verb.TAKE_OVER: _take_over,
+    Verb.CALL_TECHNICIAN: _call_technician,
 }

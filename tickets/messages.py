@@ -20,14 +20,24 @@ class MessageKind(StrEnum):
     REMINDER = "reminder"
     """A reminder or an escalation about a ticket: its card, headed by why it was sent, with
     the buttons its reader may use."""
+    ESCALATION = "escalation"
+    """An overdue ticket's step up its escalation chain: its card, headed by what was missed,
+    with what the reader can do about it (改派, 联系师傅, 延期, 我来处理)."""
     REPORT = "report"
     """Figures not tied to one ticket (the weekly summary), with a chart."""
 
     @property
     def label(self) -> str:
-        return {"ticket_card": "工单卡片", "note": "通知", "reminder": "提醒", "report": "报表"}[
-            self.value
-        ]
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    MessageKind.TICKET_CARD: "工单卡片",
+    MessageKind.NOTE: "通知",
+    MessageKind.REMINDER: "提醒",
+    MessageKind.ESCALATION: "升级提醒",
+    MessageKind.REPORT: "报表",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,15 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class Escalation:
+    text: str
+    """What was missed, e.g. 接单已超时30分钟，仍无人接单."""
+    step: int
+    """The step of the ticket's chain, from 1."""
+    kind = MessageKind.ESCALATION
+
+
+@dataclass(frozen=True)
 class Series:
     name: str
     values: tuple[float, ...]
@@ -72,7 +91,7 @@ class Report:
     kind = MessageKind.REPORT
 
 
-Sent = Note | Reminder | Report
+Sent = Note | Reminder | Escalation | Report
 """What baoxiu sends on its own; a ticket's card is the outbox's own business."""
 Message = TicketCard | Sent
 
@@ -90,6 +109,8 @@ def from_json(kind: str, data: Mapping[str, Any]) -> Message:
             return Note(title=str(data["title"]), text=str(data["text"]))
         case MessageKind.REMINDER:
             return Reminder(text=str(data["text"]))
+        case MessageKind.ESCALATION:
+            return Escalation(text=str(data["text"]), step=int(data["step"]))
         case MessageKind.REPORT:
             return Report(
                 title=str(data["title"]),

@@ -54,6 +54,8 @@ class Member:
     name: str
     roles: frozenset[Role]
     teams: frozenset[str] = field(default_factory=frozenset)
+    phone: str | None = None
+    """For the desk to call the technician about an overdue job (联系师傅)."""
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -49,6 +49,11 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.AUTO_ASSIGN: frozenset({Grant.SYSTEM}),
     Verb.RECORD_DELIVERY_FAILURE: frozenset({Grant.SYSTEM}),
     Verb.RECORD_CARD_REPOST: frozenset({Grant.SYSTEM}),
+    Verb.ESCALATE: frozenset({Grant.SYSTEM}),
+    Verb.RELEASE: frozenset({Grant.SYSTEM}),
+    Verb.EXTEND: _DISPATCHERS,
+    Verb.TAKE_OVER: _DISPATCHERS,
+    Verb.CALL_TECHNICIAN: _DESK,
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL)."""

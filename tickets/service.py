@@ -20,10 +20,19 @@ from zoneinfo import ZoneInfo
 
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
-from tickets.deadlines import Policy, restarted
-from tickets.errors import ConcurrentUpdate, Forbidden, InvalidInput, NotFound
+from tickets.deadlines import Policy, Rung, Step, restarted
+from tickets.errors import (
+    ConcurrentUpdate,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    NothingDue,
+)
+from tickets.escalation import follow, overdue_text, reach, releases
+from tickets.events import Escalated
 from tickets.machine import Context, created, decide
-from tickets.messages import Reminder, Sent
+from tickets.messages import Escalation, Reminder, Sent
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
@@ -145,7 +154,9 @@ class TicketService:
             )
             if self._policy is not None:  # a new report must be accepted in time
                 due = restarted(self._policy, urgency, draft.category, Status.NEW, now)
-                ticket = replace(ticket, accept_due=due["accept_due"])
+                chain = self._policy.escalation
+                ticket = replace(ticket, accept_due=due["accept_due"], escalation_chain=chain)
+                ticket = follow(self._policy, None, ticket, restart=True)
             events = [created(ticket, actor, self.directory, source)]
             if team.dispatch is DispatchMode.ROUND_ROBIN:
                 technicians = self.directory.technicians(team.id)
@@ -238,6 +249,50 @@ class TicketService:
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after), clicked=clicked)
             return Outcome(after, transition.event)
+
+    async def due_escalations(self, limit: int) -> list[str]:
+        """Tickets with an escalation step due now, the longest waiting first."""
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.due_escalations(self.clock.now(), limit)
+
+    async def escalate(self, number: str) -> Outcome | None:
+        """Send the ticket's due escalation step (or put an unstarted claim back in the pool,
+        where the policy says so), with its message, in one transaction; None when nothing
+        is due any more: another watcher or an earlier run did it, or the job moved on."""
+        try:
+            outcome = await _retrying(lambda: self._escalate_once(number))
+        except IllegalTransition:
+            return None
+        self._on_commit()
+        return outcome
+
+    async def _escalate_once(self, number: str) -> Outcome:
+        if self._policy is None:
+            raise NothingDue("没有配置时限")
+        async with self._uow() as uow:
+            now = self.clock.now()
+            ticket = await uow.tickets.get(number, for_update=True)
+            if ticket is None:
+                raise NotFound(f"没有这张工单：{number}")
+            team = self.directory.teams[ticket.team_id]
+            verb = Verb.RELEASE if releases(self._policy, ticket, team, now) else Verb.ESCALATE
+            transition = decide(ticket, Command(verb, SYSTEM), self._context(now, Source.JOB, {}))
+            after = await uow.tickets.update(ticket, transition.ticket, transition.event)
+            await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
+            details = transition.event.details
+            if isinstance(details, Escalated):
+                rung = ticket.escalation_chain[details.step - 1]
+                who = self.directory.name_of(ticket.assignee_id) or "接单人"
+                step, due = Step(details.deadline), datetime.fromisoformat(details.due)
+                message = Escalation(overdue_text(step, due, now, ticket, who), details.step)
+                addresses = self._planner.reach(self._reached(rung, ticket), after)
+                await uow.outbox.post(message, addresses, now, after)
+            return Outcome(after, transition.event)
+
+    def _reached(self, rung: Rung, ticket: Ticket) -> Reach | str:
+        """`on_duty` waits for the rota: until it lands, the team's supervisors."""
+        target = reach(rung, ticket) if rung.to != "on_duty" else Reach.SUPERVISORS
+        return target
 
     async def send(self, message: Sent, to: Reach | str, number: str | None = None) -> int:
         """Queue a message baoxiu sends on its own (a reminder about ticket `number`, a note,

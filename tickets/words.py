@@ -7,7 +7,9 @@ resident's page (`for_resident`).
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from tickets.escalation import duration
 from tickets.events import (
     Assigned,
     CardReposted,
@@ -16,16 +18,19 @@ from tickets.events import (
     DeliveryFailed,
     Escalated,
     EventKind,
+    Extended,
     Note,
+    Paused,
     Rated,
     Reason,
     Reopened,
+    Revealed,
     SlaBreached,
     Transferred,
     Unknown,
 )
 from tickets.model import Event
-from tickets.states import Channel, Urgency
+from tickets.states import Channel, PauseKind, Source, Urgency
 
 
 @dataclass(frozen=True)
@@ -64,12 +69,15 @@ def describe(event: Event) -> Words:
         case EventKind.TRANSFER, Transferred():
             where = d.to_name or d.team_name or "其他班组"
             return Words(f"已转给{where}", _reason(d.reason))
+        case EventKind.HAND_BACK, Reason() if event.source is Source.JOB:
+            return Words("超时未到场，已退回重新安排", _reason(d.reason))
         case EventKind.HAND_BACK, Reason():
             return Words(f"{who}已退单，正在重新安排", _reason(d.reason))
         case EventKind.START, _:
             return Words(f"{who}已到场维修")
-        case EventKind.PAUSE, Reason():
-            return Words("暂停维修", _reason(d.reason))
+        case EventKind.PAUSE, Paused():
+            kind = _label(PauseKind, d.kind)
+            return Words(f"暂停维修（{kind}）" if kind else "暂停维修", _reason(d.reason))
         case EventKind.RESUME, Note():
             return Words("继续维修", d.note)
         case EventKind.COMPLETE, Note():
@@ -85,6 +93,8 @@ def describe(event: Event) -> Words:
             return Words("已取消", _reason(d.reason))
         case EventKind.COMMENT, Note():
             return Words(f"{who}备注", d.note)
+        case EventKind.REVEAL, Revealed(field="assignee"):
+            return Words(f"{who}查看了师傅联系方式")
         case EventKind.REVEAL, _:
             return Words(f"{who}查看了报修人联系方式")
         case EventKind.DELIVERY_FAILED, DeliveryFailed():
@@ -94,7 +104,14 @@ def describe(event: Event) -> Words:
         case EventKind.SLA_BREACHED, SlaBreached():
             return Words(f"{DEADLINES.get(d.deadline, d.deadline)}超时")
         case EventKind.ESCALATED, Escalated():
-            return Words(f"已提醒{d.to}", f"第 {d.step} 级升级")
+            deadline = DEADLINES.get(d.deadline, "")
+            return Words(f"{deadline}超时，已提醒{d.to_name or d.to}", f"第 {d.step} 级升级")
+        case EventKind.EXTENDED, Extended():
+            deadline = DEADLINES.get(d.deadline, "")
+            later = duration(timedelta(minutes=d.minutes))
+            return Words(f"{who}将{deadline}时限延后{later}", _reason(d.reason))
+        case EventKind.TAKEN_OVER, _:
+            return Words(f"{who}接手跟进")
         case EventKind.HURRIED, _:
             return Words(f"{who}催单")
         case EventKind.RATED, Rated():
@@ -116,7 +133,7 @@ def _reason(reason: str | None) -> str | None:
     return f"原因：{reason}" if reason else None
 
 
-def _label(kind: type[Channel] | type[Urgency], value: str) -> str | None:
+def _label(kind: type[Channel] | type[Urgency] | type[PauseKind], value: str) -> str | None:
     try:
         return kind(value).label
     except ValueError:

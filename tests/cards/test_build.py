@@ -93,7 +93,7 @@ def test_supervisors_dispatch_from_a_list_of_the_teams_technicians(ctx: CardCont
 def test_forms_ask_for_what_the_core_requires(ctx: CardContext) -> None:
     card = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.DIRECT, ctx, "li")
     forms = {b.value.verb: [(i.name, i.required) for i in b.inputs] for b in card.buttons}
-    assert forms[V.PAUSE] == [("reason", True)]
+    assert forms[V.PAUSE] == [("pause_kind", True), ("reason", True)]
     assert forms[V.HAND_BACK] == [("reason", True)]
     assert forms[V.COMPLETE] == [("note", False)]
     assert forms[V.TRANSFER] == [("to", True), ("reason", False)]

@@ -53,7 +53,7 @@ def test_forms_share_one_text_box_and_one_person_picker(ctx: CardContext) -> Non
     card = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.SUPERVISORS, ctx)
     params = card_params(card, photo_url)
     labels = {b.label: json.loads(params[f"b{i}_action"]) for i, b in enumerate(card.buttons, 1)}
-    assert labels["暂停"]["f"] == ["reason"] and "f" not in labels.get("完工", {})
+    assert labels["暂停"]["f"] == ["pause_kind", "reason"] and "f" not in labels.get("完工", {})
     assert "暂停原因" in params["text_label"]
     people = json.loads(params["to_options"])
     assert people and all(set(p) == {"value", "text"} for p in people)

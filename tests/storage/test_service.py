@@ -12,7 +12,7 @@ from tests.reports import AGENT, crew, draft
 from tests.storage.conftest import ServiceFor
 from tickets.actions import Command, Verb
 from tickets.errors import AlreadyTaken, CapacityReached, Forbidden, InvalidInput, NotFound
-from tickets.events import Assigned, Reason
+from tickets.events import Assigned, Paused
 from tickets.model import RESIDENT, Actor
 from tickets.ports import TicketQuery
 from tickets.service import Outcome, TicketService
@@ -71,7 +71,7 @@ async def test_whole_life_cycle_is_on_the_timeline(service: TicketService, clock
     assert [(e.kind, e.actor_id, e.source, e.to_status) for e in history.events[1:]] == [
         (c.verb.kind, c.actor.member_id, s, st) for c, s, st in steps
     ]
-    assert history.events[3].details == Reason("等配件")
+    assert history.events[3].details == Paused("等配件", "other")
     assert [e.at for e in history.events] == sorted(e.at for e in history.events)
     assert all(e.at.tzinfo is not None for e in history.events)
 

@@ -3,8 +3,10 @@
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tickets.actions import Command, Verb
+from tickets.deadlines import Policy, Rung
 from tickets.events import CardReposted, DeliveryFailed
 from tickets.machine import Context
 from tickets.model import SYSTEM, Actor, Reporter, Ticket
@@ -71,13 +73,36 @@ COMMANDS: Mapping[Verb, Command] = {
     V.RECORD_CARD_REPOST: Command(
         V.RECORD_CARD_REPOST, SYSTEM, details=CardReposted("feishu", "oc_1", "卡片已被撤回")
     ),
+    V.ESCALATE: Command(V.ESCALATE, SYSTEM),
+    V.RELEASE: Command(V.RELEASE, SYSTEM),
+    V.EXTEND: Command(V.EXTEND, Actor.member("chen"), minutes=60, reason="业主改约"),
+    V.TAKE_OVER: Command(V.TAKE_OVER, Actor.member("chen")),
+    V.CALL_TECHNICIAN: Command(V.CALL_TECHNICIAN, Actor.member("lin")),
 }
-SYSTEM_VERBS = (V.AUTO_ASSIGN, V.RECORD_DELIVERY_FAILURE, V.RECORD_CARD_REPOST)
+SYSTEM_VERBS = (
+    V.AUTO_ASSIGN,
+    V.RECORD_DELIVERY_FAILURE,
+    V.RECORD_CARD_REPOST,
+    V.ESCALATE,
+    V.RELEASE,
+)
+OVERDUE: dict[str, Any] = {
+    "accept_due": T0,
+    "arrive_due": T0,
+    "complete_due": T0,
+    "escalation_chain": (Rung(0, "assignee"), Rung(30, "supervisors")),
+    "escalate_at": T0,
+}
+"""Every deadline missed an hour before `ctx`'s now, the first step of the chain due."""
 TEAMS: Mapping[Verb, str] = {V.AUTO_ASSIGN: "dianti"}
 """Where a verb's ticket must be for the verb to apply: baoxiu assigns only round-robin teams."""
 
 
-def ctx(directory: Directory, **open_jobs: int) -> Context:
+def ctx(directory: Directory, policy: Policy | None = None, **open_jobs: int) -> Context:
     return Context(
-        directory=directory, now=T0 + timedelta(hours=1), source=Source.API, open_jobs=open_jobs
+        directory=directory,
+        now=T0 + timedelta(hours=1),
+        source=Source.API,
+        open_jobs=open_jobs,
+        policy=policy,
     )

@@ -5,7 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.tickets.factories import COMMANDS, ctx, make_ticket
+from tests.tickets.factories import COMMANDS, OVERDUE, ctx, make_ticket
+from tests.tickets.test_worktime import POLICY
 from tickets.actions import Command, Verb
 from tickets.errors import Forbidden
 from tickets.machine import ALLOWED_FROM, decide
@@ -37,6 +38,11 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.AUTO_ASSIGN: set(),
     V.RECORD_DELIVERY_FAILURE: set(),
     V.RECORD_CARD_REPOST: set(),
+    V.ESCALATE: set(),
+    V.RELEASE: set(),
+    V.EXTEND: {"chen", "zhou", "admin"},
+    V.TAKE_OVER: {"chen", "zhou", "admin"},
+    V.CALL_TECHNICIAN: DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 
@@ -57,16 +63,16 @@ def _first_state(verb: Verb) -> Status:
 @pytest.mark.parametrize("verb", list(Verb))
 @pytest.mark.parametrize("person", PEOPLE)
 def test_permission_table(staff: Directory, verb: Verb, person: str) -> None:
-    held = make_ticket(_first_state(verb))
+    held = make_ticket(_first_state(verb), **OVERDUE)
     member = staff.members[person]
     command = replace(COMMANDS[verb], actor=Actor.member(person))
     allowed = person in EXPECTED_ALLOWED[verb]
     assert may(Who(command.actor, member.name, member), verb, held) is allowed
     if allowed:
-        assert decide(held, command, ctx(staff)).event.actor_id == person
+        assert decide(held, command, ctx(staff, POLICY)).event.actor_id == person
     else:
         with pytest.raises(Forbidden) as refused:
-            decide(held, command, ctx(staff))
+            decide(held, command, ctx(staff, POLICY))
         assert staff.members[person].name in refused.value.message
 
 
