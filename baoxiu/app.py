@@ -21,6 +21,7 @@ from integration.web.hosts import allowed_hosts, host_guard
 from integration.web.photos import PhotoStore
 from integration.web.proxies import client_address
 from integration.web.ratelimit import ReportLimiter
+from jobs.sla_watch import SlaWatch, watching
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
@@ -90,8 +91,8 @@ def _redirect(location: str) -> Callable[[web.Request], Awaitable[web.StreamResp
 def _runtime(
     settings: Settings, photos: PhotoStore, migrate: bool, clock: Clock
 ) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Database, photo decoders, service, chat platforms and the delivery worker for the life
-    of the app."""
+    """Database, photo decoders, service, chat platforms, the delivery worker and the SLA
+    watcher for the life of the app."""
 
     async def runtime(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
@@ -132,6 +133,8 @@ def _runtime(
             app[WORKER] = worker
             if settings.delivery.enabled:
                 await stack.enter_async_context(worker.running())
+            watch = SlaWatch(service)
+            await stack.enter_async_context(watching(watch, settings.sla.check_seconds))
             yield
 
     return runtime
