@@ -103,7 +103,7 @@ def _runtime(
                 await upgrade(engine)
             wakeup = asyncio.Event()
             service = build_service(settings, engine, clock, on_commit=wakeup.set)
-            cards = card_context(settings)
+            cards = card_context(settings, clock)
             deliveries = DeliveryStore(engine)
             router = ClickRouter(service, cards, deliveries, clock)
             parts = EdgeParts(

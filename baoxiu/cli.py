@@ -33,6 +33,7 @@ from storage.migrate import current, upgrade
 from tickets.actions import Verb
 from tickets.clock import SystemClock
 from tickets.errors import TicketError
+from tickets.explain import explain
 from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
 from tickets.states import Channel, Source, Status, Urgency
@@ -415,6 +416,22 @@ def sla_deadline(
     tz = settings.site.tz
     plan = settings.sla.policy(tz).plan(urgency, reported, category)
     out.print_json(data={step.value: due.astimezone(tz).isoformat() for step, due in plan.items()})
+
+
+@sla_app.command("explain")
+def sla_explain(number: str, config: ConfigOption = None) -> None:
+    """How a ticket's deadlines were reached: its promise, each change that set a deadline,
+    pauses, extensions and escalations, and what it holds now."""
+    settings = _settings(config)
+    tz = settings.site.tz
+
+    async def fetch() -> list[str]:
+        async with open_service(settings) as service:
+            history = await service.history(number)
+        return explain(settings.sla.policy(tz), history.ticket, history.events, tz)
+
+    for line in _run(fetch()):
+        out.print(_shown(line))
 
 
 @app.command()

@@ -56,8 +56,9 @@ def build_service(
     )
 
 
-def card_context(settings: Settings) -> CardContext:
-    return CardContext(settings.directory(), settings.site.tz)
+def card_context(settings: Settings, clock: Clock | None = None) -> CardContext:
+    """`clock` lets a card say how late a job is when it is rendered."""
+    return CardContext(settings.directory(), settings.site.tz, clock)
 
 
 @asynccontextmanager

@@ -8,7 +8,7 @@ assignee's direct card shows it in full.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,8 @@ from cards.model import (
 )
 from tickets.actions import Verb
 from tickets.audience import Audience
+from tickets.clock import Clock
+from tickets.escalation import DEADLINE_WORDS, duration, watched
 from tickets.machine import possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
@@ -59,6 +61,9 @@ _IN_HAND = {Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED}
 class CardContext:
     directory: Directory
     tz: ZoneInfo
+    clock: Clock | None = None
+    """Tells a card rendered now how late the job is; without one, a card says only when
+    it is due."""
 
 
 def ticket_card(
@@ -72,7 +77,7 @@ def ticket_card(
     latest event the card tells of (see `latest`), in the timeline's own words."""
     private = audience.is_private and member_id is not None and member_id == ticket.assignee_id
     buttons = _buttons(ticket, audience, ctx, private)
-    notes = _notes(ticket)
+    notes = _notes(ticket, ctx)
     if audience is Audience.TEAM:
         notes += _whose(ticket, buttons, ctx)
         buttons = tuple(_marked(b, ticket) for b in buttons)
@@ -186,10 +191,17 @@ def _due(ticket: Ticket) -> tuple[str, datetime] | None:
     return None
 
 
-def _notes(ticket: Ticket) -> tuple[Note, ...]:
+def _notes(ticket: Ticket, ctx: CardContext) -> tuple[Note, ...]:
     notes = []
+    deadline = watched(ticket)
+    now = ctx.clock.now() if ctx.clock else None
+    if deadline is not None and now is not None and now - deadline[1] >= timedelta(minutes=1):
+        late = duration(now - deadline[1])
+        notes.append(Note(f"{DEADLINE_WORDS[deadline[0]]}已超时 {late}", Tone.RED))
     if ticket.status is Status.NEW and ticket.urgency is Urgency.EMERGENCY:
         notes.append(Note("紧急报修，请立即处理", Tone.RED))
+    if ticket.handled_by and (ticket.status.is_open or ticket.status is Status.NEW):
+        notes.append(Note(f"{ctx.directory.name_of(ticket.handled_by)}跟进中", Tone.BLUE))
     if ticket.pause_reason and ticket.status is Status.PAUSED:
         notes.append(Note(f"暂停原因：{ticket.pause_reason}", Tone.ORANGE))
     if ticket.cancel_reason and ticket.status is Status.CANCELLED:

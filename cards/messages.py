@@ -43,7 +43,8 @@ def escalation_card(
     """An overdue ticket's card headed in red by what was missed. The desk and management
     get what they can do about it (改派, 联系师傅, 延期, 我来处理); the crew, in the team
     chat or their own, the job's own buttons: a nudge is answered by doing the job."""
-    card = reminder_card(ticket, Reminder(escalation.text), ctx, address, shown)
+    plain = replace(ctx, clock=None)  # the heading says how late: no second line for it
+    card = reminder_card(ticket, Reminder(escalation.text), plain, address, shown)
     if address.audience not in (Audience.SUPERVISORS, Audience.MANAGEMENT):
         return card
     return replace(card, buttons=escalation_buttons(ticket, ctx))

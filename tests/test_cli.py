@@ -15,7 +15,9 @@ from baoxiu.platforms import PLATFORMS
 from baoxiu.wiring import open_service
 from storage.migrate import head
 from tests.reports import AGENT, draft
-from tickets.states import Source
+from tickets.actions import Command, Verb
+from tickets.model import Actor
+from tickets.states import PauseKind, Source
 
 runner = CliRunner()
 
@@ -250,3 +252,40 @@ def test_sla_deadline_prints_what_the_calendar_implies(config: Path) -> None:
         assert code == 2 and "写成带时区的时间" in output
     code, output = baoxiu(*args, "--from", "2026-09-30T17:50:00+08:00", "--category", "飞机")
     assert code == 2 and "[sla.categories] 里没有「飞机」" in output
+
+
+def test_sla_explain_tells_how_a_tickets_deadlines_were_reached(config: Path) -> None:
+    async def a_paused_job() -> str:
+        settings = load(config, PLATFORMS)
+        async with open_service(settings, migrate=True) as service:
+            number = (await service.open(draft(), AGENT, Source.API)).ticket.number
+            for command in (
+                Command(Verb.CLAIM, Actor.member("li")),
+                Command(Verb.START, Actor.member("li")),
+                Command(
+                    Verb.PAUSE, Actor.member("li"), reason="等配件", pause_kind=PauseKind.PARTS
+                ),
+                Command(Verb.RESUME, Actor.member("li")),
+            ):
+                await service.act(number, command, Source.API)
+            extend = Command(Verb.EXTEND, Actor.member("chen"), minutes=120, reason="业主改约")
+            await service.act(number, extend, Source.API)
+        return number
+
+    number = asyncio.run(a_paused_job())
+    code, output = baoxiu("sla", "explain", number, "--config", str(config))
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0] == (
+        f"{number}：一般，水电，按工作时间计时；"
+        "时限：接单 工作时间 24小时、到场 工作时间 48小时、完工 工作时间 72小时"
+    )
+    said = "\n".join(lines)
+    for words in ("登记：接单时限 工作时间 24小时", "接单：到场时限", "开始维修：完工时限"):
+        assert words in said
+    assert "暂停（等配件）：时钟停止" in said and "继续：时钟停了" in said
+    assert "陈班长延期 工作时间 2小时：完工截止改为" in said
+    assert lines[-2].startswith("现在计时：完工截止")
+    assert lines[-1].endswith("（assignee）") and lines[-1].startswith("下一级提醒：第 1 级")
+    code, output = baoxiu("sla", "explain", "BX20200101-0001", "--config", str(config))
+    assert code == 1 and "没有这张工单" in output

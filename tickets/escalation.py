@@ -119,10 +119,11 @@ def overdue_text(step: Step, due: datetime, now: datetime, ticket: Ticket, who: 
     return f"完工{late}，{who}仍未完工"
 
 
-def duration(span: timedelta) -> str:
-    """A span as people say it: 2小时5分钟, 3天2小时, 40分钟."""
+def duration(span: timedelta, *, in_days: bool = True) -> str:
+    """A span as people say it: 2小时5分钟, 3天2小时, 40分钟; `in_days=False` keeps to
+    hours, for working time, where a day is not 24 hours."""
     minutes = max(0, int(span.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
+    days, rest = divmod(minutes, 24 * 60) if in_days else (0, minutes)
     hours, minutes = divmod(rest, 60)
     if days:
         return f"{days}天{hours}小时" if hours else f"{days}天"
