@@ -67,11 +67,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _admin_url(url: str, database: str) -> str:
+def database_url(url: str, database: str) -> str:
+    """`url` with another database on the same server."""
     return make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
-async def _admin(url: str, *statements: str) -> None:
+async def on_server(url: str, *statements: str) -> None:
+    """Statements no transaction may hold (CREATE and DROP DATABASE, VACUUM), on `url`."""
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
@@ -88,10 +90,10 @@ def postgres_template() -> Iterator[tuple[str, str]]:
     if not url:
         pytest.skip(NO_POSTGRES)
     name = f"baoxiu_tpl_{os.getpid()}"
-    _blocking(_admin(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
-    _blocking(_migrated(_admin_url(url, name)))
+    _blocking(on_server(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"))
+    _blocking(_migrated(database_url(url, name)))
     yield url, name
-    _blocking(_admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    _blocking(on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -104,6 +106,6 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         return
     url, template = request.getfixturevalue("postgres_template")
     name = f"baoxiu_t_{os.getpid()}_{next(_counter)}"
-    await _admin(url, f"CREATE DATABASE {name} TEMPLATE {template}")
-    yield _admin_url(url, name)
-    await _admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await on_server(url, f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield database_url(url, name)
+    await on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,14 +1,20 @@
 """The benchmark still runs against today's schema (its figures are not asserted here)."""
 
+import asyncio
+import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import clicks as clicks_bench
 from bench import dingtalk as dingtalk_bench
 from bench import feishu as feishu_bench
 from bench import photos as photos_bench
+from bench import sla as sla_bench
 from bench.intake import run
+from tests.conftest import NO_POSTGRES, POSTGRES_ENV
 
 
 async def test_intake_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -43,3 +49,31 @@ async def test_photos_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None
     await photos_bench.run(2, 3000)
     printed = capsys.readouterr().out
     assert "normal report beside 2 hostile ones" in printed and "peak under attack" in printed
+
+
+def test_sla_benchmark_runs_and_leaves_no_database(capsys: pytest.CaptureFixture[str]) -> None:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(NO_POSTGRES)
+    argv = ["--postgres", url, "--tickets", "2000", "--runs", "5", "--iterations", "5"]
+    sla_bench.main(argv)
+    printed = capsys.readouterr().out
+    assert "seeded 2,000 tickets" in printed
+    assert "watcher query, a quiet minute: 1 due" in printed
+    assert "watcher query, after an outage: 49 due" in printed
+    assert "an index scan of ix_ticket_escalate_at, p95 under 50 ms: yes" in printed
+    assert "decide(), no policy" in printed and printed.count("Policy.plan from") == 2
+    assert "arrive by Thu 10-15 11:30" in printed  # counted through the National Day week
+
+    async def left() -> list[str]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                found = await connection.execute(
+                    text("SELECT datname FROM pg_database WHERE datname LIKE 'baoxiu_bench_%'")
+                )
+                return list(found.scalars())
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(left()) == []
