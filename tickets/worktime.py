@@ -10,6 +10,7 @@ Pure arithmetic on aware datetimes in the site's zone; the days come in as a pre
 tests and other countries' calendars plug in the same way.
 """
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,6 +34,7 @@ def china(days_off: Iterable[date] = (), days_worked: Iterable[date] = ()) -> Wo
     A year the library has no data for yet (it follows the State Council's yearly notice)
     counts Monday to Friday; `covers` says which years are known."""
 
+    @functools.lru_cache(maxsize=4096)  # the library scans its whole table on every call
     def official(day: date) -> bool:
         try:
             return bool(chinese_calendar.is_workday(day))
