@@ -29,6 +29,7 @@ from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
 from tickets.ports import ClickedCard, Page, TicketQuery, TicketRepository, UnitOfWorkFactory
 from tickets.recipients import ChatPlanner, Reach
+from tickets.rota import Rotas
 from tickets.routing import (
     DEFAULT_EMERGENCY_WORDS,
     DEFAULT_URGENT_WORDS,
@@ -37,6 +38,7 @@ from tickets.routing import (
     team_for,
 )
 from tickets.states import Source, Status
+from tickets.worktime import weekdays
 
 MAX_ATTEMPTS = 3
 """Runs of one call when its conditional update keeps losing; each run sees the newer commit."""
@@ -77,9 +79,11 @@ class TicketService:
         urgent_words: Sequence[str] = DEFAULT_URGENT_WORDS,
         on_commit: Callable[[], None] = lambda: None,
         policy: Policy | None = None,
+        rotas: Rotas | None = None,
     ) -> None:
         """`on_commit` runs after each committed change: the delivery worker's wake-up.
-        `policy` is the SLA that sets tickets' due times; without one they carry none."""
+        `policy` is the SLA that sets tickets' due times; without one they carry none.
+        `rotas` say who of each team is on duty; without them, everyone always is."""
         self._uow = uow
         self._planner = planner
         self.directory = directory
@@ -89,6 +93,7 @@ class TicketService:
         self._urgent_words = urgent_words
         self._on_commit = on_commit
         self._policy = policy
+        self.rotas = rotas or Rotas({}, tz, weekdays())
 
     async def open(
         self,
@@ -147,9 +152,11 @@ class TicketService:
                 due = restarted(self._policy, urgency, draft.category, Status.NEW, now)
                 ticket = replace(ticket, accept_due=due["accept_due"])
             events = [created(ticket, actor, self.directory, source)]
+            shifts = await uow.rota.shifts(team.id, *self.rotas.days(now))
+            duty = self.rotas.on_duty(self.directory, team.id, now, shifts)
             if team.dispatch is DispatchMode.ROUND_ROBIN:
-                technicians = self.directory.technicians(team.id)
-                ids = [m.id for m in technicians]
+                ids = list(duty.assignable)
+                technicians = [self.directory.members[i] for i in ids]
                 await uow.tickets.lock_members(ids)
                 open_jobs = await uow.tickets.open_jobs(ids)
                 chosen = pick_round_robin(
@@ -164,7 +171,8 @@ class TicketService:
                     ticket = auto.ticket
                     events.append(auto.event)
             saved = await uow.tickets.add(ticket, events)
-            await uow.outbox.enqueue(saved, self._planner.addresses(None, saved), shown=False)
+            addresses = self._planner.addresses(None, saved, duty)
+            await uow.outbox.enqueue(saved, addresses, shown=False)
             return Opened(saved, created=True)
 
     async def act(
