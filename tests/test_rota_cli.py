@@ -6,6 +6,11 @@ import pytest
 from typer.testing import CliRunner
 
 from baoxiu.cli import app
+from baoxiu.config import load
+from baoxiu.demo import config_text
+from baoxiu.platforms import PLATFORMS
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 runner = CliRunner()
 
@@ -110,3 +115,23 @@ def test_show_refuses_what_it_cannot_read(config: Path, tmp_path: Path) -> None:
     assert code == 0 and "电梯组" in output
     code, output = baoxiu(config, "rota", "import", str(tmp_path / "missing.csv"))
     assert code == 2 and "missing.csv" in output
+
+
+def test_the_readme_examples_work(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOXIU_DATABASE__URL", db_url)
+    text = README.read_text(encoding="utf-8")
+    rest = text[text.index("### On-duty rota (排班)") :]
+    team = rest[rest.index("```toml\n") + 8 : rest.index("```\n", rest.index("```toml"))]
+    csv_start = rest.index("```\n日期") + 4
+    csv = rest[csv_start : rest.index("```", csv_start)]
+    demo = config_text(demo=True)
+    lifts = demo[demo.index('[[teams]]\nid = "dianti"') : demo.index("# Where tickets wait")]
+    path = tmp_path / "baoxiu.toml"
+    path.write_text(demo.replace(lifts, team + "\n"), encoding="utf-8")
+    settings = load(path, PLATFORMS)
+    night = settings.rotas().teams["dianti"].entries[1]
+    assert (night.weekdays, str(night.spans[0])) == (frozenset({0, 2, 4}), "17:30-08:30")
+    code, output = baoxiu(path, "rota", "import", sheet(tmp_path, csv))
+    assert code == 0 and "✓ 已导入 3 条排班" in output, output
