@@ -30,12 +30,14 @@ from integration.web.hosts import LOOPBACK
 from integration.web.schemas import ActionRequest, TicketCreate
 from storage.engine import create_engine
 from storage.migrate import current, upgrade
+from storage.uow import SqlUnitOfWorkFactory
 from tickets.actions import Verb
 from tickets.clock import SystemClock
 from tickets.errors import TicketError
 from tickets.explain import explain
 from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
+from tickets.rota_sheet import BadSheet, decode, read_sheet
 from tickets.states import Channel, Source, Status, Urgency
 from tickets.words import describe
 
@@ -69,9 +71,13 @@ def _options(
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Look at tickets and act on them.", no_args_is_help=True)
 sla_app = typer.Typer(help="Check the SLA's deadlines against the calendar.", no_args_is_help=True)
+rota_app = typer.Typer(
+    help="Import the office's rota sheet; see who is on duty.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(sla_app, name="sla")
+app.add_typer(rota_app, name="rota")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -432,6 +438,123 @@ def sla_explain(number: str, config: ConfigOption = None) -> None:
 
     for line in _run(fetch()):
         out.print(_shown(line))
+
+
+@rota_app.command("import")
+def rota_import(
+    file: Annotated[
+        Path, typer.Argument(help="The sheet as CSV: 日期,班组,成员,开始,结束[,值班类型].")
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Store the office's dated shifts (holiday rotas, swapped shifts).
+
+    For each team in the sheet they replace what was stored from its first to its last date.
+    A sheet with any bad row imports nothing and names every bad row.
+    """
+    settings = _settings(config)
+    if not file.is_file():
+        err.print(f"✗ 找不到文件：{file}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    try:
+        sheet = read_sheet(decode(file.read_bytes()), settings.directory(), settings.rotas())
+    except BadSheet as error:
+        err.print("[bold red]✗ 排班表有误，什么也没有导入：[/]")
+        for problem in error.problems:
+            err.print(_shown(f"  {problem}"))
+        raise typer.Exit(1) from None
+
+    async def store() -> dict[str, int]:
+        engine = create_engine(settings.database.url)
+        try:
+            async with SqlUnitOfWorkFactory(engine)() as uow:
+                return {
+                    team: await uow.rota.replace(
+                        team,
+                        first,
+                        last,
+                        [s for s in sheet.shifts if s.team_id == team],
+                        SystemClock().now(),
+                    )
+                    for team, (first, last) in sheet.days.items()
+                }
+        finally:
+            await engine.dispose()
+
+    removed = _run(store())
+    out.print(f"✓ 已导入 {len(sheet.shifts)} 条排班", highlight=False)
+    for team, (first, last) in sheet.days.items():
+        replaced = f"，替换原有 {removed[team]} 条" if removed[team] else ""
+        name = settings.directory().teams[team].name
+        out.print(_shown(f"  {name}：{first} 至 {last}{replaced}"), highlight=False)
+
+
+@rota_app.command("show")
+def rota_show(
+    team: Annotated[str | None, typer.Option(help="Team id; every team if left out.")] = None,
+    moment: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="When, with its UTC offset: 2026-10-01T10:00:00+08:00. Default: now.",
+            show_default=False,
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Who is on duty, by the rota, the imported sheet and the on-call pair.
+
+    The technicians are those round-robin chooses among, the supervisors those an on_duty
+    escalation reaches.
+    """
+    settings = _settings(config)
+    directory = settings.directory()
+    at = _moment(moment) if moment is not None else SystemClock().now()
+    if team is not None and team not in directory.teams:
+        known = "、".join(directory.teams)
+        err.print(f"✗ 没有班组 {team}（有：{known}）", markup=False, highlight=False)
+        raise typer.Exit(2)
+    rotas = settings.rotas()
+
+    def names(ids: tuple[str, ...], mark: str) -> Text:
+        return _shown("、".join(f"{directory.name_of(i)}{mark}" for i in ids) or "—")
+
+    async def fetch() -> Table:
+        table = Table("班组", "维修师傅", "班组长", "说明")
+        engine = create_engine(settings.database.url)
+        try:
+            async with SqlUnitOfWorkFactory(engine)(readonly=True) as uow:
+                for t in directory.teams.values():
+                    if team not in (None, t.id):
+                        continue
+                    shifts = await uow.rota.shifts(t.id, *rotas.days(at))
+                    duty = rotas.on_duty(directory, t.id, at, shifts)
+                    supervisors = rotas.supervisors(directory, t.id, at, shifts)
+                    mark = "（备班）" if duty.out_of_hours else ""
+                    if t.id not in rotas.teams:
+                        said = "未排班：全员在岗"
+                    else:
+                        said = "非值班时间：急修找备班" if duty.out_of_hours else "值班"
+                    row = (names(duty.assignable, mark), names(supervisors, mark), said)
+                    table.add_row(_shown(t.name), *row)
+        finally:
+            await engine.dispose()
+        return table
+
+    table = _run(fetch())
+    out.print(f"{at.astimezone(settings.site.tz):%Y-%m-%d %H:%M} 值班情况", highlight=False)
+    out.print(table)
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        err.print("✗ --at 写成带时区的时间，如 2026-10-01T10:00:00+08:00", highlight=False)
+        raise typer.Exit(2)
+    return moment
 
 
 @app.command()

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Protocol, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Protocol, Self, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -44,9 +44,10 @@ from tickets.audience import Audience
 from tickets.deadlines import Counting, Policy, Rung, Step, Target, TargetChange
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
+from tickets.rota import WEEKDAYS, Entry, OnCall, Rotas, Span, TeamRota
 from tickets.routing import DEFAULT_EMERGENCY_WORDS, DEFAULT_URGENT_WORDS
 from tickets.states import Urgency
-from tickets.worktime import WorkCalendar, china, weekdays
+from tickets.worktime import WorkCalendar, Workday, china, weekdays
 
 DEFAULT_PATH = Path("baoxiu.toml")
 ENV_PATH = "BAOXIU_CONFIG"
@@ -170,6 +171,36 @@ class ChatBinding(Section):
     chat_id: Annotated[str, Field(min_length=1, max_length=128)]
 
 
+def _shift_span(value: str) -> str:
+    try:
+        Span.parse(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r}: write a span as 08:30-17:30; one ending at or before its start runs "
+            "past midnight (17:30-08:30)"
+        ) from None
+    return value
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class RotaEntry(Section):
+    """`[[teams.rota]]`: these members are on duty in these hours on the working days of the
+    calendar (`[sla]`) whose weekday is named; `tickets.rota` says how the days count."""
+
+    members: Annotated[list[Slug], Field(min_length=1)]
+    days: Annotated[list[Weekday], Field(min_length=1)] = list(get_args(Weekday))
+    hours: Annotated[list[Annotated[str, AfterValidator(_shift_span)]], Field(min_length=1)]
+
+
+class OnCallConfig(Section):
+    """`[teams.on_call]`: who covers the hours no rota entry covers (备班)."""
+
+    technician: Slug
+    supervisor: Slug
+
+
 class TeamConfig(Section):
     id: Slug
     name: Text
@@ -177,6 +208,10 @@ class TeamConfig(Section):
     dispatch: DispatchMode = DispatchMode.CLAIM
     max_open_per_technician: Annotated[int, Field(ge=1, le=100)] = 5
     chats: list[ChatBinding] = []
+    rota: list[RotaEntry] = []
+    on_call: OnCallConfig | None = None
+    """Set, the team keeps a rota: its entries, or the imported sheet, say who is on duty
+    when, and the on-call pair covers the rest. Unset, everyone is on duty all the time."""
 
 
 def _phone(value: str | None) -> str | None:
@@ -281,14 +316,18 @@ class SlaConfig(Section):
     release_unstarted: bool = False
     """A claimed job not started by its arrive deadline goes back to the group (claim teams)."""
 
+    def workday(self) -> Workday:
+        """The site's working days: what SLA clocks count and rota entries apply on."""
+        days = china if self.calendar == "cn" else weekdays
+        return days(self.extra_holidays, self.extra_workdays)
+
     def policy(self, tz: ZoneInfo) -> Policy:
         """The policy the core counts deadlines with, in the site's zone."""
-        days = china if self.calendar == "cn" else weekdays
         hours = tuple(
             (time.fromisoformat(begin), time.fromisoformat(end))
             for begin, end in (span.split("-") for span in self.working_hours)
         )
-        calendar = WorkCalendar(hours, tz, days(self.extra_holidays, self.extra_workdays))
+        calendar = WorkCalendar(hours, tz, self.workday())
         targets = {urgency: _target(getattr(self, urgency.value), urgency) for urgency in Urgency}
         categories = {name: _change(change) for name, change in self.categories.items()}
         chain = tuple(Rung(step.after_minutes, step.to) for step in self.escalation)
@@ -321,7 +360,7 @@ class ChatsConfig(Section):
 class ReportsConfig(Section):
     """Used from the reports issue on: when the weekly summary card goes to management."""
 
-    weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_day: Weekday = "mon"
     weekly_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "09:00"
 
 
@@ -413,6 +452,9 @@ class Settings(BaseSettings):
             target = step.to.removeprefix("member:")
             if step.to.startswith("member:") and target not in member_ids:
                 problems.append(f"sla.escalation[{i}].to: unknown member {target}")
+        directory = self.directory()
+        for i, team in enumerate(self.teams):
+            problems += _rota_problems(f"teams[{i}]", team, directory)
         categories = {c for t in self.teams for c in t.categories}
         for name in sorted(set(self.sla.categories) - categories):
             problems.append(f"sla.categories.{name}: no team takes this category")
@@ -441,6 +483,25 @@ class Settings(BaseSettings):
             yield f"chats.supervisors[{j}]", chat
         for j, chat in enumerate(self.chats.management):
             yield f"chats.management[{j}]", chat
+
+    def rotas(self) -> Rotas:
+        """The rotas of the teams that keep one (those with an on-call pair)."""
+        teams = {
+            t.id: TeamRota(
+                entries=tuple(
+                    Entry(
+                        members=tuple(e.members),
+                        weekdays=frozenset(WEEKDAYS.index(day) for day in e.days),
+                        spans=tuple(Span.parse(span) for span in e.hours),
+                    )
+                    for e in t.rota
+                ),
+                on_call=OnCall(t.on_call.technician, t.on_call.supervisor),
+            )
+            for t in self.teams
+            if t.on_call is not None
+        }
+        return Rotas(teams, self.site.tz, self.sla.workday())
 
     def reached_at(self, public_url: str) -> Self:
         """These settings with the public address of this run (`baoxiu.listening`)."""
@@ -481,6 +542,38 @@ class Settings(BaseSettings):
                 for m in self.members
             ],
         )
+
+
+def _rota_problems(where: str, team: TeamConfig, directory: Directory) -> list[str]:
+    """Everyone a rota names works in the team, in the role it gives them."""
+    problems = []
+    if team.rota and team.on_call is None:
+        problems.append(
+            f"{where}.on_call: a team with [[teams.rota]] entries needs [teams.on_call] "
+            "(technician, supervisor) for the hours they leave"
+        )
+    for j, entry in enumerate(team.rota):
+        for member_id in entry.members:
+            member = directory.members.get(member_id)
+            if member is None:
+                problems.append(f"{where}.rota[{j}].members: unknown member {member_id}")
+            elif not (member.is_technician_of(team.id) or member.is_supervisor_of(team.id)):
+                problems.append(
+                    f"{where}.rota[{j}].members: {member_id} is not a technician or supervisor "
+                    f"of team {team.id}"
+                )
+    if team.on_call is not None:
+        for role in (Role.TECHNICIAN, Role.SUPERVISOR):
+            member_id = getattr(team.on_call, role.value)
+            member = directory.members.get(member_id)
+            if member is None:
+                problems.append(f"{where}.on_call.{role.value}: unknown member {member_id}")
+            elif not (member.has(role) and team.id in member.teams):
+                problems.append(
+                    f"{where}.on_call.{role.value}: {member_id} is not a {role.value} "
+                    f"of team {team.id}"
+                )
+    return problems
 
 
 def _duplicates(section: str, key: str, values: list[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """The tables. Migrations in `storage/migrations` must match these (a test compares them)."""
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
@@ -190,3 +190,20 @@ class SandboxMessageRow(SQLModel, table=True):
     revision: int = 1
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class RotaShiftRow(SQLModel, table=True):
+    """A dated shift from the office's rota sheet (`baoxiu rota import`); the weekly rota
+    and the on-call pair live in the config."""
+
+    __tablename__ = "rota_shift"
+    __table_args__ = (Index("ix_rota_shift_team_day", "team_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=64)
+    day: date
+    member_id: str = Field(max_length=64)
+    begin: time
+    end: time
+    duty: str = Field(max_length=16)
+    imported_at: datetime = Field(sa_type=UTCDateTime)

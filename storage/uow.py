@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.engine import READONLY
 from storage.outbox import SqlOutbox
 from storage.repository import SqlTicketRepository
+from storage.rota import SqlRotaRepository
 
 
 class SqlUnitOfWork:
@@ -16,6 +17,7 @@ class SqlUnitOfWork:
         self._session = sessions()
         self._tickets = SqlTicketRepository(self._session)
         self._outbox = SqlOutbox(self._session)
+        self._rota = SqlRotaRepository(self._session)
 
     @property
     def tickets(self) -> SqlTicketRepository:
@@ -24,6 +26,10 @@ class SqlUnitOfWork:
     @property
     def outbox(self) -> SqlOutbox:
         return self._outbox
+
+    @property
+    def rota(self) -> SqlRotaRepository:
+        return self._rota
 
     async def __aenter__(self) -> Self:
         await self._session.begin()

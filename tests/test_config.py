@@ -1,5 +1,6 @@
 """Configuration: the demo is valid, mistakes name their key, the environment wins."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from baoxiu.config import ConfigError, load
 from baoxiu.demo import config_text
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.feishu.config import feishu_config
+from tickets.rota import OnCall
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -182,3 +184,58 @@ def test_the_sla_policy_is_checked(tmp_path: Path, sla: str, problem: str) -> No
     with pytest.raises(ConfigError) as refused:
         load(write(tmp_path, config_text(demo=True) + f"\n[sla]\n{sla}\n"), PLATFORMS)
     assert problem in str(refused.value)
+
+
+ON_CALL = '[teams.on_call]\ntechnician = "liu"\nsupervisor = "chen"\n'
+ROTA = '[[teams.rota]]\nmembers = ["liu", "chen"]\nhours = ["08:30-17:30"]\n'
+
+
+def lift_rota(text: str) -> str:
+    """The demo with `text` added to its last team, 电梯组 (teams[2])."""
+    return config_text(demo=True) + "\n" + text
+
+
+@pytest.mark.parametrize(
+    ("rota", "problem"),
+    [
+        (ROTA, "teams[2].on_call: a team with [[teams.rota]] entries needs [teams.on_call]"),
+        (ON_CALL.replace('"liu"', '"nobody"'), "teams[2].on_call.technician: unknown member"),
+        (ON_CALL.replace('"liu"', '"li"'), "teams[2].on_call.technician: li is not a technician"),
+        (
+            ON_CALL.replace('"chen"', '"sun"'),
+            "teams[2].on_call.supervisor: sun is not a supervisor of team dianti",
+        ),
+        (ON_CALL + ROTA.replace('"chen"', '"zhou"'), "teams[2].rota[0].members: zhou is not a"),
+        (ON_CALL + ROTA.replace('"chen"', '"ghost"'), "teams[2].rota[0].members: unknown member"),
+        (ON_CALL + ROTA + 'days = ["monday"]\n', "teams[2].rota[0].days[0]: Input should be 'mon'"),
+        (ON_CALL + ROTA + "days = []\n", "teams[2].rota[0].days: List should have at least 1"),
+        (
+            ON_CALL + ROTA.replace("08:30-17:30", "8-17"),
+            "teams[2].rota[0].hours[0]: '8-17': write a span as 08:30-17:30",
+        ),
+        (ON_CALL + ROTA.replace("08:30-17:30", "24:00-08:00"), "teams[2].rota[0].hours[0]"),
+        (ON_CALL + '[[teams.rota]]\nmembers = ["liu"]\n', "teams[2].rota[0].hours: Field required"),
+    ],
+)
+def test_the_rota_is_checked(tmp_path: Path, rota: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load(write(tmp_path, lift_rota(rota)), PLATFORMS)
+    assert any(problem in p for p in refused.value.problems), refused.value.problems
+
+
+def test_a_rota_reaches_the_core(tmp_path: Path) -> None:
+    text = ON_CALL + ROTA + 'days = ["mon", "sat"]\n' + ROTA.replace("08:30-17:30", "17:30-08:30")
+    settings = load(write(tmp_path, lift_rota(text)), PLATFORMS)
+    rotas = settings.rotas()
+    assert set(rotas.teams) == {"dianti"} and rotas.tz == settings.site.tz
+    day, night = rotas.teams["dianti"].entries
+    assert (day.members, day.weekdays, str(day.spans[0])) == (
+        ("liu", "chen"),
+        frozenset({0, 5}),
+        "08:30-17:30",
+    )
+    assert night.weekdays == frozenset(range(7)) and str(night.spans[0]) == "17:30-08:30"
+    assert rotas.teams["dianti"].on_call == OnCall(technician="liu", supervisor="chen")
+    assert not rotas.is_workday(date(2026, 10, 1)) and rotas.is_workday(date(2026, 10, 10))
+    on_call_only = load(write(tmp_path, lift_rota(ON_CALL)), PLATFORMS).rotas()
+    assert on_call_only.teams["dianti"].entries == ()  # the sheet says who works when

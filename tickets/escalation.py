@@ -84,11 +84,13 @@ def releases(policy: Policy, ticket: Ticket, team: Team, now: datetime) -> bool:
 def reach(rung: Rung, ticket: Ticket) -> Reach | str:
     """Whom a step goes to, in the planner's terms: a member id for `member:<id>`. A job
     nobody holds is the team's to take, so its `assignee` step goes to the team's chat.
-    `on_duty` is resolved by the service against the rota."""
+    `on_duty` is the service's to resolve against the rota: until then, the supervisors."""
     if rung.to.startswith("member:"):
         return rung.to.removeprefix("member:")
     if rung.to == Reach.ASSIGNEE and ticket.assignee_id is None:
         return Reach.TEAM
+    if rung.to == "on_duty":
+        return Reach.SUPERVISORS
     return Reach(rung.to)
 
 

@@ -437,10 +437,11 @@ def _escalate(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Cha
         raise NothingDue(f"工单{t.number}现在没有要发的升级提醒")
     step = t.escalation_step + 1
     rung = t.escalation_chain[step - 1]
+    given = c.details.to_name if isinstance(c.details, Escalated) else ""
     details = Escalated(
         step=step,
         to=rung.to,
-        to_name=audience_words(rung, t, ctx.directory),
+        to_name=given or audience_words(rung, t, ctx.directory),
         deadline=deadline[0].value,
         due=deadline[1].isoformat(),
     )

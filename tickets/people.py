@@ -80,6 +80,9 @@ class Directory:
     def technicians(self, team_id: str) -> list[Member]:
         return [m for m in self.members.values() if m.is_technician_of(team_id)]
 
+    def supervisors(self, team_id: str) -> list[Member]:
+        return [m for m in self.members.values() if m.is_supervisor_of(team_id)]
+
     def name_of(self, member_id: str | None) -> str | None:
         if member_id is None:
             return None

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 from tickets.audience import CardAddress
 from tickets.messages import Message
 from tickets.model import Event, Ticket
+from tickets.rota import Shift
 from tickets.states import Status
 
 
@@ -127,6 +128,19 @@ class OutboxRepository(Protocol):
         ...
 
 
+class RotaRepository(Protocol):
+    async def shifts(self, team_id: str, first: date, last: date) -> list[Shift]:
+        """The team's dated shifts from `first` to `last`, both included."""
+        ...
+
+    async def replace(
+        self, team_id: str, first: date, last: date, shifts: Iterable[Shift], at: datetime
+    ) -> int:
+        """Put `shifts` in place of the team's from `first` to `last`; returns how many
+        were removed."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: committed on a clean exit, rolled back on any error."""
 
@@ -135,6 +149,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def rota(self) -> RotaRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from tickets.audience import Audience, CardAddress
 from tickets.model import Ticket
 from tickets.people import Directory, DispatchMode
+from tickets.rota import OnDuty
 from tickets.states import Status, Urgency
 
 Chat = tuple[str, str]
@@ -37,13 +38,19 @@ class ChatPlanner:
     direct_chats: Mapping[str, Sequence[Chat]]
     """Each member's one-to-one chats with the bot, by member id."""
 
-    def addresses(self, before: Ticket | None, after: Ticket) -> list[CardAddress]:
-        """Where the ticket's card must be shown after this change (beyond where it is)."""
+    def addresses(
+        self, before: Ticket | None, after: Ticket, duty: OnDuty | None = None
+    ) -> list[CardAddress]:
+        """Where the ticket's card must be shown after this change (beyond where it is).
+        A new emergency reported out of hours (`duty`: the team's when it was reported)
+        also goes to the on-call technicians' own chats: nobody may be reading the group."""
         out = self.reach(Reach.TEAM, after)
         if self._waits_for_dispatcher(after):
             out += self.reach(Reach.SUPERVISORS)
         if before is None and after.urgency is Urgency.EMERGENCY:
             out += self.reach(Reach.MANAGEMENT)
+            if duty is not None and duty.out_of_hours:
+                out += [a for member in duty.on_call_technicians for a in self.reach(member)]
         assignee = after.assignee_id
         if assignee and assignee != (before.assignee_id if before else None):
             out += self.reach(assignee)

@@ -19,8 +19,9 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from tickets.actions import Command, Verb
+from tickets.audience import CardAddress
 from tickets.clock import Clock
-from tickets.deadlines import Policy, Rung, Step, restarted
+from tickets.deadlines import Policy, Step, restarted
 from tickets.errors import (
     ConcurrentUpdate,
     Forbidden,
@@ -29,15 +30,23 @@ from tickets.errors import (
     NotFound,
     NothingDue,
 )
-from tickets.escalation import follow, overdue_text, reach, releases
+from tickets.escalation import audience_words, follow, overdue_text, reach, releases
 from tickets.events import Escalated
 from tickets.machine import Context, created, decide
 from tickets.messages import Escalation, Reminder, Sent
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
-from tickets.ports import ClickedCard, Page, TicketQuery, TicketRepository, UnitOfWorkFactory
+from tickets.ports import (
+    ClickedCard,
+    Page,
+    TicketQuery,
+    TicketRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from tickets.recipients import ChatPlanner, Reach
+from tickets.rota import Rotas
 from tickets.routing import (
     DEFAULT_EMERGENCY_WORDS,
     DEFAULT_URGENT_WORDS,
@@ -46,6 +55,7 @@ from tickets.routing import (
     team_for,
 )
 from tickets.states import Source, Status
+from tickets.worktime import weekdays
 
 MAX_ATTEMPTS = 3
 """Runs of one call when its conditional update keeps losing; each run sees the newer commit."""
@@ -86,9 +96,11 @@ class TicketService:
         urgent_words: Sequence[str] = DEFAULT_URGENT_WORDS,
         on_commit: Callable[[], None] = lambda: None,
         policy: Policy | None = None,
+        rotas: Rotas | None = None,
     ) -> None:
         """`on_commit` runs after each committed change: the delivery worker's wake-up.
-        `policy` is the SLA that sets tickets' due times; without one they carry none."""
+        `policy` is the SLA that sets tickets' due times; without one they carry none.
+        `rotas` say who of each team is on duty; without them, everyone always is."""
         self._uow = uow
         self._planner = planner
         self.directory = directory
@@ -98,6 +110,7 @@ class TicketService:
         self._urgent_words = urgent_words
         self._on_commit = on_commit
         self._policy = policy
+        self.rotas = rotas or Rotas({}, tz, weekdays())
 
     async def open(
         self,
@@ -158,9 +171,11 @@ class TicketService:
                 ticket = replace(ticket, accept_due=due["accept_due"], escalation_chain=chain)
                 ticket = follow(self._policy, None, ticket, restart=True)
             events = [created(ticket, actor, self.directory, source)]
+            shifts = await uow.rota.shifts(team.id, *self.rotas.days(now))
+            duty = self.rotas.on_duty(self.directory, team.id, now, shifts)
             if team.dispatch is DispatchMode.ROUND_ROBIN:
-                technicians = self.directory.technicians(team.id)
-                ids = [m.id for m in technicians]
+                ids = list(duty.assignable)
+                technicians = [self.directory.members[i] for i in ids]
                 await uow.tickets.lock_members(ids)
                 open_jobs = await uow.tickets.open_jobs(ids)
                 chosen = pick_round_robin(
@@ -175,7 +190,8 @@ class TicketService:
                     ticket = auto.ticket
                     events.append(auto.event)
             saved = await uow.tickets.add(ticket, events)
-            await uow.outbox.enqueue(saved, self._planner.addresses(None, saved), shown=False)
+            addresses = self._planner.addresses(None, saved, duty)
+            await uow.outbox.enqueue(saved, addresses, shown=False)
             return Opened(saved, created=True)
 
     async def act(
@@ -275,24 +291,46 @@ class TicketService:
             if ticket is None:
                 raise NotFound(f"没有这张工单：{number}")
             team = self.directory.teams[ticket.team_id]
-            verb = Verb.RELEASE if releases(self._policy, ticket, team, now) else Verb.ESCALATE
-            transition = decide(ticket, Command(verb, SYSTEM), self._context(now, Source.JOB, {}))
+            addresses: list[CardAddress] = []
+            if releases(self._policy, ticket, team, now):
+                command = Command(Verb.RELEASE, SYSTEM)
+            else:
+                addresses, words = await self._reached(uow, ticket, now)
+                command = Command(Verb.ESCALATE, SYSTEM, details=Escalated(to_name=words))
+            transition = decide(ticket, command, self._context(now, Source.JOB, {}))
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
             details = transition.event.details
             if isinstance(details, Escalated):
-                rung = ticket.escalation_chain[details.step - 1]
                 who = self.directory.name_of(ticket.assignee_id) or "接单人"
                 step, due = Step(details.deadline), datetime.fromisoformat(details.due)
                 message = Escalation(overdue_text(step, due, now, ticket, who), details.step)
-                addresses = self._planner.reach(self._reached(rung, ticket), after)
                 await uow.outbox.post(message, addresses, now, after)
             return Outcome(after, transition.event)
 
-    def _reached(self, rung: Rung, ticket: Ticket) -> Reach | str:
-        """`on_duty` waits for the rota: until it lands, the team's supervisors."""
-        target = reach(rung, ticket) if rung.to != "on_duty" else Reach.SUPERVISORS
-        return target
+    async def _reached(
+        self, uow: UnitOfWork, ticket: Ticket, now: datetime
+    ) -> tuple[list[CardAddress], str]:
+        """The chats the ticket's next step goes to, and whom that is in words. The rota
+        says who `on_duty` is; and a job nobody holds, whose `assignee` step nudges the
+        team, nudges the on-call technician directly out of hours, when the group sleeps."""
+        if ticket.escalation_step >= len(ticket.escalation_chain):
+            return [], ""  # nothing is due: `decide` says so
+        rung = ticket.escalation_chain[ticket.escalation_step]
+        target = reach(rung, ticket)
+        if rung.to == "on_duty" or target is Reach.TEAM:
+            shifts = await uow.rota.shifts(ticket.team_id, *self.rotas.days(now))
+            duty = self.rotas.on_duty(self.directory, ticket.team_id, now, shifts)
+            ids: tuple[str, ...] = ()
+            if rung.to == "on_duty":
+                ids = self.rotas.supervisors(self.directory, ticket.team_id, now, shifts)
+            elif duty.out_of_hours:
+                ids = duty.on_call_technicians
+            if ids:
+                names = "、".join(self.directory.name_of(i) or i for i in ids)
+                role = "值班" if not duty.out_of_hours else "备班"
+                return [a for i in ids for a in self._planner.reach(i, ticket)], f"{role}{names}"
+        return self._planner.reach(target, ticket), audience_words(rung, ticket, self.directory)
 
     async def send(self, message: Sent, to: Reach | str, number: str | None = None) -> int:
         """Queue a message baoxiu sends on its own (a reminder about ticket `number`, a note,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from baoxiu.config import Settings
+from baoxiu.config import EscalationStep, OnCallConfig, RotaEntry, Settings
 from jobs.sla_watch import SlaWatch
 from storage.engine import create_engine
 from storage.tables import OutboxRow, TicketRow
@@ -253,3 +253,49 @@ async def test_two_watchers_over_a_day_of_a_thousand_tickets_send_each_step_once
             assert climbed == list(range(1, len(climbed) + 1))
             queued = sorted({step for ticket, step, _ in sent if ticket == ids[number]})
             assert queued == climbed
+
+
+def with_rota(settings: Settings, *chain: tuple[int, str]) -> Settings:
+    """水电组 with 李师傅 and 陈班长 on duty 08:30–17:30 on working days, 王师傅 and 陈班长
+    on call the rest of the time, and the escalation chain `chain`."""
+    teams = [
+        t.model_copy(
+            update={
+                "rota": [RotaEntry(members=["li", "chen"], hours=["08:30-17:30"])],
+                "on_call": OnCallConfig(technician="wang", supervisor="chen"),
+            }
+        )
+        if t.id == "shuidian"
+        else t
+        for t in settings.teams
+    ]
+    steps = [EscalationStep(after_minutes=after, to=to) for after, to in chain]
+    sla = settings.sla.model_copy(update={"escalation": steps})
+    return settings.model_copy(update={"teams": teams, "sla": sla})
+
+
+async def test_at_night_the_on_call_technician_is_nudged_and_on_duty_is_the_rota(
+    service_for: ServiceFor, demo_settings: Settings, night: Clock, engine: AsyncEngine
+) -> None:
+    settings = with_rota(demo_settings, (0, "assignee"), (30, "on_duty"))
+    async with service_for(settings) as service:
+        number = (await service.open(draft(description=GAS), AGENT, Source.API)).ticket.number
+        watch = SlaWatch(service)
+        assert await watch_at(watch, night, at(3, 3, 15)) == 1
+        assert await watch_at(watch, night, at(3, 3, 45)) == 1
+        climbed = await steps(service, number)
+        assert [(s.to, s.to_name) for s in climbed] == [
+            ("assignee", "备班王师傅"),  # nobody holds it and the group sleeps: the on-call man
+            ("on_duty", "备班陈班长"),
+        ]
+        assert [chat for _, _, chat in await escalations(engine)][:2] == ["dm-wang", "dm-chen"]
+
+        night.at = at(3, 10)  # in working hours the group is nudged, and the rota's supervisor
+        later = (await service.open(draft(description=GAS), AGENT, Source.API)).ticket.number
+        assert await watch_at(watch, night, at(3, 10, 15)) == 1
+        assert await watch_at(watch, night, at(3, 10, 45)) == 1
+        climbed = await steps(service, later)
+        assert [(s.to, s.to_name) for s in climbed] == [
+            ("assignee", "水电组"),
+            ("on_duty", "值班陈班长"),
+        ]
