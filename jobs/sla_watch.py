@@ -29,8 +29,9 @@ class SlaWatch:
         self._batch = batch
 
     async def run_once(self) -> int:
-        """Send every step due now; returns how many this run sent. A ticket that fails is
-        logged and left for the next run, never holding up the others."""
+        """Send every step due now, several of one ticket's when it has been waiting (a
+        run missed while nothing was running); returns how many this run sent. A ticket
+        that fails is logged and left for the next run, never holding up the others."""
         sent = 0
         while True:
             numbers = await self._service.due_escalations(self._batch)
@@ -42,7 +43,7 @@ class SlaWatch:
                 except Exception:
                     log.exception("could not escalate %s", number)
             sent += progressed
-            if len(numbers) < self._batch or progressed == 0:
+            if progressed == 0:  # each step sent moves its ticket on: this ends
                 return sent
 
 

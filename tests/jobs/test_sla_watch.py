@@ -299,3 +299,11 @@ async def test_at_night_the_on_call_technician_is_nudged_and_on_duty_is_the_rota
             ("assignee", "水电组"),
             ("on_duty", "值班陈班长"),
         ]
+
+
+async def test_a_run_after_downtime_sends_every_step_missed(
+    service: TicketService, night: Clock
+) -> None:
+    number = (await service.open(draft(description=GAS), AGENT, Source.API)).ticket.number
+    assert await watch_at(SlaWatch(service), night, at(3, 6)) == 3  # down from 03:00 to 06:00
+    assert [s.step for s in await steps(service, number)] == [1, 2, 3]
