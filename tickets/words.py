@@ -45,6 +45,12 @@ class Words:
 DEADLINES = {"accept": "接单", "arrive": "到场", "complete": "完工"}
 """The promises an SLA makes, by the key `SlaBreached.deadline` holds."""
 
+PAUSED: dict[str, str] = {
+    PauseKind.PARTS: "等配件，暂停维修",
+    PauseKind.RESIDENT: "因业主原因暂停维修",
+}
+"""A pause whose clock stops says why in its title; any other is the crew's own business."""
+
 RESIDENT_READS = frozenset({EventKind.COMPLETE, EventKind.REOPEN, EventKind.RATED})
 """Kinds whose detail the resident reads: what was repaired, why it is redone, their own
 rating. Any other text staff type (why a job waits, is moved or cancelled, a note) is the
@@ -76,8 +82,7 @@ def describe(event: Event) -> Words:
         case EventKind.START, _:
             return Words(f"{who}已到场维修")
         case EventKind.PAUSE, Paused():
-            kind = _label(PauseKind, d.kind)
-            return Words(f"暂停维修（{kind}）" if kind else "暂停维修", _reason(d.reason))
+            return Words(PAUSED.get(d.kind, "暂停维修"), _reason(d.reason))
         case EventKind.RESUME, Note():
             return Words("继续维修", d.note)
         case EventKind.COMPLETE, Note():
@@ -133,7 +138,7 @@ def _reason(reason: str | None) -> str | None:
     return f"原因：{reason}" if reason else None
 
 
-def _label(kind: type[Channel] | type[Urgency] | type[PauseKind], value: str) -> str | None:
+def _label(kind: type[Channel] | type[Urgency], value: str) -> str | None:
     try:
         return kind(value).label
     except ValueError:
