@@ -76,7 +76,7 @@ def ticket_card(
     """The card for `audience`; `member_id` names the reader of a DIRECT card. `shown` is the
     latest event the card tells of (see `latest`), in the timeline's own words."""
     private = audience.is_private and member_id is not None and member_id == ticket.assignee_id
-    buttons = _buttons(ticket, audience, ctx, private)
+    buttons = _buttons(ticket, audience, ctx, private, member_id)
     notes = _notes(ticket, ctx)
     if audience is Audience.TEAM:
         notes += _whose(ticket, buttons, ctx)
@@ -212,11 +212,19 @@ def _notes(ticket: Ticket, ctx: CardContext) -> tuple[Note, ...]:
 
 
 def _buttons(
-    ticket: Ticket, audience: Audience, ctx: CardContext, private: bool
+    ticket: Ticket, audience: Audience, ctx: CardContext, private: bool, reader: str | None
 ) -> tuple[Button, ...]:
-    if audience.is_private and not private:
-        return ()  # a former assignee's card: for the record only
     team = ctx.directory.teams[ticket.team_id]
+    if audience.is_private and not private:
+        # Someone else's job: for the record only. An unheld job of a claim team can be
+        # claimed from one's own chat, as the on-call technician is sent it at night.
+        member = ctx.directory.members.get(reader or "")
+        claimable = ticket.status is Status.NEW and team.dispatch is DispatchMode.CLAIM
+        if not (claimable and member is not None and member.is_technician_of(team.id)):
+            return ()
+        return (
+            Button(V.CLAIM.label, ActionValue(ticket.number, V.CLAIM, ticket.version), "primary"),
+        )
     possible = set(possible_verbs(ticket, team))
     if audience is Audience.TEAM and team.dispatch is DispatchMode.CLAIM:
         possible.discard(V.DISPATCH)  # the group claims; dispatching is the supervisors' chat

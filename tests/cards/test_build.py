@@ -173,3 +173,14 @@ def test_a_card_shows_the_deadline_the_job_works_towards(ctx: CardContext) -> No
         assert field(ticket_card(ticket, Audience.TEAM, ctx), label) == "11-28 10:00"
     done = ticket_card(make_ticket(Status.COMPLETED, complete_due=at), Audience.TEAM, ctx)
     assert not [f for f in done.fields if f.label.endswith("截止")]
+
+
+def test_an_unheld_job_sent_to_a_technicians_own_chat_can_be_claimed_there(
+    ctx: CardContext,
+) -> None:
+    """The on-call technician gets a night's emergency in his own chat: he claims it there."""
+    new = make_ticket()
+    card = ticket_card(new, Audience.DIRECT, ctx, "wang")
+    assert verbs(card) == [V.CLAIM] and field(card, "报修人") == "张* 138****8000"
+    assert ticket_card(new, Audience.DIRECT, ctx, "zhang").buttons == ()  # 土建组's
+    assert ticket_card(make_ticket(team="tujian"), Audience.DIRECT, ctx, "zhang").buttons == ()
