@@ -9,6 +9,7 @@ from baoxiu.config import Settings
 from baoxiu.listening import on_loopback
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.base import Checkup, Finding
+from baoxiu.wiring import planner_for
 from storage.engine import create_engine
 from storage.migrate import current, head
 from storage.outbox import DeliveryStore
@@ -20,7 +21,7 @@ async def examine(settings: Settings, clock: Clock) -> list[Finding]:
     engine = create_engine(settings.database.url)
     try:
         database, current_schema = await _database(engine, settings.database.url)
-        findings = [_site(settings), database, *_calendar(settings, clock)]
+        findings = [_site(settings), database, *_calendar(settings, clock), *_reach(settings)]
         if current_schema:
             findings += await _outbox(DeliveryStore(engine))
         checkup = Checkup(settings, clock, engine if current_schema else None)
@@ -74,6 +75,33 @@ def _calendar(settings: Settings, clock: Clock) -> list[Finding]:
         said = f"节假日日历有 {year} 年（含调休）；{year + 1} 年的放假安排公布后，请{upgrade}"
         return [Finding(True, said)]
     return [Finding(True, f"节假日日历已有 {year}、{year + 1} 年的放假安排（含调休）")]
+
+
+def _reach(settings: Settings) -> list[Finding]:
+    """The people baoxiu writes to on their own at night or up an escalation: each needs a
+    chat of their own with the bot, or what is meant for them goes nowhere."""
+    direct = planner_for(settings).direct_chats
+    directory = settings.directory()
+    named = [
+        (f"{team.name}备班", member)
+        for team in settings.teams
+        if team.on_call
+        for member in (team.on_call.technician, team.on_call.supervisor)
+    ]
+    named += [
+        ("升级提醒", step.to.removeprefix("member:"))
+        for step in settings.sla.escalation
+        if step.to.startswith("member:")
+    ]
+    return [
+        Finding(
+            False,
+            f"{why}{directory.name_of(member)}没有和机器人的私聊：发给他的提醒到不了。"
+            "在 [[members]] 里填上他在飞书或钉钉的账号",
+        )
+        for why, member in dict.fromkeys(named)
+        if not direct.get(member)
+    ]
 
 
 async def _outbox(store: DeliveryStore) -> list[Finding]:
