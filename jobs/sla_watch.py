@@ -11,7 +11,7 @@ each step once, and a run missed while nothing was running is caught up by the n
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
@@ -53,6 +53,7 @@ async def watching(watch: SlaWatch, every_s: float) -> AsyncIterator[AsyncIOSche
     catch up after a restart), then every `every_s` seconds; a run still going when the next
     is due makes the next wait, never run beside it."""
     scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(watch.run_once, id="sla_catch_up")  # once, as soon as it starts
     scheduler.add_job(
         watch.run_once,
         "interval",
@@ -60,7 +61,6 @@ async def watching(watch: SlaWatch, every_s: float) -> AsyncIterator[AsyncIOSche
         id="sla_watch",
         coalesce=True,
         max_instances=1,
-        next_run_time=datetime.now(UTC),
     )
     scheduler.start()
     try:

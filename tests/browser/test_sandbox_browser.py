@@ -40,6 +40,7 @@ async def test_two_technicians_work_a_ticket_in_the_sandbox(browser: Browser, li
     await li_card.get_by_role("button", name="开始维修").click()
     await expect(li_card.locator(".tag").first).to_have_text("维修中")
     await li_card.locator("summary", has_text="暂停").click()
+    await li_card.get_by_label("暂停类型").select_option(label="等配件")
     await li_card.get_by_label("暂停原因").fill("等配件：需要更换地漏芯")
     await li.screenshot(path=live.shots / "sandbox-pause-form.png")
     await li_card.get_by_role("button", name="确定暂停").click()
