@@ -30,7 +30,7 @@ from tickets.actions import Verb
 from tickets.audience import Audience
 from tickets.clock import Clock
 from tickets.escalation import DEADLINE_WORDS, duration, watched
-from tickets.machine import possible_verbs
+from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
@@ -211,7 +211,7 @@ def _notes(ticket: Ticket, ctx: CardContext) -> tuple[Note, ...]:
         notes.append(Note(f"取消原因：{ticket.cancel_reason}", Tone.GREY))
     if ticket.rework_count:
         notes.append(Note(f"返工 {ticket.rework_count} 次", Tone.RED))
-    if ticket.hurry_count and ticket.status.is_open:
+    if ticket.hurry_count and ticket.status in ALLOWED_FROM[V.HURRY]:  # while it is chased
         notes.append(Note(f"业主催单 {ticket.hurry_count} 次", Tone.RED))
     return tuple(notes)
 
