@@ -196,7 +196,7 @@ def test_the_desk_hurries_the_job_from_its_own_card_only(ctx: CardContext) -> No
 
 def test_a_hurried_job_says_so_in_red_while_it_is_open(ctx: CardContext) -> None:
     card = ticket_card(make_ticket(Status.ASSIGNED, hurry_count=2), Audience.TEAM, ctx)
-    assert [(n.text, n.tone) for n in card.notes][0] == ("业主催单 2 次", Tone.RED)
+    assert (card.notes[0].text, card.notes[0].tone) == ("业主催单 2 次", Tone.RED)
     waiting = ticket_card(make_ticket(Status.NEW, hurry_count=1), Audience.SUPERVISORS, ctx)
     assert "业主催单 1 次" in [n.text for n in waiting.notes]
     calm = ticket_card(make_ticket(Status.ASSIGNED), Audience.TEAM, ctx)
