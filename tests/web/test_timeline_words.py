@@ -35,6 +35,7 @@ from tickets.events import (
     Rated,
     Reason,
     Reopened,
+    Rescheduled,
     Revealed,
     SlaBreached,
     Transferred,
@@ -67,6 +68,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.SLA_BREACHED: SlaBreached(deadline="accept"),
     K.ESCALATED: Escalated(step=2, to="陈班长"),
     K.HURRIED: NoDetails(),
+    K.RESCHEDULED: Rescheduled("2026-12-03T14:00:00+08:00", None, "业主白天上班"),
     K.RATED: Rated(score=4, comment="师傅很专业"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
