@@ -18,10 +18,10 @@ from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
 from tickets.errors import InvalidInput, TooSoon
 from tickets.events import EventKind, Rescheduled
-from tickets.messages import Reminder
+from tickets.messages import Escalation, Reminder
 from tickets.model import RESIDENT, Actor
 from tickets.service import TicketService
-from tickets.states import Source
+from tickets.states import Source, Urgency
 
 LI = Actor.member("li")
 HURRY = Command(Verb.HURRY, RESIDENT)
@@ -34,11 +34,12 @@ class Desk:
     clock: Clock
 
     async def reminders(self) -> list[tuple[str, str]]:
-        """(chat, text) of every reminder queued and not yet sent, marking them sent."""
+        """(chat, text) of every reminder or escalation queued and not yet sent, marking
+        them sent."""
         pending = await self.store.lease("test", self.clock.now(), timedelta(minutes=1), 100)
         out = []
         for p in pending:
-            if isinstance(p.message, Reminder):
+            if isinstance(p.message, Reminder | Escalation):
                 out.append((p.address.chat_id, p.message.text))
             await self.store.sent(p, self.clock.now())
         return out
@@ -108,3 +109,18 @@ async def test_an_appointment_is_kept_in_the_sites_time_and_is_the_arrive_deadli
             number, Command(Verb.RESCHEDULE, LI, at=desk.clock.now(), reason="x"), Source.API
         )
     assert (await service.history(number)).ticket.version == moved.version
+
+
+async def test_escalation_steps_are_announced_the_same_way(desk: Desk) -> None:
+    """The announcement a hurry-up shares with escalation still posts each step."""
+    service = desk.service
+    urgent = draft(urgency=Urgency.EMERGENCY)  # to be accepted in 15 minutes
+    number = (await service.open(urgent, AGENT, Source.API)).ticket.number
+    await desk.reminders()
+    desk.clock.advance(minutes=16)
+    assert await service.due_escalations(10) == [number]
+    assert await service.escalate(number) is not None
+    assert await desk.reminders() == [("shuidian", "接单已超时1分钟，仍无人接单")]
+    desk.clock.advance(minutes=30)
+    await service.escalate(number)
+    assert await desk.reminders() == [("dispatch", "接单已超时31分钟，仍无人接单")]
