@@ -364,6 +364,9 @@ def tickets_act(
         str | None, typer.Option(help="Why (pause, hand_back, reopen, cancel).")
     ] = None,
     note: Annotated[str | None, typer.Option(help="Comment or result text.")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="New visit time (reschedule), e.g. 2026-12-03T14:00+08:00.")
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, confirm, …"""
     settings = _settings(config)
@@ -376,6 +379,7 @@ def tickets_act(
                 "team": team,
                 "reason": reason,
                 "note": note,
+                "at": at,
             }
         )
     except ValidationError as error:

@@ -30,7 +30,7 @@ from tickets.actions import Verb
 from tickets.audience import Audience
 from tickets.clock import Clock
 from tickets.escalation import DEADLINE_WORDS, duration, watched
-from tickets.machine import possible_verbs
+from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
@@ -39,9 +39,12 @@ from tickets.words import RESIDENT_READS, describe
 
 V = Verb
 
-_TEAM = "claim dispatch start complete pause resume transfer hand_back confirm reopen close reveal"
-_SUPERVISORS = "dispatch transfer pause resume confirm reopen close cancel reveal"
-_DIRECT = "start complete pause resume transfer hand_back"
+_TEAM = (
+    "claim dispatch start complete pause resume reschedule transfer hand_back confirm reopen"
+    " close reveal"
+)
+_SUPERVISORS = "dispatch transfer pause resume confirm reopen close cancel reveal hurry"
+_DIRECT = "start complete pause resume reschedule transfer hand_back"
 MENUS: Mapping[Audience, tuple[Verb, ...]] = {
     Audience.TEAM: tuple(Verb(v) for v in _TEAM.split()),
     Audience.SUPERVISORS: tuple(Verb(v) for v in _SUPERVISORS.split()),
@@ -169,7 +172,7 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
     if (due := _due(ticket)) is not None:
         fields.append(Field(due[0], _local(due[1], ctx.tz)))
     if ticket.appointment_at is not None:
-        fields.insert(3, Field("期望上门时间", _local(ticket.appointment_at, ctx.tz)))
+        fields.insert(3, Field("预约上门", _local(ticket.appointment_at, ctx.tz)))
     if ticket.completed_at is not None:
         fields.append(Field("维修结果", ticket.completion_note or "未填写"))
     if ticket.confirmed_at is not None and ticket.confirmed_by:
@@ -208,6 +211,8 @@ def _notes(ticket: Ticket, ctx: CardContext) -> tuple[Note, ...]:
         notes.append(Note(f"取消原因：{ticket.cancel_reason}", Tone.GREY))
     if ticket.rework_count:
         notes.append(Note(f"返工 {ticket.rework_count} 次", Tone.RED))
+    if ticket.hurry_count and ticket.status in ALLOWED_FROM[V.HURRY]:  # while it is chased
+        notes.append(Note(f"已催单 {ticket.hurry_count} 次", Tone.RED))
     return tuple(notes)
 
 
@@ -230,6 +235,8 @@ def _buttons(
         possible.discard(V.DISPATCH)  # the group claims; dispatching is the supervisors' chat
     if private or ticket.status in _ENDED:
         possible.discard(V.REVEAL)
+    if ticket.assignee_id is None:
+        possible.discard(V.RESCHEDULE)  # whoever takes the job agrees the visit
     buttons = (
         Button(
             verb.label,
@@ -279,7 +286,7 @@ def _inputs(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
     seen = "业主可见" if verb.kind in RESIDENT_READS else "仅内部可见"
     return tuple(
         replace(i, label=f"{i.label}（{seen if i.required else f'选填，{seen}'}）")
-        if i.kind == "text"
+        if i.kind == "text" and i.name != "at"
         else i
         for i in _form_fields(verb, ticket, ctx)
     )
@@ -316,6 +323,11 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
             return (
                 Input("minutes", "延期多久", "select", required=True, options=times),
                 _reason("延期原因", "业主改约 / 需要专业公司 …"),
+            )
+        case V.RESCHEDULE:
+            return (
+                Input("at", "新的上门时间", "text", required=True, placeholder="12-03 14:00"),
+                _reason("改约原因", "业主白天上班 / 等配件到货 …"),
             )
         case V.HAND_BACK:
             return (_reason("退单原因", "不是本专业 / 需要专业公司 …"),)

@@ -56,7 +56,7 @@ class Option:
 class Input:
     """One form field; its `name` is the Command field it fills (reason, note, to)."""
 
-    name: Literal["reason", "note", "to", "minutes", "pause_kind"]
+    name: Literal["reason", "note", "to", "minutes", "pause_kind", "at"]
     label: str
     kind: Literal["text", "select"]
     required: bool

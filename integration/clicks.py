@@ -22,8 +22,9 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from cards.build import CardContext, latest, ticket_card
 from cards.model import ActionValue, Card
@@ -33,13 +34,14 @@ from storage.outbox import DeliveryStore
 from tickets.actions import Command, Verb
 from tickets.audience import Audience
 from tickets.clock import Clock
-from tickets.errors import AlreadyTaken, NotFound, TicketError
+from tickets.errors import AlreadyTaken, InvalidInput, NotFound, TicketError
 from tickets.events import EventKind
 from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
 from tickets.ports import ClickedCard
 from tickets.service import TicketService
 from tickets.states import PauseKind, Source
+from tickets.when import read_when
 from tickets.words import describe
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,8 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.EXTEND: _done("已延期，时限重新计算"),
     Verb.TAKE_OVER: _done("已由你跟进，这单不再向上提醒"),
     Verb.CALL_TECHNICIAN: _technician,
+    Verb.HURRY: lambda t, d: f"已催单，已提醒{d.name_of(t.assignee_id) or '班组长'}尽快处理",
+    Verb.RESCHEDULE: _done("已改约，卡片上的预约上门时间已更新"),
 }
 
 
@@ -137,6 +141,11 @@ def _choice(kind: type[PauseKind], value: str | None) -> PauseKind | None:
 
 def _number(value: str | None) -> int | None:
     return int(value) if value and value.isdecimal() else None
+
+
+def _when(value: str | None, tz: ZoneInfo, now: datetime) -> datetime | None:
+    """A typed time (改约上门时间) in the site's zone; an empty box is no time."""
+    return read_when(value, tz, now) if value and value.strip() else None
 
 
 _finishing: set[asyncio.Task["ClickAnswer"]] = set()
@@ -197,6 +206,10 @@ class ClickRouter:
                 refuse(value, LABELS.get(name, name))
             except ValueError as error:
                 return await self._refused(click, str(error), due)
+        try:
+            at = _when(click.form.get("at"), self._cards.tz, self._clock.now())
+        except InvalidInput as error:
+            return await self._refused(click, error.message, due)
         command = Command(
             verb=verb,
             actor=Actor.member(member),
@@ -206,6 +219,7 @@ class ClickRouter:
             note=click.form.get("note") or None,
             pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
             minutes=_number(click.form.get("minutes")),
+            at=at,
         )
         clicked = None
         if click.card_id is not None:

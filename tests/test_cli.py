@@ -3,8 +3,10 @@
 import asyncio
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -289,3 +291,36 @@ def test_sla_explain_tells_how_a_tickets_deadlines_were_reached(config: Path) ->
     assert lines[-1].endswith("（assignee）") and lines[-1].startswith("下一级提醒：第 1 级")
     code, output = baoxiu("sla", "explain", "BX20200101-0001", "--config", str(config))
     assert code == 1 and "没有这张工单" in output
+
+
+def test_the_desk_hurries_and_the_technician_moves_the_visit_from_the_terminal(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # one table row per event, nothing wrapped
+    c = str(config)
+    code, output = baoxiu(
+        "tickets", "new", "--config", c, "--category", "水电", "--location", "5栋1单元302",
+        "--description", "厨房水龙头滴水", "--name", "王女士", "--phone", "13900001111",
+        "--as", "lin",
+    )  # fmt: skip
+    number = re.search(r"BX\d{8}-\d{4}", output)
+    assert code == 0 and number
+    n = number.group(0)
+    assert baoxiu("tickets", "act", n, "hurry", "--as", "lin", "--config", c)[0] == 0
+    code, output = baoxiu("tickets", "act", n, "hurry", "--as", "lin", "--config", c)
+    assert code == 1 and "30分钟后可以再催" in output
+    assert baoxiu("tickets", "act", n, "claim", "--as", "li", "--config", c)[0] == 0
+    visit = (datetime.now(UTC) + timedelta(days=1)).astimezone(ZoneInfo("Asia/Shanghai"))
+    at = f"{visit:%Y-%m-%dT%H:%M}+08:00"
+    code, output = baoxiu(
+        "tickets", "act", n, "reschedule", "--as", "li", "--at", at, "--reason", "业主明天在家",
+        "--config", c,
+    )  # fmt: skip
+    assert code == 0 and output.strip() == f"✓ {n} 改约上门时间 → 已接单"
+    code, output = baoxiu("tickets", "show", n, "--config", c)
+    assert f"改约上门时间：{visit.month}月{visit.day}日 {visit:%H:%M}" in output, output
+    code, output = baoxiu(
+        "tickets", "act", n, "reschedule", "--as", "li", "--at", "明天", "--reason", "x",
+        "--config", c,
+    )  # fmt: skip
+    assert code == 2 and "at" in output

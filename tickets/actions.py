@@ -39,6 +39,11 @@ class Verb(StrEnum):
     TAKE_OVER = "take_over"
     CALL_TECHNICIAN = "call_technician"
     """Shows the assignee's phone to the desk, audited like a reveal of the resident's."""
+    HURRY = "hurry"
+    """The resident (or the desk for them) chases the job (催单)."""
+    RESCHEDULE = "reschedule"
+    """The appointment with the resident is set or moved (改约上门时间); not 延期 (EXTEND),
+    which gives the desk's deadline more time."""
 
     @property
     def label(self) -> str:
@@ -74,6 +79,8 @@ _LABELS = {
     Verb.EXTEND: "延期",
     Verb.TAKE_OVER: "我来处理",
     Verb.CALL_TECHNICIAN: "联系师傅",
+    Verb.HURRY: "催单",
+    Verb.RESCHEDULE: "改约上门时间",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -84,6 +91,8 @@ _KINDS = {
     Verb.EXTEND: EventKind.EXTENDED,
     Verb.TAKE_OVER: EventKind.TAKEN_OVER,
     Verb.CALL_TECHNICIAN: EventKind.REVEAL,
+    Verb.HURRY: EventKind.HURRIED,
+    Verb.RESCHEDULE: EventKind.RESCHEDULED,
 }
 
 MAX_TEXT = 500
@@ -95,7 +104,7 @@ class Command:
     """One action on one ticket, as every edge (API, CLI, card button) and job expresses it.
 
     `to` names a member (dispatch, transfer, auto_assign), `team` a team (transfer to another
-    team), `reason` explains pause / hand_back / reopen / cancel / close / extend,
+    team), `reason` explains pause / hand_back / reopen / cancel / close / extend / reschedule,
     `pause_kind` says whose the pause is, `note` is free text
     (comment, completion result, resume note). `details` carries what a system verb records
     as it is (a failed delivery's platform, chat and error, a reposted card's reason).

@@ -110,16 +110,22 @@ def restarted(
     category: str,
     to_status: Status,
     now: datetime,
+    appointment: datetime | None = None,
 ) -> dict[str, datetime | None]:
     """The due times a change sets, by the state it enters at `now`: a job back in the pool
     must be accepted again, an accepted one (a transfer or a rework included) reached, a
-    started one done; what comes later is not yet due. Other states leave them as they are."""
+    started one done; what comes later is not yet due. Other states leave them as they are.
+    An accepted job whose `appointment` with the resident (期望上门时间) is later than the
+    policy's arrive deadline is due then: nobody is late for a visit the resident asked for."""
     target = policy.target(urgency, category)
     if to_status is Status.NEW:
         due = policy.due(target, Step.ACCEPT, now)
         return {"accept_due": due, "arrive_due": None, "complete_due": None}
     if to_status is Status.ASSIGNED:
-        return {"arrive_due": policy.due(target, Step.ARRIVE, now), "complete_due": None}
+        arrive = policy.due(target, Step.ARRIVE, now)
+        if appointment is not None and appointment > arrive:
+            arrive = appointment
+        return {"arrive_due": arrive, "complete_due": None}
     if to_status is Status.IN_PROGRESS:
         return {"complete_due": policy.due(target, Step.COMPLETE, now)}
     return {}

@@ -4,6 +4,8 @@ Edges map the classes to their own answers (HTTP status, toast, exit code); they
 parse the message.
 """
 
+from datetime import timedelta
+
 
 class TicketError(Exception):
     """Base of every refusal the core can give."""
@@ -40,6 +42,15 @@ class CapacityReached(IllegalTransition):
 class NothingDue(IllegalTransition):
     """A job asked baoxiu to act on a ticket that no longer needs it (another watcher or an
     earlier run already did, or the ticket moved on): the job's expected outcome, not a fault."""
+
+
+class TooSoon(TicketError):
+    """Asked again before the rule allows (a second 催单 within the half hour); `wait` says
+    how long until it may be asked again, for an edge that can say so (Retry-After)."""
+
+    def __init__(self, message: str, wait: timedelta) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 class InvalidInput(TicketError):

@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     HURRIED = "hurried"
     EXTENDED = "extended"
     TAKEN_OVER = "taken_over"
+    RESCHEDULED = "rescheduled"
     RATED = "rated"
     UNKNOWN = "unknown"
 
@@ -183,6 +184,17 @@ class Extended:
 
 
 @dataclass(frozen=True)
+class Rescheduled:
+    """The appointment with the resident set or moved (改约上门时间)."""
+
+    at: str = ""
+    """The new appointment, ISO 8601 in the site's zone (the timeline shows it as is)."""
+    before: str | None = None
+    """The appointment it replaces, if there was one."""
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Rated:
     score: int = 0
     comment: str | None = None
@@ -212,6 +224,7 @@ Details = (
     | SlaBreached
     | Escalated
     | Extended
+    | Rescheduled
     | Rated
     | Unknown
 )
@@ -248,6 +261,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.HURRIED: _Info("催单", NoDetails, True),
     EventKind.EXTENDED: _Info("延期", Extended, False),
     EventKind.TAKEN_OVER: _Info("主管跟进", NoDetails, False),
+    EventKind.RESCHEDULED: _Info("改约上门", Rescheduled, True),
     EventKind.RATED: _Info("评价", Rated, True),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }

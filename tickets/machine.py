@@ -7,9 +7,10 @@ required reasons). State comes first so that everyone who loses a claim race hea
 whatever else is true of them.
 """
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tickets.actions import MAX_TEXT, Command, Verb
@@ -21,8 +22,9 @@ from tickets.errors import (
     IllegalTransition,
     InvalidInput,
     NothingDue,
+    TooSoon,
 )
-from tickets.escalation import audience_words, follow, watched
+from tickets.escalation import audience_words, duration, follow, watched
 from tickets.events import (
     Assigned,
     CardReposted,
@@ -38,6 +40,7 @@ from tickets.events import (
     Paused,
     Reason,
     Reopened,
+    Rescheduled,
     Revealed,
     Transferred,
 )
@@ -80,6 +83,8 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.EXTEND: frozenset({Status.NEW}) | _ACTIVE,
     Verb.TAKE_OVER: frozenset({Status.NEW}) | _ACTIVE,
     Verb.CALL_TECHNICIAN: _ACTIVE,
+    Verb.HURRY: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.RESCHEDULE: frozenset({Status.NEW}) | _ACTIVE,
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -142,7 +147,10 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
     resumed = ticket.status is Status.PAUSED and to_status is Status.IN_PROGRESS
     restart = ctx.policy is not None and changed and not resumed  # a pause's clock runs on
     if ctx.policy is not None and restart:
-        changes.update(restarted(ctx.policy, ticket.urgency, ticket.category, to_status, ctx.now))
+        appointment = ticket.appointment_at
+        changes.update(
+            restarted(ctx.policy, ticket.urgency, ticket.category, to_status, ctx.now, appointment)
+        )
     event = Event(
         kind=command.verb.kind,
         at=ctx.now,
@@ -157,7 +165,8 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
         return Transition(ticket=ticket, event=event)  # only the timeline grows
     next_ticket = replace(ticket, status=to_status, updated_at=ctx.now, **changes)
     if ctx.policy is not None:
-        restart = restart or command.verb is Verb.EXTEND
+        rescheduled = command.verb is Verb.RESCHEDULE and "arrive_due" in changes
+        restart = restart or command.verb is Verb.EXTEND or rescheduled
         next_ticket = follow(ctx.policy, ticket, next_ticket, restart=restart)
     return Transition(ticket=next_ticket, event=event)
 
@@ -489,6 +498,48 @@ def _call_technician(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) 
     return {}, Revealed(field="assignee")
 
 
+HURRY_EVERY = timedelta(minutes=30)
+"""One hurry-up per ticket per half hour: a worried resident tapping again rings nobody twice."""
+
+
+def _hurry(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    if t.hurried_at is not None and ctx.now < t.hurried_at + HURRY_EVERY:
+        left = t.hurried_at + HURRY_EVERY - ctx.now
+        wait = timedelta(minutes=math.ceil(left.total_seconds() / 60))
+        if who.actor.kind is ActorKind.RESIDENT:
+            whom = "维修师傅" if t.assignee_id else "物业客服"
+            message = (
+                f"已经收到您的催单，我们已提醒{whom}尽快处理。如仍未处理，请{duration(wait)}后再催"
+            )
+        else:
+            message = f"工单{t.number}刚催过单，{duration(wait)}后可以再催"
+        raise TooSoon(message, wait)
+    return {"hurry_count": t.hurry_count + 1, "hurried_at": ctx.now}, NoDetails()
+
+
+RESCHEDULE_AHEAD = timedelta(days=30)
+"""How far ahead an appointment may be made: any later is a typo (a wrong month)."""
+
+
+def _reschedule(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """A new appointment with the resident; while the job is accepted it is the arrive
+    deadline (an agreed visit is the promise), and that deadline's chain starts again."""
+    reason = _text(c.reason, "reason", required=True, what="改约原因")
+    if c.at is None or c.at.tzinfo is None:
+        raise InvalidInput("请填写新的上门时间", field="at")
+    if c.at <= ctx.now:
+        raise InvalidInput("新的上门时间已经过去了，请填写以后的时间", field="at")
+    if c.at > ctx.now + RESCHEDULE_AHEAD:
+        raise InvalidInput(f"新的上门时间请约在 {RESCHEDULE_AHEAD.days} 天以内", field="at")
+    if c.at == t.appointment_at:
+        raise InvalidInput("和现在约好的上门时间一样，不用改约", field="at")
+    changes: dict[str, Any] = {"appointment_at": c.at}
+    if t.status is Status.ASSIGNED and ctx.policy is not None:
+        changes["arrive_due"] = c.at
+    before = t.appointment_at.isoformat() if t.appointment_at else None
+    return changes, Rescheduled(c.at.isoformat(), before, reason)
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -512,4 +563,6 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.EXTEND: _extend,
     Verb.TAKE_OVER: _take_over,
     Verb.CALL_TECHNICIAN: _call_technician,
+    Verb.HURRY: _hurry,
+    Verb.RESCHEDULE: _reschedule,
 }

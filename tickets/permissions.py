@@ -54,6 +54,8 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.EXTEND: _DISPATCHERS,
     Verb.TAKE_OVER: _DISPATCHERS,
     Verb.CALL_TECHNICIAN: _DESK,
+    Verb.HURRY: _DESK | {Grant.RESIDENT},
+    Verb.RESCHEDULE: _DESK | {Grant.ASSIGNEE},
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL)."""

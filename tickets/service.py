@@ -31,7 +31,7 @@ from tickets.errors import (
     NothingDue,
 )
 from tickets.escalation import audience_words, follow, overdue_text, reach, releases
-from tickets.events import Escalated
+from tickets.events import Escalated, EventKind
 from tickets.machine import Context, created, decide
 from tickets.messages import Escalation, Reminder, Sent
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
@@ -210,6 +210,8 @@ class TicketService:
         link."""
         if command.actor.kind is ActorKind.RESIDENT:
             raise Forbidden("业主只能通过自己的报修链接操作")
+        if command.at is not None and command.at.tzinfo is not None:
+            command = replace(command, at=command.at.astimezone(self.tz))  # as the site reads it
 
         def find(repo: TicketRepository) -> Awaitable[Ticket | None]:
             return repo.get(number, for_update=True)
@@ -264,6 +266,7 @@ class TicketService:
                 return Outcome(ticket, transition.event)
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after), clicked=clicked)
+            await self._announce(uow, ticket, after, transition.event, now)
             return Outcome(after, transition.event)
 
     async def due_escalations(self, limit: int) -> list[str]:
@@ -300,13 +303,46 @@ class TicketService:
             transition = decide(ticket, command, self._context(now, Source.JOB, {}))
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after))
-            details = transition.event.details
-            if isinstance(details, Escalated):
-                who = self.directory.name_of(ticket.assignee_id) or "接单人"
-                step, due = Step(details.deadline), datetime.fromisoformat(details.due)
-                message = Escalation(overdue_text(step, due, now, ticket, who), details.step)
-                await uow.outbox.post(message, addresses, now, after)
+            await self._announce(uow, ticket, after, transition.event, now, addresses)
             return Outcome(after, transition.event)
+
+    async def _announce(
+        self,
+        uow: UnitOfWork,
+        before: Ticket,
+        after: Ticket,
+        event: Event,
+        now: datetime,
+        reached: Sequence[CardAddress] = (),
+    ) -> None:
+        """Post what a change tells people beyond the ticket's card, in its transaction: an
+        escalation step to the chats its rung `reached` (resolved with the rota before the
+        step was decided), a hurry-up to whoever must act on it."""
+        announced = self._announcement(before, after, event, now, reached)
+        if announced is not None:
+            message, addresses = announced
+            await uow.outbox.post(message, addresses, now, after)
+
+    def _announcement(
+        self,
+        before: Ticket,
+        after: Ticket,
+        event: Event,
+        now: datetime,
+        reached: Sequence[CardAddress],
+    ) -> tuple[Sent, Sequence[CardAddress]] | None:
+        details = event.details
+        if isinstance(details, Escalated):
+            who = self.directory.name_of(before.assignee_id) or "接单人"
+            step, due = Step(details.deadline), datetime.fromisoformat(details.due)
+            return Escalation(overdue_text(step, due, now, before, who), details.step), reached
+        if event.kind is EventKind.HURRIED:
+            times = f"{event.actor_name}催单（第 {after.hurry_count} 次）"
+            if after.assignee_id is None:  # nobody holds it: the dispatchers must find someone
+                text = f"{times}，还没有师傅接单，请尽快安排"
+                return Reminder(text), self._planner.reach(Reach.SUPERVISORS)
+            return Reminder(f"{times}，请尽快处理"), self._own_or_team(after)
+        return None
 
     async def _reached(
         self, uow: UnitOfWork, ticket: Ticket, now: datetime
@@ -330,7 +366,17 @@ class TicketService:
                 names = "、".join(self.directory.name_of(i) or i for i in ids)
                 role = "值班" if not duty.out_of_hours else "备班"
                 return [a for i in ids for a in self._planner.reach(i, ticket)], f"{role}{names}"
-        return self._planner.reach(target, ticket), audience_words(rung, ticket, self.directory)
+        words = audience_words(rung, ticket, self.directory)
+        if target is Reach.ASSIGNEE:
+            return self._own_or_team(ticket), words
+        return self._planner.reach(target, ticket), words
+
+    def _own_or_team(self, ticket: Ticket) -> list[CardAddress]:
+        """The assignee's own chat, or the team's group when they have none with the bot:
+        a nudge meant for them is not lost."""
+        return self._planner.reach(Reach.ASSIGNEE, ticket) or self._planner.reach(
+            Reach.TEAM, ticket
+        )
 
     async def send(self, message: Sent, to: Reach | str, number: str | None = None) -> int:
         """Queue a message baoxiu sends on its own (a reminder about ticket `number`, a note,

@@ -7,7 +7,7 @@ resident's page (`for_resident`).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tickets.escalation import duration
 from tickets.events import (
@@ -24,6 +24,7 @@ from tickets.events import (
     Rated,
     Reason,
     Reopened,
+    Rescheduled,
     Revealed,
     SlaBreached,
     Transferred,
@@ -115,6 +116,8 @@ def describe(event: Event) -> Words:
             deadline = DEADLINES.get(d.deadline, "")
             later = duration(timedelta(minutes=d.minutes))
             return Words(f"{who}将{deadline}时限延后{later}", _reason(d.reason))
+        case EventKind.RESCHEDULED, Rescheduled():
+            return Words(f"{who}改约上门时间：{_moment(d.at)}", _reason(d.reason))
         case EventKind.TAKEN_OVER, _:
             return Words(f"{who}接手跟进")
         case EventKind.HURRIED, _:
@@ -136,6 +139,15 @@ def for_resident(event: Event) -> Words | None:
 
 def _reason(reason: str | None) -> str | None:
     return f"原因：{reason}" if reason else None
+
+
+def _moment(iso: str) -> str:
+    """A stored moment as people read it, in the zone it was stored in (the site's)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def _label(kind: type[Channel] | type[Urgency], value: str) -> str | None:

@@ -1,7 +1,8 @@
 """One JSON error shape for the whole API, and the middleware that produces it.
 
 Domain errors map by class, never by message: 404 not found, 403 forbidden, 409 conflict
-(illegal transition, lost race, cap reached), 422 invalid input with the failing fields.
+(illegal transition, lost race, cap reached), 422 invalid input with the failing fields,
+429 asked again too soon (a second 催单), with when it may be asked again (Retry-After).
 """
 
 import logging
@@ -19,6 +20,7 @@ from tickets.errors import (
     InvalidInput,
     NotFound,
     TicketError,
+    TooSoon,
 )
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,10 @@ def _from_domain(error: TicketError) -> web.Response:
         return error_response(409, "capacity_reached", error.message)
     if isinstance(error, IllegalTransition):
         return error_response(409, "illegal_transition", error.message)
+    if isinstance(error, TooSoon):
+        response = error_response(429, "too_soon", error.message)
+        response.headers["Retry-After"] = str(round(error.wait.total_seconds()))
+        return response
     if isinstance(error, InvalidInput):
         field = FieldError(field=error.field or "body", message=error.message, code="invalid_input")
         return error_response(422, "validation_failed", error.message, [field])

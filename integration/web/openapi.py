@@ -48,6 +48,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         404: "no such ticket",
         409: "illegal in the ticket's state, lost race, or technician at the cap",
         422: "invalid input; `fields` names each failing field",
+        429: "asked again too soon (a second hurry within 30 minutes); see Retry-After",
     }
     return {str(s): _json(_ref("ErrorOut"), words[s]) for s in statuses}
 
@@ -136,7 +137,7 @@ def document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json(schema[TicketOut], "the ticket after the action"),
-                        **_errors(400, 401, 403, 404, 409, 422),
+                        **_errors(400, 401, 403, 404, 409, 422, 429),
                     },
                 }
             },

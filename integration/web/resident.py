@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -33,8 +34,10 @@ from integration.web.report_form import (
 )
 from integration.web.schemas import LABELS, MAX_DESCRIPTION
 from integration.web.timeline import ENDED, HEADLINES, local, promise, step
+from tickets.actions import Command, Verb
 from tickets.clock import Clock
-from tickets.errors import NotFound
+from tickets.errors import IllegalTransition, NotFound, TooSoon
+from tickets.machine import ALLOWED_FROM
 from tickets.model import RESIDENT as RESIDENT_ACTOR
 from tickets.states import Source
 
@@ -149,6 +152,15 @@ def _too_often(resident: Resident, refused: TooOften) -> web.Response:
 
 
 async def ticket_status(request: web.Request) -> web.Response:
+    hurried = request.query.get("hurried") == "1"
+    return await _status_page(request, _HURRIED if hurried else None)
+
+
+_HURRIED = "已收到您的催单，我们已提醒负责的人员尽快处理。"
+
+
+async def _status_page(request: web.Request, notice: str | None, status: int = 200) -> web.Response:
+    """The ticket's page, with what the resident's last tap did (`notice`)."""
     resident = request.app[RESIDENT]
     service = request.app[SERVICE]
     token = request.match_info["token"]
@@ -159,9 +171,14 @@ async def ticket_status(request: web.Request) -> web.Response:
     if history is None:
         return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
     ticket = history.ticket
+    if notice is _HURRIED and not ticket.hurry_count:
+        notice = None  # a link with ?hurried=1 that no tap made
     steps = [s for e in reversed(history.events) if (s := step(e, resident.tz)) is not None]
     return _page(
         "status.html",
+        status,
+        notice=notice,
+        can_hurry=ticket.status in ALLOWED_FROM[Verb.HURRY],
         site_name=resident.site_name,
         hotline=resident.hotline,
         ticket=ticket,
@@ -174,6 +191,41 @@ async def ticket_status(request: web.Request) -> web.Response:
         photos=[resident.photos.url(name) for name in ticket.photos],
         refresh_s=None if ticket.status in ENDED else REFRESH_S,
     )
+
+
+async def hurry(request: web.Request) -> web.Response:
+    """The resident's 催单 button. The page's link is the resident's secret: only a form on
+    our own page posts it (a page elsewhere names its origin, and is refused), and the core's
+    half-hour rule makes a second tap harmless."""
+    resident = request.app[RESIDENT]
+    token = request.match_info["token"]
+    if not _TOKEN.fullmatch(token):
+        return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
+    if not _from_our_page(request):
+        return _message(resident, 403, "请在报修进度页面上催单", "请打开您的报修进度页面再点催单。")
+    command = Command(Verb.HURRY, RESIDENT_ACTOR)
+    try:
+        await request.app[SERVICE].act_as_resident(token, command, Source.WEB)
+    except NotFound:
+        return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
+    except TooSoon as refused:
+        response = await _status_page(request, refused.message, 429)
+        response.headers["Retry-After"] = str(round(refused.wait.total_seconds()))
+        return response
+    except IllegalTransition:
+        return await _status_page(request, "这张报修单已经处理完毕，不需要再催单了。", 409)
+    return web.Response(status=303, headers={"Location": f"/r/t/{token}?hurried=1"})
+
+
+def _from_our_page(request: web.Request) -> bool:
+    """A form post from a page of this host: a browser names the page's origin (`Origin`,
+    `Sec-Fetch-Site`) on every cross-site post, so a post without either is no browser's."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return False
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc.lower() == request.host.lower()
 
 
 async def photo(request: web.Request) -> web.StreamResponse:
@@ -189,5 +241,6 @@ def add_routes(app: web.Application, resident: Resident) -> None:
     app.router.add_get("/r/new", report_form)
     app.router.add_post("/r/new", submit_report)
     app.router.add_get("/r/t/{token}", ticket_status)
+    app.router.add_post("/r/t/{token}/hurry", hurry)
     app.router.add_get(f"{ROUTE}/{{name}}", photo)
     app.router.add_static("/r/static", Path(__file__).parent / "static")

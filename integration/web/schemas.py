@@ -46,6 +46,7 @@ LABELS = {
     "assignee": "接单人",
     "reason": "原因",
     "note": "备注",
+    "at": "上门时间",
     "reporter": "报修人",
     "channel": "报修渠道",
     "urgency": "紧急程度",
@@ -184,6 +185,9 @@ class ActionRequest(Body):
         default=None, description="required for pause, hand_back, reopen, cancel"
     )
     note: Note | None = Field(default=None, description="comment text or completion result")
+    at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
+        default=None, description="reschedule: the new visit time, with its UTC offset"
+    )
 
     def command(self) -> Command:
         """The action as the core takes it, from the API and the terminal alike."""
@@ -194,6 +198,7 @@ class ActionRequest(Body):
             team=self.team,
             reason=self.reason,
             note=self.note,
+            at=self.at,
         )
 
 

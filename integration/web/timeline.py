@@ -44,6 +44,8 @@ def promise(ticket: Ticket, tz: ZoneInfo) -> str | None:
     match ticket.status:
         case Status.NEW if ticket.accept_due:
             return f"预计 {local(ticket.accept_due, tz)} 前安排好师傅"
+        case Status.ASSIGNED if ticket.arrive_due and ticket.arrive_due == ticket.appointment_at:
+            return f"师傅约好 {local(ticket.arrive_due, tz)} 上门"
         case Status.ASSIGNED if ticket.arrive_due:
             return f"师傅预计 {local(ticket.arrive_due, tz)} 前上门"
         case Status.IN_PROGRESS | Status.PAUSED if ticket.complete_due:

@@ -1,12 +1,13 @@
 """What each audience's card shows and offers."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from cards.build import CardContext, ticket_card
 from cards.mask import mask_name, mask_phone
-from cards.model import ActionValue, Card
+from cards.model import ActionValue, Card, Tone
 from tests.tickets.factories import make_ticket
 from tickets.actions import Verb
 from tickets.audience import Audience
@@ -53,10 +54,14 @@ def test_group_cards_mask_the_resident_the_assignees_card_does_not(ctx: CardCont
     [
         (Status.NEW, "shuidian", [V.CLAIM, V.REVEAL]),
         (Status.NEW, "tujian", [V.DISPATCH, V.REVEAL]),
-        (Status.ASSIGNED, "shuidian", [V.START, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
-        (Status.ASSIGNED, "tujian", [V.START, V.TRANSFER, V.REVEAL]),
-        (Status.IN_PROGRESS, "shuidian", [V.COMPLETE, V.PAUSE, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
-        (Status.PAUSED, "shuidian", [V.RESUME, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
+        (Status.ASSIGNED, "shuidian", [V.START, V.RESCHEDULE, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
+        (Status.ASSIGNED, "tujian", [V.START, V.RESCHEDULE, V.TRANSFER, V.REVEAL]),
+        (
+            Status.IN_PROGRESS,
+            "shuidian",
+            [V.COMPLETE, V.PAUSE, V.RESCHEDULE, V.TRANSFER, V.HAND_BACK, V.REVEAL],
+        ),
+        (Status.PAUSED, "shuidian", [V.RESUME, V.RESCHEDULE, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
         (Status.COMPLETED, "shuidian", [V.CONFIRM, V.REOPEN, V.CLOSE, V.REVEAL]),
         (Status.CLOSED, "shuidian", []),
         (Status.CANCELLED, "shuidian", []),
@@ -119,7 +124,7 @@ def test_header_notes_and_photos(ctx: CardContext) -> None:
     assert [n.text for n in card.notes] == [
         "暂停原因：等配件",
         "返工 1 次",
-        "李师傅处理中：继续、转单、退单、查看联系方式由李师傅操作",
+        "李师傅处理中：继续、改约上门时间、转单、退单、查看联系方式由李师傅操作",
     ]
     assert [i.photo for i in card.images] == ["a.jpg", "b.jpg"]
     assert field(card, "接单人") == "李师傅"
@@ -134,7 +139,9 @@ def test_a_new_job_waits_for_what_its_team_does(ctx: CardContext, team: str, wai
 
 def test_a_group_card_says_whose_buttons_are_whose(ctx: CardContext) -> None:
     held = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.TEAM, ctx)
-    assert held.notes[-1].text == "李师傅处理中：完工、暂停、转单、退单、查看联系方式由李师傅操作"
+    assert held.notes[-1].text == (
+        "李师傅处理中：完工、暂停、改约上门时间、转单、退单、查看联系方式由李师傅操作"
+    )
     waiting = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.TEAM, ctx)
     assert [b.label for b in waiting.buttons] == ["派单（班组长）", "查看联系方式（客服）"]
     done = ticket_card(make_ticket(Status.COMPLETED), Audience.TEAM, ctx)
@@ -184,3 +191,43 @@ def test_an_unheld_job_sent_to_a_technicians_own_chat_can_be_claimed_there(
     assert verbs(card) == [V.CLAIM] and field(card, "报修人") == "张* 138****8000"
     assert ticket_card(new, Audience.DIRECT, ctx, "zhang").buttons == ()  # 土建组's
     assert ticket_card(make_ticket(team="tujian"), Audience.DIRECT, ctx, "zhang").buttons == ()
+
+
+def test_the_desk_hurries_the_job_from_its_own_card_only(ctx: CardContext) -> None:
+    for status in (Status.NEW, Status.ASSIGNED, Status.PAUSED):
+        ticket = make_ticket(status, team="tujian")
+        desk = ticket_card(ticket, Audience.SUPERVISORS, ctx)
+        assert verbs(desk)[-1] is V.HURRY and desk.buttons[-1].label == "催单"
+        assert desk.buttons[-1].inputs == ()
+        for audience in (Audience.TEAM, Audience.DIRECT, Audience.MANAGEMENT):
+            assert V.HURRY not in verbs(ticket_card(ticket, audience, ctx, "li"))
+    done = ticket_card(make_ticket(Status.COMPLETED), Audience.SUPERVISORS, ctx)
+    assert V.HURRY not in verbs(done)
+
+
+def test_a_hurried_job_says_so_in_red_while_it_is_open(ctx: CardContext) -> None:
+    card = ticket_card(make_ticket(Status.ASSIGNED, hurry_count=2), Audience.TEAM, ctx)
+    assert (card.notes[0].text, card.notes[0].tone) == ("已催单 2 次", Tone.RED)
+    waiting = ticket_card(make_ticket(Status.NEW, hurry_count=1), Audience.SUPERVISORS, ctx)
+    assert "已催单 1 次" in [n.text for n in waiting.notes]
+    calm = ticket_card(make_ticket(Status.ASSIGNED), Audience.TEAM, ctx)
+    assert not [n for n in calm.notes if "催单" in n.text]
+    done = ticket_card(make_ticket(Status.CLOSED, hurry_count=2), Audience.TEAM, ctx)
+    assert not [n for n in done.notes if "催单" in n.text]
+
+
+def test_the_assignee_moves_the_visit_with_a_time_and_a_reason(ctx: CardContext) -> None:
+    visit = make_ticket().created_at + timedelta(days=1, hours=4)
+    ticket = make_ticket(Status.ASSIGNED, appointment_at=visit)
+    card = ticket_card(ticket, Audience.DIRECT, ctx, "li")
+    move = next(b for b in card.buttons if b.value.verb is V.RESCHEDULE)
+    assert move.label == "改约上门时间"
+    assert [(i.name, i.kind, i.required) for i in move.inputs] == [
+        ("at", "text", True),
+        ("reason", "text", True),
+    ]
+    assert [i.label for i in move.inputs] == ["新的上门时间", "改约原因（仅内部可见）"]
+    assert move.inputs[0].placeholder == "12-03 14:00"
+    assert field(card, "预约上门") == "11-29 14:00"
+    assert V.RESCHEDULE not in verbs(ticket_card(make_ticket(), Audience.TEAM, ctx))
+    assert V.RESCHEDULE not in verbs(ticket_card(ticket, Audience.SUPERVISORS, ctx))

@@ -78,6 +78,10 @@ COMMANDS: Mapping[Verb, Command] = {
     V.EXTEND: Command(V.EXTEND, Actor.member("chen"), minutes=60, reason="业主改约"),
     V.TAKE_OVER: Command(V.TAKE_OVER, Actor.member("chen")),
     V.CALL_TECHNICIAN: Command(V.CALL_TECHNICIAN, Actor.member("lin")),
+    V.HURRY: Command(V.HURRY, Actor.member("lin")),
+    V.RESCHEDULE: Command(
+        V.RESCHEDULE, Actor.member("lin"), at=T0 + timedelta(days=1), reason="业主明天才在家"
+    ),
 }
 SYSTEM_VERBS = (
     V.AUTO_ASSIGN,

@@ -17,12 +17,14 @@ from tests.tickets.factories import (
 )
 from tests.tickets.test_worktime import POLICY
 from tickets.actions import Command, Verb
+from tickets.deadlines import Step, restarted
 from tickets.errors import (
     AlreadyTaken,
     CapacityReached,
     Forbidden,
     IllegalTransition,
     InvalidInput,
+    TooSoon,
 )
 from tickets.events import (
     Assigned,
@@ -31,13 +33,14 @@ from tickets.events import (
     DeliveryFailed,
     EventKind,
     Reopened,
+    Rescheduled,
     Revealed,
     Transferred,
 )
 from tickets.machine import ALLOWED_FROM, available_verbs, decide, possible_verbs
 from tickets.model import RESIDENT, SYSTEM, Actor
 from tickets.people import Directory
-from tickets.states import Status
+from tickets.states import Status, Urgency
 
 S, V = Status, Verb
 _HELD = (S.ASSIGNED, S.IN_PROGRESS, S.PAUSED)
@@ -81,6 +84,8 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     **{(s, v): s for s in (S.NEW, *_HELD) for v in (V.ESCALATE, V.EXTEND, V.TAKE_OVER)},
     (S.ASSIGNED, V.RELEASE): S.NEW,
     **{(s, V.CALL_TECHNICIAN): s for s in _HELD},  # audited, changes nothing
+    # while the job is open the resident may chase it and the visit be (re)arranged
+    **{(s, v): s for s in (S.NEW, *_HELD) for v in (V.HURRY, V.RESCHEDULE)},
 }
 
 
@@ -318,13 +323,17 @@ def test_people_cannot_use_the_systems_verbs(directory: Directory, verb: Verb) -
         decide(ticket, command, ctx(directory))
 
 
-def test_the_resident_may_confirm_the_repair_and_nothing_else(directory: Directory) -> None:
+def test_the_resident_may_confirm_the_repair_and_hurry_and_nothing_else(
+    directory: Directory,
+) -> None:
     confirmed = decide(
         make_ticket(S.COMPLETED), Command(V.CONFIRM, RESIDENT, note="修好了"), ctx(directory)
     )
     assert confirmed.ticket.status is S.CONFIRMED
     assert (confirmed.event.actor_id, confirmed.event.actor_name) == (None, "业主")
-    for verb in (V.REOPEN, V.CLOSE, V.CANCEL, V.REVEAL, V.COMMENT):
+    hurried = decide(make_ticket(S.ASSIGNED), Command(V.HURRY, RESIDENT), ctx(directory))
+    assert (hurried.ticket.hurry_count, hurried.event.actor_name) == (1, "业主")
+    for verb in (V.REOPEN, V.CLOSE, V.CANCEL, V.REVEAL, V.COMMENT, V.RESCHEDULE):
         status = next(s for (s, v) in EXPECTED if v is verb and s is not S.CLOSED)
         with pytest.raises(Forbidden, match="业主不能"):
             decide(make_ticket(status), replace(COMMANDS[verb], actor=RESIDENT), ctx(directory))
@@ -393,3 +402,87 @@ def test_due_times_restart_only_when_the_job_goes_back_or_moves(directory: Direc
     assert back.accept_due is not None and back.accept_due > sla.now  # accepted anew
     unset = decide(make_ticket(S.ASSIGNED), Command(V.START, Actor.member("li")), ctx(directory))
     assert unset.ticket.complete_due is None  # no policy, no due times
+
+
+def test_a_hurry_is_counted_and_the_next_waits_half_an_hour(directory: Directory) -> None:
+    hurry = Command(V.HURRY, RESIDENT)
+    first = decide(make_ticket(S.ASSIGNED, hurry_count=1, hurried_at=T0), hurry, ctx(directory))
+    assert (first.ticket.hurry_count, first.ticket.hurried_at) == (2, T0 + timedelta(hours=1))
+    assert first.event.kind is EventKind.HURRIED
+    again = replace(ctx(directory), now=T0 + timedelta(hours=1, minutes=10, seconds=20))
+    with pytest.raises(TooSoon) as refused:
+        decide(first.ticket, hurry, again)
+    assert refused.value.wait == timedelta(minutes=20)  # 19 min 40 s, rounded up
+    assert refused.value.message == (
+        "已经收到您的催单，我们已提醒维修师傅尽快处理。如仍未处理，请20分钟后再催"
+    )
+    with pytest.raises(TooSoon, match="工单BX20261128-0001刚催过单，20分钟后可以再催"):
+        decide(first.ticket, Command(V.HURRY, Actor.member("lin")), again)
+    later = replace(ctx(directory), now=T0 + timedelta(hours=1, minutes=30))
+    assert decide(first.ticket, hurry, later).ticket.hurry_count == 3
+
+
+def test_a_hurry_changes_no_deadline_and_no_step_of_the_chain(directory: Directory) -> None:
+    late = make_ticket(S.ASSIGNED, **{**OVERDUE, "escalation_step": 1})
+    hurried = decide(late, Command(V.HURRY, RESIDENT), ctx(directory, POLICY)).ticket
+    assert (hurried.arrive_due, hurried.escalation_step) == (T0, 1)
+
+
+@pytest.mark.parametrize(
+    ("at", "field", "words"),
+    [
+        (None, "at", "请填写新的上门时间"),
+        (T0 + timedelta(minutes=59), "at", "已经过去"),
+        (T0 + timedelta(days=30, hours=2), "at", "30 天以内"),
+        (T0 + timedelta(days=2), "at", "一样"),
+    ],
+)
+def test_a_new_appointment_is_a_real_future_time(
+    directory: Directory, at: object, field: str, words: str
+) -> None:
+    ticket = make_ticket(S.ASSIGNED, appointment_at=T0 + timedelta(days=2))
+    command = Command(V.RESCHEDULE, Actor.member("li"), at=at, reason="业主加班")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match=words) as refused:
+        decide(ticket, command, ctx(directory, POLICY))
+    assert refused.value.field == field
+    no_reason = Command(V.RESCHEDULE, Actor.member("li"), at=T0 + timedelta(days=1))
+    with pytest.raises(InvalidInput) as refused:
+        decide(ticket, no_reason, ctx(directory, POLICY))
+    assert refused.value.field == "reason"
+
+
+def test_an_agreed_appointment_is_the_arrive_deadline_and_its_chain_starts_again(
+    directory: Directory,
+) -> None:
+    late = make_ticket(S.ASSIGNED, **{**OVERDUE, "escalation_step": 2, "escalate_at": None})
+    visit = T0 + timedelta(days=1)
+    command = Command(V.RESCHEDULE, Actor.member("li"), at=visit, reason="业主明天才在家")
+    moved = decide(late, command, ctx(directory, POLICY))
+    assert (moved.ticket.appointment_at, moved.ticket.arrive_due) == (visit, visit)
+    assert (moved.ticket.escalation_step, moved.ticket.escalate_at) == (0, visit)
+    assert moved.event.details == Rescheduled(visit.isoformat(), None, "业主明天才在家")
+    started = make_ticket(S.IN_PROGRESS, **{**OVERDUE, "escalation_step": 1})
+    later = decide(started, command, ctx(directory, POLICY)).ticket
+    assert (later.appointment_at, later.arrive_due, later.complete_due) == (visit, T0, T0)
+    assert later.escalation_step == 1  # the next visit moves no deadline of the repair
+
+
+def test_an_appointment_later_than_the_arrive_deadline_is_the_deadline(
+    directory: Directory,
+) -> None:
+    sla = ctx(directory, POLICY)
+    urgent = Urgency.EMERGENCY  # 30 minutes to arrive, round the clock
+    claim = Command(V.CLAIM, Actor.member("wang"))
+    visit = sla.now + timedelta(hours=4)
+    asked = decide(make_ticket(appointment_at=visit, urgency=urgent), claim, sla).ticket
+    assert asked.arrive_due == visit
+    soon = decide(make_ticket(appointment_at=sla.now, urgency=urgent), claim, sla).ticket
+    assert soon.arrive_due == sla.now + timedelta(minutes=30)
+    target = POLICY.target(Urgency.EMERGENCY)
+    assert restarted(POLICY, Urgency.EMERGENCY, "水电", S.ASSIGNED, T0, visit) == {
+        "arrive_due": visit,
+        "complete_due": None,
+    }
+    assert restarted(POLICY, Urgency.EMERGENCY, "水电", S.IN_PROGRESS, T0, visit) == {
+        "complete_due": POLICY.due(target, Step.COMPLETE, T0)
+    }

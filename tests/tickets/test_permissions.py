@@ -43,6 +43,8 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.EXTEND: {"chen", "zhou", "admin"},
     V.TAKE_OVER: {"chen", "zhou", "admin"},
     V.CALL_TECHNICIAN: DESK,
+    V.HURRY: DESK,
+    V.RESCHEDULE: {"li"} | DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 
@@ -89,4 +91,6 @@ def test_a_refusal_says_what_the_member_may_do_instead(directory: Directory) -> 
     held = make_ticket(Status.IN_PROGRESS)
     with pytest.raises(Forbidden) as refused:
         decide(held, Command(V.COMPLETE, Actor.member("chen")), ctx(directory))
-    assert refused.value.message.endswith("。你在这单上可以：转单、暂停、取消、查看联系方式")
+    assert refused.value.message.endswith(
+        "。你在这单上可以：转单、暂停、取消、查看联系方式、催单、改约上门时间"
+    )

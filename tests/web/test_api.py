@@ -3,13 +3,17 @@
 import asyncio
 import base64
 import re
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from baoxiu.config import Settings
 from tests.reports import crew
-from tests.web.conftest import REPORT, Api, ApiFor
+from tests.web.conftest import AUTH, REPORT, Api, ApiFor
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 STEPS = [
     ("claim", "li", {}),
@@ -256,3 +260,29 @@ async def test_a_description_keeps_its_line_breaks(api: Api) -> None:
     assert ticket["description"] == "卫生间漏水\n楼下在滴\n很急"
     status, answer = await api.act(ticket["number"], "comment", "li", note="看过\u202e了")
     assert status == 422 and answer["fields"][0]["message"].startswith("备注含有")
+
+
+async def test_a_hurry_and_a_new_visit_time_through_the_api(api: Api) -> None:
+    number = (await api.create())["number"]
+    status, ticket = await api.act(number, "hurry", "lin")
+    assert status == 200 and ticket["version"] == 2
+    async with api.client.post(
+        f"/api/v1/tickets/{number}/actions", json={"action": "hurry", "actor": "lin"}, headers=AUTH
+    ) as response:
+        answer = await response.json()
+        assert (response.status, answer["error"]) == (429, "too_soon")
+        assert response.headers["Retry-After"] == "1800"
+        assert answer["message"] == f"工单{number}刚催过单，30分钟后可以再催"
+    await api.act(number, "claim", "li")
+    visit = (datetime.now(BEIJING) + timedelta(days=1)).replace(second=0, microsecond=0)
+    status, ticket = await api.act(
+        number, "reschedule", "li", at=visit.isoformat(), reason="业主明天在家"
+    )
+    assert status == 200 and datetime.fromisoformat(ticket["appointment_at"]) == visit
+    naive = visit.replace(tzinfo=None).isoformat()
+    status, answer = await api.act(number, "reschedule", "li", at=naive, reason="x")
+    assert status == 422 and answer["fields"][0]["field"] == "at"
+    past = (visit - timedelta(days=2)).isoformat()
+    status, answer = await api.act(number, "reschedule", "li", at=past, reason="x")
+    assert status == 422
+    assert answer["fields"][0]["message"] == "新的上门时间已经过去了，请填写以后的时间"

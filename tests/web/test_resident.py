@@ -383,3 +383,75 @@ async def test_control_characters_in_the_form_are_refused_beside_their_field(sit
     assert "问题描述含有不可见的控制字符 U+001B" in text
     assert "姓名含有不可见的控制字符 U+001B" in text
     assert await site.tickets() == []
+
+
+async def _hurry(site: Site, location: str, **headers: str) -> tuple[ClientResponse, str]:
+    async with site.client.post(
+        f"{location}/hurry", data={}, headers=headers, allow_redirects=False
+    ) as response:
+        return response, html.unescape(await response.text())
+
+
+async def test_the_resident_hurries_from_their_page_once_per_half_hour(site: Site) -> None:
+    _, _, location = await site.submit()
+    assert location is not None
+    _, page = await site.page(location)
+    assert f'<form class="panel hurry" method="post" action="{location}/hurry">' in page
+    assert "您已催单" not in page
+
+    response, _ = await _hurry(site, location)
+    assert (response.status, response.headers["Location"]) == (303, f"{location}?hurried=1")
+    _, page = await site.page(f"{location}?hurried=1")
+    page = html.unescape(page)
+    assert "已收到您的催单，我们已提醒负责的人员尽快处理。" in page
+    assert "您已催单 1 次" in page and "业主催单" in page
+    [ticket] = await site.tickets()
+    assert ticket.hurry_count == 1
+
+    response, page = await _hurry(site, location)
+    assert response.status == 429 and 1740 < int(response.headers["Retry-After"]) <= 1800
+    assert "已经收到您的催单，我们已提醒物业客服尽快处理。如仍未处理，请30分钟后再催" in page
+    assert f'data-url="{location}"' in page  # the live refresh reads the page, not the post
+    assert (await site.tickets())[0].hurry_count == 1
+
+
+async def test_a_hurry_from_elsewhere_or_for_a_finished_job_changes_nothing(site: Site) -> None:
+    _, _, location = await site.submit()
+    assert location is not None
+    response, page = await _hurry(site, location, Origin="https://attacker.example")
+    assert response.status == 403 and "请在报修进度页面上催单" in page
+    response, _ = await _hurry(site, location, **{"Sec-Fetch-Site": "cross-site"})
+    assert response.status == 403
+    async with site.client.post(f"{location}/hurry", json={}) as posted:
+        assert posted.status == 403
+    response, _ = await _hurry(site, "/r/t/not-a-ticket")
+    assert response.status == 404
+    _, page = await site.page(f"{location}?hurried=1")
+    assert "已收到您的催单" not in html.unescape(page)  # no tap, no word of one
+    [ticket] = await site.tickets()
+    assert ticket.hurry_count == 0
+    await site.service.act(
+        ticket.number, Command(Verb.CANCEL, Actor.member("lin"), reason="重复报修"), Source.API
+    )
+    _, page = await site.page(location)
+    assert "hurry" not in page
+    response, page = await _hurry(site, location)
+    assert response.status == 409 and "不需要再催单" in page
+    assert (await site.tickets())[0].hurry_count == 0
+
+
+async def test_an_agreed_visit_is_what_the_resident_is_promised(site: Site) -> None:
+    _, _, location = await site.submit()
+    assert location is not None
+    [ticket] = await site.tickets()
+    await site.service.act(ticket.number, Command(Verb.CLAIM, Actor.member("li")), Source.API)
+    visit = (datetime.now(ZONE) + timedelta(days=2)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    move = Command(Verb.RESCHEDULE, Actor.member("li"), at=visit, reason="业主白天上班")
+    await site.service.act(ticket.number, move, Source.API)
+    _, page = await site.page(location)
+    when = f"{visit.month}月{visit.day}日 14:00"
+    assert f"师傅约好 {when} 上门" in page
+    assert f"<dt>预约上门</dt><dd>{when}</dd>" in page
+    assert f"李师傅改约上门时间：{when}" in page and "业主白天上班" not in page

@@ -37,6 +37,7 @@ from tickets.events import (
     Rated,
     Reason,
     Reopened,
+    Rescheduled,
     Revealed,
     SlaBreached,
     Transferred,
@@ -71,6 +72,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.HURRIED: NoDetails(),
     K.EXTENDED: Extended("arrive", 120, "2026-11-28T12:00:00+08:00", "业主改约"),
     K.TAKEN_OVER: NoDetails(),
+    K.RESCHEDULED: Rescheduled("2026-12-03T14:00:00+08:00", None, "业主白天上班"),
     K.RATED: Rated(score=4, comment="师傅很专业"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""

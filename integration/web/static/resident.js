@@ -109,7 +109,8 @@
     const timer = setInterval(async () => {
       if (document.hidden) return;
       try {
-        const response = await fetch(location.href, { cache: "no-store" });
+        // The page's own address: after a refused 催单 the browser shows the form's.
+        const response = await fetch(live.dataset.url, { cache: "no-store" });
         if (!response.ok) return;
         const page = new DOMParser().parseFromString(await response.text(), "text/html");
         const fresh = page.getElementById("live");
