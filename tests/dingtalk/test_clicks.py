@@ -93,7 +93,7 @@ async def test_a_pause_picks_its_kind_apart_from_the_people(company: Company) ->
     paused = await company.click(
         company.click_payload("t01", private, Verb.PAUSE, text="需要更换阀门", choice="parts")
     )
-    assert toast(paused) == "已暂停"
+    assert toast(paused) == "已暂停，暂停期间不计入完工时限"
     ticket = await company.ticket(number)
     assert ticket["status"] == "paused"
     assert ticket["events"][-1]["details"] == {"reason": "需要更换阀门", "kind": "parts"}
@@ -130,7 +130,7 @@ async def test_an_escalation_is_answered_by_extending_the_job_or_moving_it(
     extended = await company.click(
         company.click_payload("chen", card, Verb.EXTEND, text="业主改约", choice="60")
     )
-    assert toast(extended) == "已延期，时限重新计算"
+    assert toast(extended) == "已延期，截止时间已更新"
     event = (await company.ticket(number))["events"][-1]
     assert event["kind"] == "extended" and event["details"]["minutes"] == 60
     assert event["details"]["reason"] == "业主改约"

@@ -38,7 +38,7 @@ async def test_a_pause_says_whose_it_is(company: Company) -> None:
     assert options(card, "pause_pause_kind") == ["parts", "resident", "other"]
     form = {"pause_kind": "resident", "reason": "业主出差，周五回来"}
     answer = await company.click("zhang", number, Verb.PAUSE, 3, form=form, chat=TUJIAN)
-    assert answer["toast"] == {"type": "success", "content": "已暂停"}
+    assert answer["toast"] == {"type": "success", "content": "已暂停，暂停期间不计入完工时限"}
     event = (await company.ticket(number))["events"][-1]
     assert event["details"] == {"reason": "业主出差，周五回来", "kind": "resident"}
     assert event["text"] == "暂停维修（业主原因）（原因：业主出差，周五回来）"
@@ -57,7 +57,7 @@ async def test_an_escalation_is_answered_by_extending_the_job(company: Company) 
     clicked = {"chat": DISPATCH, "message_id": escalation.message_id}
     form = {"minutes": "60", "reason": "业主改约"}
     answer = await company.click("chen", number, Verb.EXTEND, 1, form=form, **clicked)
-    assert answer["toast"] == {"type": "success", "content": "已延期，时限重新计算"}
+    assert answer["toast"] == {"type": "success", "content": "已延期，截止时间已更新"}
     event = (await company.ticket(number))["events"][-1]
     assert (event["kind"], event["actor_name"]) == ("extended", "陈班长")
     assert event["details"]["minutes"] == 60 and event["details"]["reason"] == "业主改约"

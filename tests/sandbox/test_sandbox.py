@@ -206,30 +206,47 @@ async def test_a_pause_picks_whose_it_is(chat: Chat) -> None:
     card = await chat.card("shuidian", number, revision=3)
     assert choices(card.html, "暂停", "pause_kind") == ["parts", "resident", "other"]
     paused = await chat.click("shuidian", card, "暂停", "li", pause_kind="parts", reason="等阀门")
-    assert paused["level"] == "success", paused
+    assert (paused["level"], paused["toast"]) == ("success", "已暂停，暂停期间不计入完工时限")
     ticket = (await chat.service.history(number)).ticket
     assert (ticket.status, ticket.pause_kind) == (Status.PAUSED, PauseKind.PARTS)
     assert ticket.clock_stopped_at is not None
 
 
-async def test_an_escalation_is_answered_by_extending_the_job(chat: Chat) -> None:
+async def test_an_escalation_is_answered_from_its_card(chat: Chat) -> None:
+    """Each click is on an escalation of its own: the answer to a click on one shows the
+    desk's ticket card in its place."""
     made = draft(category="门窗", description="单元门闭门器坏了")
     number = (await chat.service.open(made, AGENT, Source.API)).ticket.number
     await chat.card("dispatch", number)
-    overdue = Escalation("接单已超时30分钟，仍无人接单", 1)
-    await chat.service.send(overdue, Reach.SUPERVISORS, number)
 
-    async def escalation() -> SandboxMessage | None:
-        found = [m for m in await chat.store.messages("dispatch") if overdue.text in m.html]
-        return found[0] if found else None
+    async def escalation(step: int) -> SandboxMessage:
+        overdue = Escalation(f"第{step}次提醒：接单已超时", step)
+        await chat.service.send(overdue, Reach.SUPERVISORS, number)
 
-    card = await eventually(escalation)
+        async def posted() -> SandboxMessage | None:
+            found = [m for m in await chat.store.messages("dispatch") if overdue.text in m.html]
+            return found[0] if found else None
+
+        return await eventually(posted)
+
+    card = await escalation(1)
     assert choices(card.html, "延期", "minutes") == ["30", "60", "120", "240", "1440"]
     assert "zhang" in choices(card.html, "改派", "to")
     extended = await chat.click("dispatch", card, "延期", "chen", minutes="60", reason="业主改约")
-    assert (extended["level"], extended["toast"]) == ("success", "已延期，时限重新计算")
+    assert (extended["level"], extended["toast"]) == ("success", "已延期，截止时间已更新")
     event = (await chat.service.history(number)).events[-1]
     assert event.kind == EventKind.EXTENDED and details_to_json(event.details)["minutes"] == 60
+
+    moved = await chat.click("dispatch", await escalation(2), "改派", "chen", to="zhang")
+    assert (moved["level"], moved["toast"]) == ("success", "已派给张师傅")
+    called = await chat.click("dispatch", await escalation(3), "联系师傅", "lin")
+    assert called["level"] == "success"
+    assert called["toast"] == "接单人 张师傅，电话 13800000003（仅你可见，本次查看已记入工单记录）"
+    assert "13800000003" not in called["html"]
+    taken = await chat.click("dispatch", await escalation(4), "我来处理", "chen")
+    assert (taken["level"], taken["toast"]) == ("success", "已由你接手跟进，这单不再升级提醒")
+    ticket = (await chat.service.history(number)).ticket
+    assert (ticket.assignee_id, ticket.handled_by) == ("zhang", "chen")
 
 
 async def test_reveal_is_private_audited_and_refused_to_teammates(chat: Chat) -> None:
