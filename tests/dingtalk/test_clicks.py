@@ -97,7 +97,7 @@ async def test_a_pause_picks_its_kind_apart_from_the_people(company: Company) ->
     ticket = await company.ticket(number)
     assert ticket["status"] == "paused"
     assert ticket["events"][-1]["details"] == {"reason": "需要更换阀门", "kind": "parts"}
-    assert ticket["events"][-1]["text"] == "暂停维修（等配件）（原因：需要更换阀门）"
+    assert ticket["events"][-1]["text"] == "等配件，暂停维修（原因：需要更换阀门）"
 
 
 async def test_an_escalation_is_answered_by_extending_the_job_or_moving_it(

@@ -41,7 +41,7 @@ async def test_a_pause_says_whose_it_is(company: Company) -> None:
     assert answer["toast"] == {"type": "success", "content": "已暂停，暂停期间不计入完工时限"}
     event = (await company.ticket(number))["events"][-1]
     assert event["details"] == {"reason": "业主出差，周五回来", "kind": "resident"}
-    assert event["text"] == "暂停维修（业主原因）（原因：业主出差，周五回来）"
+    assert event["text"] == "因业主原因暂停维修（原因：业主出差，周五回来）"
 
 
 async def test_an_escalation_is_answered_by_extending_the_job(company: Company) -> None:
