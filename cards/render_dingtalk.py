@@ -10,7 +10,7 @@ slots for fields, notes and buttons, because a list of fields as one JSON value 
 with a long description.
 
 A template cannot grow a form per button, so the buttons share the card's inputs (`SLOTS`):
-one text box, one person picker and one picker for any other choice. A card in progress offers
+a text box, a time box, a person picker and a picker for any other choice. A card in progress offers
 转单 (a person) and 暂停 (a kind of pause), an escalation 改派 (a person) and 延期 (how long):
 with one picker, their options would be one list to pick from.
 
@@ -25,7 +25,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
 
-from cards.model import Button, Card, Input
+from cards.model import Button, Card
 
 MAX_VALUE_BYTES = 1024
 """DingTalk's limit for one variable's value, in UTF-8 bytes."""
@@ -44,18 +44,20 @@ def variables() -> dict[str, str]:
     return {name: str(v["type"]) for name, v in template()["variables"].items()}
 
 
-Slot = Literal["text", "to", "choice"]
+Slot = Literal["text", "at", "to", "choice"]
 SLOTS: Mapping[str, Slot] = {
     "reason": "text",
     "note": "text",
-    "at": "text",
+    "at": "at",
     "to": "to",
     "pause_kind": "choice",
     "minutes": "choice",
 }
 """Which of the card's shared inputs holds each form field (every `cards.model.InputName`):
-its callback parameter brings the value back, and its variables draw it (`text_label`;
-`to_label` and `to_options`; `choice_label` and `choice_options`)."""
+its callback parameter brings the value back, and its variables draw it (`text_label`,
+`at_label`; `to_label` and `to_options`, `choice_label` and `choice_options`). A form with
+two text fields (改约: the time and why) gets two boxes."""
+_PICKERS: tuple[Slot, ...] = ("to", "choice")
 
 EMPTY = {"string": "", "array": "[]"}
 """An unused variable of each type: an empty string is no array."""
@@ -107,28 +109,22 @@ def action(button: Button) -> str:
 
 
 def _inputs(buttons: tuple[Button, ...]) -> dict[str, str]:
-    """The card's shared inputs: one text box (reason or note), one person picker and one
-    picker for another choice. Two different choices on one card would share that picker's
-    options, so the card is refused, as one with too many buttons is."""
+    """The card's shared inputs: a text box for reasons and notes, one for a time, a person
+    picker and a picker for another choice. Two different choices on one card would share
+    that picker's options, so the card is refused, as one with too many buttons is."""
     inputs = [i for b in buttons for i in b.inputs]
-    by_slot = {slot: [i for i in inputs if SLOTS[i.name] == slot] for slot in ("to", "choice")}
-    if len({i.name for i in by_slot["choice"]}) > 1:
+    choices = {i.name for i in inputs if SLOTS[i.name] == "choice"}
+    if len(choices) > 1:
         raise ValueError("the card asks for two choices; the DingTalk template has one picker")
-    texts = _unique(i.label for i in inputs if SLOTS[i.name] == "text")
-    params = {"text_label": inert(" / ".join(texts))}
-    for slot, pickers in by_slot.items():
-        params.update(_picker(slot, pickers))
+    params = {}
+    for slot in ("text", "at", *_PICKERS):
+        held = [i for i in inputs if SLOTS[i.name] == slot]
+        params[f"{slot}_label"] = inert(" / ".join(_unique(i.label for i in held)))
+        if slot in _PICKERS:
+            options = {o.value: o for i in held for o in i.options}
+            listed = [{"value": o.value, "text": inert(o.label)} for o in options.values()]
+            params[f"{slot}_options"] = _list(listed)
     return params
-
-
-def _picker(slot: str, pickers: list[Input]) -> dict[str, str]:
-    options = {o.value: o for i in pickers for o in i.options}
-    return {
-        f"{slot}_label": inert(" / ".join(_unique(i.label for i in pickers))),
-        f"{slot}_options": _list(
-            [{"value": o.value, "text": inert(o.label)} for o in options.values()]
-        ),
-    }
 
 
 def _list(items: list[dict[str, str]]) -> str:

@@ -110,6 +110,16 @@ def test_an_escalation_offers_its_people_and_its_extensions_in_two_pickers(
     assert "延期原因" in params["text_label"]
 
 
+def test_a_new_visit_time_has_a_box_of_its_own(ctx: CardContext) -> None:
+    """改约 asks for a time and a reason: typed in one shared box, each would get both."""
+    card = ticket_card(make_ticket(Status.ASSIGNED), Audience.DIRECT, ctx, "li")
+    params = card_params(card, photo_url)
+    (label,) = [b.label for b in card.buttons if b.value.verb is Verb.RESCHEDULE]
+    assert _forms(card, params)[label] == ["at", "reason"]
+    assert params["at_label"] == "新的上门时间"
+    assert "改约原因" in params["text_label"] and "上门时间" not in params["text_label"]
+
+
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("audience", [Audience.SUPERVISORS, Audience.MANAGEMENT])
 def test_every_escalation_card_fills_the_template(
@@ -131,7 +141,7 @@ def test_every_form_field_has_a_shared_input_of_its_kind(ctx: CardContext) -> No
     cards += [escalation_card(t, Escalation("超时", 1), ctx, DESK) for t in tickets]
     inputs = {(i.name, i.kind) for c in cards for b in c.buttons for i in b.inputs}
     assert {name for name, _ in inputs} == set(SLOTS)  # every field is on some card
-    assert all((kind == "text") == (SLOTS[name] == "text") for name, kind in inputs)
+    assert all((kind == "select") == (SLOTS[name] in ("to", "choice")) for name, kind in inputs)
 
 
 def test_a_card_asking_for_two_different_choices_is_refused() -> None:

@@ -3,7 +3,9 @@
 import asyncio
 import json
 import time
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from integration.web.api import SERVICE
 from tests.dingtalk.company import DISPATCH, ROUTE_KEY, SHUIDIAN, Company, user_id
@@ -13,6 +15,8 @@ from tests.waiting import eventually
 from tickets.actions import Verb
 from tickets.messages import Escalation
 from tickets.recipients import Reach
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def toast(answer: dict[str, Any]) -> str:
@@ -98,6 +102,23 @@ async def test_a_pause_picks_its_kind_apart_from_the_people(company: Company) ->
     assert ticket["status"] == "paused"
     assert ticket["events"][-1]["details"] == {"reason": "需要更换阀门", "kind": "parts"}
     assert ticket["events"][-1]["text"] == "等配件，暂停维修（原因：需要更换阀门）"
+
+
+async def test_a_new_visit_time_and_its_reason_are_typed_apart(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    private = await company.card_in(user_id("t01"), number)
+    assert private.param_map["at_label"] == "新的上门时间"
+    tomorrow = datetime.now(SHANGHAI).date() + timedelta(days=1)
+    answer = await company.click(
+        company.click_payload("t01", private, Verb.RESCHEDULE, at="明天 14:00", text="业主白天上班")
+    )
+    assert toast(answer) == "已改约，卡片上的预约上门时间已更新"
+    ticket = await company.ticket(number)
+    visit = datetime.fromisoformat(ticket["appointment_at"]).astimezone(SHANGHAI)
+    assert (visit.date(), visit.hour, visit.minute) == (tomorrow, 14, 0)
+    assert ticket["events"][-1]["details"]["reason"] == "业主白天上班"
 
 
 async def test_an_escalation_is_answered_by_extending_the_job_or_moving_it(
