@@ -24,6 +24,7 @@ from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.sandbox import exposure
 from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
 from baoxiu.wiring import open_service
+from integration.clicks import TOASTS
 from integration.web.controls import visible
 from integration.web.errors import validation_fields
 from integration.web.hosts import LOOPBACK
@@ -361,14 +362,23 @@ def tickets_act(
     to: Annotated[str | None, typer.Option(help="Member id (dispatch, transfer).")] = None,
     team: Annotated[str | None, typer.Option(help="Team id (transfer to another team).")] = None,
     reason: Annotated[
-        str | None, typer.Option(help="Why (pause, hand_back, reopen, cancel).")
+        str | None, typer.Option(help="Why (pause, hand_back, reopen, cancel, extend).")
     ] = None,
     note: Annotated[str | None, typer.Option(help="Comment or result text.")] = None,
     at: Annotated[
         str | None, typer.Option(help="New visit time (reschedule), e.g. 2026-12-03T14:00+08:00.")
     ] = None,
+    pause_kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Pause: parts (等配件) or resident (业主原因) stop the clock; other (其他原因)."
+        ),
+    ] = None,
+    minutes: Annotated[
+        int | None, typer.Option(help="Extend: how many minutes of the ticket's clock.")
+    ] = None,
 ) -> None:
-    """Act on a ticket as a member: claim, dispatch, start, pause, complete, confirm, …"""
+    """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
     try:
         body = ActionRequest.model_validate(
@@ -380,6 +390,8 @@ def tickets_act(
                 "reason": reason,
                 "note": note,
                 "at": at,
+                "pause_kind": pause_kind,
+                "minutes": minutes,
             }
         )
     except ValidationError as error:
@@ -389,7 +401,10 @@ def tickets_act(
     async def act() -> None:
         async with open_service(settings) as service:
             ticket = (await service.act(number, command, Source.CLI)).ticket
+            directory = service.directory
         out.print(f"✓ {ticket.number} {action.label} → {ticket.status.label}", highlight=False)
+        if action is Verb.CALL_TECHNICIAN:  # the phone, as the card's toast shows it
+            out.print(TOASTS[action](ticket, directory), markup=False, highlight=False)
 
     _run(act())
 

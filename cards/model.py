@@ -52,11 +52,15 @@ class Option:
     label: str
 
 
+InputName = Literal["reason", "note", "to", "minutes", "pause_kind", "at"]
+"""The Command fields a card's form can fill."""
+
+
 @dataclass(frozen=True)
 class Input:
-    """One form field; its `name` is the Command field it fills (reason, note, to)."""
+    """One form field; its `name` is the Command field it fills."""
 
-    name: Literal["reason", "note", "to", "minutes", "pause_kind", "at"]
+    name: InputName
     label: str
     kind: Literal["text", "select"]
     required: bool

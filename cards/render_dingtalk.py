@@ -5,9 +5,14 @@ fills the template's variables, each sent as a string of at most 1 KB. The card 
 each variable, and takes the value of one that is not a String as JSON in that string (API
 卡片数据的填写说明, https://open.dingtalk.com/document/development/instructions-for-filling-in-api-card-data:
 "数组类型，需要将数组转成 JSONString"). The template (`templates/dingtalk_ticket.json`) declares
-the three lists, tags, photos and the picker's options, as Array variables, and has fixed slots
-for fields, notes and buttons, because a list of fields as one JSON value would pass 1 KB with
-a long description.
+the four lists, tags, photos and the two pickers' options, as Array variables, and has fixed
+slots for fields, notes and buttons, because a list of fields as one JSON value would pass 1 KB
+with a long description.
+
+A template cannot grow a form per button, so the buttons share the card's inputs (`SLOTS`):
+a text box, a time box, a person picker and a picker for any other choice. A card in progress offers
+转单 (a person) and 暂停 (a kind of pause), an escalation 改派 (a person) and 延期 (how long):
+with one picker, their options would be one list to pick from.
 
 Every value is shown by a plain-text component. Mentions are the one thing DingTalk reads in
 any text (`<@userId>`, `<a atId=…>`, `@ALL`), so an `@` or `<` in a resident's words is
@@ -15,12 +20,12 @@ followed by a word joiner (U+2060): invisible, and no mention can start there.
 """
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Literal
 
-from cards.model import Button, Card, Option
+from cards.model import Button, Card
 
 MAX_VALUE_BYTES = 1024
 """DingTalk's limit for one variable's value, in UTF-8 bytes."""
@@ -38,6 +43,21 @@ def variables() -> dict[str, str]:
     """Each variable's name and its type in the card platform: "string" or "array"."""
     return {name: str(v["type"]) for name, v in template()["variables"].items()}
 
+
+Slot = Literal["text", "at", "to", "choice"]
+SLOTS: Mapping[str, Slot] = {
+    "reason": "text",
+    "note": "text",
+    "at": "at",
+    "to": "to",
+    "pause_kind": "choice",
+    "minutes": "choice",
+}
+"""Which of the card's shared inputs holds each form field (every `cards.model.InputName`):
+its callback parameter brings the value back, and its variables draw it (`text_label`,
+`at_label`; `to_label` and `to_options`, `choice_label` and `choice_options`). A form with
+two text fields (改约: the time and why) gets two boxes."""
+_PICKERS: tuple[Slot, ...] = ("to", "choice")
 
 EMPTY = {"string": "", "array": "[]"}
 """An unused variable of each type: an empty string is no array."""
@@ -89,15 +109,22 @@ def action(button: Button) -> str:
 
 
 def _inputs(buttons: tuple[Button, ...]) -> dict[str, str]:
-    """The card's two shared inputs: one text box (reason or note), one person picker."""
-    texts = _unique(i.label for b in buttons for i in b.inputs if i.kind == "text")
-    pickers = [i for b in buttons for i in b.inputs if i.kind == "select"]
-    options: dict[str, Option] = {o.value: o for i in pickers for o in i.options}
-    return {
-        "text_label": inert(" / ".join(texts)),
-        "to_label": inert(" / ".join(_unique(i.label for i in pickers))),
-        "to_options": _list([{"value": o.value, "text": inert(o.label)} for o in options.values()]),
-    }
+    """The card's shared inputs: a text box for reasons and notes, one for a time, a person
+    picker and a picker for another choice. Two different choices on one card would share
+    that picker's options, so the card is refused, as one with too many buttons is."""
+    inputs = [i for b in buttons for i in b.inputs]
+    choices = {i.name for i in inputs if SLOTS[i.name] == "choice"}
+    if len(choices) > 1:
+        raise ValueError("the card asks for two choices; the DingTalk template has one picker")
+    params = {}
+    for slot in ("text", "at", *_PICKERS):
+        held = [i for i in inputs if SLOTS[i.name] == slot]
+        params[f"{slot}_label"] = inert(" / ".join(_unique(i.label for i in held)))
+        if slot in _PICKERS:
+            options = {o.value: o for i in held for o in i.options}
+            listed = [{"value": o.value, "text": inert(o.label)} for o in options.values()]
+            params[f"{slot}_options"] = _list(listed)
+    return params
 
 
 def _list(items: list[dict[str, str]]) -> str:

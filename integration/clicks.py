@@ -105,7 +105,12 @@ def _reporter(ticket: Ticket, directory: Directory) -> str:
 
 def _technician(ticket: Ticket, directory: Directory) -> str:
     member = directory.members[ticket.assignee_id or ""]
-    return f"{member.name}，电话 {member.phone}（仅你可见，本次查看已记入工单记录）"
+    return f"接单人 {member.name}，电话 {member.phone}（仅你可见，本次查看已记入工单记录）"
+
+
+def _paused(ticket: Ticket, directory: Directory) -> str:
+    """Says whether the deadline to complete waits as well, as the core decided it."""
+    return "已暂停，暂停期间不计入完工时限" if ticket.clock_stopped_at else "已暂停"
 
 
 TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
@@ -114,7 +119,7 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.TRANSFER: lambda t, d: f"已转给{d.name_of(t.assignee_id) or d.teams[t.team_id].name}",
     Verb.HAND_BACK: _done("已退单，工单将重新安排"),
     Verb.START: _done("已开始维修"),
-    Verb.PAUSE: _done("已暂停"),
+    Verb.PAUSE: _paused,
     Verb.RESUME: _done("已继续维修"),
     Verb.COMPLETE: _done("已完工，等待业主验收"),
     Verb.CONFIRM: _done("已确认完成"),
@@ -123,8 +128,8 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CANCEL: _done("已取消"),
     Verb.COMMENT: _done("备注已记录"),
     Verb.REVEAL: _reporter,
-    Verb.EXTEND: _done("已延期，时限重新计算"),
-    Verb.TAKE_OVER: _done("已由你跟进，这单不再向上提醒"),
+    Verb.EXTEND: _done("已延期，截止时间已更新"),
+    Verb.TAKE_OVER: _done("已由你接手跟进，这单不再升级提醒"),
     Verb.CALL_TECHNICIAN: _technician,
     Verb.HURRY: lambda t, d: f"已催单，已提醒{d.name_of(t.assignee_id) or '班组长'}尽快处理",
     Verb.RESCHEDULE: _done("已改约，卡片上的预约上门时间已更新"),

@@ -18,6 +18,7 @@ from baoxiu.wiring import open_service
 from storage.migrate import head
 from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
+from tickets.events import details_to_json
 from tickets.model import Actor
 from tickets.states import PauseKind, Source
 
@@ -75,8 +76,9 @@ def test_a_phone_report_worked_from_the_terminal(config: Path) -> None:
     assert code == 0 and n not in output
     reason = "等配件：需要购买DN20三通和两米PPR管，供应商明天上午才能送到，业主同意改期"
     code, output = baoxiu(
-        "tickets", "act", n, "pause", "--as", "li", "--reason", reason, "--config", c
-    )
+        "tickets", "act", n, "pause", "--as", "li", "--reason", reason, "--pause-kind", "parts",
+        "--config", c,
+    )  # fmt: skip
     assert code == 0 and output.strip() == f"✓ {n} 暂停 → 已暂停"
     code, output = baoxiu("tickets", "show", n, "--config", c)
     assert code == 0 and "13900001111" in output and "  问题描述：" in output
@@ -87,7 +89,7 @@ def test_a_phone_report_worked_from_the_terminal(config: Path) -> None:
         if line.startswith("│")
         for cell in line.split("│")[2:3]
     )
-    assert f"暂停维修（原因：{reason}）" in folded, output  # folded over lines, never cut
+    assert f"等配件，暂停维修（原因：{reason}）" in folded, output  # folded over lines, never cut
 
 
 def test_bad_input_is_explained(config: Path) -> None:
@@ -198,6 +200,48 @@ def test_a_control_character_in_a_reason_is_refused(config: Path) -> None:
         "tickets", "act", number, "cancel", "--as", "li", "--reason", "重复\x1b[8m", "--config", c
     )
     assert code == 2 and "原因含有不可见的控制字符 U+001B" in output, output
+
+
+def test_the_desk_extends_pauses_and_calls_the_technician_from_the_terminal(
+    config: Path,
+) -> None:
+    number = _stored(config, "3栋2单元501", "漏水")
+    c = ("--config", str(config))
+    for action in ("claim", "start"):
+        assert baoxiu("tickets", "act", number, action, "--as", "li", *c)[0] == 0
+    code, output = baoxiu(
+        "tickets", "act", number, "extend", "--as", "chen", "--reason", "供应商明天送货",
+        "--minutes", "0", *c,
+    )  # fmt: skip
+    assert code == 2 and "minutes: 延期分钟数不能小于 1" in output, output
+    code, output = baoxiu(
+        "tickets", "act", number, "extend", "--as", "chen", "--reason", "供应商明天送货",
+        "--minutes", "1440", *c,
+    )  # fmt: skip
+    assert code == 0 and output.strip() == f"✓ {number} 延期 → 维修中", output
+    code, output = baoxiu(
+        "tickets", "act", number, "pause", "--as", "li", "--reason", "等阀门",
+        "--pause-kind", "later", *c,
+    )  # fmt: skip
+    assert code == 2 and "pause_kind: 暂停类型只能是 parts、resident、other" in output, output
+    code, output = baoxiu(
+        "tickets", "act", number, "pause", "--as", "li", "--reason", "等阀门",
+        "--pause-kind", "parts", *c,
+    )  # fmt: skip
+    assert code == 0 and output.strip() == f"✓ {number} 暂停 → 已暂停", output
+    code, output = baoxiu("tickets", "act", number, "call_technician", "--as", "lin", *c)
+    assert code == 0 and "李师傅，电话 13800000001" in output, output
+
+    async def events() -> list[tuple[str, dict[str, object]]]:
+        async with open_service(load(config, PLATFORMS)) as service:
+            history = await service.history(number)
+        return [(e.kind.value, details_to_json(e.details)) for e in history.events[3:]]
+
+    recorded = asyncio.run(events())
+    assert [kind for kind, _ in recorded] == ["extended", "pause", "reveal"]
+    assert recorded[0][1]["deadline"] == "complete" and recorded[0][1]["minutes"] == 1440
+    assert recorded[1][1] == {"reason": "等阀门", "kind": "parts"}
+    assert recorded[2][1] == {"field": "assignee"}
 
 
 def test_version() -> None:

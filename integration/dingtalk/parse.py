@@ -3,9 +3,10 @@
 The click names only its card (`outTrackId`, which is our delivery key) and the clicker's
 userId; the key ends with a digest of the card's chat, which says whom the card shows. Button
 parameters arrive in `cardPrivateData.params`: `action` is the button's own value, and the
-card's shared inputs come as `text` and `to`, of which a button reads only those it names.
-The text input arrives as a string; the person picker (a select) as an object holding the
-picked option's place and value, `{"index": 1, "value": "li"}`.
+card's shared inputs come as `text`, `to` and `choice` (cards.render_dingtalk.SLOTS), of which
+a button reads only those its `f` names, each into the field it names. The text input arrives
+as a string; each picker (a select) as an object holding the picked option's place and value,
+`{"index": 1, "value": "li"}`.
 """
 
 import json
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cards.model import ActionValue
+from cards.render_dingtalk import SLOTS
 from integration.clicks import Click
 from integration.outbound.keys import digest_of_key
 from tickets.audience import Audience
@@ -52,7 +54,9 @@ def parse_click(data: Mapping[str, Any], people: DingTalkPeople, event_id: str |
     audience, owner = people.chats[digest]
     member = people.members.get(str(data.get("userId") or ""))
     form = {
-        name: _input(params.get("to" if name == "to" else "text")) for name in action.get("f", [])
+        name: _input(params.get(SLOTS[name]))
+        for name in action.get("f", [])
+        if isinstance(name, str) and name in SLOTS
     }
     return Click(
         source=Source.DINGTALK,

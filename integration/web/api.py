@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from integration.web.errors import BadRequest
 from integration.web.schemas import (
+    ActionOut,
     ActionRequest,
     EventOut,
     Health,
@@ -21,6 +22,7 @@ from integration.web.schemas import (
     TicketOut,
     TicketPage,
 )
+from tickets.actions import Verb
 from tickets.errors import InvalidInput
 from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
@@ -97,10 +99,16 @@ async def list_tickets(request: web.Request) -> web.Response:
 
 
 async def act_on_ticket(request: web.Request) -> web.Response:
+    """The ticket after the action; 联系师傅 (call_technician) answers with the technician's
+    phone too, as a click on the card does, the look recorded on the timeline."""
     body = await _body(request, ActionRequest)
     service = _service(request)
-    outcome = await service.act(request.match_info["number"], body.command(), Source.API)
-    return _json(TicketOut.of(outcome.ticket, service.directory))
+    ticket = (await service.act(request.match_info["number"], body.command(), Source.API)).ticket
+    phone = None
+    if body.action is Verb.CALL_TECHNICIAN:
+        phone = service.directory.members[ticket.assignee_id or ""].phone
+    out = TicketOut.of(ticket, service.directory)
+    return _json(ActionOut(**out.model_dump(), assignee_phone=phone))
 
 
 async def health(request: web.Request) -> web.Response:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from integration.web.schemas import (
+    ActionOut,
     ActionRequest,
     ErrorOut,
     Health,
@@ -24,6 +25,7 @@ from integration.web.schemas import (
 _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (TicketCreate, "validation"),
     (ActionRequest, "validation"),
+    (ActionOut, "serialization"),
     (TicketOut, "serialization"),
     (TicketDetail, "serialization"),
     (TicketPage, "serialization"),
@@ -129,14 +131,17 @@ def document() -> dict[str, Any]:
             },
             "/api/v1/tickets/{number}/actions": {
                 "post": {
-                    "summary": "Act on a ticket: claim, dispatch, start, complete, …",
+                    "summary": "Act on a ticket: claim, dispatch, start, pause, extend, …",
                     "parameters": [number],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": schema[ActionRequest]}},
                     },
                     "responses": {
-                        "200": _json(schema[TicketOut], "the ticket after the action"),
+                        "200": _json(
+                            schema[ActionOut],
+                            "the ticket after the action (call_technician: with the phone)",
+                        ),
                         **_errors(400, 401, 403, 404, 409, 422, 429),
                     },
                 }

@@ -20,10 +20,11 @@ from pydantic_core import ErrorDetails
 from integration.web.controls import refuse
 from tickets.actions import MAX_TEXT, Command, Verb
 from tickets.events import EventKind, details_to_json
+from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
-from tickets.states import Channel, Source, Status, Urgency
+from tickets.states import Channel, PauseKind, Source, Status, Urgency
 from tickets.words import describe
 
 MAX_DESCRIPTION = 2000
@@ -47,6 +48,8 @@ LABELS = {
     "reason": "原因",
     "note": "备注",
     "at": "上门时间",
+    "pause_kind": "暂停类型",
+    "minutes": "延期分钟数",
     "reporter": "报修人",
     "channel": "报修渠道",
     "urgency": "紧急程度",
@@ -182,11 +185,21 @@ class ActionRequest(Body):
     to: Short | None = Field(default=None, description="member id: dispatch / transfer target")
     team: Short | None = Field(default=None, description="team id: transfer to another team")
     reason: Note | None = Field(
-        default=None, description="required for pause, hand_back, reopen, cancel"
+        default=None, description="required for pause, hand_back, reopen, cancel, extend"
     )
     note: Note | None = Field(default=None, description="comment text or completion result")
     at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="reschedule: the new visit time, with its UTC offset"
+    )
+    pause_kind: PauseKind | None = Field(
+        default=None,
+        description="pause: parts (等配件) and resident (业主原因) stop the clock; "
+        "other (其他原因), the default, does not",
+    )
+    minutes: Annotated[int, Field(strict=True, ge=1, le=EXTEND_MAX_MINUTES)] | None = Field(
+        default=None,
+        description="extend: how far the deadline the ticket works towards moves, "
+        "in minutes of its clock (working time if its SLA counts working time)",
     )
 
     def command(self) -> Command:
@@ -199,6 +212,8 @@ class ActionRequest(Body):
             reason=self.reason,
             note=self.note,
             at=self.at,
+            pause_kind=self.pause_kind,
+            minutes=self.minutes,
         )
 
 
@@ -318,6 +333,16 @@ class TicketOut(BaseModel):
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
         )
+
+
+class ActionOut(TicketOut):
+    """The ticket after the action, and what the action showed the actor."""
+
+    assignee_phone: str | None = Field(
+        default=None,
+        description="call_technician only: the assignee's phone, its look audited on the "
+        "timeline as a reveal (other answers never carry it)",
+    )
 
 
 class EventOut(BaseModel):

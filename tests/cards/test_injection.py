@@ -16,7 +16,7 @@ import pytest
 
 from cards.build import CardContext, ticket_card
 from cards.model import Card, Chart, Header, Series, Tone
-from cards.render_dingtalk import JOINER, card_params, markdown
+from cards.render_dingtalk import JOINER, card_params, markdown, variables
 from cards.render_feishu import card_content
 from cards.render_html import render_card
 from integration.web.photos import PhotoStore
@@ -75,7 +75,7 @@ def dingtalk_structure(card: Card) -> tuple[object, str]:
     for value in params.values():
         assert not [m for m in MENTIONS if m in value], f"a mention reaches DingTalk: {value}"
     shape = {
-        name: len(json.loads(value)) if name in ("tags", "images", "to_options") else bool(value)
+        name: len(json.loads(value)) if variables()[name] == "array" else bool(value)
         for name, value in params.items()
     }
     return shape, "\n".join(params.values()).replace(JOINER, "")

@@ -1,20 +1,33 @@
 """Every card our builder makes fills baoxiu's DingTalk template, within DingTalk's limits."""
 
 import json
+from dataclasses import replace
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from cards.build import CardContext, ticket_card
-from cards.model import ActionValue, Button, Card, Field, Header, Tone
-from cards.render_dingtalk import JOINER, MAX_VALUE_BYTES, card_params, inert, template, variables
+from cards.build import EXTENSIONS, CardContext, ticket_card
+from cards.messages import escalation_card
+from cards.model import ActionValue, Button, Card, Field, Header, Input, InputName, Option, Tone
+from cards.render_dingtalk import (
+    JOINER,
+    MAX_VALUE_BYTES,
+    SLOTS,
+    card_params,
+    inert,
+    template,
+    variables,
+)
 from tests.tickets.factories import make_ticket
 from tickets.actions import Verb
-from tickets.audience import Audience
+from tickets.audience import Audience, CardAddress
+from tickets.messages import Escalation
 from tickets.people import Directory
-from tickets.states import Status
+from tickets.states import PauseKind, Status
 
 BASE = "https://baoxiu.example.com"
+DESK = CardAddress("dingtalk", "cid-dispatch", Audience.SUPERVISORS)
 
 
 def photo_url(name: str) -> str:
@@ -49,15 +62,97 @@ def test_every_ticket_card_fills_the_template(
             assert params[f"b{len(card.buttons) + 1}_label"] == ""  # the slot is hidden
 
 
-def test_forms_share_one_text_box_and_one_person_picker(ctx: CardContext) -> None:
+def _pickers(params: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """Each picker's title and its options' values."""
+    return {
+        slot: (params[f"{slot}_label"], [o["value"] for o in json.loads(params[f"{slot}_options"])])
+        for slot in ("to", "choice")
+    }
+
+
+def _forms(card: Card, params: dict[str, str]) -> dict[str, list[str]]:
+    """Each button's label and the inputs its click reads."""
+    actions = [json.loads(params[f"b{i}_action"]) for i in range(1, len(card.buttons) + 1)]
+    return {b.label: a.get("f", []) for b, a in zip(card.buttons, actions, strict=True)}
+
+
+def test_a_job_in_progress_offers_its_people_and_its_pauses_in_two_pickers(
+    ctx: CardContext,
+) -> None:
     card = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.SUPERVISORS, ctx)
     params = card_params(card, photo_url)
-    labels = {b.label: json.loads(params[f"b{i}_action"]) for i, b in enumerate(card.buttons, 1)}
-    assert labels["暂停"]["f"] == ["pause_kind", "reason"] and "f" not in labels.get("完工", {})
-    assert "暂停原因" in params["text_label"]
-    people = json.loads(params["to_options"])
-    assert people and all(set(p) == {"value", "text"} for p in people)
-    assert params["to_label"]
+    forms = _forms(card, params)
+    assert forms["暂停"] == ["pause_kind", "reason"] and forms["转单"] == ["to", "reason"]
+    assert "暂停原因" in params["text_label"] and "转单原因" in params["text_label"]
+    pickers = _pickers(params)
+    assert pickers["to"] == ("转给", ["wang"])  # 李师傅 holds the job
+    assert pickers["choice"] == ("暂停类型", [k.value for k in PauseKind])
+    kinds = json.loads(params["choice_options"])
+    assert [k["text"] for k in kinds] == ["等配件", "业主原因", "其他原因"]
+
+
+def test_an_escalation_offers_its_people_and_its_extensions_in_two_pickers(
+    ctx: CardContext,
+) -> None:
+    ticket = make_ticket(Status.ASSIGNED)
+    card = escalation_card(ticket, Escalation("到场已超时30分钟", 1), ctx, DESK)
+    params = card_params(card, photo_url)
+    forms = _forms(card, params)
+    assert forms == {
+        "改派": ["to", "reason"],
+        "联系师傅": [],
+        "延期": ["minutes", "reason"],
+        "我来处理": [],
+    }
+    pickers = _pickers(params)
+    assert pickers["to"] == ("转给", ["wang"])
+    assert pickers["choice"] == ("延期多久", [str(m) for m, _ in EXTENSIONS])
+    assert "延期原因" in params["text_label"]
+
+
+def test_a_new_visit_time_has_a_box_of_its_own(ctx: CardContext) -> None:
+    """改约 asks for a time and a reason: typed in one shared box, each would get both."""
+    card = ticket_card(make_ticket(Status.ASSIGNED), Audience.DIRECT, ctx, "li")
+    params = card_params(card, photo_url)
+    (label,) = [b.label for b in card.buttons if b.value.verb is Verb.RESCHEDULE]
+    assert _forms(card, params)[label] == ["at", "reason"]
+    assert params["at_label"] == "新的上门时间"
+    assert "改约原因" in params["text_label"] and "上门时间" not in params["text_label"]
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("audience", [Audience.SUPERVISORS, Audience.MANAGEMENT])
+def test_every_escalation_card_fills_the_template(
+    ctx: CardContext, status: Status, audience: Audience
+) -> None:
+    ticket = make_ticket(status)
+    card = escalation_card(
+        ticket, Escalation("接单已超时", 1), ctx, replace(DESK, audience=audience)
+    )
+    params = card_params(card, photo_url)
+    assert set(params) == set(variables())
+    assert all(len(v.encode()) <= MAX_VALUE_BYTES for v in params.values())
+
+
+def test_every_form_field_has_a_shared_input_of_its_kind(ctx: CardContext) -> None:
+    assert set(SLOTS) == set(get_args(InputName))
+    tickets = [make_ticket(s, team=t) for s in Status for t in ("shuidian", "tujian", "dianti")]
+    cards = [ticket_card(t, a, ctx, "li") for t in tickets for a in Audience]
+    cards += [escalation_card(t, Escalation("超时", 1), ctx, DESK) for t in tickets]
+    inputs = {(i.name, i.kind) for c in cards for b in c.buttons for i in b.inputs}
+    assert {name for name, _ in inputs} == set(SLOTS)  # every field is on some card
+    assert all((kind == "select") == (SLOTS[name] in ("to", "choice")) for name, kind in inputs)
+
+
+def test_a_card_asking_for_two_different_choices_is_refused() -> None:
+    value = ActionValue("BX20261128-0001", Verb.PAUSE, 1)
+    kinds = (Option("parts", "等配件"),)
+    times = (Option("30", "30分钟"),)
+    pause = Button("暂停", value, inputs=(Input("pause_kind", "暂停类型", "select", True, kinds),))
+    extend = Button("延期", value, inputs=(Input("minutes", "延期多久", "select", True, times),))
+    card = Card(Header("t", "s", Tone.BLUE), buttons=(pause, extend))
+    with pytest.raises(ValueError, match="two choices"):
+        card_params(card, photo_url)
 
 
 def test_a_long_description_is_cut_to_one_kilobyte_on_a_character() -> None:
@@ -85,12 +180,13 @@ def test_the_template_file_describes_every_slot() -> None:
 
 def test_the_lists_are_array_variables_and_the_rest_strings() -> None:
     """DingTalk's card platform types each template variable; a list shown by a loop, as
-    tags, photos and the picker's options are, is an Array, sent as a JSON string."""
+    tags, photos and the pickers' options are, is an Array, sent as a JSON string."""
     types = variables()
     assert {name for name, kind in types.items() if kind == "array"} == {
         "tags",
         "images",
         "to_options",
+        "choice_options",
     }
     assert set(types.values()) == {"string", "array"}
 

@@ -156,12 +156,19 @@ class Company:
         verb: Verb,
         *,
         text: str = "",
+        at: str = "",
         to: str = "",
+        choice: str = "",
         as_user: str | None = None,
     ) -> dict[str, Any]:
-        params: dict[str, Any] = {"action": self.button(card, verb), "text": text}
+        """A click on the card's `verb` button with its shared inputs filled: `text` and `at`
+        typed, `to` picked in the person picker and `choice` in the other, each among its
+        options."""
+        params: dict[str, Any] = {"action": self.button(card, verb), "text": text, "at": at}
         if to:
             params["to"] = picked(card.param_map["to_options"], to)
+        if choice:
+            params["choice"] = picked(card.param_map["choice_options"], choice)
         return card_click(
             card.out_track_id,
             as_user or user_id(member),

@@ -1,13 +1,22 @@
 """The card issue's scenarios on DingTalk, with clicks by Stream and by HTTP callback."""
 
 import asyncio
+import json
 import time
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from integration.web.api import SERVICE
 from tests.dingtalk.company import DISPATCH, ROUTE_KEY, SHUIDIAN, Company, user_id
+from tests.fakes.dingtalk import CardInstance
 from tests.fakes.dingtalk_callbacks import API_SECRET, signed_card_headers
 from tests.waiting import eventually
 from tickets.actions import Verb
+from tickets.messages import Escalation
+from tickets.recipients import Reach
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def toast(answer: dict[str, Any]) -> str:
@@ -75,6 +84,82 @@ async def test_a_supervisor_dispatches_and_a_technician_transfers_by_the_picker(
     answer = await company.click(company.click_payload("t01", private, Verb.TRANSFER, to="t02"))
     assert toast(answer).startswith("已转给师傅02")
     assert (await company.ticket(number))["assignee"]["id"] == "t02"
+
+
+async def test_a_pause_picks_its_kind_apart_from_the_people(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    private = await company.card_in(user_id("t01"), number)
+    await company.click(company.click_payload("t01", private, Verb.START))
+    assert "parts" in private.param_map["choice_options"]  # the answer showed on the card
+    assert "parts" not in private.param_map["to_options"]
+    paused = await company.click(
+        company.click_payload("t01", private, Verb.PAUSE, text="需要更换阀门", choice="parts")
+    )
+    assert toast(paused) == "已暂停，暂停期间不计入完工时限"
+    ticket = await company.ticket(number)
+    assert ticket["status"] == "paused"
+    assert ticket["events"][-1]["details"] == {"reason": "需要更换阀门", "kind": "parts"}
+    assert ticket["events"][-1]["text"] == "等配件，暂停维修（原因：需要更换阀门）"
+
+
+async def test_a_new_visit_time_and_its_reason_are_typed_apart(company: Company) -> None:
+    number = await company.report()
+    card = await company.card_in(SHUIDIAN, number)
+    await company.click(company.click_payload("t01", card, Verb.CLAIM))
+    private = await company.card_in(user_id("t01"), number)
+    assert private.param_map["at_label"] == "新的上门时间"
+    tomorrow = datetime.now(SHANGHAI).date() + timedelta(days=1)
+    answer = await company.click(
+        company.click_payload("t01", private, Verb.RESCHEDULE, at="明天 14:00", text="业主白天上班")
+    )
+    assert toast(answer) == "已改约，卡片上的预约上门时间已更新"
+    ticket = await company.ticket(number)
+    visit = datetime.fromisoformat(ticket["appointment_at"]).astimezone(SHANGHAI)
+    assert (visit.date(), visit.hour, visit.minute) == (tomorrow, 14, 0)
+    assert ticket["events"][-1]["details"]["reason"] == "业主白天上班"
+
+
+async def test_an_escalation_is_answered_by_extending_the_job_or_moving_it(
+    company: Company,
+) -> None:
+    """Each click on an escalation card is answered with the desk's ticket card (the click
+    router knows no other), so each click here is on an escalation of its own."""
+    service = company.client.app[SERVICE]
+    number = await company.report(category="门窗", description="单元门闭门器坏了")
+    await company.card_in(DISPATCH, number)
+
+    async def escalation(step: int) -> CardInstance:
+        overdue = Escalation("接单已超时30分钟，仍无人接单", step)
+        await service.send(overdue, Reach.SUPERVISORS, number)
+        await eventually(lambda: len(company.cards_in(DISPATCH, number)) == step + 1)
+        return company.cards_in(DISPATCH, number)[-1]
+
+    card = await escalation(1)
+    assert card.param_map["choice_label"] == "延期多久"
+    assert json.loads(card.param_map["choice_options"])[1] == {"value": "60", "text": "1小时"}
+    assert "zhang" in card.param_map["to_options"] and "60" not in card.param_map["to_options"]
+    unpicked = await company.click(
+        company.click_payload("chen", card, Verb.EXTEND, text="业主改约")
+    )
+    assert toast(unpicked) == "请选择延期多久（最长 30 天）"
+    before = await company.ticket(number)
+    assert before["version"] == 1 and before["events"][-1]["kind"] == "create"
+
+    card = await escalation(2)
+    extended = await company.click(
+        company.click_payload("chen", card, Verb.EXTEND, text="业主改约", choice="60")
+    )
+    assert toast(extended) == "已延期，截止时间已更新"
+    event = (await company.ticket(number))["events"][-1]
+    assert event["kind"] == "extended" and event["details"]["minutes"] == 60
+    assert event["details"]["reason"] == "业主改约"
+
+    card = await escalation(3)
+    moved = await company.click(company.click_payload("chen", card, Verb.DISPATCH, to="zhang"))
+    assert toast(moved) == "已派给张师傅"
+    assert (await company.ticket(number))["assignee"]["id"] == "zhang"
 
 
 async def test_two_technicians_racing_get_one_winner(company: Company) -> None:

@@ -151,10 +151,12 @@ class Company:
         chat: str = SHUIDIAN,
         operator: str | None = None,
         event_id: str | None = None,
+        message_id: str | None = None,
     ) -> dict[str, Any]:
         """A click on the card of `number` in `chat` (a group's chat_id, or a member's
         open_id for their private chat), naming that message as Feishu does; before the
-        card has arrived, a message we never sent."""
+        card has arrived, a message we never sent. `message_id` names another message
+        about the ticket there (a reminder's)."""
         value = {"n": number, "v": verb.value, "r": version}
         form_value = {f"{verb.value}_{k}": v for k, v in form.items()} if form else None
         shown = [m for m in self.fake.messages(chat) if number in str(m.card)]
@@ -165,7 +167,7 @@ class Company:
             chat_id=shown[0].chat_id if shown else chat,
             event_id=event_id,
             tag="button" if form is None else "form",
-            message_id=shown[0].message_id if shown else MESSAGE_ID,
+            message_id=message_id or (shown[0].message_id if shown else MESSAGE_ID),
         )
 
     async def post_callback(

@@ -24,9 +24,12 @@ from tests.clock import START
 from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
 from tickets.audience import Audience, CardAddress
+from tickets.events import EventKind, details_to_json
+from tickets.messages import Escalation
 from tickets.model import Actor
+from tickets.recipients import Reach
 from tickets.service import TicketService
-from tickets.states import Source, Status
+from tickets.states import PauseKind, Source, Status
 
 T = TypeVar("T")
 
@@ -185,6 +188,65 @@ async def test_forms_ask_for_a_reason(chat: Chat) -> None:
     paused = await chat.click("shuidian", card, "暂停", "li", reason="等配件")
     assert paused["level"] == "success" and "暂停原因：等配件" in paused["html"]
     assert (await chat.service.history(number)).ticket.pause_reason == "等配件"
+
+
+def choices(html: str, summary: str, name: str) -> list[str]:
+    """The values the select `name` offers in the form behind the button `summary`."""
+    form = re.search(rf"<summary[^>]*>{summary}</summary>(.*?)</form>", html, re.S)
+    assert form is not None, f"no form {summary!r} on the card"
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', form.group(1), re.S)
+    assert select is not None, f"no select {name!r} in the form {summary!r}"
+    return [v for v in re.findall(r'<option value="([^"]*)"', select.group(1)) if v]
+
+
+async def test_a_pause_picks_whose_it_is(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+    await chat.click("shuidian", await chat.card("shuidian", number), "接单", "li")
+    await chat.click("shuidian", await chat.card("shuidian", number, 2), "开始维修", "li")
+    card = await chat.card("shuidian", number, revision=3)
+    assert choices(card.html, "暂停", "pause_kind") == ["parts", "resident", "other"]
+    paused = await chat.click("shuidian", card, "暂停", "li", pause_kind="parts", reason="等阀门")
+    assert (paused["level"], paused["toast"]) == ("success", "已暂停，暂停期间不计入完工时限")
+    ticket = (await chat.service.history(number)).ticket
+    assert (ticket.status, ticket.pause_kind) == (Status.PAUSED, PauseKind.PARTS)
+    assert ticket.clock_stopped_at is not None
+
+
+async def test_an_escalation_is_answered_from_its_card(chat: Chat) -> None:
+    """Each click is on an escalation of its own: the answer to a click on one shows the
+    desk's ticket card in its place."""
+    made = draft(category="门窗", description="单元门闭门器坏了")
+    number = (await chat.service.open(made, AGENT, Source.API)).ticket.number
+    await chat.card("dispatch", number)
+
+    async def escalation(step: int) -> SandboxMessage:
+        overdue = Escalation(f"第{step}次提醒：接单已超时", step)
+        await chat.service.send(overdue, Reach.SUPERVISORS, number)
+
+        async def posted() -> SandboxMessage | None:
+            found = [m for m in await chat.store.messages("dispatch") if overdue.text in m.html]
+            return found[0] if found else None
+
+        return await eventually(posted)
+
+    card = await escalation(1)
+    assert choices(card.html, "延期", "minutes") == ["30", "60", "120", "240", "1440"]
+    assert "zhang" in choices(card.html, "改派", "to")
+    extended = await chat.click("dispatch", card, "延期", "chen", minutes="60", reason="业主改约")
+    assert (extended["level"], extended["toast"]) == ("success", "已延期，截止时间已更新")
+    event = (await chat.service.history(number)).events[-1]
+    assert event.kind == EventKind.EXTENDED and details_to_json(event.details)["minutes"] == 60
+
+    moved = await chat.click("dispatch", await escalation(2), "改派", "chen", to="zhang")
+    assert (moved["level"], moved["toast"]) == ("success", "已派给张师傅")
+    called = await chat.click("dispatch", await escalation(3), "联系师傅", "lin")
+    assert called["level"] == "success"
+    assert called["toast"] == "接单人 张师傅，电话 13800000003（仅你可见，本次查看已记入工单记录）"
+    assert "13800000003" not in called["html"]
+    taken = await chat.click("dispatch", await escalation(4), "我来处理", "chen")
+    assert (taken["level"], taken["toast"]) == ("success", "已由你接手跟进，这单不再升级提醒")
+    ticket = (await chat.service.history(number)).ticket
+    assert (ticket.assignee_id, ticket.handled_by) == ("zhang", "chen")
 
 
 async def test_reveal_is_private_audited_and_refused_to_teammates(chat: Chat) -> None:

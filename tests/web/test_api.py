@@ -18,7 +18,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 STEPS = [
     ("claim", "li", {}),
     ("start", "li", {}),
-    ("pause", "li", {"reason": "等配件"}),
+    ("pause", "li", {"reason": "等配件", "pause_kind": "parts"}),
     ("resume", "li", {}),
     ("complete", "li", {"note": "更换三通"}),
     ("reopen", "lin", {"reason": "业主说还在渗水"}),
@@ -45,7 +45,7 @@ async def test_a_ticket_lives_its_whole_life_through_the_api(api: Api) -> None:
     assert timeline == [("create", "系统", "api")] + [
         (action, names[actor], "api") for action, actor, _ in STEPS
     ]
-    assert detail["events"][3]["details"] == {"reason": "等配件", "kind": "other"}
+    assert detail["events"][3]["details"] == {"reason": "等配件", "kind": "parts"}
     assert detail["events"][3]["from_status"] == "in_progress"
     assert detail["events"][3]["to_status"] == "paused"
 
