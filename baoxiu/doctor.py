@@ -97,7 +97,7 @@ def _reach(settings: Settings) -> list[Finding]:
         Finding(
             False,
             f"{why}{directory.name_of(member)}没有和机器人的私聊：发给他的提醒到不了。"
-            "在 [[members]] 里填上他在飞书或钉钉的账号",
+            "在 [[members]] 里填上他在聊天平台上的账号",
         )
         for why, member in dict.fromkeys(named)
         if not direct.get(member)

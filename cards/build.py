@@ -268,7 +268,7 @@ def escalation_buttons(ticket: Ticket, ctx: CardContext) -> tuple[Button, ...]:
         (V.TAKE_OVER, "我来处理", "default"),
     )
     buttons = (
-        Button(label, ActionValue(ticket.number, verb, ticket.version), style, inputs)
+        Button(label, ActionValue(ticket.number, verb, ticket.version, True), style, inputs)
         for verb, label, style in offered
         if verb in possible
         for inputs in [_inputs(verb, ticket, ctx)]

@@ -50,6 +50,17 @@ def escalation_card(
     return replace(card, buttons=escalation_buttons(ticket, ctx))
 
 
+def escalation_answer(
+    ticket: Ticket, ctx: CardContext, audience: Audience, shown: Event | None = None
+) -> Card:
+    """The answer to a click on an escalation card: the ticket as it is now (how late, in
+    red, if it still is), still with what the desk can do about it."""
+    card = ticket_card(ticket, audience, ctx, None, shown)
+    if audience not in (Audience.SUPERVISORS, Audience.MANAGEMENT):
+        return card
+    return replace(card, buttons=escalation_buttons(ticket, ctx))
+
+
 def report_card(report: Report) -> Card:
     chart = (
         Chart(

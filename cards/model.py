@@ -26,15 +26,20 @@ class ActionValue:
     """What a button carries back when clicked: shared by the card builder and the handler.
 
     The version tells the handler which state of the ticket the clicker was looking at, so a
-    click on a stale card is recognised.
+    click on a stale card is recognised; `escalation` that the card was an escalation's, so
+    that its answer keeps the escalation's buttons.
     """
 
     number: str
     verb: Verb
     version: int
+    escalation: bool = False
 
     def to_dict(self) -> dict[str, str | int]:
-        return {"n": self.number, "v": self.verb.value, "r": self.version}
+        value: dict[str, str | int] = {"n": self.number, "v": self.verb.value, "r": self.version}
+        if self.escalation:
+            value["e"] = 1
+        return value
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> "ActionValue":
@@ -43,7 +48,7 @@ class ActionValue:
             raise ValueError("button value needs a ticket number and a verb")
         if not isinstance(version, int) or isinstance(version, bool):
             raise ValueError("button value needs an integer version")
-        return cls(number=number, verb=Verb(verb), version=version)
+        return cls(number=number, verb=Verb(verb), version=version, escalation=data.get("e") == 1)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,12 @@ followed by a word joiner (U+2060): invisible, and no mention can start there.
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
 
-from cards.model import Button, Card
+from cards.model import Button, Card, Field, Note
 
 MAX_VALUE_BYTES = 1024
 """DingTalk's limit for one variable's value, in UTF-8 bytes."""
@@ -72,8 +73,7 @@ def card_params(card: Card, photo_url: Callable[[str], str]) -> dict[str, str]:
     """Every template variable, filled (empty slots hide their row); `photo_url` gives a
     photo's absolute address, as DingTalk fetches it itself."""
     slots = template()["slots"]
-    if len(card.fields) > slots["fields"] or len(card.notes) > slots["notes"]:
-        raise ValueError("the card has more fields or notes than the DingTalk template")
+    card = _folded(card, slots["fields"], slots["notes"])
     if len(card.buttons) > slots["buttons"]:
         raise ValueError("the card has more buttons than the DingTalk template")
     params = {name: EMPTY[kind] for name, kind in variables().items()}
@@ -97,6 +97,21 @@ def card_params(card: Card, photo_url: Callable[[str], str]) -> dict[str, str]:
         params[f"b{i}_action"] = action(button)
     params.update(_inputs(card.buttons))
     return {name: _fit(value) for name, value in params.items()}
+
+
+def _folded(card: Card, field_slots: int, note_slots: int) -> Card:
+    """The card with what its slots cannot hold one by one shared by its last slot: a
+    finished job's last lines (验收 / 结单), an overdue, paused and hurried job's notes. A
+    button cannot share a slot: too many of them is the card builder's mistake."""
+    if len(card.fields) > field_slots:
+        kept, rest = card.fields[: field_slots - 1], card.fields[field_slots - 1 :]
+        shared = Field(" / ".join(f.label for f in rest), "；".join(f.value for f in rest))
+        card = replace(card, fields=(*kept, shared))
+    if len(card.notes) > note_slots:
+        first, more = card.notes[: note_slots - 1], card.notes[note_slots - 1 :]
+        joined = Note("；".join(n.text for n in more), more[0].tone)
+        card = replace(card, notes=(*first, joined))
+    return card
 
 
 def action(button: Button) -> str:

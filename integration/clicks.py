@@ -27,6 +27,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from cards.build import CardContext, latest, ticket_card
+from cards.messages import escalation_answer
 from cards.model import ActionValue, Card
 from integration.web.controls import refuse
 from integration.web.schemas import LABELS
@@ -323,7 +324,10 @@ class ClickRouter:
         shown: Event | None,
     ) -> ClickAnswer:
         assert click.audience is not None  # placed before anything is answered with a card
-        card = ticket_card(ticket, click.audience, self._cards, click.viewer_id, shown)
+        if click.value.escalation:
+            card = escalation_answer(ticket, self._cards, click.audience, shown)
+        else:
+            card = ticket_card(ticket, click.audience, self._cards, click.viewer_id, shown)
         receipt = None
         if click.card_id is not None:
             receipt = Receipt(ticket.number, click.source.value, click.card_id, ticket.version, due)

@@ -9,7 +9,18 @@ import pytest
 
 from cards.build import EXTENSIONS, CardContext, ticket_card
 from cards.messages import escalation_card
-from cards.model import ActionValue, Button, Card, Field, Header, Input, InputName, Option, Tone
+from cards.model import (
+    ActionValue,
+    Button,
+    Card,
+    Field,
+    Header,
+    Input,
+    InputName,
+    Note,
+    Option,
+    Tone,
+)
 from cards.render_dingtalk import (
     JOINER,
     MAX_VALUE_BYTES,
@@ -196,3 +207,30 @@ def test_a_card_with_too_many_buttons_is_refused() -> None:
     card = Card(Header("t", "s", Tone.BLUE), buttons=tuple(Button("接单", value) for _ in range(7)))
     with pytest.raises(ValueError, match="more buttons"):
         card_params(card, photo_url)
+
+
+def test_what_the_slots_cannot_hold_one_by_one_shares_the_last(ctx: CardContext) -> None:
+    """A finished job with a visit has nine lines, an overdue job in a group six notes: the
+    template's last field and last note take the rest, and the card still goes out."""
+    done = make_ticket(
+        Status.CLOSED,
+        appointment_at=make_ticket().created_at,
+        completed_at=make_ticket().created_at,
+        completion_note="更换阀芯",
+        confirmed_at=make_ticket().created_at,
+        confirmed_by="林客服",
+        closed_at=make_ticket().created_at,
+        closed_by="陈班长",
+    )
+    card = ticket_card(done, Audience.TEAM, ctx)
+    slots = template()["slots"]
+    assert len(card.fields) > slots["fields"]
+    params = card_params(card, photo_url)
+    last = slots["fields"]
+    assert params[f"f{last}_label"] == "验收 / 结单"
+    assert params[f"f{last}_value"] == "林客服 11-28 10:00；陈班长 11-28 10:00"
+    notes = (Note(f"第{i}条", Tone.RED if i == 4 else Tone.BLUE) for i in range(1, 7))
+    busy = replace(card, notes=tuple(notes))
+    params = card_params(busy, photo_url)
+    assert params[f"n{slots['notes']}_text"] == "第4条；第5条；第6条"
+    assert params[f"n{slots['notes']}_tone"] == "red"

@@ -213,8 +213,8 @@ async def test_a_pause_picks_whose_it_is(chat: Chat) -> None:
 
 
 async def test_an_escalation_is_answered_from_its_card(chat: Chat) -> None:
-    """Each click is on an escalation of its own: the answer to a click on one shows the
-    desk's ticket card in its place."""
+    """The desk acts from escalation cards; the answer to a click on one is the ticket as it
+    is now, still with the escalation's buttons."""
     made = draft(category="门窗", description="单元门闭门器坏了")
     number = (await chat.service.open(made, AGENT, Source.API)).ticket.number
     await chat.card("dispatch", number)
@@ -234,6 +234,8 @@ async def test_an_escalation_is_answered_from_its_card(chat: Chat) -> None:
     assert "zhang" in choices(card.html, "改派", "to")
     extended = await chat.click("dispatch", card, "延期", "chen", minutes="60", reason="业主改约")
     assert (extended["level"], extended["toast"]) == ("success", "已延期，截止时间已更新")
+    for label in ("改派", "延期", "我来处理"):
+        assert f">{label}<" in extended["html"]
     event = (await chat.service.history(number)).events[-1]
     assert event.kind == EventKind.EXTENDED and details_to_json(event.details)["minutes"] == 60
 
