@@ -269,6 +269,23 @@ class ReporterOut(BaseModel):
     phone: str
 
 
+class RungOut(BaseModel):
+    after_minutes: int
+    to: str
+
+
+class EscalationOut(BaseModel):
+    """Where an overdue ticket is on the chain it copied when it was reported."""
+
+    steps_sent: int
+    """Steps sent for the deadline watched now."""
+    next_at: datetime | None
+    """When the next step is due, if one is."""
+    chain: list[RungOut]
+    handled_by: Ref | None
+    """The supervisor or manager who took the job over (我来处理)."""
+
+
 class TicketOut(BaseModel):
     number: str
     status: Status
@@ -291,8 +308,16 @@ class TicketOut(BaseModel):
     confirmed_at: datetime | None
     closed_at: datetime | None
     pause_reason: str | None
+    pause_kind: PauseKind | None
     cancel_reason: str | None
     rework_count: int
+    hurry_count: int
+    accept_due: datetime | None
+    arrive_due: datetime | None
+    complete_due: datetime | None
+    clock_stopped_at: datetime | None
+    """Set while a pause for parts or the resident stops the clock."""
+    escalation: EscalationOut
     version: int
     created_at: datetime
     updated_at: datetime
@@ -300,11 +325,6 @@ class TicketOut(BaseModel):
     @classmethod
     def of(cls, ticket: Ticket, directory: Directory) -> "TicketOut":
         team = directory.teams.get(ticket.team_id)
-        assignee = (
-            Ref(id=ticket.assignee_id, name=directory.name_of(ticket.assignee_id) or "")
-            if ticket.assignee_id
-            else None
-        )
         return cls(
             number=ticket.number,
             status=ticket.status,
@@ -319,7 +339,7 @@ class TicketOut(BaseModel):
             description=ticket.description,
             channel=ticket.channel,
             appointment_at=ticket.appointment_at,
-            assignee=assignee,
+            assignee=_member(ticket.assignee_id, directory),
             created_by=ticket.created_by,
             accepted_at=ticket.accepted_at,
             started_at=ticket.started_at,
@@ -327,8 +347,26 @@ class TicketOut(BaseModel):
             confirmed_at=ticket.confirmed_at,
             closed_at=ticket.closed_at,
             pause_reason=ticket.pause_reason,
+            pause_kind=ticket.pause_kind,
             cancel_reason=ticket.cancel_reason,
             rework_count=ticket.rework_count,
+            hurry_count=ticket.hurry_count,
+            accept_due=ticket.accept_due,
+            arrive_due=ticket.arrive_due,
+            complete_due=ticket.complete_due,
+            clock_stopped_at=ticket.clock_stopped_at,
+            escalation=EscalationOut(
+                steps_sent=ticket.escalation_step,
+                next_at=ticket.escalate_at,
+                chain=[
+                    RungOut(after_minutes=r.after_minutes, to=r.to) for r in ticket.escalation_chain
+                ],
+                handled_by=Ref(
+                    id=ticket.handled_by, name=directory.name_of(ticket.handled_by) or ""
+                )
+                if ticket.handled_by
+                else None,
+            ),
             version=ticket.version,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
@@ -343,6 +381,10 @@ class ActionOut(TicketOut):
         description="call_technician only: the assignee's phone, its look audited on the "
         "timeline as a reveal (other answers never carry it)",
     )
+
+
+def _member(member_id: str | None, directory: Directory) -> Ref | None:
+    return Ref(id=member_id, name=directory.name_of(member_id) or "") if member_id else None
 
 
 class EventOut(BaseModel):

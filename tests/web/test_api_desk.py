@@ -81,3 +81,26 @@ async def test_only_the_desk_may_call_the_technician(api: Api) -> None:
     status, answer = await api.act(number, "call_technician", "wang")
     assert status == 403 and "13800000001" not in str(answer)
     assert (await last_event(api, number))["kind"] == "start"
+
+
+async def test_a_ticket_says_its_deadlines_and_where_it_is_on_its_chain(api: Api) -> None:
+    number = await started(api)
+    status, ticket = await api.call("GET", f"/api/v1/tickets/{number}")
+    assert status == 200
+    assert ticket["accept_due"] and ticket["arrive_due"] and ticket["complete_due"]
+    assert ticket["clock_stopped_at"] is None and ticket["hurry_count"] == 0
+    escalation = ticket["escalation"]
+    assert escalation["chain"] == [
+        {"after_minutes": 0, "to": "assignee"},
+        {"after_minutes": 30, "to": "supervisors"},
+        {"after_minutes": 120, "to": "management"},
+    ]
+    assert escalation["steps_sent"] == 0 and escalation["handled_by"] is None
+    assert escalation["next_at"] == ticket["complete_due"]  # the first step: at the deadline
+    await api.act(number, "take_over", "chen")
+    status, ticket = await api.call("GET", f"/api/v1/tickets/{number}")
+    assert ticket["escalation"]["handled_by"] == {"id": "chen", "name": "陈班长"}
+    assert ticket["escalation"]["next_at"] is None
+    await api.act(number, "pause", "li", reason="等配件", pause_kind="parts")
+    status, ticket = await api.call("GET", f"/api/v1/tickets/{number}")
+    assert ticket["pause_kind"] == "parts" and ticket["clock_stopped_at"]
