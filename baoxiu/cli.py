@@ -426,13 +426,7 @@ def sla_deadline(
     """The three deadlines a report at --from gets, each counted from --from as if every step
     before it happened at once: to check the working hours and the holiday calendar."""
     settings = _settings(config)
-    try:
-        reported = datetime.fromisoformat(start)
-    except ValueError:
-        reported = None
-    if reported is None or reported.tzinfo is None:
-        err.print("✗ --from 写成带时区的时间，如 2026-09-30T17:50:00+08:00", highlight=False)
-        raise typer.Exit(2)
+    reported = _moment(start, "--from")
     if category is not None and category not in settings.sla.categories:
         known = "、".join(settings.sla.categories) or "无"
         said = f"✗ [sla.categories] 里没有「{category}」（有：{known}）"
@@ -565,13 +559,14 @@ def rota_show(
     out.print(table)
 
 
-def _moment(text: str) -> datetime:
+def _moment(text: str, option: str = "--at") -> datetime:
+    """A moment typed with its UTC offset: without one it could be any zone's."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        err.print("✗ --at 写成带时区的时间，如 2026-10-01T10:00:00+08:00", highlight=False)
+        err.print(f"✗ {option} 写成带时区的时间，如 2026-09-30T17:50:00+08:00", highlight=False)
         raise typer.Exit(2)
     return moment
 
