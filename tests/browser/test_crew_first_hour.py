@@ -30,7 +30,7 @@ async def test_a_group_card_is_one_card_for_everyone(browser: Browser, live: Liv
     toast = wang.locator("#toast")
 
     await expect(wang_card).to_contain_text(
-        "李师傅处理中：开始维修、转单、退单、查看联系方式由李师傅操作"
+        "李师傅处理中：开始维修、改约上门时间、转单、退单、查看联系方式由李师傅操作"
     )
     button = wang_card.get_by_role("button", name="开始维修")
     await button.click()
