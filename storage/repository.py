@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, text, update
@@ -17,11 +18,22 @@ from storage.tables import TicketEventRow, TicketRow, TicketSequenceRow
 from tickets.deadlines import Rung
 from tickets.errors import ConcurrentUpdate
 from tickets.events import details_from_json, details_to_json
+from tickets.fees import FeeLine, Material, SuppliedBy
 from tickets.model import Event, Reporter, Ticket
 from tickets.ports import Page, TicketQuery
 from tickets.states import OPEN_STATUSES, Channel, PauseKind, Source, Status, Urgency
 
-_CONVERTED = {"reporter", "photos", "id", "version", "escalation_chain", "pause_kind"}
+_CONVERTED = {
+    "reporter",
+    "photos",
+    "id",
+    "version",
+    "escalation_chain",
+    "pause_kind",
+    "fee_lines",
+    "materials",
+    "photos_after",
+}
 _PLAIN_FIELDS = [f.name for f in fields(Ticket) if f.name not in _CONVERTED]
 
 
@@ -32,6 +44,14 @@ def _to_row_values(ticket: Ticket) -> dict[str, Any]:
     values["photos"] = list(ticket.photos)
     values["escalation_chain"] = [asdict(rung) for rung in ticket.escalation_chain]
     values["pause_kind"] = ticket.pause_kind.value if ticket.pause_kind else None
+    values["fee_lines"] = [
+        {**asdict(line), "quantity": str(line.quantity)} for line in ticket.fee_lines
+    ]
+    values["materials"] = [
+        {**asdict(m), "quantity": str(m.quantity), "supplied_by": m.supplied_by.value}
+        for m in ticket.materials
+    ]
+    values["photos_after"] = list(ticket.photos_after)
     return values
 
 
@@ -47,6 +67,19 @@ def _to_ticket(row: TicketRow) -> Ticket:
             Rung(int(r["after_minutes"]), str(r["to"])) for r in row.escalation_chain or ()
         ),
         pause_kind=PauseKind(row.pause_kind) if row.pause_kind else None,
+        fee_lines=tuple(
+            FeeLine(**{**line, "quantity": Decimal(line["quantity"])}) for line in row.fee_lines
+        ),
+        materials=tuple(
+            Material(
+                name=m["name"],
+                quantity=Decimal(m["quantity"]),
+                unit=m["unit"],
+                supplied_by=SuppliedBy(m["supplied_by"]),
+            )
+            for m in row.materials
+        ),
+        photos_after=tuple(row.photos_after),
         version=row.version,
         id=row.id,
     )

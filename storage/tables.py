@@ -54,6 +54,18 @@ class TicketRow(SQLModel, table=True):
     clock_stopped_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     hurry_count: int = 0
     hurried_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    findings: str | None = Field(default=None, sa_type=Text)
+    work_done: str | None = Field(default=None, sa_type=Text)
+    fee_lines: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    fees_total_fen: int = 0
+    materials: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    photos_after: list[str] = Field(default_factory=list, sa_type=JSON)
+    rating_overall: int | None = None
+    rating_speed: int | None = None
+    rating_attitude: int | None = None
+    rating_comment: str | None = Field(default=None, sa_type=Text)
+    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    signature: str | None = Field(default=None, max_length=64)
     rework_count: int = 0
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)

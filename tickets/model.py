@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from tickets.deadlines import Rung
 from tickets.events import Details, EventKind, NoDetails
+from tickets.fees import FeeLine, Material
 from tickets.states import Channel, PauseKind, Source, Status, Urgency
 
 
@@ -107,6 +108,22 @@ class Ticket:
     hurry_count: int = 0
     """How many times the job was chased (催单)."""
     hurried_at: datetime | None = None
+    findings: str | None = None
+    """What the technician found (故障原因), required to complete a job."""
+    work_done: str | None = None
+    fee_lines: tuple[FeeLine, ...] = ()
+    fees_total_fen: int = 0
+    materials: tuple[Material, ...] = ()
+    photos_after: tuple[str, ...] = ()
+    """Stored photos taken after the repair."""
+    rating_overall: int | None = None
+    """The resident's stars, 1 to 5: overall, response speed, the technician's attitude."""
+    rating_speed: int | None = None
+    rating_attitude: int | None = None
+    rating_comment: str | None = None
+    rated_at: datetime | None = None
+    signature: str | None = None
+    """The stored image of the resident's signature, drawn when they confirmed."""
     rework_count: int = 0
     photos: tuple[str, ...] = ()
     public_token: str = ""
