@@ -42,6 +42,8 @@ from sqlalchemy.engine import make_url
 
 from tickets.audience import Audience
 from tickets.deadlines import Counting, Policy, Rung, Step, Target, TargetChange
+from tickets.fees import FeeItem as Fee
+from tickets.fees import FeeSchedule, fen
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
 from tickets.rota import WEEKDAYS, Entry, OnCall, Rotas, Span, TeamRota
@@ -372,9 +374,14 @@ class FeeItem(Section):
 
 
 class FeesConfig(Section):
-    """The published fee schedule (维修服务项目表及收费标准), used from the field-work issue on."""
+    """The published fee schedule (维修服务项目表及收费标准): what a completed job is charged."""
 
     items: list[FeeItem] = []
+
+    def schedule(self) -> FeeSchedule:
+        return FeeSchedule.of(
+            Fee(i.code, i.name, i.unit, price_fen=fen(i.price)) for i in self.items
+        )
 
 
 class PlatformFields(Protocol):

@@ -30,6 +30,7 @@ from tickets.actions import Verb
 from tickets.audience import Audience
 from tickets.clock import Clock
 from tickets.escalation import DEADLINE_WORDS, duration, watched
+from tickets.fees import yuan
 from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
@@ -174,12 +175,33 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
     if ticket.appointment_at is not None:
         fields.insert(3, Field("预约上门", _local(ticket.appointment_at, ctx.tz)))
     if ticket.completed_at is not None:
-        fields.append(Field("维修结果", ticket.completion_note or "未填写"))
+        fields += _work(ticket)
     if ticket.confirmed_at is not None and ticket.confirmed_by:
         fields.append(Field("验收", f"{ticket.confirmed_by} {_local(ticket.confirmed_at, ctx.tz)}"))
     if ticket.closed_at is not None and ticket.closed_by:
         fields.append(Field("结单", f"{ticket.closed_by} {_local(ticket.closed_at, ctx.tz)}"))
     return tuple(fields)
+
+
+def _work(ticket: Ticket) -> list[Field]:
+    """The technician's record: what was found and done, what it cost, what was used."""
+    fields = []
+    if ticket.findings:
+        fields.append(Field("检查结果", ticket.findings))
+    fields.append(Field("维修结果", ticket.completion_note or "未填写"))
+    if ticket.fee_lines:
+        lines = "；".join(
+            f"{line.name} {line.quantity}{line.unit} "
+            + ("免费" if line.free else f"{yuan(line.amount_fen)} 元")
+            for line in ticket.fee_lines
+        )
+        fields.append(Field("费用", f"{lines}；合计 {yuan(ticket.fees_total_fen)} 元"))
+    if ticket.materials:
+        used = "；".join(
+            f"{m.name} {m.quantity}{m.unit}（{m.supplied_by.label}）" for m in ticket.materials
+        )
+        fields.append(Field("材料", used))
+    return fields
 
 
 def _due(ticket: Ticket) -> tuple[str, datetime] | None:
@@ -337,6 +359,13 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
             return (_reason("取消原因", "业主撤销 / 重复报修 …"),)
         case V.COMPLETE:
             return (
+                Input(
+                    "findings",
+                    "检查结果",
+                    "text",
+                    required=True,
+                    placeholder="地漏芯老化，存水弯堵塞 …",
+                ),
                 Input(
                     "note", "维修结果", "text", required=False, placeholder="更换地漏芯，试水正常 …"
                 ),

@@ -50,6 +50,7 @@ SLOTS: Mapping[str, Slot] = {
     "reason": "text",
     "note": "text",
     "at": "at",
+    "findings": "at",
     "to": "to",
     "pause_kind": "choice",
     "minutes": "choice",
@@ -57,7 +58,8 @@ SLOTS: Mapping[str, Slot] = {
 """Which of the card's shared inputs holds each form field (every `cards.model.InputName`):
 its callback parameter brings the value back, and its variables draw it (`text_label`,
 `at_label`; `to_label` and `to_options`, `choice_label` and `choice_options`). A form with
-two text fields (改约: the time and why) gets two boxes."""
+two text fields (改约: the time and why; 完工: what was found and what was done) gets two
+boxes."""
 _PICKERS: tuple[Slot, ...] = ("to", "choice")
 
 EMPTY = {"string": "", "array": "[]"}

@@ -223,6 +223,7 @@ class ClickRouter:
             team=click.form.get("team") or None,
             reason=click.form.get("reason") or None,
             note=click.form.get("note") or None,
+            findings=click.form.get("findings") or None,
             pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
             minutes=_number(click.form.get("minutes")),
             at=at,

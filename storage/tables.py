@@ -55,7 +55,6 @@ class TicketRow(SQLModel, table=True):
     hurry_count: int = 0
     hurried_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     findings: str | None = Field(default=None, sa_type=Text)
-    work_done: str | None = Field(default=None, sa_type=Text)
     fee_lines: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     fees_total_fen: int = 0
     materials: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)

@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from tickets.events import Details, EventKind
+from tickets.fees import FeeRequest, Material
 from tickets.model import Actor
 from tickets.states import PauseKind
 
@@ -122,3 +123,9 @@ class Command:
     """How far to extend a deadline (延期), in minutes of the ticket's clock."""
     at: datetime | None = None
     """A new appointment with the resident (reschedule)."""
+    findings: str | None = None
+    """What the technician found (complete); `note` is what they did."""
+    fees: tuple[FeeRequest, ...] = ()
+    materials: tuple[Material, ...] = ()
+    photos: tuple[str, ...] = ()
+    """Stored photos taken after the repair (complete)."""

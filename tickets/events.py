@@ -132,6 +132,15 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Completed:
+    note: str | None = None
+    """What was done (维修结果)."""
+    findings: str | None = None
+    """What was found (检查结果)."""
+    fees_total_fen: int = 0
+
+
+@dataclass(frozen=True)
 class Revealed:
     field: str = "reporter"
 
@@ -218,6 +227,7 @@ Details = (
     | Reopened
     | Closed
     | Note
+    | Completed
     | Revealed
     | DeliveryFailed
     | CardReposted
@@ -247,7 +257,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.START: _Info("开始维修", NoDetails, True),
     EventKind.PAUSE: _Info("暂停", Paused, True),
     EventKind.RESUME: _Info("继续", Note, True),
-    EventKind.COMPLETE: _Info("完工", Note, True),
+    EventKind.COMPLETE: _Info("完工", Completed, True),
     EventKind.CONFIRM: _Info("确认完成", Note, True),
     EventKind.REOPEN: _Info("返工", Reopened, True),
     EventKind.CLOSE: _Info("结单", Closed, True),

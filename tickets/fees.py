@@ -77,6 +77,16 @@ class FeeItem:
 
 
 @dataclass(frozen=True)
+class FeeRequest:
+    """A fee line as the technician asks for it: the item, how much, and a price when the
+    item is priced within a range."""
+
+    code: str
+    quantity: Decimal
+    price_fen: int | None = None
+
+
+@dataclass(frozen=True)
 class FeeLine:
     """One line of a job's charges, as it was when the job was completed."""
 

@@ -7,6 +7,7 @@ required reasons). State comes first so that everyone who loses a claim race hea
 whatever else is true of them.
 """
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from tickets.events import (
     Assigned,
     CardReposted,
     Closed,
+    Completed,
     Created,
     DeliveryFailed,
     Details,
@@ -44,6 +46,7 @@ from tickets.events import (
     Revealed,
     Transferred,
 )
+from tickets.fees import FeeSchedule, total
 from tickets.model import Actor, ActorKind, Event, Ticket
 from tickets.people import Directory, DispatchMode, Member, Team
 from tickets.permissions import (
@@ -109,6 +112,8 @@ class Context:
     """Open tickets held by each member named in the command (actor or target)."""
     policy: Policy | None = None
     """The SLA the due times are counted by; without one a ticket carries none."""
+    fees: FeeSchedule = dataclasses.field(default_factory=lambda: FeeSchedule({}))
+    """What a job may be charged; an empty schedule allows no fee line."""
 
 
 def available_verbs(status: Status) -> list[Verb]:
@@ -381,10 +386,33 @@ def _resume(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
     return changes, Note(note)
 
 
+MAX_LINES = 20
+"""Fee lines or materials on one job: a repair, not an inventory."""
+
+
 def _complete(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The technician's record of the job: what was found (required), what was done, the
+    fee lines priced by the schedule and the materials used, and photos after the repair."""
+    findings = _text(c.findings, "findings", required=True, what="检查结果（故障原因）")
     note = _text(c.note, "note", required=False, what="维修结果")
-    changes = {"status": Status.COMPLETED, "completed_at": ctx.now, "completion_note": note}
-    return changes, Note(note)
+    if len(c.fees) > MAX_LINES or len(c.materials) > MAX_LINES:
+        raise InvalidInput(f"收费项目和材料各最多 {MAX_LINES} 项", field="fees")
+    lines = tuple(ctx.fees.line(f.code, f.quantity, f.price_fen, t.category) for f in c.fees)
+    for material in c.materials:
+        _text(material.name, "materials", required=True, what="材料名称")
+        _text(material.unit, "materials", required=True, what=f"「{material.name}」的单位")
+    charged = total(lines)
+    changes = {
+        "status": Status.COMPLETED,
+        "completed_at": ctx.now,
+        "completion_note": note,
+        "findings": findings,
+        "fee_lines": lines,
+        "fees_total_fen": charged,
+        "materials": c.materials,
+        "photos_after": c.photos,
+    }
+    return changes, Completed(note, findings, charged)
 
 
 def _confirm(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
@@ -402,6 +430,11 @@ def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
         "confirmed_at": None,
         "completion_note": None,
         "confirmed_by": None,
+        "findings": None,  # the job is done again, and recorded again
+        "fee_lines": (),
+        "fees_total_fen": 0,
+        "materials": (),
+        "photos_after": (),
     }
     return changes, Reopened(reason=reason, rework=t.rework_count + 1)
 

@@ -109,8 +109,8 @@ class Ticket:
     """How many times the job was chased (催单)."""
     hurried_at: datetime | None = None
     findings: str | None = None
-    """What the technician found (故障原因), required to complete a job."""
-    work_done: str | None = None
+    """What the technician found (检查结果: the fault's cause), required to complete a job;
+    what they did is `completion_note`."""
     fee_lines: tuple[FeeLine, ...] = ()
     fees_total_fen: int = 0
     materials: tuple[Material, ...] = ()

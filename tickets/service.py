@@ -32,6 +32,7 @@ from tickets.errors import (
 )
 from tickets.escalation import audience_words, follow, overdue_text, reach, releases
 from tickets.events import Escalated, EventKind
+from tickets.fees import FeeSchedule
 from tickets.machine import Context, created, decide
 from tickets.messages import Escalation, Reminder, Sent
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
@@ -97,10 +98,12 @@ class TicketService:
         on_commit: Callable[[], None] = lambda: None,
         policy: Policy | None = None,
         rotas: Rotas | None = None,
+        fees: FeeSchedule | None = None,
     ) -> None:
         """`on_commit` runs after each committed change: the delivery worker's wake-up.
         `policy` is the SLA that sets tickets' due times; without one they carry none.
-        `rotas` say who of each team is on duty; without them, everyone always is."""
+        `rotas` say who of each team is on duty; without them, everyone always is.
+        `fees` is the schedule a completed job is charged by; without one, nothing is."""
         self._uow = uow
         self._planner = planner
         self.directory = directory
@@ -109,6 +112,7 @@ class TicketService:
         self._emergency_words = emergency_words
         self._urgent_words = urgent_words
         self._on_commit = on_commit
+        self.fees = fees or FeeSchedule({})
         self._policy = policy
         self.rotas = rotas or Rotas({}, tz, weekdays())
 
@@ -402,6 +406,7 @@ class TicketService:
             source=source,
             open_jobs=open_jobs,
             policy=self._policy,
+            fees=self.fees,
         )
 
     async def history(self, number: str) -> TicketHistory:

@@ -14,6 +14,7 @@ from tickets.events import (
     Assigned,
     CardReposted,
     Closed,
+    Completed,
     Created,
     DeliveryFailed,
     Escalated,
@@ -30,6 +31,7 @@ from tickets.events import (
     Transferred,
     Unknown,
 )
+from tickets.fees import yuan
 from tickets.model import Event
 from tickets.states import Channel, PauseKind, Source, Urgency
 
@@ -86,8 +88,13 @@ def describe(event: Event) -> Words:
             return Words(PAUSED.get(d.kind, "暂停维修"), _reason(d.reason))
         case EventKind.RESUME, Note():
             return Words("继续维修", d.note)
-        case EventKind.COMPLETE, Note():
-            return Words("维修完成，等待验收", f"维修结果：{d.note}" if d.note else None)
+        case EventKind.COMPLETE, Completed():
+            said = [
+                *([f"检查结果：{d.findings}"] if d.findings else []),
+                *([f"维修结果：{d.note}"] if d.note else []),
+                *([f"费用 {yuan(d.fees_total_fen)} 元"] if d.fees_total_fen else []),
+            ]
+            return Words("维修完成，等待验收", "；".join(said) or None)
         case EventKind.CONFIRM, Note():
             return Words(f"{who}已确认完成", d.note)
         case EventKind.REOPEN, Reopened():

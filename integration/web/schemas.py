@@ -1,7 +1,9 @@
 """The REST API's request and response bodies; the OpenAPI document is generated from them."""
 
 import re
+from dataclasses import asdict
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -20,6 +22,7 @@ from pydantic_core import ErrorDetails
 from integration.web.controls import refuse
 from tickets.actions import MAX_TEXT, Command, Verb
 from tickets.events import EventKind, details_to_json
+from tickets.fees import FeeRequest, Material, SuppliedBy, fen, quantity
 from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
@@ -47,6 +50,15 @@ LABELS = {
     "assignee": "接单人",
     "reason": "原因",
     "note": "备注",
+    "findings": "检查结果",
+    "work_done": "维修结果",
+    "fees": "收费项目",
+    "materials": "材料",
+    "code": "项目编码",
+    "quantity": "数量",
+    "price": "单价",
+    "unit": "单位",
+    "supplied_by": "材料来源",
     "at": "上门时间",
     "pause_kind": "暂停类型",
     "minutes": "延期分钟数",
@@ -179,6 +191,28 @@ class TicketCreate(ReportIn):
         return self.draft_by(Reporter(name=self.reporter.name, phone=self.reporter.phone))
 
 
+class FeeIn(Body):
+    code: Short
+    quantity: Annotated[Decimal, Field(gt=0, le=10_000, decimal_places=2)]
+    price: Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)] | None = Field(
+        default=None, description="yuan; only for an item priced within a range"
+    )
+
+    def request(self) -> FeeRequest:
+        price = fen(self.price) if self.price is not None else None
+        return FeeRequest(self.code, quantity(self.quantity), price)
+
+
+class MaterialIn(Body):
+    name: Short
+    quantity: Annotated[Decimal, Field(gt=0, le=10_000, decimal_places=2)]
+    unit: Annotated[str, Field(min_length=1, max_length=8)]
+    supplied_by: SuppliedBy
+
+    def material(self) -> Material:
+        return Material(self.name, quantity(self.quantity), self.unit, self.supplied_by)
+
+
 class ActionRequest(Body):
     action: Verb
     actor: Short = Field(description="member id of the person acting")
@@ -187,7 +221,15 @@ class ActionRequest(Body):
     reason: Note | None = Field(
         default=None, description="required for pause, hand_back, reopen, cancel, extend"
     )
-    note: Note | None = Field(default=None, description="comment text or completion result")
+    note: Note | None = Field(default=None, description="comment, resume or confirm text")
+    findings: Note | None = Field(default=None, description="complete: what was found (required)")
+    work_done: Note | None = Field(default=None, description="complete: what was done")
+    fees: Annotated[list[FeeIn], Field(max_length=20)] = Field(
+        default_factory=list, description="complete: fee lines from the published schedule"
+    )
+    materials: Annotated[list[MaterialIn], Field(max_length=20)] = Field(
+        default_factory=list, description="complete: materials used"
+    )
     at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="reschedule: the new visit time, with its UTC offset"
     )
@@ -210,7 +252,18 @@ class ActionRequest(Body):
             to=self.to,
             team=self.team,
             reason=self.reason,
-            note=self.note,
+            note=self.work_done or self.note,  # `note`, as before `work_done` was named
+            findings=self.findings,
+            fees=tuple(
+                FeeRequest(
+                    f.code, quantity(f.quantity), fen(f.price) if f.price is not None else None
+                )
+                for f in self.fees
+            ),
+            materials=tuple(
+                Material(m.name, quantity(m.quantity), m.unit, m.supplied_by)
+                for m in self.materials
+            ),
             at=self.at,
             pause_kind=self.pause_kind,
             minutes=self.minutes,
@@ -269,6 +322,24 @@ class ReporterOut(BaseModel):
     phone: str
 
 
+class FeeLineOut(BaseModel):
+    code: str
+    name: str
+    unit: str
+    quantity: str
+    """Decimal, as text: 1.5"""
+    price_fen: int
+    amount_fen: int
+    free: bool
+
+
+class MaterialOut(BaseModel):
+    name: str
+    quantity: str
+    unit: str
+    supplied_by: SuppliedBy
+
+
 class RungOut(BaseModel):
     after_minutes: int
     to: str
@@ -312,6 +383,13 @@ class TicketOut(BaseModel):
     cancel_reason: str | None
     rework_count: int
     hurry_count: int
+    findings: str | None
+    work_done: str | None
+    fee_lines: list[FeeLineOut]
+    fees_total_fen: int
+    """What the resident pays, in fen (free lines count nothing)."""
+    materials: list[MaterialOut]
+    photos_after: list[str]
     accept_due: datetime | None
     arrive_due: datetime | None
     complete_due: datetime | None
@@ -351,6 +429,17 @@ class TicketOut(BaseModel):
             cancel_reason=ticket.cancel_reason,
             rework_count=ticket.rework_count,
             hurry_count=ticket.hurry_count,
+            findings=ticket.findings,
+            work_done=ticket.completion_note,
+            fee_lines=[
+                FeeLineOut(**{**asdict(line), "quantity": str(line.quantity)})
+                for line in ticket.fee_lines
+            ],
+            fees_total_fen=ticket.fees_total_fen,
+            materials=[
+                MaterialOut(**{**asdict(m), "quantity": str(m.quantity)}) for m in ticket.materials
+            ],
+            photos_after=list(ticket.photos_after),
             accept_due=ticket.accept_due,
             arrive_due=ticket.arrive_due,
             complete_due=ticket.complete_due,

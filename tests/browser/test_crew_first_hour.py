@@ -47,7 +47,8 @@ async def test_a_group_card_is_one_card_for_everyone(browser: Browser, live: Liv
 
     li_id = Actor.member("li")
     for verb in (Verb.START, Verb.COMPLETE):
-        await live.service.act(ticket.number, Command(verb, li_id, note="更换地漏芯"), Source.API)
+        done = Command(verb, li_id, findings="地漏芯老化", note="更换地漏芯")
+        await live.service.act(ticket.number, done, Source.API)
     await expect(wang_card.locator(".tag").first).to_have_text("待验收")
     await expect(wang_card).to_contain_text("维修结果更换地漏芯")  # the crew sees what was done
     await expect(wang_card.get_by_role("button", name="确认完成（客服）")).to_be_visible()

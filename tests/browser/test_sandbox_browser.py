@@ -49,6 +49,7 @@ async def test_two_technicians_work_a_ticket_in_the_sandbox(browser: Browser, li
     await li_card.get_by_role("button", name="继续").click()
     await expect(li_card.locator(".tag").first).to_have_text("维修中")
     await li_card.locator("summary", has_text="完工").click()
+    await li_card.get_by_label("检查结果").fill("地漏芯老化，存水弯堵塞")
     await li_card.get_by_label("维修结果").fill("更换地漏芯，试水正常")
     await li_card.get_by_role("button", name="确定完工").click()
     await expect(wang_card.locator(".tag").first).to_have_text("待验收")

@@ -100,11 +100,14 @@ def test_forms_ask_for_what_the_core_requires(ctx: CardContext) -> None:
     forms = {b.value.verb: [(i.name, i.required) for i in b.inputs] for b in card.buttons}
     assert forms[V.PAUSE] == [("pause_kind", True), ("reason", True)]
     assert forms[V.HAND_BACK] == [("reason", True)]
-    assert forms[V.COMPLETE] == [("note", False)]
+    assert forms[V.COMPLETE] == [("findings", True), ("note", False)]
     assert forms[V.TRANSFER] == [("to", True), ("reason", False)]
     said = {b.value.verb: [i.label for i in b.inputs if i.kind == "text"] for b in card.buttons}
     assert said[V.PAUSE] == ["暂停原因（仅内部可见）"]
-    assert said[V.COMPLETE] == ["维修结果（选填，业主可见）"]  # one pair of brackets says both
+    assert said[V.COMPLETE] == [
+        "检查结果（业主可见）",
+        "维修结果（选填，业主可见）",
+    ]  # one pair of brackets says both
     assert said[V.TRANSFER] == ["转单原因（选填，仅内部可见）"]
     transfer = next(b for b in card.buttons if b.value.verb is V.TRANSFER)
     assert [o.value for o in transfer.inputs[0].options] == ["wang"]  # not the assignee

@@ -59,7 +59,8 @@ async def test_pause_with_a_reason_then_complete(company: Company) -> None:
     assert toast(paused) == "已暂停"
     assert paused["cardData"]["cardParamMap"]["n1_text"] == "暂停原因：等配件：需要更换阀门"
     await company.click(company.click_payload("t01", card, Verb.RESUME))
-    await company.click(company.click_payload("t01", card, Verb.COMPLETE, text="已更换"))
+    done = company.click_payload("t01", card, Verb.COMPLETE, text="已更换", at="阀门漏水")
+    await company.click(done)
     ticket = await company.ticket(number)
     assert ticket["status"] == "completed"
     assert [e["kind"] for e in ticket["events"]][-5:] == [

@@ -18,6 +18,8 @@ from tickets.ports import TicketQuery
 from tickets.service import Outcome, TicketService
 from tickets.states import Source, Status, Urgency
 
+LI = Actor.member("li")
+
 
 async def test_numbers_follow_the_local_day(service: TicketService, clock: Clock) -> None:
     numbers = [(await service.open(draft(), AGENT, Source.API)).ticket.number for _ in range(3)]
@@ -54,10 +56,14 @@ async def test_whole_life_cycle_is_on_the_timeline(service: TicketService, clock
         (Command(Verb.START, Actor.member("li")), Source.API, Status.IN_PROGRESS),
         (Command(Verb.PAUSE, Actor.member("li"), reason="等配件"), Source.CLI, Status.PAUSED),
         (Command(Verb.RESUME, Actor.member("li")), Source.API, Status.IN_PROGRESS),
-        (Command(Verb.COMPLETE, Actor.member("li"), note="换了阀芯"), Source.API, Status.COMPLETED),
+        (
+            Command(Verb.COMPLETE, LI, findings="阀芯坏", note="换了阀芯"),
+            Source.API,
+            Status.COMPLETED,
+        ),
         (Command(Verb.REOPEN, Actor.member("lin"), reason="还在滴"), Source.API, Status.ASSIGNED),
         (Command(Verb.START, Actor.member("li")), Source.API, Status.IN_PROGRESS),
-        (Command(Verb.COMPLETE, Actor.member("li")), Source.API, Status.COMPLETED),
+        (Command(Verb.COMPLETE, LI, findings="阀芯坏"), Source.API, Status.COMPLETED),
         (Command(Verb.CONFIRM, Actor.member("lin")), Source.API, Status.CONFIRMED),
         (Command(Verb.CLOSE, Actor.member("chen")), Source.API, Status.CLOSED),
     ]
@@ -139,7 +145,7 @@ async def test_claim_cap_counts_open_jobs(service: TicketService) -> None:
         await service.act(numbers[5], Command(Verb.CLAIM, Actor.member("li")), Source.API)
     assert "5 单" in capped.value.args[0]
     await service.act(numbers[0], Command(Verb.START, Actor.member("li")), Source.API)
-    await service.act(numbers[0], Command(Verb.COMPLETE, Actor.member("li")), Source.API)
+    await service.act(numbers[0], Command(Verb.COMPLETE, LI, findings="漏水"), Source.API)
     assert (
         await service.act(numbers[5], Command(Verb.CLAIM, Actor.member("li")), Source.API)
     ).ticket.assignee_id
@@ -238,7 +244,7 @@ async def test_the_resident_confirms_through_their_link_and_only_there(
 ) -> None:
     number = (await service.open(draft(), AGENT, Source.API)).ticket.number
     for verb in (Verb.CLAIM, Verb.START, Verb.COMPLETE):
-        await service.act(number, Command(verb, Actor.member("li")), Source.API)
+        await service.act(number, Command(verb, LI, findings="阀芯坏"), Source.API)
     confirm = Command(Verb.CONFIRM, RESIDENT, note="修好了，谢谢师傅")
     with pytest.raises(Forbidden, match="报修链接"):
         await service.act(number, confirm, Source.WEB)

@@ -59,7 +59,7 @@ COMMANDS: Mapping[Verb, Command] = {
     V.START: Command(V.START, Actor.member("li")),
     V.PAUSE: Command(V.PAUSE, Actor.member("li"), reason="等配件"),
     V.RESUME: Command(V.RESUME, Actor.member("li")),
-    V.COMPLETE: Command(V.COMPLETE, Actor.member("li"), note="更换阀芯"),
+    V.COMPLETE: Command(V.COMPLETE, Actor.member("li"), findings="阀芯磨损", note="更换阀芯"),
     V.CONFIRM: Command(V.CONFIRM, Actor.member("lin")),
     V.REOPEN: Command(V.REOPEN, Actor.member("lin"), reason="还在滴水"),
     V.CLOSE: Command(V.CLOSE, Actor.member("lin"), reason="业主电话确认"),

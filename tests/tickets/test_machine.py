@@ -370,7 +370,7 @@ def test_what_the_system_notes_is_recorded_as_it_was_given(
 def test_the_ticket_keeps_the_result_and_who_signed_it_off(directory: Directory) -> None:
     done = decide(
         make_ticket(Status.IN_PROGRESS),
-        Command(V.COMPLETE, Actor.member("li"), note="更换地漏芯"),
+        Command(V.COMPLETE, Actor.member("li"), findings="地漏芯老化", note="更换地漏芯"),
         ctx(directory),
     ).ticket
     assert done.completion_note == "更换地漏芯"

@@ -20,10 +20,10 @@ STEPS = [
     ("start", "li", {}),
     ("pause", "li", {"reason": "等配件", "pause_kind": "parts"}),
     ("resume", "li", {}),
-    ("complete", "li", {"note": "更换三通"}),
+    ("complete", "li", {"findings": "三通开裂", "note": "更换三通"}),
     ("reopen", "lin", {"reason": "业主说还在渗水"}),
     ("start", "li", {}),
-    ("complete", "li", {}),
+    ("complete", "li", {"findings": "仍有渗水"}),
     ("confirm", "lin", {}),
     ("close", "chen", {}),
 ]

@@ -306,7 +306,7 @@ async def test_the_timeline_speaks_the_residents_language(site: Site) -> None:
         ("comment", {"note": "内部备注：业主难沟通"}),
         ("pause", {"reason": "等配件：需要购买DN20三通，业主态度差"}),
         ("resume", {}),
-        ("complete", {"note": "更换三通"}),
+        ("complete", {"findings": "三通开裂", "note": "更换三通"}),
     ]
     for verb, extra in steps:
         command = Command(Verb(verb), Actor.member("li"), **extra)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""tickets keep the technician's findings, work, fee lines, materials and after-photos, and the
+"""tickets keep the technician's findings, fee lines, materials and after-photos, and the
 resident's rating and signature
 
 Revision ID: 0012
@@ -25,7 +25,6 @@ LISTS = ("fee_lines", "materials", "photos_after")
 def upgrade() -> None:
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(sa.Column("findings", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("work_done", sa.Text(), nullable=True))
         for name in LISTS:
             batch_op.add_column(sa.Column(name, sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(
@@ -42,5 +41,5 @@ def downgrade() -> None:
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         for name in ("signature", "rated_at", "rating_comment", *RATINGS, "fees_total_fen"):
             batch_op.drop_column(name)
-        for name in (*LISTS, "work_done", "findings"):
+        for name in (*LISTS, "findings"):
             batch_op.drop_column(name)
