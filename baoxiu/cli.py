@@ -38,7 +38,8 @@ from tickets.errors import TicketError
 from tickets.explain import explain
 from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
-from tickets.rota_sheet import BadSheet, decode, read_sheet
+from tickets.rota_sheet import read_sheet
+from tickets.sheet import BadSheet, decode
 from tickets.states import Channel, Source, Status, Urgency
 from tickets.words import describe
 

@@ -7,7 +7,8 @@ import pytest
 from tests.tickets.test_rota import DIRECTORY, ROTAS
 from tickets.people import Directory, Member, Role
 from tickets.rota import Duty, Shift, Span
-from tickets.rota_sheet import BadSheet, decode, read_sheet
+from tickets.rota_sheet import read_sheet
+from tickets.sheet import BadSheet, decode
 
 HEADER = "日期,班组,成员,开始,结束,值班类型,电话\n"
 
