@@ -10,7 +10,7 @@ Export writes exactly these columns, so an exported sheet imports back to the sa
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from tickets.errors import InvalidInput
@@ -36,7 +36,7 @@ YES = ("是", "免费", "y", "yes", "true", "1", "√")
 NO = ("否", "收费", "n", "no", "false", "0", "")
 
 
-def read_fees(cells: Iterable[list[str]], categories: Iterable[str]) -> list[FeeItem]:
+def read_fees(cells: Iterable[Sequence[str]], categories: Iterable[str]) -> list[FeeItem]:
     """The items of the sheet, in its order; raises `BadSheet` with every problem found."""
     served = list(categories)
     problems: list[str] = []
@@ -45,11 +45,12 @@ def read_fees(cells: Iterable[list[str]], categories: Iterable[str]) -> list[Fee
     for number, values in records(cells, COLUMNS, REQUIRED):
         said: list[str] = []
         item = _item(values, served, said)
-        if item is not None and item.code in seen:
-            said.append(f"编码「{item.code}」与第{seen[item.code]}行重复")
+        code = values["编码"]
+        if code and code in seen:
+            said.append(f"编码「{code}」与第{seen[code]}行重复")
+        seen.setdefault(code, number)
         problems += [f"第{number}行：{problem}" for problem in said]
         if item is not None and not said:
-            seen[item.code] = number
             items.append(item)
     if problems:
         raise BadSheet(problems)
@@ -58,18 +59,17 @@ def read_fees(cells: Iterable[list[str]], categories: Iterable[str]) -> list[Fee
     return items
 
 
-def fee_rows(items: Iterable[FeeItem]) -> list[list[str]]:
-    """The sheet of `items`, header first."""
-    rows = [list(COLUMNS)]
+def fee_rows(items: Iterable[FeeItem]) -> list[list[str | Decimal]]:
+    """The sheet of `items`, header first; prices as yuan numbers (30.00)."""
+    rows: list[list[str | Decimal]] = [list(COLUMNS)]
     for i in items:
         prices = [_typed(i.price_fen), _typed(i.min_fen), _typed(i.max_fen)]
         rows.append([i.code, i.name, i.category or "", i.unit, *prices, "是" if i.free else "否"])
     return rows
 
 
-def _typed(amount: int | None) -> str:
-    """Fen as yuan the way a sheet holds it: 30.00, no thousands separator."""
-    return "" if amount is None else f"{Decimal(amount) / 100:.2f}"
+def _typed(amount: int | None) -> str | Decimal:
+    return "" if amount is None else Decimal(amount).scaleb(-2)
 
 
 def _item(values: Mapping[str, str], served: list[str], said: list[str]) -> FeeItem | None:
