@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from baoxiu.cli import app
 from baoxiu.config import load
+from baoxiu.demo import config_text
 from baoxiu.platforms import PLATFORMS
 from tickets.fees import FeeItem
 
@@ -124,3 +125,18 @@ def test_what_cannot_be_done_is_refused(config: Path, tmp_path: Path) -> None:
     assert code == 2 and "导出 Excel 要用 --out 指定文件" in output
     code, output = baoxiu(config, "fees", "import", str(tmp_path / "missing.csv"))
     assert code == 2 and "missing.csv" in output
+
+
+def test_the_readme_example_is_a_schedule(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rest = text[text.index("### Fee schedule (收费标准)") :]
+    example = rest[rest.index("```toml\n") + 8 : rest.index("```\n", rest.index("```toml"))]
+    demo = config_text(demo=True)
+    path = tmp_path / "baoxiu.toml"
+    path.write_text(demo[: demo.index("[[fees.items]]")] + example, encoding="utf-8")
+    schedule = load(path, PLATFORMS).fee_schedule()
+    assert [i.price_words for i in schedule.items.values()] == [
+        "30.00 元/个",
+        "50.00–150.00 元/次",
+        "免费（物业费已含）",
+    ]
