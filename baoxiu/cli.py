@@ -42,7 +42,7 @@ from tickets.fee_sheet import fee_rows, read_fees
 from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
 from tickets.rota_sheet import read_sheet
-from tickets.sheet import BadSheet, decode
+from tickets.sheet import BadSheet
 from tickets.states import Channel, Source, Status, Urgency
 from tickets.words import describe
 
@@ -464,7 +464,7 @@ def sla_explain(number: str, config: ConfigOption = None) -> None:
 @rota_app.command("import")
 def rota_import(
     file: Annotated[
-        Path, typer.Argument(help="The sheet as CSV: 日期,班组,成员,开始,结束[,值班类型].")
+        Path, typer.Argument(help="The sheet, .xlsx or .csv: 日期,班组,成员,开始,结束[,值班类型].")
     ],
     config: ConfigOption = None,
 ) -> None:
@@ -478,7 +478,7 @@ def rota_import(
         err.print(f"✗ 找不到文件：{file}", markup=False, highlight=False)
         raise typer.Exit(2)
     try:
-        sheet = read_sheet(decode(file.read_bytes()), settings.directory(), settings.rotas())
+        sheet = read_sheet(read_cells(file), settings.directory(), settings.rotas())
     except BadSheet as error:
         err.print("[bold red]✗ 排班表有误，什么也没有导入：[/]")
         for problem in error.problems:

@@ -1,4 +1,4 @@
-"""The office's rota sheet (排班表): the CSV `baoxiu rota import` reads.
+"""The office's rota sheet (排班表): what `baoxiu rota import` reads, CSV or Excel.
 
 The office keeps it in Excel, so it is read as Excel saves it: UTF-8 with a byte-order mark
 ("CSV UTF-8") or GBK (plain "CSV" on a Chinese Windows), dates as 2026-10-01 or 2026/10/1,
@@ -11,13 +11,13 @@ Read and refused as every office sheet is (`tickets.sheet`).
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
 from tickets.people import Directory, Member, Team
 from tickets.rota import Duty, Rotas, Shift, Span, clock_time
-from tickets.sheet import BadSheet, csv_cells, records
+from tickets.sheet import BadSheet, records
 
 COLUMNS = ("日期", "班组", "成员", "开始", "结束")
 KIND = "值班类型"
@@ -32,9 +32,9 @@ class Sheet:
     """Each team's first and last day in the sheet: the days an import replaces."""
 
 
-def read_sheet(text: str, directory: Directory, rotas: Rotas) -> Sheet:
-    """The shifts of the sheet; raises `BadSheet` with every problem found."""
-    rows = records(csv_cells(text), {c: () for c in (*COLUMNS, KIND)}, COLUMNS)
+def read_sheet(cells: Iterable[Sequence[str]], directory: Directory, rotas: Rotas) -> Sheet:
+    """The shifts of the sheet's rows; raises `BadSheet` with every problem found."""
+    rows = records(cells, {c: () for c in (*COLUMNS, KIND)}, COLUMNS)
     problems: list[str] = []
     shifts: list[Shift] = []
     seen: dict[Shift, int] = {}
