@@ -28,7 +28,10 @@ def write_schedule(
         fees = tomlkit.table(is_super_table=True)
         document.append("fees", fees)
     before = len(fees.get("items", []))
-    fees["items"] = AoT([_table(item) for item in items])
+    tables = [_table(item) for item in items]
+    if tables and list(document)[-1] != "fees":
+        tables[-1].add(tomlkit.nl())  # a blank line before the table that follows
+    fees["items"] = AoT(tables)
     draft = path.with_name(f".{path.name}.importing")
     try:
         draft.write_text(tomlkit.dumps(document), encoding="utf-8")

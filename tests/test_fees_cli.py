@@ -140,3 +140,19 @@ def test_the_readme_example_is_a_schedule(tmp_path: Path) -> None:
         "50.00–150.00 元/次",
         "免费（物业费已含）",
     ]
+
+
+def test_the_items_are_replaced_wherever_the_file_keeps_them(config: Path, tmp_path: Path) -> None:
+    demo = config.read_text(encoding="utf-8")
+    inline = '[fees]\n# 旧的收费标准\nitems = [{ code = "A", name = "旧", price = 1 }]\n'
+    config.write_text(
+        demo[: demo.index("# 维修服务项目表")] + inline + '\n[reports]\nweekly_day = "tue"\n',
+        encoding="utf-8",
+    )
+    code, output = baoxiu(config, "fees", "import", sheet(tmp_path, SHEET))
+    assert code == 0 and "（原有 1 个）" in output, output
+    after = config.read_text(encoding="utf-8")
+    assert "# 旧的收费标准" in after and 'free = true\n\n[reports]\nweekly_day = "tue"\n' in after
+    settings = load(config, PLATFORMS)
+    assert list(settings.fee_schedule().items) == ["SD-01", "SD-02", "TY-01"]
+    assert settings.reports.weekly_day == "tue"
