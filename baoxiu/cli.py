@@ -23,6 +23,8 @@ from baoxiu.listening import EVERYWHERE, CannotListen, listen, on_loopback, publ
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.sandbox import exposure
 from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
+from baoxiu.schedule_file import write_schedule
+from baoxiu.sheet_files import EXCEL, Format, read_cells, write_cells
 from baoxiu.wiring import open_service
 from integration.clicks import TOASTS
 from integration.web.controls import visible
@@ -36,9 +38,11 @@ from tickets.actions import Verb
 from tickets.clock import SystemClock
 from tickets.errors import TicketError
 from tickets.explain import explain
+from tickets.fee_sheet import fee_rows, read_fees
 from tickets.model import SYSTEM, Actor
 from tickets.ports import TicketQuery
-from tickets.rota_sheet import BadSheet, decode, read_sheet
+from tickets.rota_sheet import read_sheet
+from tickets.sheet import BadSheet
 from tickets.states import Channel, Source, Status, Urgency
 from tickets.words import describe
 
@@ -78,7 +82,11 @@ rota_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(sla_app, name="sla")
+fees_app = typer.Typer(
+    help="The published fee schedule: import the office's sheet, export it.", no_args_is_help=True
+)
 app.add_typer(rota_app, name="rota")
+app.add_typer(fees_app, name="fees")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -456,7 +464,7 @@ def sla_explain(number: str, config: ConfigOption = None) -> None:
 @rota_app.command("import")
 def rota_import(
     file: Annotated[
-        Path, typer.Argument(help="The sheet as CSV: 日期,班组,成员,开始,结束[,值班类型].")
+        Path, typer.Argument(help="The sheet, .xlsx or .csv: 日期,班组,成员,开始,结束[,值班类型].")
     ],
     config: ConfigOption = None,
 ) -> None:
@@ -470,7 +478,7 @@ def rota_import(
         err.print(f"✗ 找不到文件：{file}", markup=False, highlight=False)
         raise typer.Exit(2)
     try:
-        sheet = read_sheet(decode(file.read_bytes()), settings.directory(), settings.rotas())
+        sheet = read_sheet(read_cells(file), settings.directory(), settings.rotas())
     except BadSheet as error:
         err.print("[bold red]✗ 排班表有误，什么也没有导入：[/]")
         for problem in error.problems:
@@ -500,6 +508,78 @@ def rota_import(
         replaced = f"，替换原有 {removed[team]} 条" if removed[team] else ""
         name = settings.directory().teams[team].name
         out.print(_shown(f"  {name}：{first} 至 {last}{replaced}"), highlight=False)
+
+
+@fees_app.command("import")
+def fees_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The sheet, .xlsx or .csv: 编码,项目名称,类别,单位,单价,最低价,最高价,是否免费."
+        ),
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Replace the fee schedule ([[fees.items]] of the config file) with the office's sheet.
+
+    A sheet with any bad row changes nothing and names every bad row. The rest of the file,
+    comments included, stays as it is; `baoxiu serve` uses the new schedule once restarted.
+    """
+    settings = _settings(config)
+    if not file.is_file():
+        err.print(f"✗ 找不到文件：{file}", markup=False, highlight=False)
+        raise typer.Exit(2)
+    categories = [c for team in settings.teams for c in team.categories]
+    try:
+        items = read_fees(read_cells(file), categories)
+    except BadSheet as error:
+        err.print("[bold red]✗ 收费标准表有误，什么也没有导入：[/]")
+        for problem in error.problems:
+            err.print(_shown(f"  {problem}"))
+        raise typer.Exit(1) from None
+    path = config_path(config)
+    try:
+        before = write_schedule(path, items, PLATFORMS)
+    except ConfigError as error:  # the environment overrides what the sheet may not break
+        err.print(f"[bold red]✗ 导入后配置有误，什么也没有写入[/] {error.path}:", highlight=False)
+        for problem in error.problems:
+            err.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    out.print(_shown(f"✓ 已导入 {len(items)} 个收费项目（原有 {before} 个），写入 {path}"))
+    out.print("  重启 baoxiu serve 后生效。", highlight=False)
+
+
+@fees_app.command("export")
+def fees_export(
+    kind: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            help="csv or xlsx. Default: from --out's name, else csv.",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write here. Default: CSV to standard output.", show_default=False
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write the fee schedule as the sheet `baoxiu fees import` reads back unchanged."""
+    settings = _settings(config)
+    kind = kind or ("xlsx" if file is not None and file.suffix.lower() in EXCEL else "csv")
+    if file is None and kind == "xlsx":
+        err.print("✗ 导出 Excel 要用 --out 指定文件，例如 --out 收费标准.xlsx", highlight=False)
+        raise typer.Exit(2)
+    data = write_cells(fee_rows(settings.fee_schedule().items.values()), kind)
+    if file is None:
+        out.file.write(data.decode("utf-8-sig"))
+        return
+    file.write_bytes(data)
+    count = len(settings.fees.items)
+    out.print(_shown(f"✓ 已导出 {count} 个收费项目到 {file}"))
 
 
 @rota_app.command("show")

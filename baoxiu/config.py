@@ -42,8 +42,9 @@ from sqlalchemy.engine import make_url
 
 from tickets.audience import Audience
 from tickets.deadlines import Counting, Policy, Rung, Step, Target, TargetChange
-from tickets.fees import FeeItem as Fee
-from tickets.fees import FeeSchedule, fen
+from tickets.fee_sheet import CODE
+from tickets.fees import MAX_FEN, FeeSchedule, fen
+from tickets.fees import FeeItem as ScheduleItem
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
 from tickets.rota import WEEKDAYS, Entry, OnCall, Rotas, Span, TeamRota
@@ -366,22 +367,54 @@ class ReportsConfig(Section):
     weekly_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "09:00"
 
 
+Yuan = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 100, decimal_places=2)]
+"""Money as the file writes it: 30 or 12.5 yuan, exact; the core counts it in fen."""
+
+
 class FeeItem(Section):
-    code: Slug
+    """`[[fees.items]]`: one line of the published schedule. A fixed `price`, a range the
+    technician prices within (`min_price`, `max_price`), or `free` (covered by the
+    management fee: recorded on the work order, charged nothing)."""
+
+    code: Annotated[str, Field(pattern=CODE.pattern)]
     name: Text
+    category: Text | None = None
+    """The category it applies to (one a team takes); left out, any category."""
     unit: Text = "次"
-    price: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+    price: Yuan | None = None
+    min_price: Yuan | None = None
+    max_price: Yuan | None = None
+    free: bool = False
+
+    @model_validator(mode="after")
+    def _priced_once(self) -> Self:
+        ranged = (self.min_price, self.max_price)
+        if self.free:
+            if self.price is not None or ranged != (None, None):
+                raise ValueError("a free item has no price, min_price or max_price")
+        elif self.price is not None:
+            if ranged != (None, None):
+                raise ValueError("give either price or min_price and max_price, not both")
+        elif self.min_price is None or self.max_price is None:
+            raise ValueError("give price, or min_price and max_price, or free = true")
+        elif self.min_price > self.max_price:
+            raise ValueError(f"min_price {self.min_price} is above max_price {self.max_price}")
+        return self
+
+    def item(self) -> ScheduleItem:
+        """The core's item, in fen."""
+        prices = (self.price, self.min_price, self.max_price)
+        price, low, high = (None if p is None else fen(p) for p in prices)
+        return ScheduleItem(
+            self.code, self.name, self.unit, self.category, price, low, high, self.free
+        )
 
 
 class FeesConfig(Section):
-    """The published fee schedule (维修服务项目表及收费标准): what a completed job is charged."""
+    """The published fee schedule (维修服务项目表及收费标准): what a job may be charged.
+    `baoxiu fees import` replaces the items from the office's sheet."""
 
     items: list[FeeItem] = []
-
-    def schedule(self) -> FeeSchedule:
-        return FeeSchedule.of(
-            Fee(i.code, i.name, i.unit, price_fen=fen(i.price)) for i in self.items
-        )
 
 
 class PlatformFields(Protocol):
@@ -465,6 +498,10 @@ class Settings(BaseSettings):
         categories = {c for t in self.teams for c in t.categories}
         for name in sorted(set(self.sla.categories) - categories):
             problems.append(f"sla.categories.{name}: no team takes this category")
+        problems += _duplicates("fees.items", "code", [i.code for i in self.fees.items])
+        for i, item in enumerate(self.fees.items):
+            if item.category is not None and item.category not in categories:
+                problems.append(f"fees.items[{i}].category: no team takes {item.category!r}")
         names = [p.name for p in self.platforms]
         for where, chat in self._bindings():
             if chat.platform not in names:
@@ -509,6 +546,10 @@ class Settings(BaseSettings):
             if t.on_call is not None
         }
         return Rotas(teams, self.site.tz, self.sla.workday())
+
+    def fee_schedule(self) -> FeeSchedule:
+        """The published schedule, in fen, in the file's order."""
+        return FeeSchedule.of(item.item() for item in self.fees.items)
 
     def reached_at(self, public_url: str) -> Self:
         """These settings with the public address of this run (`baoxiu.listening`)."""

@@ -120,6 +120,98 @@ phone = "13800000030"
 id = "admin"
 name = "管理员"
 roles = ["admin"]
+
+# 维修服务项目表及收费标准: what a job may be charged, published to residents at /r/fees.
+# A fixed price, a range the technician prices within on site (min_price, max_price), or
+# free = true for what the property fee covers. Prices are yuan; materials are extra.
+# Leave category out for an item of any category. `baoxiu fees import 收费标准.xlsx` replaces
+# these items with the office's sheet, `baoxiu fees export` writes them as one.
+[[fees.items]]
+code = "SD-01"
+name = "更换水龙头"
+category = "水电"
+unit = "个"
+price = 30
+
+[[fees.items]]
+code = "SD-02"
+name = "疏通下水道"
+category = "水电"
+unit = "次"
+min_price = 50
+max_price = 150
+
+[[fees.items]]
+code = "SD-03"
+name = "更换开关、插座"
+category = "水电"
+unit = "个"
+price = 15
+
+[[fees.items]]
+code = "SD-04"
+name = "更换灯泡"
+category = "水电"
+unit = "个"
+price = 12.5
+
+[[fees.items]]
+code = "SD-05"
+name = "户内电路故障检修"
+category = "水电"
+unit = "次"
+min_price = 50
+max_price = 200
+
+[[fees.items]]
+code = "RQ-01"
+name = "燃气泄漏检查"
+category = "燃气"
+unit = "次"
+free = true
+
+[[fees.items]]
+code = "MC-01"
+name = "更换门锁"
+category = "门窗"
+unit = "把"
+price = 50
+
+[[fees.items]]
+code = "MC-02"
+name = "窗户滑轮、合页维修"
+category = "门窗"
+unit = "扇"
+min_price = 30
+max_price = 80
+
+[[fees.items]]
+code = "TJ-01"
+name = "墙面局部修补"
+category = "土建"
+unit = "平方米"
+min_price = 40
+max_price = 120
+
+[[fees.items]]
+code = "GG-01"
+name = "公共区域照明维修"
+category = "公共设施"
+unit = "次"
+free = true
+
+[[fees.items]]
+code = "DT-01"
+name = "电梯困人救援"
+category = "电梯"
+unit = "次"
+free = true
+
+[[fees.items]]
+code = "TY-01"
+name = "上门检查（未维修）"
+unit = "次"
+free = true
 """
 
 _MINIMAL = """

@@ -53,7 +53,7 @@ def build_service(
         urgent_words=settings.routing.urgent_words,
         on_commit=on_commit,
         policy=settings.sla.policy(settings.site.tz),
-        fees=settings.fees.schedule(),
+        fees=settings.fee_schedule(),
         rotas=settings.rotas(),
     )
 

@@ -9,6 +9,7 @@ from baoxiu.config import ConfigError, load
 from baoxiu.demo import config_text
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.feishu.config import feishu_config
+from tickets.fees import FeeItem
 from tickets.rota import OnCall
 
 
@@ -239,3 +240,43 @@ def test_a_rota_reaches_the_core(tmp_path: Path) -> None:
     assert not rotas.is_workday(date(2026, 10, 1)) and rotas.is_workday(date(2026, 10, 10))
     on_call_only = load(write(tmp_path, lift_rota(ON_CALL)), PLATFORMS).rotas()
     assert on_call_only.teams["dianti"].entries == ()  # the sheet says who works when
+
+
+def fee(text: str) -> str:
+    """The demo with one more fee item."""
+    return config_text(demo=True) + f'\n[[fees.items]]\ncode = "X-1"\nname = "试"\n{text}\n'
+
+
+@pytest.mark.parametrize(
+    ("item", "problem"),
+    [
+        ("", "fees.items[12]: give price, or min_price and max_price, or free = true"),
+        ("price = 10\nmin_price = 5\nmax_price = 20", "give either price or min_price and max"),
+        ("min_price = 5", "give price, or min_price and max_price, or free = true"),
+        ("min_price = 50\nmax_price = 20", "min_price 50 is above max_price 20"),
+        ("free = true\nprice = 10", "a free item has no price, min_price or max_price"),
+        ("price = -1", "fees.items[12].price: Input should be greater than or equal to 0"),
+        ("price = 12.345", "fees.items[12].price: Decimal input should have no more than 2"),
+        ("price = 20000000", "fees.items[12].price: Input should be less than or equal to"),
+        ('price = 1\ncategory = "绿化"', "fees.items[12].category: no team takes '绿化'"),
+        ('price = 1\ncode = "SD-01"', "fees.items: code 'SD-01' appears more than once"),
+        ('price = 1\nprice_words = "x"', "fees.items[12].price_words: unknown key"),
+    ],
+)
+def test_the_fee_schedule_is_checked(tmp_path: Path, item: str, problem: str) -> None:
+    text = fee(item).replace('code = "X-1"\n', "") if "code =" in item else fee(item)
+    with pytest.raises(ConfigError) as refused:
+        load(write(tmp_path, text), PLATFORMS)
+    assert any(problem in p for p in refused.value.problems), refused.value.problems
+
+
+def test_the_fee_schedule_reaches_the_core_in_fen(tmp_path: Path) -> None:
+    schedule = load(write(tmp_path, fee("price = 0.1")), PLATFORMS).fee_schedule()
+    assert list(schedule.items)[:2] == ["SD-01", "SD-02"]
+    assert schedule.items["SD-01"] == FeeItem("SD-01", "更换水龙头", "个", "水电", price_fen=3000)
+    assert (schedule.items["SD-02"].min_fen, schedule.items["SD-02"].max_fen) == (5000, 15000)
+    assert schedule.items["SD-04"].price_fen == 1250
+    assert schedule.items["X-1"].price_fen == 10  # 0.1 yuan, exactly
+    free = schedule.items["TY-01"]
+    assert (free.category, free.free, free.price_words) == (None, True, "免费（物业费已含）")
+    assert [i.code for i in schedule.for_category("电梯")] == ["DT-01", "TY-01", "X-1"]

@@ -1,8 +1,10 @@
 """`baoxiu rota`: the office imports its holiday sheet and checks who is on duty."""
 
+from datetime import date, time
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from baoxiu.cli import app
@@ -135,3 +137,22 @@ def test_the_readme_examples_work(
     assert (night.weekdays, str(night.spans[0])) == (frozenset({0, 2, 4}), "17:30-08:30")
     code, output = baoxiu(path, "rota", "import", sheet(tmp_path, csv))
     assert code == 0 and "✓ 已导入 3 条排班" in output, output
+
+
+def test_the_sheet_may_be_an_excel_workbook(config: Path, tmp_path: Path) -> None:
+    book = Workbook()
+    rota = book.active
+    assert rota is not None
+    rota.append(["日期", "班组", "成员", "开始", "结束", "值班类型"])
+    rota.append([date(2026, 10, 1), "电梯组", "孙师傅", time(8, 30), time(17, 30), "值班"])
+    rota.append([date(2026, 10, 1), "电梯组", "陈班长", time(8, 30), time(17, 30), None])
+    rota.append([date(2026, 10, 1), "电梯组", "李师傅", time(8, 30), time(17, 30), None])
+    book.save(tmp_path / "排班.xlsx")
+    code, output = baoxiu(config, "rota", "import", str(tmp_path / "排班.xlsx"))
+    assert code == 1 and "第4行：李师傅不是电梯组的维修师傅或班组长" in output, output
+    rota.delete_rows(4)
+    book.save(tmp_path / "排班.xlsx")
+    code, output = baoxiu(config, "rota", "import", str(tmp_path / "排班.xlsx"))
+    assert code == 0 and "电梯组：2026-10-01 至 2026-10-01" in output, output
+    holiday = ("rota", "show", "--team", "dianti", "--at", "2026-10-01T10:00:00+08:00")
+    assert rows(baoxiu(config, *holiday)[1]) == {"电梯组": ["孙师傅", "陈班长", "值班"]}

@@ -1,4 +1,4 @@
-"""The office's rota sheet (排班表): the CSV `baoxiu rota import` reads.
+"""The office's rota sheet (排班表): what `baoxiu rota import` reads, CSV or Excel.
 
 The office keeps it in Excel, so it is read as Excel saves it: UTF-8 with a byte-order mark
 ("CSV UTF-8") or GBK (plain "CSV" on a Chinese Windows), dates as 2026-10-01 or 2026/10/1,
@@ -7,31 +7,22 @@ Columns are found by their header: 日期, 班组 (name or id), 成员 (name or 
 optionally, 值班类型 (值班, 白班 or 夜班 put the member on duty; 备班 makes them the one on
 call; empty means 值班).
 
-A sheet is taken whole or not at all: every bad row is named by the row number Excel shows
-(the header is row 1), so the office fixes them all in one pass.
+Read and refused as every office sheet is (`tickets.sheet`).
 """
 
-import csv
-import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
-from tickets.errors import InvalidInput
 from tickets.people import Directory, Member, Team
 from tickets.rota import Duty, Rotas, Shift, Span, clock_time
+from tickets.sheet import BadSheet, records
 
 COLUMNS = ("日期", "班组", "成员", "开始", "结束")
 KIND = "值班类型"
 DUTIES = {"值班": Duty.ON_DUTY, "白班": Duty.ON_DUTY, "夜班": Duty.ON_DUTY, "备班": Duty.ON_CALL}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-class BadSheet(InvalidInput):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("；".join(problems), field="file")
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -41,30 +32,13 @@ class Sheet:
     """Each team's first and last day in the sheet: the days an import replaces."""
 
 
-def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
-
-
-def read_sheet(text: str, directory: Directory, rotas: Rotas) -> Sheet:
-    """The shifts of the sheet; raises `BadSheet` with every problem found."""
-    rows = csv.reader(io.StringIO(text))
-    header = [cell.strip() for cell in next(rows, [])]
-    if not header:
-        raise BadSheet(["文件是空的"])
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        wanted = ",".join((*COLUMNS, KIND))
-        raise BadSheet([f"第1行缺少列：{'、'.join(missing)}（表头写成：{wanted}）"])
+def read_sheet(cells: Iterable[Sequence[str]], directory: Directory, rotas: Rotas) -> Sheet:
+    """The shifts of the sheet's rows; raises `BadSheet` with every problem found."""
+    rows = records(cells, {c: () for c in (*COLUMNS, KIND)}, COLUMNS)
     problems: list[str] = []
     shifts: list[Shift] = []
     seen: dict[Shift, int] = {}
-    for number, cells in enumerate(rows, start=2):
-        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
-        if not any(values.values()):
-            continue
+    for number, values in rows:
         said: list[str] = []
         shift = _row(values, directory, rotas, said)
         if shift is not None and shift in seen:

@@ -7,7 +7,8 @@ import pytest
 from tests.tickets.test_rota import DIRECTORY, ROTAS
 from tickets.people import Directory, Member, Role
 from tickets.rota import Duty, Shift, Span
-from tickets.rota_sheet import BadSheet, decode, read_sheet
+from tickets.rota_sheet import read_sheet
+from tickets.sheet import BadSheet, csv_cells, decode
 
 HEADER = "日期,班组,成员,开始,结束,值班类型,电话\n"
 
@@ -21,7 +22,7 @@ def test_a_holiday_sheet_is_read() -> None:
         + ",,,,,,\n"  # Excel's trailing empty rows
         + "2026-10-03,水电组,王师傅,00:00,24:00,,\n"
     )
-    sheet = read_sheet(text, DIRECTORY, ROTAS)
+    sheet = read_sheet(csv_cells(text), DIRECTORY, ROTAS)
     assert sheet.shifts == (
         Shift("shuidian", date(2026, 10, 1), "li", Span(time(8, 30), time(17, 30))),
         Shift("shuidian", date(2026, 10, 1), "chen", Span(time(8, 30), time(17, 30))),
@@ -43,7 +44,7 @@ def test_every_bad_row_is_named_by_its_row_number() -> None:
         "2026-10-01,水电组,李师傅,08:30,17:30,值班\n"
     )
     with pytest.raises(BadSheet) as refused:
-        read_sheet(text, DIRECTORY, ROTAS)
+        read_sheet(csv_cells(text), DIRECTORY, ROTAS)
     assert refused.value.problems == [
         "第3行：日期「10月1日」看不懂，请写成 2026-10-01",
         "第4行：没有班组「绿化组」（有：水电组、土建组）",
@@ -70,7 +71,7 @@ def test_every_bad_row_is_named_by_its_row_number() -> None:
 )
 def test_a_sheet_that_is_not_a_rota_says_so(text: str, problem: str) -> None:
     with pytest.raises(BadSheet) as refused:
-        read_sheet(text, DIRECTORY, ROTAS)
+        read_sheet(csv_cells(text), DIRECTORY, ROTAS)
     assert refused.value.problems == [problem]
 
 
@@ -83,9 +84,11 @@ def test_a_name_two_members_share_must_be_written_as_an_id() -> None:
         ],
     )
     with pytest.raises(BadSheet) as refused:
-        read_sheet(HEADER + "2026-10-01,水电组,王师傅,08:30,17:30,值班,\n", twins, ROTAS)
+        read_sheet(csv_cells(HEADER + "2026-10-01,水电组,王师傅,08:30,17:30,值班,\n"), twins, ROTAS)
     assert refused.value.problems == ["第2行：不止一位成员叫「王师傅」，请写成员 id"]
-    sheet = read_sheet(HEADER + "2026-10-01,水电组,wang2,08:30,17:30,值班,\n", twins, ROTAS)
+    sheet = read_sheet(
+        csv_cells(HEADER + "2026-10-01,水电组,wang2,08:30,17:30,值班,\n"), twins, ROTAS
+    )
     assert sheet.shifts[0].member_id == "wang2"
 
 
