@@ -385,9 +385,23 @@ def tickets_act(
     minutes: Annotated[
         int | None, typer.Option(help="Extend: how many minutes of the ticket's clock.")
     ] = None,
+    findings: Annotated[
+        str | None, typer.Option(help="Complete: what was found (required).")
+    ] = None,
+    fee: Annotated[
+        list[str] | None,
+        typer.Option(help="Complete: a fee line CODE:QUANTITY[:PRICE in yuan]; repeat it."),
+    ] = None,
+    material: Annotated[
+        list[str] | None,
+        typer.Option(help="Complete: NAME:QUANTITY:UNIT:resident|property; repeat it."),
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
+    fees = [dict(zip(("code", "quantity", "price"), f.split(":"), strict=False)) for f in fee or []]
+    used = ("name", "quantity", "unit", "supplied_by")
+    materials = [dict(zip(used, m.split(":"), strict=False)) for m in material or []]
     try:
         body = ActionRequest.model_validate(
             {
@@ -400,6 +414,9 @@ def tickets_act(
                 "at": at,
                 "pause_kind": pause_kind,
                 "minutes": minutes,
+                "findings": findings,
+                "fees": fees,
+                "materials": materials,
             }
         )
     except ValidationError as error:

@@ -368,3 +368,23 @@ def test_the_desk_hurries_and_the_technician_moves_the_visit_from_the_terminal(
         "--config", c,
     )  # fmt: skip
     assert code == 2 and "at" in output
+
+
+def test_a_job_is_completed_with_fees_and_materials_from_the_terminal(config: Path) -> None:
+    number = _stored(config, "3栋2单元501", "下水道堵了")
+    c = ("--config", str(config))
+    for action in ("claim", "start"):
+        assert baoxiu("tickets", "act", number, action, "--as", "li", *c)[0] == 0
+    code, output = baoxiu(
+        "tickets", "act", number, "complete", "--as", "li", "--findings", "存水弯堵塞",
+        "--fee", "SD-02:1:250", *c,
+    )  # fmt: skip
+    assert code == 1 and "只能收 50.00–150.00 元/次" in output, output
+    code, output = baoxiu(
+        "tickets", "act", number, "complete", "--as", "li", "--findings", "存水弯堵塞",
+        "--note", "疏通", "--fee", "SD-02:1:80", "--fee", "SD-01:2",
+        "--material", "生料带:1:卷:resident", *c,
+    )  # fmt: skip
+    assert code == 0 and output.strip() == f"✓ {number} 完工 → 待验收", output
+    code, output = baoxiu("tickets", "show", number, *c)
+    assert "费用 140.00 元" in output, output
