@@ -396,6 +396,11 @@ def tickets_act(
         list[str] | None,
         typer.Option(help="Complete: NAME:QUANTITY:UNIT:resident|property; repeat it."),
     ] = None,
+    decision: Annotated[str | None, typer.Option(help="Review: approve or decline.")] = None,
+    amount: Annotated[str | None, typer.Option(help="Quote: the price in yuan.")] = None,
+    agreed: Annotated[
+        str | None, typer.Option(help="Consent: how the resident agreed (in_person, phone).")
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -417,6 +422,9 @@ def tickets_act(
                 "findings": findings,
                 "fees": fees,
                 "materials": materials,
+                "decision": decision,
+                "amount": amount,
+                "agreed": agreed,
             }
         )
     except ValidationError as error:

@@ -35,17 +35,19 @@ from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
-from tickets.states import PauseKind, Status, Urgency
+from tickets.states import Decision, PauseKind, Review, Status, Urgency
 from tickets.words import RESIDENT_READS, describe
 
 V = Verb
 
 _TEAM = (
-    "claim dispatch start complete pause resume reschedule transfer hand_back confirm reopen"
-    " close reveal"
+    "claim dispatch start complete pause resume reschedule transfer hand_back flag confirm"
+    " reopen close reveal"
 )
-_SUPERVISORS = "dispatch transfer pause resume confirm reopen close cancel reveal hurry"
-_DIRECT = "start complete pause resume reschedule transfer hand_back"
+_SUPERVISORS = (
+    "review dispatch consent transfer pause resume confirm reopen close cancel reveal hurry"
+)
+_DIRECT = "start quote consent complete pause resume reschedule transfer hand_back"
 MENUS: Mapping[Audience, tuple[Verb, ...]] = {
     Audience.TEAM: tuple(Verb(v) for v in _TEAM.split()),
     Audience.SUPERVISORS: tuple(Verb(v) for v in _SUPERVISORS.split()),
@@ -174,6 +176,8 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
         fields.append(Field(due[0], _local(due[1], ctx.tz)))
     if ticket.appointment_at is not None:
         fields.insert(3, Field("预约上门", _local(ticket.appointment_at, ctx.tz)))
+    if ticket.quoted_fen is not None and ticket.completed_at is None:
+        fields.append(Field("报价", f"{yuan(ticket.quoted_fen)} 元（业主已同意）"))
     if ticket.completed_at is not None:
         fields += _work(ticket)
     if ticket.confirmed_at is not None and ticket.confirmed_by:
@@ -225,6 +229,12 @@ def _notes(ticket: Ticket, ctx: CardContext) -> tuple[Note, ...]:
         notes.append(Note(f"{DEADLINE_WORDS[deadline[0]]}已超时 {late}", Tone.RED))
     if ticket.status is Status.NEW and ticket.urgency is Urgency.EMERGENCY:
         notes.append(Note("紧急报修，请立即处理", Tone.RED))
+    if ticket.review is Review.PENDING:
+        why = f"：{ticket.review_reason}" if ticket.review_reason else ""
+        notes.append(Note(f"待班组长审核是否属于服务范围{why}", Tone.ORANGE))
+    if ticket.quote_pending_fen is not None and ticket.status.is_open:
+        said = f"报价 {yuan(ticket.quote_pending_fen)} 元等待业主同意"
+        notes.append(Note(f"{said}（已同意 {yuan(ticket.quoted_fen or 0)} 元）", Tone.ORANGE))
     if ticket.handled_by and (ticket.status.is_open or ticket.status is Status.NEW):
         notes.append(Note(f"{ctx.directory.name_of(ticket.handled_by)}跟进中", Tone.BLUE))
     if ticket.pause_reason and ticket.status is Status.PAUSED:
@@ -308,7 +318,7 @@ def _inputs(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, ...]:
     seen = "业主可见" if verb.kind in RESIDENT_READS else "仅内部可见"
     return tuple(
         replace(i, label=f"{i.label}（{seen if i.required else f'选填，{seen}'}）")
-        if i.kind == "text" and i.name != "at"
+        if i.name in ("reason", "note", "findings")
         else i
         for i in _form_fields(verb, ticket, ctx)
     )
@@ -339,6 +349,25 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
             return (
                 Input("pause_kind", "暂停类型", "select", required=True, options=kinds),
                 _reason("暂停原因", "等配件 / 业主不在家 …"),
+            )
+        case V.FLAG:
+            return (_reason("为什么不属于服务范围", "私人装修 / 业主自购电器保修 …"),)
+        case V.REVIEW:
+            decisions = tuple(Option(d.value, d.label) for d in Decision)
+            return (
+                Input("decision", "审核结果", "select", required=True, options=decisions),
+                Input(
+                    "reason",
+                    "不属于服务范围的原因",
+                    "text",
+                    required=False,
+                    placeholder="属于业主自用设备，请联系厂家售后 …",
+                ),
+            )
+        case V.QUOTE:
+            return (
+                Input("amount", "报价金额（元）", "text", required=True, placeholder="180"),
+                Input("reason", "报价说明", "text", required=False, placeholder="压缩机需更换 …"),
             )
         case V.EXTEND:
             times = tuple(Option(str(minutes), label) for minutes, label in EXTENSIONS)

@@ -57,7 +57,17 @@ class Option:
     label: str
 
 
-InputName = Literal["reason", "note", "findings", "to", "minutes", "pause_kind", "at"]
+InputName = Literal[
+    "reason",
+    "note",
+    "findings",
+    "to",
+    "minutes",
+    "pause_kind",
+    "at",
+    "decision",
+    "amount",
+]
 """The Command fields a card's form can fill."""
 
 

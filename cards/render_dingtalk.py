@@ -51,6 +51,8 @@ SLOTS: Mapping[str, Slot] = {
     "note": "text",
     "at": "at",
     "findings": "at",
+    "amount": "at",
+    "decision": "choice",
     "to": "to",
     "pause_kind": "choice",
     "minutes": "choice",

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from cards.build import CardContext, latest, ticket_card
@@ -37,11 +37,12 @@ from tickets.audience import Audience
 from tickets.clock import Clock
 from tickets.errors import AlreadyTaken, InvalidInput, NotFound, TicketError
 from tickets.events import EventKind
+from tickets.fees import fen, yuan
 from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
 from tickets.ports import ClickedCard
 from tickets.service import TicketService
-from tickets.states import PauseKind, Source
+from tickets.states import Decision, PauseKind, Source
 from tickets.when import read_when
 from tickets.words import describe
 
@@ -134,10 +135,25 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CALL_TECHNICIAN: _technician,
     Verb.HURRY: lambda t, d: f"已催单，已提醒{d.name_of(t.assignee_id) or '班组长'}尽快处理",
     Verb.RESCHEDULE: _done("已改约，卡片上的预约上门时间已更新"),
+    Verb.FLAG: _done("已标记，等待班组长审核是否属于服务范围"),
+    Verb.REVIEW: lambda t, d: (
+        "已确认属于服务范围"
+        if t.status.is_open or t.status.value == "new"
+        else "已取消，业主会在报修页面看到原因"
+    ),
+    Verb.QUOTE: lambda t, d: (
+        f"已报价，等待业主同意 {yuan(t.quote_pending_fen)} 元"
+        if t.quote_pending_fen is not None
+        else f"已报价 {yuan(t.quoted_fen or 0)} 元"
+    ),
+    Verb.CONSENT: lambda t, d: f"已记录业主同意 {yuan(t.quoted_fen or 0)} 元",
 }
 
 
-def _choice(kind: type[PauseKind], value: str | None) -> PauseKind | None:
+C = TypeVar("C", PauseKind, Decision)
+
+
+def _choice(kind: type[C], value: str | None) -> C | None:
     """A picked option as the core's value; anything else counts as not picked."""
     try:
         return kind(value) if value else None
@@ -214,6 +230,8 @@ class ClickRouter:
                 return await self._refused(click, str(error), due)
         try:
             at = _when(click.form.get("at"), self._cards.tz, self._clock.now())
+            typed = click.form.get("amount")
+            amount = fen(typed, what="报价金额") if typed else None
         except InvalidInput as error:
             return await self._refused(click, error.message, due)
         command = Command(
@@ -227,6 +245,8 @@ class ClickRouter:
             pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
             minutes=_number(click.form.get("minutes")),
             at=at,
+            decision=_choice(Decision, click.form.get("decision")),
+            amount_fen=amount,
         )
         clicked = None
         if click.card_id is not None:

@@ -21,7 +21,15 @@ from tickets.events import details_from_json, details_to_json
 from tickets.fees import FeeLine, Material, SuppliedBy
 from tickets.model import Event, Reporter, Ticket
 from tickets.ports import Page, TicketQuery
-from tickets.states import OPEN_STATUSES, Channel, PauseKind, Source, Status, Urgency
+from tickets.states import (
+    OPEN_STATUSES,
+    Channel,
+    PauseKind,
+    Review,
+    Source,
+    Status,
+    Urgency,
+)
 
 _CONVERTED = {
     "reporter",
@@ -33,6 +41,7 @@ _CONVERTED = {
     "fee_lines",
     "materials",
     "photos_after",
+    "review",
 }
 _PLAIN_FIELDS = [f.name for f in fields(Ticket) if f.name not in _CONVERTED]
 
@@ -52,6 +61,7 @@ def _to_row_values(ticket: Ticket) -> dict[str, Any]:
         for m in ticket.materials
     ]
     values["photos_after"] = list(ticket.photos_after)
+    values["review"] = ticket.review.value if ticket.review else None
     return values
 
 
@@ -80,6 +90,7 @@ def _to_ticket(row: TicketRow) -> Ticket:
             for m in row.materials
         ),
         photos_after=tuple(row.photos_after),
+        review=Review(row.review) if row.review else None,
         version=row.version,
         id=row.id,
     )

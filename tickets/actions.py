@@ -7,7 +7,7 @@ from enum import StrEnum
 from tickets.events import Details, EventKind
 from tickets.fees import FeeRequest, Material
 from tickets.model import Actor
-from tickets.states import PauseKind
+from tickets.states import Agreed, Decision, PauseKind
 
 
 class Verb(StrEnum):
@@ -45,6 +45,12 @@ class Verb(StrEnum):
     RESCHEDULE = "reschedule"
     """The appointment with the resident is set or moved (改约上门时间); not 延期 (EXTEND),
     which gives the desk's deadline more time."""
+    FLAG = "flag"
+    """Marks a report as outside the service catalogue: the supervisor reviews it first."""
+    REVIEW = "review"
+    QUOTE = "quote"
+    """Records the price the resident is told; a higher one needs their consent."""
+    CONSENT = "consent"
 
     @property
     def label(self) -> str:
@@ -82,6 +88,10 @@ _LABELS = {
     Verb.CALL_TECHNICIAN: "联系师傅",
     Verb.HURRY: "催单",
     Verb.RESCHEDULE: "改约上门时间",
+    Verb.FLAG: "超出服务范围",
+    Verb.REVIEW: "审核服务范围",
+    Verb.QUOTE: "报价",
+    Verb.CONSENT: "业主同意报价",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -94,6 +104,10 @@ _KINDS = {
     Verb.CALL_TECHNICIAN: EventKind.REVEAL,
     Verb.HURRY: EventKind.HURRIED,
     Verb.RESCHEDULE: EventKind.RESCHEDULED,
+    Verb.FLAG: EventKind.FLAGGED,
+    Verb.REVIEW: EventKind.REVIEWED,
+    Verb.QUOTE: EventKind.QUOTED,
+    Verb.CONSENT: EventKind.CONSENTED,
 }
 
 MAX_TEXT = 500
@@ -129,3 +143,9 @@ class Command:
     materials: tuple[Material, ...] = ()
     photos: tuple[str, ...] = ()
     """Stored photos taken after the repair (complete)."""
+    decision: Decision | None = None
+    """Whether a flagged report is in the service catalogue (review)."""
+    amount_fen: int | None = None
+    """A quoted price (quote)."""
+    agreed: Agreed | None = None
+    """How the resident agreed to a higher price (consent)."""

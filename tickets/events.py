@@ -38,6 +38,10 @@ class EventKind(StrEnum):
     EXTENDED = "extended"
     TAKEN_OVER = "taken_over"
     RESCHEDULED = "rescheduled"
+    FLAGGED = "flagged"
+    REVIEWED = "reviewed"
+    QUOTED = "quoted"
+    CONSENTED = "consented"
     RATED = "rated"
     UNKNOWN = "unknown"
 
@@ -204,6 +208,29 @@ class Rescheduled:
 
 
 @dataclass(frozen=True)
+class Reviewed:
+    decision: str = ""
+    """approve or decline (tickets.states.Decision)."""
+    reason: str | None = None
+    """Why it is outside the catalogue, for the resident."""
+
+
+@dataclass(frozen=True)
+class Quoted:
+    amount_fen: int = 0
+    pending: bool = False
+    """Higher than what the resident agreed to: it waits for their consent."""
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Consented:
+    amount_fen: int = 0
+    agreed: str = ""
+    """How: in person, by phone, on their page (tickets.states.Agreed)."""
+
+
+@dataclass(frozen=True)
 class Rated:
     score: int = 0
     comment: str | None = None
@@ -235,6 +262,9 @@ Details = (
     | Escalated
     | Extended
     | Rescheduled
+    | Reviewed
+    | Quoted
+    | Consented
     | Rated
     | Unknown
 )
@@ -272,6 +302,10 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.EXTENDED: _Info("延期", Extended, False),
     EventKind.TAKEN_OVER: _Info("主管跟进", NoDetails, False),
     EventKind.RESCHEDULED: _Info("改约上门", Rescheduled, True),
+    EventKind.FLAGGED: _Info("超出服务范围", Reason, False),
+    EventKind.REVIEWED: _Info("服务范围审核", Reviewed, True),
+    EventKind.QUOTED: _Info("报价", Quoted, True),
+    EventKind.CONSENTED: _Info("同意报价", Consented, True),
     EventKind.RATED: _Info("评价", Rated, True),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }

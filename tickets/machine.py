@@ -31,6 +31,7 @@ from tickets.events import (
     CardReposted,
     Closed,
     Completed,
+    Consented,
     Created,
     DeliveryFailed,
     Details,
@@ -40,13 +41,15 @@ from tickets.events import (
     NoDetails,
     Note,
     Paused,
+    Quoted,
     Reason,
     Reopened,
     Rescheduled,
     Revealed,
+    Reviewed,
     Transferred,
 )
-from tickets.fees import FeeSchedule, total
+from tickets.fees import MAX_FEN, FeeSchedule, total, yuan
 from tickets.model import Actor, ActorKind, Event, Ticket
 from tickets.people import Directory, DispatchMode, Member, Team
 from tickets.permissions import (
@@ -58,7 +61,7 @@ from tickets.permissions import (
     is_dispatcher,
     may,
 )
-from tickets.states import PauseKind, Source, Status
+from tickets.states import Agreed, Decision, PauseKind, Review, Source, Status
 
 _ACTIVE = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
 _ANY = frozenset(Status)
@@ -87,6 +90,10 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.TAKE_OVER: frozenset({Status.NEW}) | _ACTIVE,
     Verb.CALL_TECHNICIAN: _ACTIVE,
     Verb.HURRY: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.FLAG: frozenset({Status.NEW, Status.ASSIGNED}),
+    Verb.REVIEW: frozenset({Status.NEW, Status.ASSIGNED}),
+    Verb.QUOTE: _ACTIVE,
+    Verb.CONSENT: _ACTIVE,
     Verb.RESCHEDULE: frozenset({Status.NEW}) | _ACTIVE,
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
@@ -123,7 +130,34 @@ def available_verbs(status: Status) -> list[Verb]:
 
 def possible_verbs(ticket: Ticket, team: Team) -> list[Verb]:
     """Verbs someone could do to this ticket now: the most a card may offer."""
-    return [v for v in available_verbs(ticket.status) if _mode_refusal(v, team) is None]
+    return [
+        v
+        for v in available_verbs(ticket.status)
+        if _mode_refusal(v, team) is None and _waiting_refusal(v, ticket) is None
+    ]
+
+
+_HELD_BACK = frozenset({Verb.CLAIM, Verb.DISPATCH, Verb.AUTO_ASSIGN, Verb.START})
+"""What waits while a report's place in the service catalogue is being reviewed."""
+
+
+def _waiting_refusal(verb: Verb, ticket: Ticket) -> str | None:
+    """Why the verb does not apply while the ticket waits for a decision, or None: nobody
+    works a report under review, only a pending quote can be agreed to, and only one can
+    wait at a time."""
+    under_review = ticket.review is Review.PENDING
+    if verb in _HELD_BACK and under_review:
+        return f"工单{ticket.number}在等班组长审核是否属于服务范围，审核通过后才能{verb.label}"
+    if verb is Verb.FLAG and ticket.review is not None:
+        said = "在等班组长审核" if under_review else "已经审核过"
+        return f"工单{ticket.number}{said}服务范围"
+    if verb is Verb.REVIEW and not under_review:
+        return f"工单{ticket.number}没有待审核的服务范围问题"
+    if verb is Verb.CONSENT and ticket.quote_pending_fen is None:
+        return f"工单{ticket.number}没有等待业主同意的报价"
+    if verb is Verb.QUOTE and ticket.quote_pending_fen is not None:
+        return f"工单{ticket.number}的报价 {yuan(ticket.quote_pending_fen)} 元还在等业主同意"
+    return None
 
 
 def _mode_refusal(verb: Verb, team: Team) -> str | None:
@@ -146,6 +180,9 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
     refusal = _mode_refusal(command.verb, team)
     if refusal is not None:
         raise Forbidden(refusal)
+    waiting = _waiting_refusal(command.verb, ticket)
+    if waiting is not None:
+        raise IllegalTransition(waiting)
     changes, details = _RULES[command.verb](ticket, command, who, team, ctx)
     to_status = changes.pop("status", ticket.status)
     changed = to_status is not ticket.status or command.verb is Verb.TRANSFER
@@ -402,6 +439,12 @@ def _complete(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Cha
         _text(material.name, "materials", required=True, what="材料名称")
         _text(material.unit, "materials", required=True, what=f"「{material.name}」的单位")
     charged = total(lines)
+    if t.quote_pending_fen is not None:
+        said = f"报价 {yuan(t.quote_pending_fen)} 元还没有业主同意"
+        raise InvalidInput(f"{said}：请先取得业主同意再完工", field="fees")
+    if t.quoted_fen is not None and charged > t.quoted_fen:
+        said = f"费用 {yuan(charged)} 元超过业主同意的 {yuan(t.quoted_fen)} 元"
+        raise InvalidInput(f"{said}：请先报价并取得业主同意", field="fees")
     changes = {
         "status": Status.COMPLETED,
         "completed_at": ctx.now,
@@ -573,6 +616,56 @@ def _reschedule(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _C
     return changes, Rescheduled(c.at.isoformat(), before, reason)
 
 
+def _flag(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    reason = _text(c.reason, "reason", required=True, what="为什么不属于服务范围")
+    return {"review": Review.PENDING, "review_reason": reason}, Reason(reason)
+
+
+def _review(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The supervisor's word on a flagged report: approved, it is worked as any other;
+    declined, it is cancelled with a reason the resident reads on their page."""
+    if c.decision is None:
+        raise InvalidInput("请选择是否属于服务范围", field="decision")
+    if c.decision is Decision.APPROVE:
+        reason = _text(c.reason, "reason", required=False, what="审核意见")
+        return {"review": Review.APPROVED}, Reviewed(c.decision.value, reason)
+    reason = _text(c.reason, "reason", required=True, what="不属于服务范围的原因")
+    changes = {
+        "status": Status.CANCELLED,
+        "review": Review.DECLINED,
+        "review_reason": reason,
+        "cancel_reason": reason,
+    }
+    return changes, Reviewed(c.decision.value, reason)
+
+
+def _quote(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The price the resident is told. The first stands as told; a higher one than they
+    agreed to waits for their consent, and the job cannot be completed above it meanwhile."""
+    if c.amount_fen is None or not 0 < c.amount_fen <= MAX_FEN:
+        raise InvalidInput("请填写报价金额（元）", field="amount")
+    reason = _text(c.reason, "reason", required=False, what="报价说明")
+    if t.quoted_fen is not None and c.amount_fen > t.quoted_fen:
+        return {"quote_pending_fen": c.amount_fen}, Quoted(c.amount_fen, True, reason)
+    return {"quoted_fen": c.amount_fen}, Quoted(c.amount_fen, False, reason)
+
+
+def _consent(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The resident's yes to the higher price: on their own page, or taken by staff, in
+    person (the technician on site, unless they say otherwise) or on the phone (the desk)."""
+    assert t.quote_pending_fen is not None  # `_waiting_refusal` saw to it
+    if who.actor.kind is ActorKind.RESIDENT:
+        agreed = Agreed.PAGE
+    elif c.agreed is Agreed.PAGE:
+        raise InvalidInput("只有业主本人能在报修页面同意", field="agreed")
+    elif c.agreed is not None:
+        agreed = c.agreed
+    else:
+        agreed = Agreed.IN_PERSON if t.assignee_id == who.actor.member_id else Agreed.PHONE
+    changes = {"quoted_fen": t.quote_pending_fen, "quote_pending_fen": None}
+    return changes, Consented(t.quote_pending_fen, agreed.value)
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -597,5 +690,9 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.TAKE_OVER: _take_over,
     Verb.CALL_TECHNICIAN: _call_technician,
     Verb.HURRY: _hurry,
+    Verb.FLAG: _flag,
+    Verb.REVIEW: _review,
+    Verb.QUOTE: _quote,
+    Verb.CONSENT: _consent,
     Verb.RESCHEDULE: _reschedule,
 }

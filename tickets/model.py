@@ -11,7 +11,7 @@ from enum import StrEnum
 from tickets.deadlines import Rung
 from tickets.events import Details, EventKind, NoDetails
 from tickets.fees import FeeLine, Material
-from tickets.states import Channel, PauseKind, Source, Status, Urgency
+from tickets.states import Channel, PauseKind, Review, Source, Status, Urgency
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,13 @@ class Ticket:
     rated_at: datetime | None = None
     signature: str | None = None
     """The stored image of the resident's signature, drawn when they confirmed."""
+    review: Review | None = None
+    """Marked as outside the service catalogue, and what the supervisor decided."""
+    review_reason: str | None = None
+    quoted_fen: int | None = None
+    """The price the resident was told and agreed to: completing above it is refused."""
+    quote_pending_fen: int | None = None
+    """A higher price waiting for the resident's consent."""
     rework_count: int = 0
     photos: tuple[str, ...] = ()
     public_token: str = ""

@@ -56,6 +56,10 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.CALL_TECHNICIAN: _DESK,
     Verb.HURRY: _DESK | {Grant.RESIDENT},
     Verb.RESCHEDULE: _DESK | {Grant.ASSIGNEE},
+    Verb.FLAG: _DESK | {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE},
+    Verb.REVIEW: _DISPATCHERS,
+    Verb.QUOTE: _DESK | {Grant.ASSIGNEE},
+    Verb.CONSENT: _DESK | {Grant.ASSIGNEE, Grant.RESIDENT},
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL)."""

@@ -15,6 +15,7 @@ from tickets.events import (
     CardReposted,
     Closed,
     Completed,
+    Consented,
     Created,
     DeliveryFailed,
     Escalated,
@@ -22,18 +23,20 @@ from tickets.events import (
     Extended,
     Note,
     Paused,
+    Quoted,
     Rated,
     Reason,
     Reopened,
     Rescheduled,
     Revealed,
+    Reviewed,
     SlaBreached,
     Transferred,
     Unknown,
 )
 from tickets.fees import yuan
 from tickets.model import Event
-from tickets.states import Channel, PauseKind, Source, Urgency
+from tickets.states import Agreed, Channel, PauseKind, Source, Urgency
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,13 @@ PAUSED: dict[str, str] = {
 }
 """A pause whose clock stops says why in its title; any other is the crew's own business."""
 
-RESIDENT_READS = frozenset({EventKind.COMPLETE, EventKind.REOPEN, EventKind.RATED})
+RESIDENT_READS = frozenset(
+    {EventKind.COMPLETE, EventKind.REOPEN, EventKind.RATED, EventKind.REVIEWED}
+)
 """Kinds whose detail the resident reads: what was repaired, why it is redone, their own
-rating. Any other text staff type (why a job waits, is moved or cancelled, a note) is the
-crew's own words, meant for colleagues (「业主态度差」), and never leaves the crew; the forms
-that take it say so."""
+rating, why their report is not the property's to repair. Any other text staff type (why a
+job waits, is moved or cancelled, a note) is the crew's own words, meant for colleagues
+(「业主态度差」), and never leaves the crew; the forms that take it say so."""
 
 
 def describe(event: Event) -> Words:
@@ -131,6 +136,19 @@ def describe(event: Event) -> Words:
             return Words(f"{who}催单")
         case EventKind.RATED, Rated():
             return Words(f"{who}评价 {d.score} 星", d.comment)
+        case EventKind.FLAGGED, Reason():
+            return Words(f"{who}标记为可能不属于服务范围，待班组长审核", _reason(d.reason))
+        case EventKind.REVIEWED, Reviewed(decision="approve"):
+            return Words("经审核属于服务范围", d.reason)
+        case EventKind.REVIEWED, Reviewed():
+            return Words("经审核不属于服务范围，已取消", _reason(d.reason))
+        case EventKind.QUOTED, Quoted(pending=True):
+            return Words(f"报价 {yuan(d.amount_fen)} 元，等待业主同意", d.reason)
+        case EventKind.QUOTED, Quoted():
+            return Words(f"报价 {yuan(d.amount_fen)} 元", d.reason)
+        case EventKind.CONSENTED, Consented():
+            agreed = _label(Agreed, d.agreed)
+            return Words(f"业主同意报价 {yuan(d.amount_fen)} 元", agreed)
         case _, Unknown():
             return Words(f"其他记录（{d.kind}）")
     return Words(event.kind.label)
@@ -157,7 +175,7 @@ def _moment(iso: str) -> str:
     return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
-def _label(kind: type[Channel] | type[Urgency], value: str) -> str | None:
+def _label(kind: type[Channel] | type[Urgency] | type[Agreed], value: str) -> str | None:
     try:
         return kind(value).label
     except ValueError:

@@ -27,7 +27,16 @@ from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
-from tickets.states import Channel, PauseKind, Source, Status, Urgency
+from tickets.states import (
+    Agreed,
+    Channel,
+    Decision,
+    PauseKind,
+    Review,
+    Source,
+    Status,
+    Urgency,
+)
 from tickets.words import describe
 
 MAX_DESCRIPTION = 2000
@@ -59,6 +68,9 @@ LABELS = {
     "price": "单价",
     "unit": "单位",
     "supplied_by": "材料来源",
+    "decision": "审核结果",
+    "amount": "报价金额",
+    "agreed": "业主同意的方式",
     "at": "上门时间",
     "pause_kind": "暂停类型",
     "minutes": "延期分钟数",
@@ -230,6 +242,15 @@ class ActionRequest(Body):
     materials: Annotated[list[MaterialIn], Field(max_length=20)] = Field(
         default_factory=list, description="complete: materials used"
     )
+    decision: Decision | None = Field(
+        default=None, description="review: approve, or decline (with a reason the resident reads)"
+    )
+    amount: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)] | None = Field(
+        default=None, description="quote: the price in yuan the resident is told"
+    )
+    agreed: Agreed | None = Field(
+        default=None, description="consent: how the resident agreed (in_person, phone)"
+    )
     at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="reschedule: the new visit time, with its UTC offset"
     )
@@ -385,6 +406,12 @@ class TicketOut(BaseModel):
     hurry_count: int
     findings: str | None
     work_done: str | None
+    review: Review | None
+    """Set once someone marks the report as outside the service catalogue."""
+    review_reason: str | None
+    quoted_fen: int | None
+    """The price the resident agreed to; completing above it is refused."""
+    quote_pending_fen: int | None
     fee_lines: list[FeeLineOut]
     fees_total_fen: int
     """What the resident pays, in fen (free lines count nothing)."""
@@ -431,6 +458,10 @@ class TicketOut(BaseModel):
             hurry_count=ticket.hurry_count,
             findings=ticket.findings,
             work_done=ticket.completion_note,
+            review=ticket.review,
+            review_reason=ticket.review_reason,
+            quoted_fen=ticket.quoted_fen,
+            quote_pending_fen=ticket.quote_pending_fen,
             fee_lines=[
                 FeeLineOut(**{**asdict(line), "quantity": str(line.quantity)})
                 for line in ticket.fee_lines

@@ -52,10 +52,14 @@ def test_group_cards_mask_the_resident_the_assignees_card_does_not(ctx: CardCont
 @pytest.mark.parametrize(
     ("status", "team", "expected"),
     [
-        (Status.NEW, "shuidian", [V.CLAIM, V.REVEAL]),
-        (Status.NEW, "tujian", [V.DISPATCH, V.REVEAL]),
-        (Status.ASSIGNED, "shuidian", [V.START, V.RESCHEDULE, V.TRANSFER, V.HAND_BACK, V.REVEAL]),
-        (Status.ASSIGNED, "tujian", [V.START, V.RESCHEDULE, V.TRANSFER, V.REVEAL]),
+        (Status.NEW, "shuidian", [V.CLAIM, V.FLAG, V.REVEAL]),
+        (Status.NEW, "tujian", [V.DISPATCH, V.FLAG, V.REVEAL]),
+        (
+            Status.ASSIGNED,
+            "shuidian",
+            [V.START, V.RESCHEDULE, V.TRANSFER, V.HAND_BACK, V.FLAG, V.REVEAL],
+        ),
+        (Status.ASSIGNED, "tujian", [V.START, V.RESCHEDULE, V.TRANSFER, V.FLAG, V.REVEAL]),
         (
             Status.IN_PROGRESS,
             "shuidian",
@@ -146,7 +150,11 @@ def test_a_group_card_says_whose_buttons_are_whose(ctx: CardContext) -> None:
         "李师傅处理中：完工、暂停、改约上门时间、转单、退单、查看联系方式由李师傅操作"
     )
     waiting = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.TEAM, ctx)
-    assert [b.label for b in waiting.buttons] == ["派单（班组长）", "查看联系方式（客服）"]
+    assert [b.label for b in waiting.buttons] == [
+        "派单（班组长）",
+        "超出服务范围",
+        "查看联系方式（客服）",
+    ]
     done = ticket_card(make_ticket(Status.COMPLETED), Audience.TEAM, ctx)
     assert "确认完成（客服）" in [b.label for b in done.buttons]
     assert not [n for n in done.notes if "处理中" in n.text]  # done: no longer in hand

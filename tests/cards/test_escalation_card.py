@@ -80,7 +80,7 @@ def test_an_unclaimed_job_is_dispatched_and_has_no_technician_to_call(ctx: CardC
 
 def test_the_crew_is_nudged_with_the_jobs_own_buttons(ctx: CardContext) -> None:
     team = escalation_card(make_ticket(**OVERDUE), ALARM, ctx, to(Audience.TEAM))
-    assert [b.value.verb for b in team.buttons] == [V.CLAIM, V.REVEAL]
+    assert [b.value.verb for b in team.buttons] == [V.CLAIM, V.FLAG, V.REVEAL]
     held = make_ticket(Status.ASSIGNED, **OVERDUE)
     mine = escalation_card(held, ALARM, ctx, to(Audience.DIRECT, "li"))
     assert V.START in [b.value.verb for b in mine.buttons]

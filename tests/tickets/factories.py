@@ -11,7 +11,7 @@ from tickets.events import CardReposted, DeliveryFailed
 from tickets.machine import Context
 from tickets.model import SYSTEM, Actor, Reporter, Ticket
 from tickets.people import Directory
-from tickets.states import Channel, Source, Status, Urgency
+from tickets.states import Agreed, Channel, Decision, Review, Source, Status, Urgency
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -79,6 +79,10 @@ COMMANDS: Mapping[Verb, Command] = {
     V.TAKE_OVER: Command(V.TAKE_OVER, Actor.member("chen")),
     V.CALL_TECHNICIAN: Command(V.CALL_TECHNICIAN, Actor.member("lin")),
     V.HURRY: Command(V.HURRY, Actor.member("lin")),
+    V.FLAG: Command(V.FLAG, Actor.member("wang"), reason="业主自购热水器，在厂家保修期内"),
+    V.REVIEW: Command(V.REVIEW, Actor.member("chen"), decision=Decision.APPROVE),
+    V.QUOTE: Command(V.QUOTE, Actor.member("li"), amount_fen=18000),
+    V.CONSENT: Command(V.CONSENT, Actor.member("lin"), agreed=Agreed.PHONE),
     V.RESCHEDULE: Command(
         V.RESCHEDULE, Actor.member("lin"), at=T0 + timedelta(days=1), reason="业主明天才在家"
     ),
@@ -90,6 +94,12 @@ SYSTEM_VERBS = (
     V.ESCALATE,
     V.RELEASE,
 )
+WAITING: Mapping[Verb, dict[str, Any]] = {
+    V.REVIEW: {"review": Review.PENDING, "review_reason": "业主自购电器"},
+    V.CONSENT: {"quoted_fen": 8000, "quote_pending_fen": 18000},
+}
+"""What a verb that answers a question needs the ticket to be asking."""
+
 OVERDUE: dict[str, Any] = {
     "accept_due": T0,
     "arrive_due": T0,

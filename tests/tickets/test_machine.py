@@ -12,6 +12,7 @@ from tests.tickets.factories import (
     SYSTEM_VERBS,
     T0,
     TEAMS,
+    WAITING,
     ctx,
     make_ticket,
 )
@@ -86,13 +87,19 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     **{(s, V.CALL_TECHNICIAN): s for s in _HELD},  # audited, changes nothing
     # while the job is open the resident may chase it and the visit be (re)arranged
     **{(s, v): s for s in (S.NEW, *_HELD) for v in (V.HURRY, V.RESCHEDULE)},
+    # a report outside the catalogue waits for the supervisor; a higher price for the resident
+    **{(s, V.FLAG): s for s in (S.NEW, S.ASSIGNED)},
+    **{(s, V.REVIEW): s for s in (S.NEW, S.ASSIGNED)},
+    **{(s, v): s for s in _HELD for v in (V.QUOTE, V.CONSENT)},
 }
 
 
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("verb", list(Verb))
 def test_every_state_action_pair(directory: Directory, status: Status, verb: Verb) -> None:
-    ticket = make_ticket(status, team=TEAMS.get(verb, "shuidian"), **OVERDUE)
+    ticket = make_ticket(
+        status, team=TEAMS.get(verb, "shuidian"), **OVERDUE, **WAITING.get(verb, {})
+    )
     command = COMMANDS[verb]
     if (status, verb) not in EXPECTED:
         with pytest.raises(IllegalTransition) as refused:

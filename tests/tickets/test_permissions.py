@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.tickets.factories import COMMANDS, OVERDUE, ctx, make_ticket
+from tests.tickets.factories import COMMANDS, OVERDUE, WAITING, ctx, make_ticket
 from tests.tickets.test_worktime import POLICY
 from tickets.actions import Command, Verb
 from tickets.errors import Forbidden
@@ -45,6 +45,10 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.CALL_TECHNICIAN: DESK,
     V.HURRY: DESK,
     V.RESCHEDULE: {"li"} | DESK,
+    V.FLAG: {"li", "wang"} | DESK,
+    V.REVIEW: {"chen", "zhou", "admin"},
+    V.QUOTE: {"li"} | DESK,
+    V.CONSENT: {"li"} | DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 
@@ -65,7 +69,7 @@ def _first_state(verb: Verb) -> Status:
 @pytest.mark.parametrize("verb", list(Verb))
 @pytest.mark.parametrize("person", PEOPLE)
 def test_permission_table(staff: Directory, verb: Verb, person: str) -> None:
-    held = make_ticket(_first_state(verb), **OVERDUE)
+    held = make_ticket(_first_state(verb), **OVERDUE, **WAITING.get(verb, {}))
     member = staff.members[person]
     command = replace(COMMANDS[verb], actor=Actor.member(person))
     allowed = person in EXPECTED_ALLOWED[verb]
@@ -92,5 +96,5 @@ def test_a_refusal_says_what_the_member_may_do_instead(directory: Directory) -> 
     with pytest.raises(Forbidden) as refused:
         decide(held, Command(V.COMPLETE, Actor.member("chen")), ctx(directory))
     assert refused.value.message.endswith(
-        "。你在这单上可以：转单、暂停、取消、查看联系方式、催单、改约上门时间"
+        "。你在这单上可以：转单、暂停、取消、查看联系方式、催单、改约上门时间、报价"
     )
