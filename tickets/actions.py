@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from tickets.events import Details, EventKind
 from tickets.model import Actor
+from tickets.rating import Agreement, Rating
 from tickets.states import PauseKind
 
 
@@ -44,6 +45,8 @@ class Verb(StrEnum):
     RESCHEDULE = "reschedule"
     """The appointment with the resident is set or moved (改约上门时间); not 延期 (EXTEND),
     which gives the desk's deadline more time."""
+    RATE = "rate"
+    """The desk records a rating the resident gave by phone."""
 
     @property
     def label(self) -> str:
@@ -81,6 +84,7 @@ _LABELS = {
     Verb.CALL_TECHNICIAN: "联系师傅",
     Verb.HURRY: "催单",
     Verb.RESCHEDULE: "改约上门时间",
+    Verb.RATE: "记录评价",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -93,6 +97,7 @@ _KINDS = {
     Verb.CALL_TECHNICIAN: EventKind.REVEAL,
     Verb.HURRY: EventKind.HURRIED,
     Verb.RESCHEDULE: EventKind.RESCHEDULED,
+    Verb.RATE: EventKind.RATED,
 }
 
 MAX_TEXT = 500
@@ -122,3 +127,10 @@ class Command:
     """How far to extend a deadline (延期), in minutes of the ticket's clock."""
     at: datetime | None = None
     """A new appointment with the resident (reschedule)."""
+    rating: Rating | None = None
+    """The resident's stars (confirm on the status page, rate)."""
+    signature: str | None = None
+    """The stored image of the signature the resident drew to confirm."""
+    on_behalf: bool = False
+    """Staff confirm for the resident, who agreed as `agreed` says."""
+    agreed: Agreement | None = None

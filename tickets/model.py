@@ -125,6 +125,9 @@ class Ticket:
     signature: str | None = None
     """The stored image of the resident's signature, drawn when they confirmed."""
     rework_count: int = 0
+    auto_close_at: datetime | None = None
+    """When a completed job nobody confirmed is closed by baoxiu: what the watcher's indexed
+    query looks for."""
     photos: tuple[str, ...] = ()
     public_token: str = ""
     """Unguessable key of the resident's status page (/r/t/{token}); never shown to staff chats."""

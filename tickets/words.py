@@ -14,6 +14,7 @@ from tickets.events import (
     Assigned,
     CardReposted,
     Closed,
+    Confirmed,
     Created,
     DeliveryFailed,
     Escalated,
@@ -31,6 +32,7 @@ from tickets.events import (
     Unknown,
 )
 from tickets.model import Event
+from tickets.rating import Agreement, Rating
 from tickets.states import Channel, PauseKind, Source, Urgency
 
 
@@ -88,8 +90,13 @@ def describe(event: Event) -> Words:
             return Words("继续维修", d.note)
         case EventKind.COMPLETE, Note():
             return Words("维修完成，等待验收", f"维修结果：{d.note}" if d.note else None)
-        case EventKind.CONFIRM, Note():
-            return Words(f"{who}已确认完成", d.note)
+        case EventKind.CONFIRM, Confirmed(on_behalf=True):
+            how = _agreement(d.agreed)
+            return Words(f"{who}代业主确认完成" + (f"（业主{how}同意）" if how else ""), d.note)
+        case EventKind.CONFIRM, Confirmed():
+            signed = "已签名" if d.signed else ""
+            title = f"{who}已确认修好" + (f"，{signed}" if signed else "")
+            return Words(title, _stars(d.overall, d.speed, d.attitude, d.comment) or d.note)
         case EventKind.REOPEN, Reopened():
             return Words(f"已安排第 {d.rework} 次返工", _reason(d.reason))
         case EventKind.CLOSE, Closed():
@@ -123,7 +130,9 @@ def describe(event: Event) -> Words:
         case EventKind.HURRIED, _:
             return Words(f"{who}催单")
         case EventKind.RATED, Rated():
-            return Words(f"{who}评价 {d.score} 星", d.comment)
+            how = _agreement(d.agreed)
+            title = f"{who}记录业主评价" + (f"（{how}）" if how else "")
+            return Words(title, _stars(d.overall, d.speed, d.attitude, d.comment))
         case _, Unknown():
             return Words(f"其他记录（{d.kind}）")
     return Words(event.kind.label)
@@ -135,6 +144,20 @@ def for_resident(event: Event) -> Words | None:
         return None
     words = describe(event)
     return words if event.kind in RESIDENT_READS else Words(words.title)
+
+
+def _stars(overall: int, speed: int, attitude: int, comment: str | None) -> str | None:
+    if not overall:
+        return None
+    stars = Rating(overall, speed, attitude).words()
+    return f"{stars}；{comment}" if comment else stars
+
+
+def _agreement(value: str | None) -> str | None:
+    try:
+        return Agreement(value).label if value else None
+    except ValueError:
+        return None
 
 
 def _reason(reason: str | None) -> str | None:

@@ -25,6 +25,7 @@ from tickets.events import (
     Assigned,
     CardReposted,
     Closed,
+    Confirmed,
     Created,
     DeliveryFailed,
     Details,
@@ -59,7 +60,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.PAUSE: Paused("等配件", "parts"),
     K.RESUME: Note("配件到了"),
     K.COMPLETE: Note("更换阀芯"),
-    K.CONFIRM: Note("业主电话确认"),
+    K.CONFIRM: Confirmed(on_behalf=True, agreed="phone"),
     K.REOPEN: Reopened(reason="还在滴水", rework=1),
     K.CLOSE: Closed(reason="联系不上业主", unconfirmed=True),
     K.CANCEL: Reason("业主撤销"),
@@ -73,7 +74,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.EXTENDED: Extended("arrive", 120, "2026-11-28T12:00:00+08:00", "业主改约"),
     K.TAKEN_OVER: NoDetails(),
     K.RESCHEDULED: Rescheduled("2026-12-03T14:00:00+08:00", None, "业主白天上班"),
-    K.RATED: Rated(score=4, comment="师傅很专业"),
+    K.RATED: Rated(overall=4, speed=5, attitude=5, comment="师傅很专业", agreed="phone"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
 
