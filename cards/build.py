@@ -34,6 +34,7 @@ from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
+from tickets.rating import Agreement
 from tickets.states import PauseKind, Status, Urgency
 from tickets.words import RESIDENT_READS, describe
 
@@ -333,6 +334,9 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
             return (_reason("退单原因", "不是本专业 / 需要专业公司 …"),)
         case V.REOPEN:
             return (_reason("返工原因", "业主反馈仍未修好 …"),)
+        case V.CONFIRM:  # staff confirm only for the resident, who agreed one way or another
+            ways = tuple(Option(a.value, a.label) for a in Agreement)
+            return (Input("agreed", "业主怎么确认的", "select", required=True, options=ways),)
         case V.CANCEL:
             return (_reason("取消原因", "业主撤销 / 重复报修 …"),)
         case V.COMPLETE:

@@ -57,7 +57,7 @@ class Option:
     label: str
 
 
-InputName = Literal["reason", "note", "to", "minutes", "pause_kind", "at"]
+InputName = Literal["reason", "note", "to", "minutes", "pause_kind", "at", "agreed"]
 """The Command fields a card's form can fill."""
 
 

@@ -23,7 +23,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from enum import StrEnum
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from cards.build import CardContext, latest, ticket_card
@@ -40,6 +41,7 @@ from tickets.events import EventKind
 from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
 from tickets.ports import ClickedCard
+from tickets.rating import Agreement
 from tickets.service import TicketService
 from tickets.states import PauseKind, Source
 from tickets.when import read_when
@@ -137,7 +139,10 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
 }
 
 
-def _choice(kind: type[PauseKind], value: str | None) -> PauseKind | None:
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def _choice(kind: type[_Choice], value: str | None) -> _Choice | None:
     """A picked option as the core's value; anything else counts as not picked."""
     try:
         return kind(value) if value else None
@@ -224,6 +229,8 @@ class ClickRouter:
             reason=click.form.get("reason") or None,
             note=click.form.get("note") or None,
             pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
+            agreed=_choice(Agreement, click.form.get("agreed")),
+            on_behalf=verb is Verb.CONFIRM,  # a member's confirmation is always for the resident
             minutes=_number(click.form.get("minutes")),
             at=at,
         )

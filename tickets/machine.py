@@ -418,7 +418,7 @@ def _confirm(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chan
             raise InvalidInput("代业主确认请注明业主是怎么同意的：当面或电话", field="agreed")
         if c.signature:
             raise InvalidInput("签名只能由业主本人在报修页面上签", field="signature")
-        by = f"{who.name}代业主确认（{c.agreed.label}）"
+        by = f"{who.name}（代业主{c.agreed.label}确认）"
     changes: dict[str, Any] = {
         "status": Status.CONFIRMED,
         "confirmed_at": ctx.now,

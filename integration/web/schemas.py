@@ -24,6 +24,7 @@ from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
+from tickets.rating import Agreement, Rating, rating_of
 from tickets.states import Channel, PauseKind, Source, Status, Urgency
 from tickets.words import describe
 
@@ -49,6 +50,13 @@ LABELS = {
     "note": "备注",
     "at": "上门时间",
     "pause_kind": "暂停类型",
+    "on_behalf": "代业主确认",
+    "agreed": "业主确认方式",
+    "rating": "评价",
+    "overall": "总体满意度",
+    "speed": "响应速度",
+    "attitude": "师傅服务态度",
+    "comment": "评价内容",
     "minutes": "延期分钟数",
     "reporter": "报修人",
     "channel": "报修渠道",
@@ -179,6 +187,29 @@ class TicketCreate(ReportIn):
         return self.draft_by(Reporter(name=self.reporter.name, phone=self.reporter.phone))
 
 
+Stars = Annotated[int, Field(strict=True, ge=1, le=5)]
+
+
+class RatingIn(Body):
+    """The resident's stars, 1 to 5 each, as they gave them (by phone, in person)."""
+
+    overall: Stars
+    speed: Stars = Field(description="response speed")
+    attitude: Stars = Field(description="the technician's attitude")
+    comment: Note | None = None
+
+    def rating(self) -> Rating:
+        return Rating(self.overall, self.speed, self.attitude, self.comment)
+
+
+class RatingOut(BaseModel):
+    overall: int
+    speed: int
+    attitude: int
+    comment: str | None
+    rated_at: datetime | None
+
+
 class ActionRequest(Body):
     action: Verb
     actor: Short = Field(description="member id of the person acting")
@@ -201,6 +232,19 @@ class ActionRequest(Body):
         description="extend: how far the deadline the ticket works towards moves, "
         "in minutes of its clock (working time if its SLA counts working time)",
     )
+    on_behalf: bool = Field(
+        default=False,
+        strict=True,
+        description="confirm: staff confirm for the resident (true), who agreed as `agreed` says",
+    )
+    agreed: Agreement | None = Field(
+        default=None,
+        description="confirm on behalf, rate: how the resident agreed: "
+        "in_person (当面) or phone (电话)",
+    )
+    rating: RatingIn | None = Field(
+        default=None, description="rate (required), confirm on behalf (optional): the stars given"
+    )
 
     def command(self) -> Command:
         """The action as the core takes it, from the API and the terminal alike."""
@@ -214,6 +258,9 @@ class ActionRequest(Body):
             at=self.at,
             pause_kind=self.pause_kind,
             minutes=self.minutes,
+            on_behalf=self.on_behalf,
+            agreed=self.agreed,
+            rating=self.rating.rating() if self.rating else None,
         )
 
 
@@ -311,6 +358,12 @@ class TicketOut(BaseModel):
     pause_kind: PauseKind | None
     cancel_reason: str | None
     rework_count: int
+    confirmed_by: str | None
+    signed: bool
+    """Whether the resident signed when confirming (the image is on the work order)."""
+    rating: RatingOut | None
+    auto_close_at: datetime | None
+    """When baoxiu closes the completed job if nobody confirms it first."""
     hurry_count: int
     accept_due: datetime | None
     arrive_due: datetime | None
@@ -350,6 +403,10 @@ class TicketOut(BaseModel):
             pause_kind=ticket.pause_kind,
             cancel_reason=ticket.cancel_reason,
             rework_count=ticket.rework_count,
+            confirmed_by=ticket.confirmed_by,
+            signed=ticket.signature is not None,
+            rating=_rating(ticket),
+            auto_close_at=ticket.auto_close_at,
             hurry_count=ticket.hurry_count,
             accept_due=ticket.accept_due,
             arrive_due=ticket.arrive_due,
@@ -380,6 +437,19 @@ class ActionOut(TicketOut):
         default=None,
         description="call_technician only: the assignee's phone, its look audited on the "
         "timeline as a reveal (other answers never carry it)",
+    )
+
+
+def _rating(ticket: Ticket) -> RatingOut | None:
+    rating = rating_of(ticket)
+    if rating is None:
+        return None
+    return RatingOut(
+        overall=rating.overall,
+        speed=rating.speed,
+        attitude=rating.attitude,
+        comment=rating.comment,
+        rated_at=ticket.rated_at,
     )
 
 

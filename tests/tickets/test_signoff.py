@@ -80,7 +80,7 @@ def test_staff_confirm_only_for_the_resident_and_say_how_they_agreed(
         assert refused.value.field == field
     by_phone = replace(COMMANDS[V.CONFIRM], rating=Rating(5, 5, 4))
     confirmed = decide(done, by_phone, ctx(directory))
-    assert confirmed.ticket.confirmed_by == "林客服代业主确认（电话）"
+    assert confirmed.ticket.confirmed_by == "林客服（代业主电话确认）"
     assert (confirmed.ticket.signature, confirmed.ticket.rating_attitude) == (None, 4)
     assert confirmed.event.details == Confirmed(
         on_behalf=True, agreed="phone", overall=5, speed=5, attitude=4
