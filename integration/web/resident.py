@@ -318,6 +318,8 @@ def _from_our_page(request: web.Request) -> bool:
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return False
     origin = request.headers.get("Origin")
+    if origin == "null":  # our pages' `no-referrer` policy hides the origin of their own posts
+        return request.headers.get("Sec-Fetch-Site") == "same-origin"
     return origin is None or urlsplit(origin).netloc.lower() == request.host.lower()
 
 

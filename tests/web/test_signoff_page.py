@@ -100,10 +100,24 @@ async def test_a_sign_off_from_elsewhere_is_refused(site: Site) -> None:
         site, f"{location}/reopen", {"reason": "x"}, **{"Sec-Fetch-Site": "cross-site"}
     )
     assert response.status == 403
+    hidden = {"Origin": "null", "Sec-Fetch-Site": "cross-site"}  # a sandboxed frame elsewhere
+    response, _ = await post(site, f"{location}/confirm", data, **hidden)
+    assert response.status == 403
     response, _ = await post(site, "/r/t/not-a-ticket/confirm", data)
     assert response.status == 404
     [ticket] = await site.tickets()
     assert ticket.status is Status.COMPLETED
+
+
+async def test_our_own_page_names_no_origin_and_is_still_ours(site: Site) -> None:
+    """The pages' `Referrer-Policy: no-referrer` makes a browser send `Origin: null` with
+    their own posts; the fetch metadata says they are same-origin."""
+    location = await completed(site)
+    ours = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    response, _ = await post(site, f"{location}/confirm", {**GOOD, "signature": drawn()}, **ours)
+    assert response.status == 303
+    response, _ = await post(site, f"{location}/hurry", {}, **ours)
+    assert response.status == 409  # ours, and too late to hurry: the job is done
 
 
 async def test_not_fixed_sends_it_back_and_a_signed_job_cannot_be_reopened_here(

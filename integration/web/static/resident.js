@@ -154,6 +154,8 @@
   };
   pad.addEventListener("pointerdown", (event) => {
     drawing = true;
+    pad.classList.remove("missing");
+    document.getElementById("signature-error").textContent = "";
     pad.setPointerCapture(event.pointerId);
     const [x, y] = point(event);
     pen.beginPath();
@@ -179,14 +181,18 @@
     pen.clearRect(0, 0, pad.width, pad.height);
     fit();
   });
-  form.addEventListener("submit", (event) => {
-    if (!drawn) {
+  // Checked on the tap, before the browser checks the stars: the signature is asked first.
+  form.querySelector("button[type=submit]").addEventListener("click", (event) => {
+    const missing = !drawn;
+    pad.classList.toggle("missing", missing);
+    document.getElementById("signature-error").textContent =
+      missing ? "请先在签名框里签名，再确认修好" : "";
+    if (missing) {
       event.preventDefault();
       pad.scrollIntoView({ block: "center" });
-      pad.classList.add("missing");
-      document.getElementById("signature-error").textContent = "请先在签名框里签名，再确认修好";
-      return;
     }
+  });
+  form.addEventListener("submit", () => {
     field.value = pad.toDataURL("image/png");
   });
   fit();
