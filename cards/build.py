@@ -34,7 +34,7 @@ from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
-from tickets.rating import Agreement
+from tickets.rating import Agreement, rating_of
 from tickets.states import PauseKind, Status, Urgency
 from tickets.words import RESIDENT_READS, describe
 
@@ -178,6 +178,10 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
         fields.append(Field("维修结果", ticket.completion_note or "未填写"))
     if ticket.confirmed_at is not None and ticket.confirmed_by:
         fields.append(Field("验收", f"{ticket.confirmed_by} {_local(ticket.confirmed_at, ctx.tz)}"))
+    rating = rating_of(ticket)
+    if rating is not None:
+        stars = rating.words() + (f"；{rating.comment}" if rating.comment else "")
+        fields.append(Field("业主评价", stars))
     if ticket.closed_at is not None and ticket.closed_by:
         fields.append(Field("结单", f"{ticket.closed_by} {_local(ticket.closed_at, ctx.tz)}"))
     return tuple(fields)
