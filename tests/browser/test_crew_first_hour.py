@@ -51,7 +51,7 @@ async def test_a_group_card_is_one_card_for_everyone(browser: Browser, live: Liv
         await live.service.act(ticket.number, Command(verb, li_id, note="更换地漏芯"), Source.API)
     await expect(wang_card.locator(".tag").first).to_have_text("待验收")
     await expect(wang_card).to_contain_text("维修结果更换地漏芯")  # the crew sees what was done
-    await expect(wang_card.get_by_role("button", name="确认完成（客服）")).to_be_visible()
+    await expect(wang_card.locator("summary", has_text="确认完成（客服）")).to_be_visible()
     by_phone = Command(Verb.CONFIRM, AGENT, on_behalf=True, agreed=Agreement.PHONE)
     await live.service.act(ticket.number, by_phone, Source.API)
     await live.service.act(ticket.number, Command(Verb.CLOSE, Actor.member("chen")), Source.API)
