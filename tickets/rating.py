@@ -55,6 +55,13 @@ def rating_of(ticket: Ticket) -> Rating | None:
     )
 
 
+def is_complaint(ticket: Ticket) -> bool:
+    """Whether the statistics count the ticket as a complaint: the resident rated a part of
+    it DISSATISFIED or worse, or it had to be redone."""
+    rating = rating_of(ticket)
+    return ticket.rework_count > 0 or (rating is not None and rating.dissatisfied)
+
+
 def dissatisfaction(before: Ticket, after: Ticket, event: Event) -> str | None:
     """What the team's supervisor must hear at once about this change, or None: a rating of
     DISSATISFIED stars or fewer in any part, or a job sent back for rework."""

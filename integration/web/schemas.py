@@ -24,7 +24,7 @@ from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
-from tickets.rating import Agreement, Rating, rating_of
+from tickets.rating import Agreement, Rating, is_complaint, rating_of
 from tickets.states import Channel, PauseKind, Source, Status, Urgency
 from tickets.words import describe
 
@@ -362,6 +362,8 @@ class TicketOut(BaseModel):
     signed: bool
     """Whether the resident signed when confirming (the image is on the work order)."""
     rating: RatingOut | None
+    complaint: bool
+    """Counted as a complaint: a rating of 2 stars or fewer in any part, or a rework."""
     auto_close_at: datetime | None
     """When baoxiu closes the completed job if nobody confirms it first."""
     hurry_count: int
@@ -406,6 +408,7 @@ class TicketOut(BaseModel):
             confirmed_by=ticket.confirmed_by,
             signed=ticket.signature is not None,
             rating=_rating(ticket),
+            complaint=is_complaint(ticket),
             auto_close_at=ticket.auto_close_at,
             hurry_count=ticket.hurry_count,
             accept_due=ticket.accept_due,

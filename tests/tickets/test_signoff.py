@@ -14,7 +14,7 @@ from tickets.events import Closed, Confirmed, Rated
 from tickets.machine import AUTO_CLOSED, decide
 from tickets.model import SYSTEM, Actor
 from tickets.people import Directory
-from tickets.rating import Agreement, Rating, dissatisfaction
+from tickets.rating import Agreement, Rating, dissatisfaction, is_complaint
 from tickets.states import Status
 from tickets.words import describe
 
@@ -153,6 +153,7 @@ def test_two_stars_or_fewer_in_any_part_is_a_complaint(
     before = make_ticket(S.COMPLETED)
     done = decide(before, replace(SIGNED, rating=rating), ctx(directory))
     assert dissatisfaction(before, done.ticket, done.event) == told
+    assert is_complaint(done.ticket) is (told is not None)
     noted = decide(done.ticket, Command(V.COMMENT, LIN, note="已回访"), ctx(directory))
     assert dissatisfaction(done.ticket, noted.ticket, noted.event) is None  # told once
 
@@ -160,6 +161,7 @@ def test_two_stars_or_fewer_in_any_part_is_a_complaint(
 def test_a_rework_is_a_complaint(directory: Directory) -> None:
     before = make_ticket(S.COMPLETED)
     back = decide(before, NOT_FIXED, ctx(directory))
+    assert (is_complaint(before), is_complaint(back.ticket)) == (False, True)
     assert (
         dissatisfaction(before, back.ticket, back.event) == "业主反馈没修好，第 1 次返工：还是滴水"
     )

@@ -41,6 +41,7 @@ async def test_a_ticket_lives_its_whole_life_through_the_api(api: Api) -> None:
         assert status == 200, ticket
     assert ticket["status"] == "closed" and ticket["rework_count"] == 1
     assert ticket["confirmed_by"] == "林客服（代业主当面确认）" and ticket["signed"] is False
+    assert ticket["complaint"] is True  # it was redone once
     assert ticket["rating"] | {"rated_at": None} == {
         "overall": 4,
         "speed": 5,
