@@ -262,6 +262,8 @@ def _stars(value: object) -> int:
 
 
 def _refusal(request: web.Request, token: str, what: str) -> web.Response | None:
+    """The answer to a post that is no link's or not from our own page; None for a good one:
+    the page's link is the resident's secret, and only a form on our own page may use it."""
     resident = request.app[RESIDENT]
     if not _TOKEN.fullmatch(token):
         return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
@@ -292,10 +294,9 @@ async def hurry(request: web.Request) -> web.Response:
     half-hour rule makes a second tap harmless."""
     resident = request.app[RESIDENT]
     token = request.match_info["token"]
-    if not _TOKEN.fullmatch(token):
-        return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
-    if not _from_our_page(request):
-        return _message(resident, 403, "请在报修进度页面上催单", "请打开您的报修进度页面再点催单。")
+    elsewhere = _refusal(request, token, "催单")
+    if elsewhere is not None:
+        return elsewhere
     command = Command(Verb.HURRY, RESIDENT_ACTOR)
     try:
         await request.app[SERVICE].act_as_resident(token, command, Source.WEB)
