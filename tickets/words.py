@@ -93,10 +93,11 @@ def describe(event: Event) -> Words:
         case EventKind.CONFIRM, Confirmed(on_behalf=True):
             how = _agreement(d.agreed)
             return Words(f"{who}代业主确认完成" + (f"（业主{how}同意）" if how else ""), d.note)
-        case EventKind.CONFIRM, Confirmed():
-            signed = "已签名" if d.signed else ""
-            title = f"{who}已确认修好" + (f"，{signed}" if signed else "")
-            return Words(title, _stars(d.overall, d.speed, d.attitude, d.comment) or d.note)
+        case EventKind.CONFIRM, Confirmed(signed=True):
+            stars = _stars(d.overall, d.speed, d.attitude, d.comment)
+            return Words(f"{who}已确认修好，已签名", stars or d.note)
+        case EventKind.CONFIRM, Confirmed():  # as confirmations read before the sign-off
+            return Words(f"{who}已确认完成", d.note)
         case EventKind.REOPEN, Reopened():
             return Words(f"已安排第 {d.rework} 次返工", _reason(d.reason))
         case EventKind.CLOSE, Closed():

@@ -10,7 +10,7 @@ from tests.tickets.factories import COMMANDS, NOT_FIXED, SIGNED, T0, ctx, make_t
 from tests.tickets.test_worktime import POLICY
 from tickets.actions import Command, Verb
 from tickets.errors import IllegalTransition, InvalidInput, NothingDue
-from tickets.events import Closed, Confirmed, Rated
+from tickets.events import Closed, Confirmed, Rated, details_from_json
 from tickets.machine import AUTO_CLOSED, decide
 from tickets.model import SYSTEM, Actor
 from tickets.people import Directory
@@ -169,3 +169,11 @@ def test_a_rework_is_a_complaint(directory: Directory) -> None:
 
 def test_the_agreements_read_as_people_say_them() -> None:
     assert [a.label for a in Agreement] == ["当面", "电话"]
+
+
+def test_a_confirmation_stored_before_the_sign_off_reads_as_it_did(directory: Directory) -> None:
+    kind, details = details_from_json("confirm", {"note": "业主电话确认"})  # a row from before
+    assert details == Confirmed(note="业主电话确认")
+    event = decide(make_ticket(S.COMPLETED), COMMANDS[V.CONFIRM], ctx(directory)).event
+    stored = replace(event, kind=kind, details=details)
+    assert (describe(stored).title, describe(stored).detail) == ("林客服已确认完成", "业主电话确认")
