@@ -21,6 +21,7 @@ from integration.web.hosts import allowed_hosts, host_guard
 from integration.web.photos import PhotoStore
 from integration.web.proxies import client_address
 from integration.web.ratelimit import ReportLimiter
+from jobs.auto_close import AutoClose
 from jobs.sla_watch import SlaWatch, watching
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -134,8 +135,11 @@ def _runtime(
             app[WORKER] = worker
             if settings.delivery.enabled:
                 await stack.enter_async_context(worker.running())
-            watch = SlaWatch(service)
-            await stack.enter_async_context(watching(watch, settings.sla.check_seconds))
+            jobs = {
+                "sla_watch": SlaWatch(service).run_once,
+                "auto_close": AutoClose(service).run_once,
+            }
+            await stack.enter_async_context(watching(settings.sla.check_seconds, **jobs))
             yield
 
     return runtime

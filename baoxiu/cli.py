@@ -398,9 +398,20 @@ def tickets_act(
     ] = None,
     decision: Annotated[str | None, typer.Option(help="Review: approve or decline.")] = None,
     amount: Annotated[str | None, typer.Option(help="Quote: the price in yuan.")] = None,
+    on_behalf: Annotated[
+        bool, typer.Option("--on-behalf", help="Confirm for the resident, who agreed (--agreed).")
+    ] = False,
     agreed: Annotated[
-        str | None, typer.Option(help="Consent: how the resident agreed (in_person, phone).")
+        str | None,
+        typer.Option(
+            help="How the resident agreed (confirm, consent): in_person (当面) or phone (电话)."
+        ),
     ] = None,
+    stars: Annotated[
+        str | None,
+        typer.Option(help="Rate: the resident's stars overall/speed/attitude, e.g. 4/5/5."),
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="Rate: the resident's words.")] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -424,7 +435,9 @@ def tickets_act(
                 "materials": materials,
                 "decision": decision,
                 "amount": amount,
+                "on_behalf": on_behalf,
                 "agreed": agreed,
+                "rating": _stars(stars, comment),
             }
         )
     except ValidationError as error:
@@ -440,6 +453,19 @@ def tickets_act(
             out.print(TOASTS[action](ticket, directory), markup=False, highlight=False)
 
     _run(act())
+
+
+def _stars(stars: str | None, comment: str | None) -> dict[str, object] | None:
+    """`4/5/5` as the API's rating; what is not three numbers is left for it to refuse."""
+    if stars is None:
+        return None
+    parts = stars.split("/")
+    numbers: list[object] = [int(p) if p.strip().isdecimal() else p for p in parts]
+    if len(numbers) != 3:
+        raise typer.BadParameter(
+            "请写三个星级：总体/响应速度/师傅态度，如 4/5/5", param_hint="--stars"
+        )
+    return dict(zip(("overall", "speed", "attitude"), numbers, strict=True)) | {"comment": comment}
 
 
 @sla_app.command("deadline")

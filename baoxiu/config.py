@@ -19,7 +19,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Protocol, Self, TypeVar, get_args
@@ -318,6 +318,9 @@ class SlaConfig(Section):
     ]
     release_unstarted: bool = False
     """A claimed job not started by its arrive deadline goes back to the group (claim teams)."""
+    auto_close_days: Annotated[int, Field(ge=1, le=30)] = 3
+    """A completed job the resident has not confirmed after this many days is closed by
+    baoxiu, as 系统自动结单（业主未确认）."""
 
     def workday(self) -> Workday:
         """The site's working days: what SLA clocks count and rota entries apply on."""
@@ -334,7 +337,8 @@ class SlaConfig(Section):
         targets = {urgency: _target(getattr(self, urgency.value), urgency) for urgency in Urgency}
         categories = {name: _change(change) for name, change in self.categories.items()}
         chain = tuple(Rung(step.after_minutes, step.to) for step in self.escalation)
-        return Policy(targets, categories, calendar, chain, self.release_unstarted)
+        auto_close = timedelta(days=self.auto_close_days)
+        return Policy(targets, categories, calendar, chain, self.release_unstarted, auto_close)
 
 
 def _minutes(target: SlaTarget | SlaChange) -> dict[Step, int]:

@@ -35,6 +35,7 @@ from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
+from tickets.rating import Agreement, rating_of
 from tickets.states import Decision, PauseKind, Review, Status, Urgency
 from tickets.words import RESIDENT_READS, describe
 
@@ -182,6 +183,10 @@ def _fields(ticket: Ticket, ctx: CardContext, private: bool) -> tuple[Field, ...
         fields += _work(ticket)
     if ticket.confirmed_at is not None and ticket.confirmed_by:
         fields.append(Field("验收", f"{ticket.confirmed_by} {_local(ticket.confirmed_at, ctx.tz)}"))
+    rating = rating_of(ticket)
+    if rating is not None:
+        stars = rating.words() + (f"；{rating.comment}" if rating.comment else "")
+        fields.append(Field("业主评价", stars))
     if ticket.closed_at is not None and ticket.closed_by:
         fields.append(Field("结单", f"{ticket.closed_by} {_local(ticket.closed_at, ctx.tz)}"))
     return tuple(fields)
@@ -384,6 +389,9 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
             return (_reason("退单原因", "不是本专业 / 需要专业公司 …"),)
         case V.REOPEN:
             return (_reason("返工原因", "业主反馈仍未修好 …"),)
+        case V.CONFIRM:  # staff confirm only for the resident, who agreed one way or another
+            ways = tuple(Option(a.value, a.label) for a in Agreement)
+            return (Input("agreed", "业主怎么确认的", "select", required=True, options=ways),)
         case V.CANCEL:
             return (_reason("取消原因", "业主撤销 / 重复报修 …"),)
         case V.COMPLETE:

@@ -67,6 +67,7 @@ InputName = Literal[
     "at",
     "decision",
     "amount",
+    "agreed",
 ]
 """The Command fields a card's form can fill."""
 

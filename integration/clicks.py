@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ from tickets.fees import fen, yuan
 from tickets.model import Actor, Event, Ticket
 from tickets.people import Directory
 from tickets.ports import ClickedCard
+from tickets.rating import Agreement
 from tickets.service import TicketService
 from tickets.states import Decision, PauseKind, Source
 from tickets.when import read_when
@@ -150,10 +152,10 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
 }
 
 
-C = TypeVar("C", PauseKind, Decision)
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
-def _choice(kind: type[C], value: str | None) -> C | None:
+def _choice(kind: type[_Choice], value: str | None) -> _Choice | None:
     """A picked option as the core's value; anything else counts as not picked."""
     try:
         return kind(value) if value else None
@@ -243,6 +245,8 @@ class ClickRouter:
             note=click.form.get("note") or None,
             findings=click.form.get("findings") or None,
             pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
+            agreed=_choice(Agreement, click.form.get("agreed")),
+            on_behalf=verb is Verb.CONFIRM,  # a member's confirmation is always for the resident
             minutes=_number(click.form.get("minutes")),
             at=at,
             decision=_choice(Decision, click.form.get("decision")),

@@ -9,7 +9,7 @@ each step once, and a run missed while nothing was running is caught up by the n
 """
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC
 
@@ -48,20 +48,23 @@ class SlaWatch:
 
 
 @asynccontextmanager
-async def watching(watch: SlaWatch, every_s: float) -> AsyncIterator[AsyncIOScheduler]:
-    """The watcher on a schedule for as long as the block runs: a first run at once (to
-    catch up after a restart), then every `every_s` seconds; a run still going when the next
-    is due makes the next wait, never run beside it."""
+async def watching(
+    every_s: float, **jobs: Callable[[], Awaitable[int]]
+) -> AsyncIterator[AsyncIOScheduler]:
+    """The watchers `jobs` (by name) on a schedule for as long as the block runs: a first run
+    at once (to catch up after a restart), then every `every_s` seconds; a run still going
+    when the next is due makes the next wait, never run beside it."""
     scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.add_job(watch.run_once, id="sla_catch_up")  # once, as soon as it starts
-    scheduler.add_job(
-        watch.run_once,
-        "interval",
-        seconds=every_s,
-        id="sla_watch",
-        coalesce=True,
-        max_instances=1,
-    )
+    for name, run_once in jobs.items():
+        scheduler.add_job(run_once, id=f"{name}_catch_up")  # once, as soon as it starts
+        scheduler.add_job(
+            run_once,
+            "interval",
+            seconds=every_s,
+            id=name,
+            coalesce=True,
+            max_instances=1,
+        )
     scheduler.start()
     try:
         yield scheduler

@@ -247,6 +247,16 @@ class SqlTicketRepository:
         statement = due_escalations_query(now, limit)
         return list((await self._session.exec(statement)).all())
 
+    async def due_auto_closes(self, now: datetime, limit: int) -> list[str]:
+        """A range scan of `ix_ticket_auto_close_at`, like the escalation watcher's."""
+        statement = (
+            select(TicketRow.number)
+            .where(col(TicketRow.auto_close_at) <= now)
+            .order_by(col(TicketRow.auto_close_at))
+            .limit(limit)
+        )
+        return list((await self._session.exec(statement)).all())
+
     async def events(self, ticket: Ticket) -> list[Event]:
         statement = (
             select(TicketEventRow)

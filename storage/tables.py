@@ -70,6 +70,7 @@ class TicketRow(SQLModel, table=True):
     quoted_fen: int | None = None
     quote_pending_fen: int | None = None
     rework_count: int = 0
+    auto_close_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)
     submission_key: str | None = Field(default=None, max_length=64)

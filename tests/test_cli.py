@@ -388,3 +388,30 @@ def test_a_job_is_completed_with_fees_and_materials_from_the_terminal(config: Pa
     assert code == 0 and output.strip() == f"✓ {number} 完工 → 待验收", output
     code, output = baoxiu("tickets", "show", number, *c)
     assert "费用 140.00 元" in output, output
+
+
+def test_the_desk_confirms_for_the_resident_and_records_a_phone_rating(config: Path) -> None:
+    number = _stored(config, "3栋2单元501", "漏水")
+    c = ("--config", str(config))
+    for action in ("claim", "start", "complete"):
+        done = ("--findings", "三通漏水")
+        assert baoxiu("tickets", "act", number, action, "--as", "li", *done, *c)[0] == 0
+    code, output = baoxiu("tickets", "act", number, "confirm", "--as", "lin", *c)
+    assert code != 0 and "工作人员只能代业主确认" in output, output
+    code, output = baoxiu(
+        "tickets", "act", number, "confirm", "--as", "lin", "--on-behalf", "--agreed", "in_person",
+        *c,
+    )  # fmt: skip
+    assert code == 0 and "已验收" in output, output
+    code, output = baoxiu(
+        "tickets", "act", number, "rate", "--as", "lin", "--stars", "4/5", *c
+    )  # fmt: skip
+    assert code == 2 and "请写三个星级" in output, output
+    code, output = baoxiu(
+        "tickets", "act", number, "rate", "--as", "lin", "--stars", "2/5/5", "--agreed", "phone",
+        "--comment", "等太久", *c,
+    )  # fmt: skip
+    assert code == 0, output
+    code, output = baoxiu("tickets", "show", number, *c)
+    assert "林客服代业主确认完成" in output and "林客服记录业主评价（电话）" in output, output
+    assert "等太久" in output, output

@@ -7,7 +7,8 @@ from enum import StrEnum
 from tickets.events import Details, EventKind
 from tickets.fees import FeeRequest, Material
 from tickets.model import Actor
-from tickets.states import Agreed, Decision, PauseKind
+from tickets.rating import Agreement, Rating
+from tickets.states import Decision, PauseKind
 
 
 class Verb(StrEnum):
@@ -51,6 +52,8 @@ class Verb(StrEnum):
     QUOTE = "quote"
     """Records the price the resident is told; a higher one needs their consent."""
     CONSENT = "consent"
+    RATE = "rate"
+    """The desk records a rating the resident gave by phone."""
 
     @property
     def label(self) -> str:
@@ -92,6 +95,7 @@ _LABELS = {
     Verb.REVIEW: "审核服务范围",
     Verb.QUOTE: "报价",
     Verb.CONSENT: "业主同意报价",
+    Verb.RATE: "记录评价",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -108,6 +112,7 @@ _KINDS = {
     Verb.REVIEW: EventKind.REVIEWED,
     Verb.QUOTE: EventKind.QUOTED,
     Verb.CONSENT: EventKind.CONSENTED,
+    Verb.RATE: EventKind.RATED,
 }
 
 MAX_TEXT = 500
@@ -147,5 +152,11 @@ class Command:
     """Whether a flagged report is in the service catalogue (review)."""
     amount_fen: int | None = None
     """A quoted price (quote)."""
-    agreed: Agreed | None = None
-    """How the resident agreed to a higher price (consent)."""
+    rating: Rating | None = None
+    """The resident's stars (confirm on the status page, rate)."""
+    signature: str | None = None
+    """The stored image of the signature the resident drew to confirm."""
+    on_behalf: bool = False
+    """Staff confirm for the resident, who agreed as `agreed` says."""
+    agreed: Agreement | None = None
+    """How the resident agreed (staff confirming for them, or consenting to a price)."""

@@ -66,6 +66,8 @@ class Policy:
     """The chain a ticket opened now copies."""
     release_unstarted: bool = False
     """A claim-team job accepted but not started by its arrive deadline goes back to the pool."""
+    auto_close_after: timedelta | None = timedelta(days=3)
+    """A completed job the resident has not confirmed by then is closed by baoxiu."""
 
     def target(self, urgency: Urgency, category: str | None = None) -> Target:
         target = self.targets[urgency]

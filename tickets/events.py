@@ -227,12 +227,33 @@ class Quoted:
 class Consented:
     amount_fen: int = 0
     agreed: str = ""
-    """How: in person, by phone, on their page (tickets.states.Agreed)."""
+    """How: in_person, phone (tickets.rating.Agreement), or page (on their status page)."""
 
 
 @dataclass(frozen=True)
 class Rated:
-    score: int = 0
+    """The resident's stars, 1 to 5 (tickets/rating.py); `agreed` says how a rating staff
+    recorded was given (电话)."""
+
+    overall: int = 0
+    speed: int = 0
+    attitude: int = 0
+    comment: str | None = None
+    agreed: str | None = None
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """The repair confirmed: by the resident, who signed and rated it, or by staff for them."""
+
+    note: str | None = None
+    on_behalf: bool = False
+    agreed: str | None = None
+    """How the resident agreed when staff confirmed for them (tickets.rating.Agreement)."""
+    signed: bool = False
+    overall: int = 0
+    speed: int = 0
+    attitude: int = 0
     comment: str | None = None
 
 
@@ -266,6 +287,7 @@ Details = (
     | Quoted
     | Consented
     | Rated
+    | Confirmed
     | Unknown
 )
 
@@ -288,7 +310,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.PAUSE: _Info("暂停", Paused, True),
     EventKind.RESUME: _Info("继续", Note, True),
     EventKind.COMPLETE: _Info("完工", Completed, True),
-    EventKind.CONFIRM: _Info("确认完成", Note, True),
+    EventKind.CONFIRM: _Info("确认完成", Confirmed, True),
     EventKind.REOPEN: _Info("返工", Reopened, True),
     EventKind.CLOSE: _Info("结单", Closed, True),
     EventKind.CANCEL: _Info("取消", Reason, True),

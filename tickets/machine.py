@@ -31,6 +31,7 @@ from tickets.events import (
     CardReposted,
     Closed,
     Completed,
+    Confirmed,
     Consented,
     Created,
     DeliveryFailed,
@@ -42,6 +43,7 @@ from tickets.events import (
     Note,
     Paused,
     Quoted,
+    Rated,
     Reason,
     Reopened,
     Rescheduled,
@@ -61,7 +63,8 @@ from tickets.permissions import (
     is_dispatcher,
     may,
 )
-from tickets.states import Agreed, Decision, PauseKind, Review, Source, Status
+from tickets.rating import PARTS, STARS, Agreement, Rating
+from tickets.states import Decision, PauseKind, Review, Source, Status
 
 _ACTIVE = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
 _ANY = frozenset(Status)
@@ -95,6 +98,7 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.QUOTE: _ACTIVE,
     Verb.CONSENT: _ACTIVE,
     Verb.RESCHEDULE: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.RATE: frozenset({Status.CONFIRMED, Status.CLOSED}),
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -205,12 +209,21 @@ def decide(ticket: Ticket, command: Command, ctx: Context) -> Transition:
     )
     if not changes and to_status is ticket.status:
         return Transition(ticket=ticket, event=event)  # only the timeline grows
+    if ctx.policy is not None and to_status is not ticket.status:
+        changes["auto_close_at"] = _auto_close_at(ctx.policy, to_status, ctx.now)
     next_ticket = replace(ticket, status=to_status, updated_at=ctx.now, **changes)
     if ctx.policy is not None:
         rescheduled = command.verb is Verb.RESCHEDULE and "arrive_due" in changes
         restart = restart or command.verb is Verb.EXTEND or rescheduled
         next_ticket = follow(ctx.policy, ticket, next_ticket, restart=restart)
     return Transition(ticket=next_ticket, event=event)
+
+
+def _auto_close_at(policy: Policy, status: Status, now: datetime) -> datetime | None:
+    """A completed job waits `auto_close_after` for the resident; any other state, no one."""
+    if status is not Status.COMPLETED or policy.auto_close_after is None:
+        return None
+    return now + policy.auto_close_after
 
 
 def created(ticket: Ticket, actor: Actor, directory: Directory, source: Source) -> Event:
@@ -459,13 +472,91 @@ def _complete(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Cha
 
 
 def _confirm(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The resident signs and rates on their page; staff confirm only for a resident who
+    agreed in person or by phone, and say which (a rating given then may come with it)."""
     note = _text(c.note, "note", required=False, what="备注")
-    changes = {"status": Status.CONFIRMED, "confirmed_at": ctx.now, "confirmed_by": who.name}
-    return changes, Note(note)
+    resident = who.actor.kind is ActorKind.RESIDENT
+    by = who.name
+    if resident:
+        if not c.signature:
+            raise InvalidInput("请先在签名框里签名，再确认修好", field="signature")
+        if c.rating is None:
+            raise InvalidInput("请给这次维修打分后再确认", field="rating")
+    else:
+        if not c.on_behalf:
+            raise InvalidInput("工作人员只能代业主确认，请注明是代业主确认", field="on_behalf")
+        if c.agreed is None:
+            raise InvalidInput("代业主确认请注明业主是怎么同意的：当面或电话", field="agreed")
+        if c.signature:
+            raise InvalidInput("签名只能由业主本人在报修页面上签", field="signature")
+        by = f"{who.name}（代业主{c.agreed.label}确认）"
+    changes: dict[str, Any] = {
+        "status": Status.CONFIRMED,
+        "confirmed_at": ctx.now,
+        "confirmed_by": by,
+        "signature": c.signature if resident else None,
+    }
+    rating = _rating(c.rating) if c.rating is not None else None
+    if rating is not None:
+        changes.update(_rated(rating, ctx.now))
+    details = Confirmed(
+        note=note,
+        on_behalf=not resident,
+        agreed=c.agreed.value if c.agreed and not resident else None,
+        signed=bool(c.signature) and resident,
+        **_stars(rating),
+    )
+    return changes, details
+
+
+def _rating(rating: Rating) -> Rating:
+    """The rating with its comment trimmed; refused when a part is not 1 to 5 stars."""
+    for part, what in PARTS.items():
+        stars = getattr(rating, part)
+        if isinstance(stars, bool) or not isinstance(stars, int) or stars not in STARS:
+            raise InvalidInput(f"请给{what}打 1 到 5 星", field=f"rating.{part}")
+    comment = _text(rating.comment, "rating.comment", required=False, what="评价")
+    return replace(rating, comment=comment)
+
+
+def _rated(rating: Rating, now: datetime) -> dict[str, Any]:
+    return {
+        "rating_overall": rating.overall,
+        "rating_speed": rating.speed,
+        "rating_attitude": rating.attitude,
+        "rating_comment": rating.comment,
+        "rated_at": now,
+    }
+
+
+def _stars(rating: Rating | None) -> dict[str, Any]:
+    if rating is None:
+        return {}
+    return {
+        "overall": rating.overall,
+        "speed": rating.speed,
+        "attitude": rating.attitude,
+        "comment": rating.comment,
+    }
+
+
+def _rate(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """A rating the resident gave by phone, recorded by the desk; the resident's own stars
+    are theirs and are not written over."""
+    if c.rating is None:
+        raise InvalidInput("请填写业主的评价：总体、响应速度、师傅态度各 1 到 5 星", field="rating")
+    if t.rated_at is not None:
+        raise InvalidInput(f"工单{t.number}已经有业主的评价了", field="rating")
+    rating = _rating(c.rating)
+    agreed = c.agreed.value if c.agreed else None
+    return _rated(rating, ctx.now), Rated(**_stars(rating), agreed=agreed)
 
 
 def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
-    reason = _text(c.reason, "reason", required=True, what="返工原因")
+    if who.actor.kind is ActorKind.RESIDENT and t.status is not Status.COMPLETED:
+        raise IllegalTransition("您已经确认修好了；如果又出现问题，请重新报修或致电物业服务中心")
+    what = "没修好的情况" if who.actor.kind is ActorKind.RESIDENT else "返工原因"
+    reason = _text(c.reason, "reason", required=True, what=what)
     changes = {
         "status": Status.ASSIGNED,
         "rework_count": t.rework_count + 1,
@@ -478,12 +569,23 @@ def _reopen(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
         "fees_total_fen": 0,
         "materials": (),
         "photos_after": (),
+        "signature": None,
     }
     return changes, Reopened(reason=reason, rework=t.rework_count + 1)
 
 
+AUTO_CLOSED = "系统自动结单（业主未确认）"
+
+
 def _close(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """baoxiu closes only a completed job whose resident let `auto_close_at` pass: asked
+    twice (two watchers, a late run), the second finds it closed."""
     unconfirmed = t.status is Status.COMPLETED
+    if who.actor.kind is ActorKind.SYSTEM:
+        if not unconfirmed or t.auto_close_at is None or t.auto_close_at > ctx.now:
+            raise NothingDue(f"工单{t.number}还不到自动结单的时候")
+        changes = {"status": Status.CLOSED, "closed_at": ctx.now, "closed_by": who.name}
+        return changes, Closed(AUTO_CLOSED, unconfirmed=True)
     reason = _text(c.reason, "reason", required=unconfirmed, what="未经业主验收就结单的原因")
     changes = {"status": Status.CLOSED, "closed_at": ctx.now, "closed_by": who.name}
     return changes, Closed(reason, unconfirmed)
@@ -655,15 +757,14 @@ def _consent(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chan
     person (the technician on site, unless they say otherwise) or on the phone (the desk)."""
     assert t.quote_pending_fen is not None  # `_waiting_refusal` saw to it
     if who.actor.kind is ActorKind.RESIDENT:
-        agreed = Agreed.PAGE
-    elif c.agreed is Agreed.PAGE:
-        raise InvalidInput("只有业主本人能在报修页面同意", field="agreed")
+        agreed = "page"
     elif c.agreed is not None:
-        agreed = c.agreed
+        agreed = c.agreed.value
     else:
-        agreed = Agreed.IN_PERSON if t.assignee_id == who.actor.member_id else Agreed.PHONE
+        on_site = t.assignee_id == who.actor.member_id
+        agreed = (Agreement.IN_PERSON if on_site else Agreement.PHONE).value
     changes = {"quoted_fen": t.quote_pending_fen, "quote_pending_fen": None}
-    return changes, Consented(t.quote_pending_fen, agreed.value)
+    return changes, Consented(t.quote_pending_fen, agreed)
 
 
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
@@ -695,4 +796,5 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.QUOTE: _quote,
     Verb.CONSENT: _consent,
     Verb.RESCHEDULE: _reschedule,
+    Verb.RATE: _rate,
 }

@@ -67,7 +67,8 @@ class Escalation:
     text: str
     """What was missed, e.g. 接单已超时30分钟，仍无人接单."""
     step: int
-    """The step of the ticket's chain, from 1."""
+    """The step of the ticket's chain, from 1; 0 for a complaint (a poor rating, a rework),
+    which climbs no chain: the team's supervisor hears of it at once."""
     kind = MessageKind.ESCALATION
 
 

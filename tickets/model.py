@@ -132,6 +132,9 @@ class Ticket:
     quote_pending_fen: int | None = None
     """A higher price waiting for the resident's consent."""
     rework_count: int = 0
+    auto_close_at: datetime | None = None
+    """When a completed job nobody confirmed is closed by baoxiu: what the watcher's indexed
+    query looks for."""
     photos: tuple[str, ...] = ()
     public_token: str = ""
     """Unguessable key of the resident's status page (/r/t/{token}); never shown to staff chats."""

@@ -41,8 +41,8 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.RESUME: frozenset({Grant.ASSIGNEE, Grant.TEAM_SUPERVISOR}),
     Verb.COMPLETE: frozenset({Grant.ASSIGNEE}),
     Verb.CONFIRM: _DESK | {Grant.RESIDENT},
-    Verb.REOPEN: _DESK,
-    Verb.CLOSE: _DESK,
+    Verb.REOPEN: _DESK | {Grant.RESIDENT},
+    Verb.CLOSE: _DESK | {Grant.SYSTEM},
     Verb.CANCEL: _DESK,
     Verb.COMMENT: _DESK | {Grant.TEAM_TECHNICIAN, Grant.ASSIGNEE},
     Verb.REVEAL: _DESK | {Grant.ASSIGNEE},
@@ -60,9 +60,11 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.REVIEW: _DISPATCHERS,
     Verb.QUOTE: _DESK | {Grant.ASSIGNEE},
     Verb.CONSENT: _DESK | {Grant.ASSIGNEE, Grant.RESIDENT},
+    Verb.RATE: _DESK,
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
-the people who must call the resident may, never the whole team group (PIPL)."""
+the people who must call the resident may, never the whole team group (PIPL). The resident
+confirms or sends back (没修好) their own repair; baoxiu closes one nobody confirmed in time."""
 
 
 SYSTEM_NAME = "系统"

@@ -46,6 +46,7 @@ from tickets.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from tickets.rating import dissatisfaction
 from tickets.recipients import ChatPlanner, Reach
 from tickets.rota import Rotas
 from tickets.routing import (
@@ -310,6 +311,23 @@ class TicketService:
             await self._announce(uow, ticket, after, transition.event, now, addresses)
             return Outcome(after, transition.event)
 
+    async def due_auto_closes(self, limit: int) -> list[str]:
+        """Completed tickets whose resident let the time to confirm pass, oldest first."""
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.due_auto_closes(self.clock.now(), limit)
+
+    async def auto_close(self, number: str) -> Outcome | None:
+        """Close a completed ticket nobody confirmed in time, as baoxiu; None when it is not
+        due any more: another watcher closed it, or the resident or the desk acted first.
+        The core re-checks under the row lock, so however many replicas ask, it closes once."""
+        if self._policy is None:
+            return None
+        try:
+            outcome = await self.act(number, Command(Verb.CLOSE, SYSTEM), Source.JOB)
+        except (NothingDue, IllegalTransition):
+            return None
+        return outcome
+
     async def _announce(
         self,
         uow: UnitOfWork,
@@ -346,7 +364,17 @@ class TicketService:
                 text = f"{times}，还没有师傅接单，请尽快安排"
                 return Reminder(text), self._planner.reach(Reach.SUPERVISORS)
             return Reminder(f"{times}，请尽快处理"), self._own_or_team(after)
+        complaint = dissatisfaction(before, after, event)
+        if complaint is not None:
+            return Escalation(complaint, 0), self._supervisors_of(after)
         return None
+
+    def _supervisors_of(self, ticket: Ticket) -> list[CardAddress]:
+        """The team's own supervisors, in their chats with the bot; the supervisors' group
+        when none of them has one, so the complaint is not lost."""
+        ids = [m.id for m in self.directory.members.values() if m.is_supervisor_of(ticket.team_id)]
+        own = [a for i in ids for a in self._planner.reach(i, ticket)]
+        return own or self._planner.reach(Reach.SUPERVISORS)
 
     async def _reached(
         self, uow: UnitOfWork, ticket: Ticket, now: datetime

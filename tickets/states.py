@@ -72,19 +72,6 @@ class Decision(StrEnum):
         return {"approve": "属于服务范围", "decline": "不属于服务范围"}[self.value]
 
 
-class Agreed(StrEnum):
-    """How the resident agreed to a higher price."""
-
-    IN_PERSON = "in_person"
-    PHONE = "phone"
-    PAGE = "page"
-    """On their status page, where they saw the new total and tapped 同意."""
-
-    @property
-    def label(self) -> str:
-        return {"in_person": "当面同意", "phone": "电话同意", "page": "在报修页面同意"}[self.value]
-
-
 class Urgency(StrEnum):
     EMERGENCY = "emergency"
     URGENT = "urgent"

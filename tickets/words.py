@@ -15,6 +15,7 @@ from tickets.events import (
     CardReposted,
     Closed,
     Completed,
+    Confirmed,
     Consented,
     Created,
     DeliveryFailed,
@@ -36,7 +37,8 @@ from tickets.events import (
 )
 from tickets.fees import yuan
 from tickets.model import Event
-from tickets.states import Agreed, Channel, PauseKind, Source, Urgency
+from tickets.rating import Agreement, Rating
+from tickets.states import Channel, PauseKind, Source, Urgency
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ PAUSED: dict[str, str] = {
     PauseKind.RESIDENT: "因业主原因暂停维修",
 }
 """A pause whose clock stops says why in its title; any other is the crew's own business."""
+
+CONSENT_WAYS = {"in_person": "当面同意", "phone": "电话同意", "page": "在报修页面同意"}
+"""How the resident agreed to a higher price: `Agreement`, or on their own page."""
 
 RESIDENT_READS = frozenset(
     {EventKind.COMPLETE, EventKind.REOPEN, EventKind.RATED, EventKind.REVIEWED}
@@ -100,7 +105,13 @@ def describe(event: Event) -> Words:
                 *([f"费用 {yuan(d.fees_total_fen)} 元"] if d.fees_total_fen else []),
             ]
             return Words("维修完成，等待验收", "；".join(said) or None)
-        case EventKind.CONFIRM, Note():
+        case EventKind.CONFIRM, Confirmed(on_behalf=True):
+            how = _agreement(d.agreed)
+            return Words(f"{who}代业主确认完成" + (f"（业主{how}同意）" if how else ""), d.note)
+        case EventKind.CONFIRM, Confirmed(signed=True):
+            stars = _stars(d.overall, d.speed, d.attitude, d.comment)
+            return Words(f"{who}已确认修好，已签名", stars or d.note)
+        case EventKind.CONFIRM, Confirmed():  # as confirmations read before the sign-off
             return Words(f"{who}已确认完成", d.note)
         case EventKind.REOPEN, Reopened():
             return Words(f"已安排第 {d.rework} 次返工", _reason(d.reason))
@@ -135,7 +146,9 @@ def describe(event: Event) -> Words:
         case EventKind.HURRIED, _:
             return Words(f"{who}催单")
         case EventKind.RATED, Rated():
-            return Words(f"{who}评价 {d.score} 星", d.comment)
+            how = _agreement(d.agreed)
+            title = f"{who}记录业主评价" + (f"（{how}）" if how else "")
+            return Words(title, _stars(d.overall, d.speed, d.attitude, d.comment))
         case EventKind.FLAGGED, Reason():
             return Words(f"{who}标记为可能不属于服务范围，待班组长审核", _reason(d.reason))
         case EventKind.REVIEWED, Reviewed(decision="approve"):
@@ -147,8 +160,7 @@ def describe(event: Event) -> Words:
         case EventKind.QUOTED, Quoted():
             return Words(f"报价 {yuan(d.amount_fen)} 元", d.reason)
         case EventKind.CONSENTED, Consented():
-            agreed = _label(Agreed, d.agreed)
-            return Words(f"业主同意报价 {yuan(d.amount_fen)} 元", agreed)
+            return Words(f"业主同意报价 {yuan(d.amount_fen)} 元", CONSENT_WAYS.get(d.agreed))
         case _, Unknown():
             return Words(f"其他记录（{d.kind}）")
     return Words(event.kind.label)
@@ -160,6 +172,20 @@ def for_resident(event: Event) -> Words | None:
         return None
     words = describe(event)
     return words if event.kind in RESIDENT_READS else Words(words.title)
+
+
+def _stars(overall: int, speed: int, attitude: int, comment: str | None) -> str | None:
+    if not overall:
+        return None
+    stars = Rating(overall, speed, attitude).words()
+    return f"{stars}；{comment}" if comment else stars
+
+
+def _agreement(value: str | None) -> str | None:
+    try:
+        return Agreement(value).label if value else None
+    except ValueError:
+        return None
 
 
 def _reason(reason: str | None) -> str | None:
@@ -175,7 +201,7 @@ def _moment(iso: str) -> str:
     return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
-def _label(kind: type[Channel] | type[Urgency] | type[Agreed], value: str) -> str | None:
+def _label(kind: type[Channel] | type[Urgency], value: str) -> str | None:
     try:
         return kind(value).label
     except ValueError:

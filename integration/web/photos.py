@@ -47,8 +47,9 @@ QUALITY = 85
 UNREADABLE = "无法识别：只支持 JPG、PNG、WebP 格式的照片"
 TOO_LARGE = "照片太大，请换一张或压缩后再试"
 
-_NAME = re.compile(r"[A-Za-z0-9_-]{22}\.jpg")
-"""What `secrets.token_urlsafe(16)` plus the suffix gives: the only names ever served."""
+_NAME = re.compile(r"[A-Za-z0-9_-]{22}\.(jpg|png)")
+"""What `secrets.token_urlsafe(16)` plus the suffix gives: the only names ever served (a
+resident's signature is the one PNG, integration/web/signatures.py)."""
 _STAGED = ".part"
 
 
@@ -146,6 +147,19 @@ class PhotoStore:
     def url(name: str) -> str:
         """The photo's address on this app, from its root."""
         return f"{ROUTE}/{name}"
+
+    def add_image(self, data: bytes, suffix: str) -> str:
+        """Store an image already checked and written anew; its name."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"{secrets.token_urlsafe(16)}.{suffix}"
+        (self.root / name).write_bytes(data)
+        return name
+
+    def discard(self, name: str) -> None:
+        """Delete a stored image no ticket came to name."""
+        path = self.path(name)
+        if path is not None:
+            path.unlink(missing_ok=True)
 
     def upload(self) -> "Upload":
         return Upload(self)

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cards.mask import mask_phone
 from integration.hotline import call_us
+from integration.web import signatures
 from integration.web.api import SERVICE
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, ROUTE, PhotoStore
 from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimiter
@@ -33,12 +34,15 @@ from integration.web.report_form import (
     validate,
 )
 from integration.web.schemas import LABELS, MAX_DESCRIPTION
+from integration.web.signatures import SignatureRejected
 from integration.web.timeline import ENDED, HEADLINES, local, promise, step
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
-from tickets.errors import IllegalTransition, NotFound, TooSoon
+from tickets.errors import IllegalTransition, InvalidInput, NotFound, TooSoon
+from tickets.fees import yuan
 from tickets.machine import ALLOWED_FROM
 from tickets.model import RESIDENT as RESIDENT_ACTOR
+from tickets.rating import PARTS, Rating, rating_of
 from tickets.states import Source
 
 REFRESH_S = 30
@@ -153,7 +157,9 @@ def _too_often(resident: Resident, refused: TooOften) -> web.Response:
 
 async def ticket_status(request: web.Request) -> web.Response:
     hurried = request.query.get("hurried") == "1"
-    return await _status_page(request, _HURRIED if hurried else None)
+    return await _status_page(
+        request, _HURRIED if hurried else _NOTICES.get(request.query.get("done", ""))
+    )
 
 
 _HURRIED = "已收到您的催单，我们已提醒负责的人员尽快处理。"
@@ -173,6 +179,11 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
     ticket = history.ticket
     if notice is _HURRIED and not ticket.hurry_count:
         notice = None  # a link with ?hurried=1 that no tap made
+    if notice is _SIGNED and ticket.signature is None:
+        notice = None
+    if notice is _REOPENED and not ticket.rework_count:
+        notice = None
+    signing = ticket.status in ALLOWED_FROM[Verb.CONFIRM]
     steps = [s for e in reversed(history.events) if (s := step(e, resident.tz)) is not None]
     return _page(
         "status.html",
@@ -189,8 +200,92 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
         steps=steps,
         local=lambda moment: local(moment, resident.tz),
         photos=[resident.photos.url(name) for name in ticket.photos],
-        refresh_s=None if ticket.status in ENDED else REFRESH_S,
+        signing=signing,
+        parts=PARTS,
+        rating=rating_of(ticket),
+        signature=resident.photos.url(ticket.signature) if ticket.signature else None,
+        yuan=yuan,
+        # a refresh would wipe a half-drawn signature: the page waits for the resident
+        refresh_s=None if ticket.status in ENDED or signing else REFRESH_S,
     )
+
+
+_SIGNED = "感谢您的确认和评价！"
+_REOPENED = "已收到，我们会安排师傅重新上门处理。"
+_NOTICES = {"signed": _SIGNED, "reopened": _REOPENED}
+
+
+async def confirm(request: web.Request) -> web.Response:
+    """「已修好，确认」: the resident's signature (the canvas's PNG) and three ratings."""
+    resident = request.app[RESIDENT]
+    token = request.match_info["token"]
+    refused = _refusal(request, token, "确认")
+    if refused is not None:
+        return refused
+    form = await request.post()
+    try:
+        rating = Rating(
+            _stars(form.get("overall")),
+            _stars(form.get("speed")),
+            _stars(form.get("attitude")),
+            str(form.get("comment") or "") or None,
+        )
+        name = await signatures.keep(resident.photos, str(form.get("signature") or ""))
+    except SignatureRejected as error:
+        return await _status_page(request, str(error), 422)
+    command = Command(Verb.CONFIRM, RESIDENT_ACTOR, rating=rating, signature=name)
+    answer = await _act(request, token, command)
+    if answer is not None:
+        resident.photos.discard(name)
+        return answer
+    return web.Response(status=303, headers={"Location": f"/r/t/{token}?done=signed"})
+
+
+async def reopen(request: web.Request) -> web.Response:
+    """「没修好」: the job goes back to the crew as rework, with what is still wrong."""
+    token = request.match_info["token"]
+    refused = _refusal(request, token, "反馈")
+    if refused is not None:
+        return refused
+    form = await request.post()
+    reason = str(form.get("reason") or "")
+    answer = await _act(request, token, Command(Verb.REOPEN, RESIDENT_ACTOR, reason=reason))
+    if answer is not None:
+        return answer
+    return web.Response(status=303, headers={"Location": f"/r/t/{token}?done=reopened"})
+
+
+def _stars(value: object) -> int:
+    """A star radio's value; 0 (refused by the core, by name) when none was picked."""
+    text = str(value or "")
+    return int(text) if text.isdecimal() and len(text) == 1 else 0
+
+
+def _refusal(request: web.Request, token: str, what: str) -> web.Response | None:
+    """The answer to a post that is no link's or not from our own page; None for a good one:
+    the page's link is the resident's secret, and only a form on our own page may use it."""
+    resident = request.app[RESIDENT]
+    if not _TOKEN.fullmatch(token):
+        return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
+    if not _from_our_page(request):
+        return _message(
+            resident, 403, f"请在报修进度页面上{what}", f"请打开您的报修进度页面再{what}。"
+        )
+    return None
+
+
+async def _act(request: web.Request, token: str, command: Command) -> web.Response | None:
+    """The resident's command applied; the page to answer with when it was refused."""
+    resident = request.app[RESIDENT]
+    try:
+        await request.app[SERVICE].act_as_resident(token, command, Source.WEB)
+    except NotFound:
+        return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
+    except InvalidInput as error:
+        return await _status_page(request, error.message, 422)
+    except IllegalTransition as error:
+        return await _status_page(request, error.message, 409)
+    return None
 
 
 async def hurry(request: web.Request) -> web.Response:
@@ -199,10 +294,9 @@ async def hurry(request: web.Request) -> web.Response:
     half-hour rule makes a second tap harmless."""
     resident = request.app[RESIDENT]
     token = request.match_info["token"]
-    if not _TOKEN.fullmatch(token):
-        return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
-    if not _from_our_page(request):
-        return _message(resident, 403, "请在报修进度页面上催单", "请打开您的报修进度页面再点催单。")
+    elsewhere = _refusal(request, token, "催单")
+    if elsewhere is not None:
+        return elsewhere
     command = Command(Verb.HURRY, RESIDENT_ACTOR)
     try:
         await request.app[SERVICE].act_as_resident(token, command, Source.WEB)
@@ -225,6 +319,8 @@ def _from_our_page(request: web.Request) -> bool:
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return False
     origin = request.headers.get("Origin")
+    if origin == "null":  # our pages' `no-referrer` policy hides the origin of their own posts
+        return request.headers.get("Sec-Fetch-Site") == "same-origin"
     return origin is None or urlsplit(origin).netloc.lower() == request.host.lower()
 
 
@@ -242,5 +338,7 @@ def add_routes(app: web.Application, resident: Resident) -> None:
     app.router.add_post("/r/new", submit_report)
     app.router.add_get("/r/t/{token}", ticket_status)
     app.router.add_post("/r/t/{token}/hurry", hurry)
+    app.router.add_post("/r/t/{token}/confirm", confirm)
+    app.router.add_post("/r/t/{token}/reopen", reopen)
     app.router.add_get(f"{ROUTE}/{{name}}", photo)
     app.router.add_static("/r/static", Path(__file__).parent / "static")

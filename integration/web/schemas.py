@@ -27,16 +27,8 @@ from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.people import Directory
 from tickets.phone import normalize_phone
-from tickets.states import (
-    Agreed,
-    Channel,
-    Decision,
-    PauseKind,
-    Review,
-    Source,
-    Status,
-    Urgency,
-)
+from tickets.rating import Agreement, Rating, is_complaint, rating_of
+from tickets.states import Channel, Decision, PauseKind, Review, Source, Status, Urgency
 from tickets.words import describe
 
 MAX_DESCRIPTION = 2000
@@ -70,9 +62,15 @@ LABELS = {
     "supplied_by": "材料来源",
     "decision": "审核结果",
     "amount": "报价金额",
-    "agreed": "业主同意的方式",
     "at": "上门时间",
     "pause_kind": "暂停类型",
+    "on_behalf": "代业主确认",
+    "agreed": "业主同意的方式",
+    "rating": "评价",
+    "overall": "总体满意度",
+    "speed": "响应速度",
+    "attitude": "师傅服务态度",
+    "comment": "评价内容",
     "minutes": "延期分钟数",
     "reporter": "报修人",
     "channel": "报修渠道",
@@ -225,6 +223,29 @@ class MaterialIn(Body):
         return Material(self.name, quantity(self.quantity), self.unit, self.supplied_by)
 
 
+Stars = Annotated[int, Field(strict=True, ge=1, le=5)]
+
+
+class RatingIn(Body):
+    """The resident's stars, 1 to 5 each, as they gave them (by phone, in person)."""
+
+    overall: Stars
+    speed: Stars = Field(description="response speed")
+    attitude: Stars = Field(description="the technician's attitude")
+    comment: Note | None = None
+
+    def rating(self) -> Rating:
+        return Rating(self.overall, self.speed, self.attitude, self.comment)
+
+
+class RatingOut(BaseModel):
+    overall: int
+    speed: int
+    attitude: int
+    comment: str | None
+    rated_at: datetime | None
+
+
 class ActionRequest(Body):
     action: Verb
     actor: Short = Field(description="member id of the person acting")
@@ -248,9 +269,6 @@ class ActionRequest(Body):
     amount: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)] | None = Field(
         default=None, description="quote: the price in yuan the resident is told"
     )
-    agreed: Agreed | None = Field(
-        default=None, description="consent: how the resident agreed (in_person, phone)"
-    )
     at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="reschedule: the new visit time, with its UTC offset"
     )
@@ -264,6 +282,19 @@ class ActionRequest(Body):
         description="extend: how far the deadline the ticket works towards moves, "
         "in minutes of its clock (working time if its SLA counts working time)",
     )
+    on_behalf: bool = Field(
+        default=False,
+        strict=True,
+        description="confirm: staff confirm for the resident (true), who agreed as `agreed` says",
+    )
+    agreed: Agreement | None = Field(
+        default=None,
+        description="confirm on behalf, rate, consent: how the resident agreed: "
+        "in_person (当面) or phone (电话)",
+    )
+    rating: RatingIn | None = Field(
+        default=None, description="rate (required), confirm on behalf (optional): the stars given"
+    )
 
     def command(self) -> Command:
         """The action as the core takes it, from the API and the terminal alike."""
@@ -275,19 +306,16 @@ class ActionRequest(Body):
             reason=self.reason,
             note=self.work_done or self.note,  # `note`, as before `work_done` was named
             findings=self.findings,
-            fees=tuple(
-                FeeRequest(
-                    f.code, quantity(f.quantity), fen(f.price) if f.price is not None else None
-                )
-                for f in self.fees
-            ),
-            materials=tuple(
-                Material(m.name, quantity(m.quantity), m.unit, m.supplied_by)
-                for m in self.materials
-            ),
+            fees=tuple(f.request() for f in self.fees),
+            materials=tuple(m.material() for m in self.materials),
+            decision=self.decision,
+            amount_fen=fen(self.amount) if self.amount is not None else None,
             at=self.at,
             pause_kind=self.pause_kind,
             minutes=self.minutes,
+            on_behalf=self.on_behalf,
+            agreed=self.agreed,
+            rating=self.rating.rating() if self.rating else None,
         )
 
 
@@ -403,6 +431,14 @@ class TicketOut(BaseModel):
     pause_kind: PauseKind | None
     cancel_reason: str | None
     rework_count: int
+    confirmed_by: str | None
+    signed: bool
+    """Whether the resident signed when confirming (the image is on the work order)."""
+    rating: RatingOut | None
+    complaint: bool
+    """Counted as a complaint: a rating of 2 stars or fewer in any part, or a rework."""
+    auto_close_at: datetime | None
+    """When baoxiu closes the completed job if nobody confirms it first."""
     hurry_count: int
     findings: str | None
     work_done: str | None
@@ -455,6 +491,11 @@ class TicketOut(BaseModel):
             pause_kind=ticket.pause_kind,
             cancel_reason=ticket.cancel_reason,
             rework_count=ticket.rework_count,
+            confirmed_by=ticket.confirmed_by,
+            signed=ticket.signature is not None,
+            rating=_rating(ticket),
+            complaint=is_complaint(ticket),
+            auto_close_at=ticket.auto_close_at,
             hurry_count=ticket.hurry_count,
             findings=ticket.findings,
             work_done=ticket.completion_note,
@@ -500,6 +541,19 @@ class ActionOut(TicketOut):
         default=None,
         description="call_technician only: the assignee's phone, its look audited on the "
         "timeline as a reveal (other answers never carry it)",
+    )
+
+
+def _rating(ticket: Ticket) -> RatingOut | None:
+    rating = rating_of(ticket)
+    if rating is None:
+        return None
+    return RatingOut(
+        overall=rating.overall,
+        speed=rating.speed,
+        attitude=rating.attitude,
+        comment=rating.comment,
+        rated_at=ticket.rated_at,
     )
 
 

@@ -10,6 +10,7 @@ from tests.browser.test_sandbox_browser import open_chat
 from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
 from tickets.model import Actor
+from tickets.rating import Agreement
 from tickets.states import Source
 
 
@@ -51,8 +52,9 @@ async def test_a_group_card_is_one_card_for_everyone(browser: Browser, live: Liv
         await live.service.act(ticket.number, done, Source.API)
     await expect(wang_card.locator(".tag").first).to_have_text("待验收")
     await expect(wang_card).to_contain_text("维修结果更换地漏芯")  # the crew sees what was done
-    await expect(wang_card.get_by_role("button", name="确认完成（客服）")).to_be_visible()
-    await live.service.act(ticket.number, Command(Verb.CONFIRM, AGENT), Source.API)
+    await expect(wang_card.locator("summary", has_text="确认完成（客服）")).to_be_visible()
+    by_phone = Command(Verb.CONFIRM, AGENT, on_behalf=True, agreed=Agreement.PHONE)
+    await live.service.act(ticket.number, by_phone, Source.API)
     await live.service.act(ticket.number, Command(Verb.CLOSE, Actor.member("chen")), Source.API)
     await expect(wang_card.locator(".tag").first).to_have_text("已结单")
     await expect(wang_card).to_contain_text("验收林客服")

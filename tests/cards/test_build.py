@@ -1,5 +1,6 @@
 """What each audience's card shows and offers."""
 
+from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -157,6 +158,13 @@ def test_a_group_card_says_whose_buttons_are_whose(ctx: CardContext) -> None:
     ]
     done = ticket_card(make_ticket(Status.COMPLETED), Audience.TEAM, ctx)
     assert "确认完成（客服）" in [b.label for b in done.buttons]
+    [confirm] = [b for b in done.buttons if b.label == "确认完成（客服）"]
+    [agreed] = confirm.inputs  # the desk confirms only for the resident, who agreed somehow
+    assert (agreed.name, agreed.required) == ("agreed", True)
+    assert [(o.value, o.label) for o in agreed.options] == [
+        ("in_person", "当面"),
+        ("phone", "电话"),
+    ]
     assert not [n for n in done.notes if "处理中" in n.text]  # done: no longer in hand
     dispatch_desk = ticket_card(make_ticket(Status.NEW, team="tujian"), Audience.SUPERVISORS, ctx)
     assert "派单" in [b.label for b in dispatch_desk.buttons]  # there, everyone may
@@ -177,6 +185,13 @@ def test_a_finished_card_shows_the_result_and_who_signed_it_off(ctx: CardContext
     assert field(card, "维修结果") == "更换地漏芯"
     assert field(card, "验收").startswith("林客服 ")
     assert field(card, "结单").startswith("陈班长 ")
+    assert "业主评价" not in [f.label for f in card.fields]
+    rated = replace(
+        ticket, rating_overall=2, rating_speed=5, rating_attitude=4, rating_comment="慢"
+    )
+    assert field(ticket_card(rated, Audience.TEAM, ctx), "业主评价") == (
+        "总体满意度 2 星、响应速度 5 星、师傅服务态度 4 星；慢"
+    )
     working = ticket_card(make_ticket(Status.IN_PROGRESS), Audience.TEAM, ctx)
     assert "维修结果" not in [f.label for f in working.fields]
 

@@ -212,6 +212,21 @@ async def test_a_pause_picks_whose_it_is(chat: Chat) -> None:
     assert ticket.clock_stopped_at is not None
 
 
+async def test_the_desk_confirms_for_the_resident_saying_how_they_agreed(chat: Chat) -> None:
+    number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+    await chat.click("shuidian", await chat.card("shuidian", number), "接单", "li")
+    await chat.click("shuidian", await chat.card("shuidian", number, 2), "开始维修", "li")
+    await chat.click(
+        "shuidian", await chat.card("shuidian", number, 3), "完工", "li", note="换阀芯"
+    )
+    card = await chat.card("shuidian", number, revision=4)
+    assert choices(card.html, "确认完成（客服）", "agreed") == ["in_person", "phone"]
+    done = await chat.click("shuidian", card, "确认完成", "lin", agreed="phone")
+    assert done["level"] == "success", done
+    ticket = (await chat.service.history(number)).ticket
+    assert (ticket.status, ticket.confirmed_by) == (Status.CONFIRMED, "林客服（代业主电话确认）")
+
+
 async def test_an_escalation_is_answered_from_its_card(chat: Chat) -> None:
     """The desk acts from escalation cards; the answer to a click on one is the ticket as it
     is now, still with the escalation's buttons."""

@@ -12,7 +12,7 @@ from tickets.errors import IllegalTransition, InvalidInput
 from tickets.fees import FeeRequest
 from tickets.model import RESIDENT, Actor
 from tickets.service import TicketService
-from tickets.states import Agreed, Decision, Review, Source, Status
+from tickets.states import Decision, Review, Source, Status
 from tickets.words import for_resident
 
 LI, WANG, CHEN = Actor.member("li"), Actor.member("wang"), Actor.member("chen")
@@ -81,7 +81,7 @@ async def test_extra_cost_without_consent_is_refused_and_nothing_stored(
     token = before.public_token
     agreed = await service.act_as_resident(token, Command(Verb.CONSENT, RESIDENT), Source.WEB)
     assert (agreed.ticket.quoted_fen, agreed.ticket.quote_pending_fen) == (15000, None)
-    assert agreed.event is not None and agreed.event.details.agreed == Agreed.PAGE  # type: ignore[union-attr]
+    assert agreed.event is not None and agreed.event.details.agreed == "page"  # type: ignore[union-attr]
     done = (await service.act(number, complete(more), Source.API)).ticket
     assert (done.status, done.fees_total_fen) == (Status.COMPLETED, 15000)
 
@@ -94,6 +94,6 @@ async def test_a_price_above_what_was_agreed_is_refused(service: TicketService) 
     raised = Command(Verb.QUOTE, LI, amount_fen=12000)
     await service.act(number, raised, Source.API)
     phoned = await service.act(number, Command(Verb.CONSENT, AGENT), Source.API)
-    assert phoned.event is not None and phoned.event.details.agreed == Agreed.PHONE  # type: ignore[union-attr]
+    assert phoned.event is not None and phoned.event.details.agreed == "phone"  # type: ignore[union-attr]
     done = await service.act(number, complete(FeeRequest("SD-02", Decimal("1"), 12000)), Source.API)
     assert done.ticket.fees_total_fen == 12000

@@ -15,6 +15,7 @@ from tickets.errors import AlreadyTaken, CapacityReached, Forbidden, InvalidInpu
 from tickets.events import Assigned, Paused
 from tickets.model import RESIDENT, Actor
 from tickets.ports import TicketQuery
+from tickets.rating import Agreement, Rating
 from tickets.service import Outcome, TicketService
 from tickets.states import Source, Status, Urgency
 
@@ -49,6 +50,9 @@ async def test_open_routes_and_suggests_urgency(service: TicketService) -> None:
     assert [(e.kind, e.actor_id, e.source) for e in history.events] == [("create", "lin", "api")]
 
 
+ON_BEHALF = Command(Verb.CONFIRM, Actor.member("lin"), on_behalf=True, agreed=Agreement.PHONE)
+
+
 async def test_whole_life_cycle_is_on_the_timeline(service: TicketService, clock: Clock) -> None:
     number = (await service.open(draft(), AGENT, Source.API)).ticket.number
     steps = [
@@ -64,7 +68,7 @@ async def test_whole_life_cycle_is_on_the_timeline(service: TicketService, clock
         (Command(Verb.REOPEN, Actor.member("lin"), reason="还在滴"), Source.API, Status.ASSIGNED),
         (Command(Verb.START, Actor.member("li")), Source.API, Status.IN_PROGRESS),
         (Command(Verb.COMPLETE, LI, findings="阀芯坏"), Source.API, Status.COMPLETED),
-        (Command(Verb.CONFIRM, Actor.member("lin")), Source.API, Status.CONFIRMED),
+        (ON_BEHALF, Source.API, Status.CONFIRMED),
         (Command(Verb.CLOSE, Actor.member("chen")), Source.API, Status.CLOSED),
     ]
     for command, source, status in steps:
@@ -245,7 +249,7 @@ async def test_the_resident_confirms_through_their_link_and_only_there(
     number = (await service.open(draft(), AGENT, Source.API)).ticket.number
     for verb in (Verb.CLAIM, Verb.START, Verb.COMPLETE):
         await service.act(number, Command(verb, LI, findings="阀芯坏"), Source.API)
-    confirm = Command(Verb.CONFIRM, RESIDENT, note="修好了，谢谢师傅")
+    confirm = Command(Verb.CONFIRM, RESIDENT, signature="s.png", rating=Rating(5, 5, 5))
     with pytest.raises(Forbidden, match="报修链接"):
         await service.act(number, confirm, Source.WEB)
     with pytest.raises(NotFound):

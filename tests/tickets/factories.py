@@ -9,9 +9,10 @@ from tickets.actions import Command, Verb
 from tickets.deadlines import Policy, Rung
 from tickets.events import CardReposted, DeliveryFailed
 from tickets.machine import Context
-from tickets.model import SYSTEM, Actor, Reporter, Ticket
+from tickets.model import RESIDENT, SYSTEM, Actor, Reporter, Ticket
 from tickets.people import Directory
-from tickets.states import Agreed, Channel, Decision, Review, Source, Status, Urgency
+from tickets.rating import Agreement, Rating
+from tickets.states import Channel, Decision, Review, Source, Status, Urgency
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -60,7 +61,7 @@ COMMANDS: Mapping[Verb, Command] = {
     V.PAUSE: Command(V.PAUSE, Actor.member("li"), reason="等配件"),
     V.RESUME: Command(V.RESUME, Actor.member("li")),
     V.COMPLETE: Command(V.COMPLETE, Actor.member("li"), findings="阀芯磨损", note="更换阀芯"),
-    V.CONFIRM: Command(V.CONFIRM, Actor.member("lin")),
+    V.CONFIRM: Command(V.CONFIRM, Actor.member("lin"), on_behalf=True, agreed=Agreement.PHONE),
     V.REOPEN: Command(V.REOPEN, Actor.member("lin"), reason="还在滴水"),
     V.CLOSE: Command(V.CLOSE, Actor.member("lin"), reason="业主电话确认"),
     V.CANCEL: Command(V.CANCEL, Actor.member("lin"), reason="业主自行修好"),
@@ -82,11 +83,15 @@ COMMANDS: Mapping[Verb, Command] = {
     V.FLAG: Command(V.FLAG, Actor.member("wang"), reason="业主自购热水器，在厂家保修期内"),
     V.REVIEW: Command(V.REVIEW, Actor.member("chen"), decision=Decision.APPROVE),
     V.QUOTE: Command(V.QUOTE, Actor.member("li"), amount_fen=18000),
-    V.CONSENT: Command(V.CONSENT, Actor.member("lin"), agreed=Agreed.PHONE),
+    V.CONSENT: Command(V.CONSENT, Actor.member("lin"), agreed=Agreement.PHONE),
     V.RESCHEDULE: Command(
         V.RESCHEDULE, Actor.member("lin"), at=T0 + timedelta(days=1), reason="业主明天才在家"
     ),
+    V.RATE: Command(V.RATE, Actor.member("lin"), rating=Rating(4, 5, 5), agreed=Agreement.PHONE),
 }
+SIGNED = Command(V.CONFIRM, RESIDENT, signature="sig.png", rating=Rating(4, 5, 5, "师傅很细心"))
+"""The resident confirms on their page: signed, rated 4/5/5."""
+NOT_FIXED = Command(V.REOPEN, RESIDENT, reason="还是滴水")
 SYSTEM_VERBS = (
     V.AUTO_ASSIGN,
     V.RECORD_DELIVERY_FAILURE,

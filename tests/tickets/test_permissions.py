@@ -49,6 +49,7 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.REVIEW: {"chen", "zhou", "admin"},
     V.QUOTE: {"li"} | DESK,
     V.CONSENT: {"li"} | DESK,
+    V.RATE: DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 

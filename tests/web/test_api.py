@@ -12,10 +12,11 @@ import pytest
 from baoxiu.config import Settings
 from tests.reports import crew
 from tests.web.conftest import AUTH, REPORT, Api, ApiFor
+from tickets.actions import Verb
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
-STEPS = [
+STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("claim", "li", {}),
     ("start", "li", {}),
     ("pause", "li", {"reason": "等配件", "pause_kind": "parts"}),
@@ -24,8 +25,9 @@ STEPS = [
     ("reopen", "lin", {"reason": "业主说还在渗水"}),
     ("start", "li", {}),
     ("complete", "li", {"findings": "仍有渗水"}),
-    ("confirm", "lin", {}),
+    ("confirm", "lin", {"on_behalf": True, "agreed": "in_person"}),
     ("close", "chen", {}),
+    ("rate", "lin", {"agreed": "phone", "rating": {"overall": 4, "speed": 5, "attitude": 5}}),
 ]
 
 
@@ -38,16 +40,39 @@ async def test_a_ticket_lives_its_whole_life_through_the_api(api: Api) -> None:
         status, ticket = await api.act(number, action, actor, **extra)
         assert status == 200, ticket
     assert ticket["status"] == "closed" and ticket["rework_count"] == 1
+    assert ticket["confirmed_by"] == "林客服（代业主当面确认）" and ticket["signed"] is False
+    assert ticket["complaint"] is True  # it was redone once
+    assert ticket["rating"] | {"rated_at": None} == {
+        "overall": 4,
+        "speed": 5,
+        "attitude": 5,
+        "comment": None,
+        "rated_at": None,
+    }
     status, detail = await api.call("GET", f"/api/v1/tickets/{number}")
     assert status == 200
     timeline = [(e["kind"], e["actor_name"], e["source"]) for e in detail["events"]]
     names = {"li": "李师傅", "lin": "林客服", "chen": "陈班长"}
     assert timeline == [("create", "系统", "api")] + [
-        (action, names[actor], "api") for action, actor, _ in STEPS
+        (Verb(action).kind.value, names[actor], "api") for action, actor, _ in STEPS
     ]
     assert detail["events"][3]["details"] == {"reason": "等配件", "kind": "parts"}
     assert detail["events"][3]["from_status"] == "in_progress"
     assert detail["events"][3]["to_status"] == "paused"
+
+
+async def test_staff_confirm_only_on_the_residents_behalf_and_rate_in_stars(api: Api) -> None:
+    number = (await api.create())["number"]
+    for action, actor, extra in STEPS[:5]:
+        assert (await api.act(number, action, actor, **extra))[0] == 200
+    status, refused = await api.act(number, "confirm", "lin")
+    assert status == 422 and "代业主确认" in refused["message"], refused
+    status, refused = await api.act(number, "confirm", "lin", on_behalf=True, agreed="mail")
+    assert status == 422 and refused["fields"][0]["field"] == "agreed", refused
+    stars = {"overall": 4, "speed": 6, "attitude": 5}
+    status, refused = await api.act(number, "rate", "lin", rating=stars)
+    assert status == 422 and "响应速度" in refused["message"], refused
+    assert (await api.call("GET", f"/api/v1/tickets/{number}"))[1]["status"] == "completed"
 
 
 async def test_fifty_simultaneous_claims_one_winner_no_errors(

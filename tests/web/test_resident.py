@@ -29,6 +29,7 @@ from tests.web.uploads import FIELDS, jpeg, png_16bit
 from tickets.actions import Command, Verb
 from tickets.model import Actor, Ticket
 from tickets.ports import TicketQuery
+from tickets.rating import Agreement
 from tickets.service import TicketService
 from tickets.states import Channel, Source, Status
 
@@ -323,8 +324,9 @@ async def test_the_timeline_speaks_the_residents_language(site: Site) -> None:
     assert "DN20" not in page and "业主态度差" not in page, "a pause's reason is the crew's"
     assert "维修完成，请您验收" in page and "维修完成，等待验收" in page, "headline, newest step"
     assert "内部备注" not in page and "13800000001" not in page
-    assert 'data-refresh="30"' in page
-    await site.service.act(ticket.number, Command(Verb.CONFIRM, Actor.member("lin")), Source.API)
+    assert "data-refresh" not in page, "no refresh wipes a signature being drawn"
+    by_phone = Command(Verb.CONFIRM, Actor.member("lin"), on_behalf=True, agreed=Agreement.PHONE)
+    await site.service.act(ticket.number, by_phone, Source.API)
     await site.service.act(ticket.number, Command(Verb.CLOSE, Actor.member("chen")), Source.API)
     _, page = await site.page(location)
     assert "已结单" in page and "data-refresh" not in page

@@ -26,6 +26,7 @@ from tickets.events import (
     CardReposted,
     Closed,
     Completed,
+    Confirmed,
     Consented,
     Created,
     DeliveryFailed,
@@ -63,7 +64,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.PAUSE: Paused("等配件", "parts"),
     K.RESUME: Note("配件到了"),
     K.COMPLETE: Completed("更换阀芯", "阀芯磨损", 3000),
-    K.CONFIRM: Note("业主电话确认"),
+    K.CONFIRM: Confirmed(on_behalf=True, agreed="phone"),
     K.REOPEN: Reopened(reason="还在滴水", rework=1),
     K.CLOSE: Closed(reason="联系不上业主", unconfirmed=True),
     K.CANCEL: Reason("业主撤销"),
@@ -81,7 +82,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.QUOTED: Quoted(15000, pending=True, reason="压缩机需更换"),
     K.CONSENTED: Consented(15000, "phone"),
     K.RESCHEDULED: Rescheduled("2026-12-03T14:00:00+08:00", None, "业主白天上班"),
-    K.RATED: Rated(score=4, comment="师傅很专业"),
+    K.RATED: Rated(overall=4, speed=5, attitude=5, comment="师傅很专业", agreed="phone"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
 

@@ -123,3 +123,77 @@
     }, Number(live.dataset.refresh) * 1000);
   }
 })();
+
+// The signature pad: a finger (or a mouse) draws; the drawing goes with the form as a PNG.
+(function () {
+  "use strict";
+  const pad = document.getElementById("signature-pad");
+  if (!pad) return;
+  const form = pad.closest("form");
+  const field = document.getElementById("signature");
+  const pen = pad.getContext("2d");
+  let drawing = false;
+  let drawn = false;
+
+  // The canvas's pixels follow its size on screen and the screen's density: sharp strokes.
+  const fit = () => {
+    const ratio = Math.min(window.devicePixelRatio || 1, 3);
+    pad.width = Math.round(pad.clientWidth * ratio);
+    pad.height = Math.round(pad.clientHeight * ratio);
+    pen.scale(ratio, ratio);
+    pen.lineWidth = 2.5;
+    pen.lineCap = "round";
+    pen.lineJoin = "round";
+    pen.strokeStyle = "#1f2328";
+    drawn = false;
+    field.value = "";
+  };
+  const point = (event) => {
+    const box = pad.getBoundingClientRect();
+    return [event.clientX - box.left, event.clientY - box.top];
+  };
+  pad.addEventListener("pointerdown", (event) => {
+    drawing = true;
+    pad.classList.remove("missing");
+    document.getElementById("signature-error").textContent = "";
+    pad.setPointerCapture(event.pointerId);
+    const [x, y] = point(event);
+    pen.beginPath();
+    pen.moveTo(x, y);
+    event.preventDefault();
+  });
+  pad.addEventListener("pointermove", (event) => {
+    if (!drawing) return;
+    const [x, y] = point(event);
+    pen.lineTo(x, y);
+    pen.stroke();
+    drawn = true;
+    event.preventDefault();
+  });
+  const stop = () => {
+    drawing = false;
+    if (drawn) field.value = pad.toDataURL("image/png");
+  };
+  pad.addEventListener("pointerup", stop);
+  pad.addEventListener("pointercancel", stop);
+  document.getElementById("signature-clear").addEventListener("click", () => {
+    pen.setTransform(1, 0, 0, 1, 0, 0);
+    pen.clearRect(0, 0, pad.width, pad.height);
+    fit();
+  });
+  // Checked on the tap, before the browser checks the stars: the signature is asked first.
+  form.querySelector("button[type=submit]").addEventListener("click", (event) => {
+    const missing = !drawn;
+    pad.classList.toggle("missing", missing);
+    document.getElementById("signature-error").textContent =
+      missing ? "请先在签名框里签名，再确认修好" : "";
+    if (missing) {
+      event.preventDefault();
+      pad.scrollIntoView({ block: "center" });
+    }
+  });
+  form.addEventListener("submit", () => {
+    field.value = pad.toDataURL("image/png");
+  });
+  fit();
+})();
