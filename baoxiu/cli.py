@@ -40,6 +40,7 @@ from tickets.errors import TicketError
 from tickets.explain import explain
 from tickets.fee_sheet import fee_rows, read_fees
 from tickets.model import SYSTEM, Actor
+from tickets.payment import payment_words
 from tickets.ports import TicketQuery
 from tickets.rota_sheet import read_sheet
 from tickets.sheet import BadSheet
@@ -295,6 +296,7 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
             ("报修人", f"{t.reporter.name} {t.reporter.phone}"),
             ("接单人", directory.name_of(t.assignee_id) or "—"),
             ("返工次数", str(t.rework_count)),
+            *([("收费", payment_words(t))] if t.fee_lines else []),
         ]:
             out.print(Text(f"  {label}：") + _shown(value))
         timeline = Table(
@@ -396,6 +398,10 @@ def tickets_act(
         list[str] | None,
         typer.Option(help="Complete: NAME:QUANTITY:UNIT:resident|property; repeat it."),
     ] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(help="Pay: cash, wechat, alipay or transfer (a correction needs --reason)."),
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -417,6 +423,7 @@ def tickets_act(
                 "findings": findings,
                 "fees": fees,
                 "materials": materials,
+                "method": method,
             }
         )
     except ValidationError as error:

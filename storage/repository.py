@@ -20,6 +20,7 @@ from tickets.errors import ConcurrentUpdate
 from tickets.events import details_from_json, details_to_json
 from tickets.fees import FeeLine, Material, SuppliedBy
 from tickets.model import Event, Reporter, Ticket
+from tickets.payment import PayMethod
 from tickets.ports import Page, TicketQuery
 from tickets.states import OPEN_STATUSES, Channel, PauseKind, Source, Status, Urgency
 
@@ -33,6 +34,7 @@ _CONVERTED = {
     "fee_lines",
     "materials",
     "photos_after",
+    "paid_method",
 }
 _PLAIN_FIELDS = [f.name for f in fields(Ticket) if f.name not in _CONVERTED]
 
@@ -52,6 +54,7 @@ def _to_row_values(ticket: Ticket) -> dict[str, Any]:
         for m in ticket.materials
     ]
     values["photos_after"] = list(ticket.photos_after)
+    values["paid_method"] = ticket.paid_method.value if ticket.paid_method else None
     return values
 
 
@@ -80,6 +83,7 @@ def _to_ticket(row: TicketRow) -> Ticket:
             for m in row.materials
         ),
         photos_after=tuple(row.photos_after),
+        paid_method=PayMethod(row.paid_method) if row.paid_method else None,
         version=row.version,
         id=row.id,
     )

@@ -65,6 +65,10 @@ class TicketRow(SQLModel, table=True):
     rating_comment: str | None = Field(default=None, sa_type=Text)
     rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     signature: str | None = Field(default=None, max_length=64)
+    paid_fen: int | None = None
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paid_method: str | None = Field(default=None, max_length=16)
+    paid_by: str | None = Field(default=None, max_length=64)
     rework_count: int = 0
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from tickets.events import Details, EventKind
 from tickets.fees import FeeRequest, Material
 from tickets.model import Actor
+from tickets.payment import PayMethod
 from tickets.states import PauseKind
 
 
@@ -45,6 +46,8 @@ class Verb(StrEnum):
     RESCHEDULE = "reschedule"
     """The appointment with the resident is set or moved (改约上门时间); not 延期 (EXTEND),
     which gives the desk's deadline more time."""
+    PAY = "pay"
+    """The desk records that the resident paid the job's fees, and how (收费)."""
 
     @property
     def label(self) -> str:
@@ -82,6 +85,7 @@ _LABELS = {
     Verb.CALL_TECHNICIAN: "联系师傅",
     Verb.HURRY: "催单",
     Verb.RESCHEDULE: "改约上门时间",
+    Verb.PAY: "收费",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -94,6 +98,7 @@ _KINDS = {
     Verb.CALL_TECHNICIAN: EventKind.REVEAL,
     Verb.HURRY: EventKind.HURRIED,
     Verb.RESCHEDULE: EventKind.RESCHEDULED,
+    Verb.PAY: EventKind.PAID,
 }
 
 MAX_TEXT = 500
@@ -129,3 +134,5 @@ class Command:
     materials: tuple[Material, ...] = ()
     photos: tuple[str, ...] = ()
     """Stored photos taken after the repair (complete)."""
+    method: PayMethod | None = None
+    """How the resident paid (pay)."""

@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     TAKEN_OVER = "taken_over"
     RESCHEDULED = "rescheduled"
     RATED = "rated"
+    PAID = "paid"
     UNKNOWN = "unknown"
 
     @property
@@ -210,6 +211,15 @@ class Rated:
 
 
 @dataclass(frozen=True)
+class Paid:
+    method: str = ""
+    """tickets.payment.PayMethod's value."""
+    amount_fen: int = 0
+    correction: str | None = None
+    """Why an earlier record of the payment is replaced, when it is."""
+
+
+@dataclass(frozen=True)
 class Unknown:
     """An event of a kind this version does not know, kept as it was stored."""
 
@@ -236,6 +246,7 @@ Details = (
     | Extended
     | Rescheduled
     | Rated
+    | Paid
     | Unknown
 )
 
@@ -273,6 +284,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.TAKEN_OVER: _Info("主管跟进", NoDetails, False),
     EventKind.RESCHEDULED: _Info("改约上门", Rescheduled, True),
     EventKind.RATED: _Info("评价", Rated, True),
+    EventKind.PAID: _Info("收费", Paid, False),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }
 

@@ -39,6 +39,7 @@ from tickets.events import (
     Extended,
     NoDetails,
     Note,
+    Paid,
     Paused,
     Reason,
     Reopened,
@@ -46,7 +47,7 @@ from tickets.events import (
     Revealed,
     Transferred,
 )
-from tickets.fees import FeeSchedule, total
+from tickets.fees import FeeSchedule, total, yuan
 from tickets.model import Actor, ActorKind, Event, Ticket
 from tickets.people import Directory, DispatchMode, Member, Team
 from tickets.permissions import (
@@ -88,6 +89,7 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.CALL_TECHNICIAN: _ACTIVE,
     Verb.HURRY: frozenset({Status.NEW}) | _ACTIVE,
     Verb.RESCHEDULE: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.PAY: frozenset({Status.COMPLETED, Status.CONFIRMED, Status.CLOSED}),
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -573,6 +575,28 @@ def _reschedule(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _C
     return changes, Rescheduled(c.at.isoformat(), before, reason)
 
 
+def _pay(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The resident paid the job's total, by `method`. Recorded once: a second record (the
+    wrong method picked) replaces the first only with a reason, kept on the timeline."""
+    if t.fees_total_fen <= 0:
+        raise InvalidInput(f"工单{t.number}没有要收的费用", field="action")
+    if c.method is None:
+        raise InvalidInput("请选择收费方式：现金、微信、支付宝或转账", field="method")
+    correction = None
+    if t.paid_method is not None:
+        said = f"{t.paid_by}已记录收费 {yuan(t.paid_fen or 0)} 元（{t.paid_method.label}）"
+        correction = _text(c.reason, "reason", required=False, what="更正原因")
+        if correction is None:
+            raise InvalidInput(f"工单{t.number}{said}；如需更正，请填写更正原因", field="reason")
+    changes = {
+        "paid_fen": t.fees_total_fen,
+        "paid_at": ctx.now,
+        "paid_method": c.method,
+        "paid_by": who.name,
+    }
+    return changes, Paid(c.method.value, t.fees_total_fen, correction)
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -598,4 +622,5 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.CALL_TECHNICIAN: _call_technician,
     Verb.HURRY: _hurry,
     Verb.RESCHEDULE: _reschedule,
+    Verb.PAY: _pay,
 }

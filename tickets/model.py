@@ -11,6 +11,7 @@ from enum import StrEnum
 from tickets.deadlines import Rung
 from tickets.events import Details, EventKind, NoDetails
 from tickets.fees import FeeLine, Material
+from tickets.payment import PayMethod
 from tickets.states import Channel, PauseKind, Source, Status, Urgency
 
 
@@ -124,6 +125,12 @@ class Ticket:
     rated_at: datetime | None = None
     signature: str | None = None
     """The stored image of the resident's signature, drawn when they confirmed."""
+    paid_fen: int | None = None
+    """What the resident paid (the job's total when it was recorded), once an agent records it."""
+    paid_at: datetime | None = None
+    paid_method: PayMethod | None = None
+    paid_by: str | None = None
+    """Who recorded the payment (a member's name)."""
     rework_count: int = 0
     photos: tuple[str, ...] = ()
     public_token: str = ""

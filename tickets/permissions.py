@@ -56,6 +56,7 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.CALL_TECHNICIAN: _DESK,
     Verb.HURRY: _DESK | {Grant.RESIDENT},
     Verb.RESCHEDULE: _DESK | {Grant.ASSIGNEE},
+    Verb.PAY: _DESK,
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL)."""

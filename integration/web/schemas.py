@@ -25,6 +25,7 @@ from tickets.events import EventKind, details_to_json
 from tickets.fees import FeeRequest, Material, SuppliedBy, fen, quantity
 from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
+from tickets.payment import PayMethod, payment_words
 from tickets.people import Directory
 from tickets.phone import normalize_phone
 from tickets.states import Channel, PauseKind, Source, Status, Urgency
@@ -238,6 +239,11 @@ class ActionRequest(Body):
         description="pause: parts (等配件) and resident (业主原因) stop the clock; "
         "other (其他原因), the default, does not",
     )
+    method: PayMethod | None = Field(
+        default=None,
+        description="pay: cash (现金), wechat (微信), alipay (支付宝) or transfer (转账); "
+        "the amount is the ticket's total; paying again needs a reason (the correction's)",
+    )
     minutes: Annotated[int, Field(strict=True, ge=1, le=EXTEND_MAX_MINUTES)] | None = Field(
         default=None,
         description="extend: how far the deadline the ticket works towards moves, "
@@ -267,6 +273,7 @@ class ActionRequest(Body):
             at=self.at,
             pause_kind=self.pause_kind,
             minutes=self.minutes,
+            method=self.method,
         )
 
 
@@ -333,6 +340,16 @@ class FeeLineOut(BaseModel):
     free: bool
 
 
+class PaymentOut(BaseModel):
+    """The resident's payment as an agent recorded it (pay)."""
+
+    amount_fen: int
+    method: PayMethod
+    method_label: str
+    at: datetime
+    by: str
+
+
 class MaterialOut(BaseModel):
     name: str
     quantity: str
@@ -388,6 +405,10 @@ class TicketOut(BaseModel):
     fee_lines: list[FeeLineOut]
     fees_total_fen: int
     """What the resident pays, in fen (free lines count nothing)."""
+    payment: PaymentOut | None
+    """Recorded by the desk (pay); none while unpaid or free."""
+    payment_label: str
+    """已收费 110.50 元（微信）, 免费 or 未收费."""
     materials: list[MaterialOut]
     photos_after: list[str]
     accept_due: datetime | None
@@ -436,6 +457,16 @@ class TicketOut(BaseModel):
                 for line in ticket.fee_lines
             ],
             fees_total_fen=ticket.fees_total_fen,
+            payment=PaymentOut(
+                amount_fen=ticket.paid_fen,
+                method=ticket.paid_method,
+                method_label=ticket.paid_method.label,
+                at=ticket.paid_at,
+                by=ticket.paid_by or "",
+            )
+            if ticket.paid_method and ticket.paid_fen is not None and ticket.paid_at
+            else None,
+            payment_label=payment_words(ticket),
             materials=[
                 MaterialOut(**{**asdict(m), "quantity": str(m.quantity)}) for m in ticket.materials
             ],

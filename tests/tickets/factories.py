@@ -10,6 +10,7 @@ from tickets.deadlines import Policy, Rung
 from tickets.events import CardReposted, DeliveryFailed
 from tickets.machine import Context
 from tickets.model import SYSTEM, Actor, Reporter, Ticket
+from tickets.payment import PayMethod
 from tickets.people import Directory
 from tickets.states import Channel, Source, Status, Urgency
 
@@ -82,6 +83,7 @@ COMMANDS: Mapping[Verb, Command] = {
     V.RESCHEDULE: Command(
         V.RESCHEDULE, Actor.member("lin"), at=T0 + timedelta(days=1), reason="业主明天才在家"
     ),
+    V.PAY: Command(V.PAY, Actor.member("lin"), method=PayMethod.WECHAT),
 }
 SYSTEM_VERBS = (
     V.AUTO_ASSIGN,
@@ -96,8 +98,10 @@ OVERDUE: dict[str, Any] = {
     "complete_due": T0,
     "escalation_chain": (Rung(0, "assignee"), Rung(30, "supervisors")),
     "escalate_at": T0,
+    "fees_total_fen": 11050,
 }
-"""Every deadline missed an hour before `ctx`'s now, the first step of the chain due."""
+"""Every deadline missed an hour before `ctx`'s now, the first step of the chain due, and a
+fee to pay: whatever a verb waits for is there."""
 TEAMS: Mapping[Verb, str] = {V.AUTO_ASSIGN: "dianti"}
 """Where a verb's ticket must be for the verb to apply: baoxiu assigns only round-robin teams."""
 

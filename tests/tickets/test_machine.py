@@ -86,6 +86,8 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     **{(s, V.CALL_TECHNICIAN): s for s in _HELD},  # audited, changes nothing
     # while the job is open the resident may chase it and the visit be (re)arranged
     **{(s, v): s for s in (S.NEW, *_HELD) for v in (V.HURRY, V.RESCHEDULE)},
+    # a finished job's fees are paid at the door or later, before or after it is closed
+    **{(s, V.PAY): s for s in (S.COMPLETED, S.CONFIRMED, S.CLOSED)},
 }
 
 

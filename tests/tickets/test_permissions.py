@@ -45,6 +45,7 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.CALL_TECHNICIAN: DESK,
     V.HURRY: DESK,
     V.RESCHEDULE: {"li"} | DESK,
+    V.PAY: DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 

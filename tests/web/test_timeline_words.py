@@ -34,6 +34,7 @@ from tickets.events import (
     Extended,
     NoDetails,
     Note,
+    Paid,
     Paused,
     Rated,
     Reason,
@@ -75,6 +76,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.TAKEN_OVER: NoDetails(),
     K.RESCHEDULED: Rescheduled("2026-12-03T14:00:00+08:00", None, "业主白天上班"),
     K.RATED: Rated(score=4, comment="师傅很专业"),
+    K.PAID: Paid("wechat", 11050, "选错了付款方式"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
 
