@@ -22,10 +22,11 @@ from baoxiu.doctor import examine
 from baoxiu.listening import EVERYWHERE, CannotListen, listen, on_loopback, public_url
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.sandbox import exposure
-from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
+from baoxiu.qr import DPI, MAX_LOCATION, make_poster, report_url
 from baoxiu.schedule_file import write_schedule
 from baoxiu.sheet_files import EXCEL, Format, read_cells, write_cells
 from baoxiu.wiring import open_service
+from cards.fonts import FontNotFoundError
 from integration.clicks import TOASTS
 from integration.web.controls import visible
 from integration.web.errors import validation_fields
