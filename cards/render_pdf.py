@@ -18,7 +18,7 @@ FONT = "cjk"
 ACCENT = (21, 94, 173)
 SHADE = (232, 240, 250)
 LABEL_WIDTH = 32  # mm of a 180 mm line
-SIGNATURE_WIDTH, SIGNATURE_HEIGHT = 60, 40  # mm: the image, scaled, and room for its label
+SIGNATURE_WIDTH, SIGNATURE_HEIGHT = 75, 25  # mm: the box the signature is scaled into
 
 
 def work_order_pdf(order: WorkOrder, signature: bytes | None, font: tuple[str, int]) -> bytes:
@@ -52,7 +52,7 @@ def work_order_pdf(order: WorkOrder, signature: bytes | None, font: tuple[str, i
             text_align=(Align.L, Align.R, Align.R, Align.R),
             headings_style=FontFace(fill_color=SHADE),
             wrapmode=WrapMode.CHAR,
-            line_height=7,
+            line_height=6,
         ) as table:
             table.row(("收费项目", "数量", "单价", "金额（元）"))
             for fee in order.fees:
@@ -69,13 +69,22 @@ def work_order_pdf(order: WorkOrder, signature: bytes | None, font: tuple[str, i
     if order.comment:
         _rows(pdf, (Row("业主意见", order.comment),))
     _rows(pdf, (Row("验收确认", order.confirmed),))
-    if pdf.get_y() + SIGNATURE_HEIGHT > pdf.page_break_trigger:
-        pdf.add_page()  # the signature stays with its label
-    _line(pdf, "业主签名：")
-    if signature is not None:
-        pdf.image(io.BytesIO(signature), x=pdf.l_margin + LABEL_WIDTH, w=SIGNATURE_WIDTH)
+    if pdf.get_y() + SIGNATURE_HEIGHT + 4 > pdf.page_break_trigger:
+        pdf.add_page()  # the signature stays on the page of its part
+    top = pdf.get_y() + 3
+    pdf.set_xy(pdf.l_margin, top)
+    pdf.cell(LABEL_WIDTH, 8, "业主签名：")
+    if signature is None:
+        pdf.cell(0, 8, "（未签名）")
     else:
-        _line(pdf, "（未签名）")
+        pdf.image(
+            io.BytesIO(signature),
+            x=pdf.l_margin + LABEL_WIDTH,
+            y=top,
+            w=SIGNATURE_WIDTH,
+            h=SIGNATURE_HEIGHT,
+            keep_aspect_ratio=True,
+        )
     return bytes(pdf.output())
 
 
@@ -94,7 +103,7 @@ def _rows(pdf: FPDF, rows: tuple[Row, ...], title: str | None = None) -> None:
         first_row_as_headings=title is not None,
         headings_style=FontFace(fill_color=SHADE),
         wrapmode=WrapMode.CHAR,
-        line_height=7,
+        line_height=6,
     ) as table:
         if title is not None:
             table.row((title, ""))

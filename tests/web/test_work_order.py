@@ -13,6 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from baoxiu.config import Settings
+from integration.web.photos import PhotoStore
 from integration.web.resident import RESIDENT
 from storage.engine import create_engine
 from storage.uow import SqlUnitOfWorkFactory
@@ -44,10 +45,9 @@ def signature_png() -> bytes:
     return out.getvalue()
 
 
-async def signed_and_rated(api: Api, db_url: str, number: str) -> str:
+async def signed_and_rated(store: PhotoStore, db_url: str, number: str) -> str:
     """What the resident's sign-off stores (built elsewhere), written as a fixture: the
     signature image in the photo store, the stars and the comment on the ticket."""
-    store = api.client.app[RESIDENT].photos
     with store.upload() as upload:
         await upload.add(signature_png())
         (name,) = upload.publish()
@@ -83,7 +83,7 @@ async def closed_and_paid(api: Api, db_url: str) -> str:
     for action, extra in (("confirm", {}), ("pay", {"method": "wechat"}), ("close", {})):
         status, answer = await api.act(number, action, "lin", **extra)
         assert status == 200, answer
-    await signed_and_rated(api, db_url, number)
+    await signed_and_rated(api.client.app[RESIDENT].photos, db_url, number)
     return number
 
 
