@@ -220,7 +220,9 @@ class ActionRequest(Body):
     to: Short | None = Field(default=None, description="member id: dispatch / transfer target")
     team: Short | None = Field(default=None, description="team id: transfer to another team")
     reason: Note | None = Field(
-        default=None, description="required for pause, hand_back, reopen, cancel, extend"
+        default=None,
+        description="required for pause, hand_back, reopen, cancel, extend, "
+        "and for a pay that corrects an earlier one",
     )
     note: Note | None = Field(default=None, description="comment, resume or confirm text")
     findings: Note | None = Field(default=None, description="complete: what was found (required)")

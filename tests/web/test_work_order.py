@@ -152,3 +152,13 @@ async def test_an_open_job_has_an_unfinished_work_order(api: Api) -> None:
     text = re.sub(r"\s+", "", PdfReader(io.BytesIO(data)).pages[0].extract_text())
     assert "本单没有收费项目" in text and "业主尚未评价" in text and "（未签名）" in text
     assert "收费情况免费" in text and "验收确认业主未确认" in text
+
+
+async def test_without_a_font_for_it_the_pdf_says_what_to_install(
+    api: Api, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = (await api.create())["number"]
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # a machine without fontconfig
+    status, answer = await api.call("GET", PDF.format(number))
+    assert status == 503 and "apt-get install fonts-wqy-microhei" in answer["message"], answer
