@@ -13,7 +13,7 @@ from baoxiu.wiring import build_service, card_context
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
-from integration.web import api, fee_page, openapi, resident
+from integration.web import api, fee_page, openapi, resident, work_order
 from integration.web.auth import bearer_auth
 from integration.web.deadline import REQUEST_S, deadline
 from integration.web.errors import error_middleware
@@ -76,6 +76,7 @@ def create_app(
         ),
     )
     fee_page.add_routes(app, settings.fee_schedule())
+    work_order.add_routes(app)
     for platform in PLATFORMS:
         platform.add_routes(app, settings)
     home = next((page for p in PLATFORMS if (page := p.home(settings))), REPORT_FORM)

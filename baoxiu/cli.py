@@ -22,10 +22,11 @@ from baoxiu.doctor import examine
 from baoxiu.listening import EVERYWHERE, CannotListen, listen, on_loopback, public_url
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.sandbox import exposure
-from baoxiu.qr import DPI, MAX_LOCATION, FontNotFoundError, make_poster, report_url
+from baoxiu.qr import DPI, MAX_LOCATION, make_poster, report_url
 from baoxiu.schedule_file import write_schedule
 from baoxiu.sheet_files import EXCEL, Format, read_cells, write_cells
 from baoxiu.wiring import open_service
+from cards.fonts import FontNotFoundError
 from integration.clicks import TOASTS
 from integration.web.controls import visible
 from integration.web.errors import validation_fields
@@ -40,6 +41,7 @@ from tickets.errors import TicketError
 from tickets.explain import explain
 from tickets.fee_sheet import fee_rows, read_fees
 from tickets.model import SYSTEM, Actor
+from tickets.payment import payment_words
 from tickets.ports import TicketQuery
 from tickets.rota_sheet import read_sheet
 from tickets.sheet import BadSheet
@@ -295,6 +297,7 @@ def tickets_show(number: str, config: ConfigOption = None) -> None:
             ("报修人", f"{t.reporter.name} {t.reporter.phone}"),
             ("接单人", directory.name_of(t.assignee_id) or "—"),
             ("返工次数", str(t.rework_count)),
+            *([("收费", payment_words(t))] if t.fee_lines else []),
         ]:
             out.print(Text(f"  {label}：") + _shown(value))
         timeline = Table(
@@ -412,6 +415,10 @@ def tickets_act(
         typer.Option(help="Rate: the resident's stars overall/speed/attitude, e.g. 4/5/5."),
     ] = None,
     comment: Annotated[str | None, typer.Option(help="Rate: the resident's words.")] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(help="Pay: cash, wechat, alipay or transfer (a correction needs --reason)."),
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -438,6 +445,7 @@ def tickets_act(
                 "on_behalf": on_behalf,
                 "agreed": agreed,
                 "rating": _stars(stars, comment),
+                "method": method,
             }
         )
     except ValidationError as error:

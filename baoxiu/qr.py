@@ -8,12 +8,12 @@ than as percent-encoded bytes, and in plain ASCII that any browser or tool sends
 """
 
 import re
-import subprocess
-from collections.abc import Callable
 from urllib.parse import quote
 
 import segno
 from PIL import Image, ImageDraw, ImageFont
+
+from cards.fonts import find_font
 
 WIDTH, HEIGHT = 1240, 1754  # A4 at 150 dpi (or A5 at 212 dpi): portrait, prints sharp
 DPI = 150
@@ -24,39 +24,8 @@ Colour = str | tuple[int, int, int]
 HELP = "水管漏水、电梯故障、门锁损坏……扫一扫，随时报修"
 
 
-class FontNotFoundError(RuntimeError):
-    """No installed font covers Simplified Chinese."""
-
-
 def report_url(public_url: str, location: str) -> str:
     return f"{public_url.rstrip('/')}/r/new?loc={quote(location, safe='')}"
-
-
-def fc_match(pattern: str) -> str:
-    """fontconfig's pick for `pattern`, as "file<TAB>face index<TAB>languages"; "" when
-    fontconfig is not installed."""
-    try:
-        return subprocess.run(
-            ["fc-match", "-f", "%{file}\t%{index}\t%{lang}", pattern],
-            capture_output=True, text=True, check=True, timeout=30,
-        ).stdout  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def find_font(bold: bool = False, match: Callable[[str], str] = fc_match) -> tuple[str, int]:
-    """The file and face index fontconfig (`match`) picks for Simplified Chinese text.
-
-    `match` is the seam to the system's fontconfig: a test stands for a machine without a
-    Chinese font by passing the answer fontconfig gives there, not by patching subprocess."""
-    pattern = "sans-serif:lang=zh-cn" + (":weight=bold" if bold else "")
-    file, index, langs = ([*match(pattern).split("\t"), "", ""])[:3]
-    if not file or "zh-cn" not in langs.split("|"):  # fc-match falls back to a Latin font
-        raise FontNotFoundError(
-            "没有找到中文字体，无法生成海报：请安装 Debian 软件包 fonts-noto-cjk"
-            "（apt-get install fonts-noto-cjk）"
-        )
-    return file, int(index or 0)
 
 
 def _font(face: tuple[str, int], size: int) -> ImageFont.FreeTypeFont:

@@ -33,6 +33,7 @@ from tickets.escalation import DEADLINE_WORDS, duration, watched
 from tickets.fees import yuan
 from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
+from tickets.payment import payment_words
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
 from tickets.rating import Agreement, rating_of
@@ -205,6 +206,7 @@ def _work(ticket: Ticket) -> list[Field]:
             for line in ticket.fee_lines
         )
         fields.append(Field("费用", f"{lines}；合计 {yuan(ticket.fees_total_fen)} 元"))
+        fields.append(Field("收费", payment_words(ticket)))
     if ticket.materials:
         used = "；".join(
             f"{m.name} {m.quantity}{m.unit}（{m.supplied_by.label}）" for m in ticket.materials

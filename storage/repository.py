@@ -20,6 +20,7 @@ from tickets.errors import ConcurrentUpdate
 from tickets.events import details_from_json, details_to_json
 from tickets.fees import FeeLine, Material, SuppliedBy
 from tickets.model import Event, Reporter, Ticket
+from tickets.payment import PayMethod
 from tickets.ports import Page, TicketQuery
 from tickets.states import (
     OPEN_STATUSES,
@@ -42,6 +43,7 @@ _CONVERTED = {
     "materials",
     "photos_after",
     "review",
+    "paid_method",
 }
 _PLAIN_FIELDS = [f.name for f in fields(Ticket) if f.name not in _CONVERTED]
 
@@ -62,6 +64,7 @@ def _to_row_values(ticket: Ticket) -> dict[str, Any]:
     ]
     values["photos_after"] = list(ticket.photos_after)
     values["review"] = ticket.review.value if ticket.review else None
+    values["paid_method"] = ticket.paid_method.value if ticket.paid_method else None
     return values
 
 
@@ -91,6 +94,7 @@ def _to_ticket(row: TicketRow) -> Ticket:
         ),
         photos_after=tuple(row.photos_after),
         review=Review(row.review) if row.review else None,
+        paid_method=PayMethod(row.paid_method) if row.paid_method else None,
         version=row.version,
         id=row.id,
     )

@@ -69,6 +69,10 @@ class TicketRow(SQLModel, table=True):
     review_reason: str | None = Field(default=None, sa_type=Text)
     quoted_fen: int | None = None
     quote_pending_fen: int | None = None
+    paid_fen: int | None = None
+    paid_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    paid_method: str | None = Field(default=None, max_length=16)
+    paid_by: str | None = Field(default=None, max_length=64)
     rework_count: int = 0
     auto_close_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     photos: list[str] = Field(default_factory=list, sa_type=JSON)

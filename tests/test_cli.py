@@ -415,3 +415,20 @@ def test_the_desk_confirms_for_the_resident_and_records_a_phone_rating(config: P
     code, output = baoxiu("tickets", "show", number, *c)
     assert "林客服代业主确认完成" in output and "林客服记录业主评价（电话）" in output, output
     assert "等太久" in output, output
+
+
+def test_the_desk_records_a_payment_from_the_terminal(config: Path) -> None:
+    number = _stored(config, "3栋2单元501", "下水道堵了")
+    c = ("--config", str(config))
+    for action in ("claim", "start"):
+        assert baoxiu("tickets", "act", number, action, "--as", "li", *c)[0] == 0
+    done = ("--findings", "存水弯堵塞", "--fee", "SD-02:1:80", "--fee", "SD-01:2")
+    assert baoxiu("tickets", "act", number, "complete", "--as", "li", *done, *c)[0] == 0
+    code, output = baoxiu("tickets", "act", number, "pay", "--as", "lin", "--method", "card", *c)
+    assert code == 2 and "method" in output, output
+    code, output = baoxiu("tickets", "act", number, "pay", "--as", "lin", "--method", "wechat", *c)
+    assert code == 0 and output.strip() == f"✓ {number} 收费 → 待验收", output
+    code, output = baoxiu("tickets", "act", number, "pay", "--as", "lin", "--method", "cash", *c)
+    assert code == 1 and "如需更正，请填写更正原因" in output, output
+    code, output = baoxiu("tickets", "show", number, *c)
+    assert "收费：已收费 140.00 元（微信）" in output, output

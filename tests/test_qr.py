@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from baoxiu.cli import app
 from baoxiu.listening import lan_address, on_loopback
-from baoxiu.qr import ACCENT, FontNotFoundError, find_font, make_poster, report_url
+from baoxiu.qr import ACCENT, make_poster, report_url
+from cards.fonts import FontNotFoundError, find_font
 
 runner = CliRunner()
 LONG = ("阳光花园二期 12栋 B座 地下车库入口旁" * 3)[:60]

@@ -7,6 +7,7 @@ from enum import StrEnum
 from tickets.events import Details, EventKind
 from tickets.fees import FeeRequest, Material
 from tickets.model import Actor
+from tickets.payment import PayMethod
 from tickets.rating import Agreement, Rating
 from tickets.states import Decision, PauseKind
 
@@ -54,6 +55,8 @@ class Verb(StrEnum):
     CONSENT = "consent"
     RATE = "rate"
     """The desk records a rating the resident gave by phone."""
+    PAY = "pay"
+    """The desk records that the resident paid the job's fees, and how (收费)."""
 
     @property
     def label(self) -> str:
@@ -96,6 +99,7 @@ _LABELS = {
     Verb.QUOTE: "报价",
     Verb.CONSENT: "业主同意报价",
     Verb.RATE: "记录评价",
+    Verb.PAY: "收费",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -113,6 +117,7 @@ _KINDS = {
     Verb.QUOTE: EventKind.QUOTED,
     Verb.CONSENT: EventKind.CONSENTED,
     Verb.RATE: EventKind.RATED,
+    Verb.PAY: EventKind.PAID,
 }
 
 MAX_TEXT = 500
@@ -160,3 +165,5 @@ class Command:
     """Staff confirm for the resident, who agreed as `agreed` says."""
     agreed: Agreement | None = None
     """How the resident agreed (staff confirming for them, or consenting to a price)."""
+    method: PayMethod | None = None
+    """How the resident paid (pay)."""

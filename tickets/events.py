@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     QUOTED = "quoted"
     CONSENTED = "consented"
     RATED = "rated"
+    PAID = "paid"
     UNKNOWN = "unknown"
 
     @property
@@ -258,6 +259,15 @@ class Confirmed:
 
 
 @dataclass(frozen=True)
+class Paid:
+    method: str = ""
+    """tickets.payment.PayMethod's value."""
+    amount_fen: int = 0
+    correction: str | None = None
+    """Why an earlier record of the payment is replaced, when it is."""
+
+
+@dataclass(frozen=True)
 class Unknown:
     """An event of a kind this version does not know, kept as it was stored."""
 
@@ -288,6 +298,7 @@ Details = (
     | Consented
     | Rated
     | Confirmed
+    | Paid
     | Unknown
 )
 
@@ -329,6 +340,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.QUOTED: _Info("报价", Quoted, True),
     EventKind.CONSENTED: _Info("同意报价", Consented, True),
     EventKind.RATED: _Info("评价", Rated, True),
+    EventKind.PAID: _Info("收费", Paid, False),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }
 

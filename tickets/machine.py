@@ -41,6 +41,7 @@ from tickets.events import (
     Extended,
     NoDetails,
     Note,
+    Paid,
     Paused,
     Quoted,
     Rated,
@@ -99,6 +100,7 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.CONSENT: _ACTIVE,
     Verb.RESCHEDULE: frozenset({Status.NEW}) | _ACTIVE,
     Verb.RATE: frozenset({Status.CONFIRMED, Status.CLOSED}),
+    Verb.PAY: frozenset({Status.COMPLETED, Status.CONFIRMED, Status.CLOSED}),
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -767,6 +769,28 @@ def _consent(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chan
     return changes, Consented(t.quote_pending_fen, agreed)
 
 
+def _pay(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The resident paid the job's total, by `method`. Recorded once: a second record (the
+    wrong method picked) replaces the first only with a reason, kept on the timeline."""
+    if t.fees_total_fen <= 0:
+        raise InvalidInput(f"工单{t.number}没有要收的费用", field="action")
+    if c.method is None:
+        raise InvalidInput("请选择收费方式：现金、微信、支付宝或转账", field="method")
+    correction = None
+    if t.paid_method is not None:
+        said = f"{t.paid_by}已记录收费 {yuan(t.paid_fen or 0)} 元（{t.paid_method.label}）"
+        correction = _text(c.reason, "reason", required=False, what="更正原因")
+        if correction is None:
+            raise InvalidInput(f"工单{t.number}{said}；如需更正，请填写更正原因", field="reason")
+    changes = {
+        "paid_fen": t.fees_total_fen,
+        "paid_at": ctx.now,
+        "paid_method": c.method,
+        "paid_by": who.name,
+    }
+    return changes, Paid(c.method.value, t.fees_total_fen, correction)
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -797,4 +821,5 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.CONSENT: _consent,
     Verb.RESCHEDULE: _reschedule,
     Verb.RATE: _rate,
+    Verb.PAY: _pay,
 }

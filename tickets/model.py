@@ -11,6 +11,7 @@ from enum import StrEnum
 from tickets.deadlines import Rung
 from tickets.events import Details, EventKind, NoDetails
 from tickets.fees import FeeLine, Material
+from tickets.payment import PayMethod
 from tickets.states import Channel, PauseKind, Review, Source, Status, Urgency
 
 
@@ -131,6 +132,12 @@ class Ticket:
     """The price the resident was told and agreed to: completing above it is refused."""
     quote_pending_fen: int | None = None
     """A higher price waiting for the resident's consent."""
+    paid_fen: int | None = None
+    """What the resident paid (the job's total when it was recorded), once an agent records it."""
+    paid_at: datetime | None = None
+    paid_method: PayMethod | None = None
+    paid_by: str | None = None
+    """Who recorded the payment (a member's name)."""
     rework_count: int = 0
     auto_close_at: datetime | None = None
     """When a completed job nobody confirmed is closed by baoxiu: what the watcher's indexed

@@ -61,6 +61,7 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.QUOTE: _DESK | {Grant.ASSIGNEE},
     Verb.CONSENT: _DESK | {Grant.ASSIGNEE, Grant.RESIDENT},
     Verb.RATE: _DESK,
+    Verb.PAY: _DESK,
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL). The resident

@@ -23,6 +23,7 @@ from tickets.events import (
     EventKind,
     Extended,
     Note,
+    Paid,
     Paused,
     Quoted,
     Rated,
@@ -37,6 +38,7 @@ from tickets.events import (
 )
 from tickets.fees import yuan
 from tickets.model import Event
+from tickets.payment import PayMethod
 from tickets.rating import Agreement, Rating
 from tickets.states import Channel, PauseKind, Source, Urgency
 
@@ -145,6 +147,11 @@ def describe(event: Event) -> Words:
             return Words(f"{who}接手跟进")
         case EventKind.HURRIED, _:
             return Words(f"{who}催单")
+        case EventKind.PAID, Paid():
+            paid = f"{yuan(d.amount_fen)} 元（{_label(PayMethod, d.method) or d.method}）"
+            if d.correction:
+                return Words(f"{who}更正收费记录：{paid}", _reason(d.correction))
+            return Words(f"{who}记录收费 {paid}")
         case EventKind.RATED, Rated():
             how = _agreement(d.agreed)
             title = f"{who}记录业主评价" + (f"（{how}）" if how else "")
@@ -201,7 +208,7 @@ def _moment(iso: str) -> str:
     return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
-def _label(kind: type[Channel] | type[Urgency], value: str) -> str | None:
+def _label(kind: type[Channel] | type[Urgency] | type[PayMethod], value: str) -> str | None:
     try:
         return kind(value).label
     except ValueError:

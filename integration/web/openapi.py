@@ -42,6 +42,10 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _file(media_type: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {media_type: {}}}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
     words = {
         400: "the body is not a JSON object",
@@ -50,6 +54,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         404: "no such ticket",
         409: "illegal in the ticket's state, lost race, or technician at the cap",
         422: "invalid input; `fields` names each failing field",
+        503: "no Chinese font installed to draw the PDF with (fonts-noto-cjk)",
         429: "asked again too soon (a second hurry within 30 minutes); see Retry-After",
     }
     return {str(s): _json(_ref("ErrorOut"), words[s]) for s in statuses}
@@ -143,6 +148,27 @@ def document() -> dict[str, Any]:
                             "the ticket after the action (call_technician: with the phone)",
                         ),
                         **_errors(400, 401, 403, 404, 409, 422, 429),
+                    },
+                }
+            },
+            "/api/v1/tickets/{number}/work-order.pdf": {
+                "get": {
+                    "summary": "The work order (工作服务单) as a PDF: the job, its fees, "
+                    "the payment, the rating and the signature",
+                    "parameters": [number],
+                    "responses": {
+                        "200": _file("application/pdf", "an A4 PDF with its Chinese font"),
+                        **_errors(401, 404, 503),
+                    },
+                }
+            },
+            "/api/v1/tickets/{number}/work-order.html": {
+                "get": {
+                    "summary": "The same work order as a printable page",
+                    "parameters": [number],
+                    "responses": {
+                        "200": _file("text/html", "the page"),
+                        **_errors(401, 404),
                     },
                 }
             },

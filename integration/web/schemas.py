@@ -25,6 +25,7 @@ from tickets.events import EventKind, details_to_json
 from tickets.fees import FeeRequest, Material, SuppliedBy, fen, quantity
 from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
+from tickets.payment import PayMethod, payment_words
 from tickets.people import Directory
 from tickets.phone import normalize_phone
 from tickets.rating import Agreement, Rating, is_complaint, rating_of
@@ -252,7 +253,9 @@ class ActionRequest(Body):
     to: Short | None = Field(default=None, description="member id: dispatch / transfer target")
     team: Short | None = Field(default=None, description="team id: transfer to another team")
     reason: Note | None = Field(
-        default=None, description="required for pause, hand_back, reopen, cancel, extend"
+        default=None,
+        description="required for pause, hand_back, reopen, cancel, extend, "
+        "and for a pay that corrects an earlier one",
     )
     note: Note | None = Field(default=None, description="comment, resume or confirm text")
     findings: Note | None = Field(default=None, description="complete: what was found (required)")
@@ -276,6 +279,11 @@ class ActionRequest(Body):
         default=None,
         description="pause: parts (等配件) and resident (业主原因) stop the clock; "
         "other (其他原因), the default, does not",
+    )
+    method: PayMethod | None = Field(
+        default=None,
+        description="pay: cash (现金), wechat (微信), alipay (支付宝) or transfer (转账); "
+        "the amount is the ticket's total; paying again needs a reason (the correction's)",
     )
     minutes: Annotated[int, Field(strict=True, ge=1, le=EXTEND_MAX_MINUTES)] | None = Field(
         default=None,
@@ -316,6 +324,7 @@ class ActionRequest(Body):
             on_behalf=self.on_behalf,
             agreed=self.agreed,
             rating=self.rating.rating() if self.rating else None,
+            method=self.method,
         )
 
 
@@ -380,6 +389,16 @@ class FeeLineOut(BaseModel):
     price_fen: int
     amount_fen: int
     free: bool
+
+
+class PaymentOut(BaseModel):
+    """The resident's payment as an agent recorded it (pay)."""
+
+    amount_fen: int
+    method: PayMethod
+    method_label: str
+    at: datetime
+    by: str
 
 
 class MaterialOut(BaseModel):
@@ -451,6 +470,10 @@ class TicketOut(BaseModel):
     fee_lines: list[FeeLineOut]
     fees_total_fen: int
     """What the resident pays, in fen (free lines count nothing)."""
+    payment: PaymentOut | None
+    """Recorded by the desk (pay); none while unpaid or free."""
+    payment_label: str
+    """已收费 110.50 元（微信）, 免费 or 未收费."""
     materials: list[MaterialOut]
     photos_after: list[str]
     accept_due: datetime | None
@@ -508,6 +531,16 @@ class TicketOut(BaseModel):
                 for line in ticket.fee_lines
             ],
             fees_total_fen=ticket.fees_total_fen,
+            payment=PaymentOut(
+                amount_fen=ticket.paid_fen,
+                method=ticket.paid_method,
+                method_label=ticket.paid_method.label,
+                at=ticket.paid_at,
+                by=ticket.paid_by or "",
+            )
+            if ticket.paid_method and ticket.paid_fen is not None and ticket.paid_at
+            else None,
+            payment_label=payment_words(ticket),
             materials=[
                 MaterialOut(**{**asdict(m), "quantity": str(m.quantity)}) for m in ticket.materials
             ],

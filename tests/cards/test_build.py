@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,10 +10,12 @@ import pytest
 from cards.build import CardContext, ticket_card
 from cards.mask import mask_name, mask_phone
 from cards.model import ActionValue, Card, Tone
-from tests.tickets.factories import make_ticket
+from tests.tickets.factories import T0, make_ticket
 from tickets.actions import Verb
 from tickets.audience import Audience
+from tickets.fees import FeeLine
 from tickets.machine import possible_verbs
+from tickets.payment import PayMethod
 from tickets.people import Directory
 from tickets.states import Status, Urgency
 
@@ -257,3 +260,14 @@ def test_the_assignee_moves_the_visit_with_a_time_and_a_reason(ctx: CardContext)
     assert field(card, "预约上门") == "11-29 14:00"
     assert V.RESCHEDULE not in verbs(ticket_card(make_ticket(), Audience.TEAM, ctx))
     assert V.RESCHEDULE not in verbs(ticket_card(ticket, Audience.SUPERVISORS, ctx))
+
+
+def test_a_charged_job_says_whether_it_was_paid_and_how(ctx: CardContext) -> None:
+    line = FeeLine("SD-02", "疏通下水", "次", Decimal(1), 11050, 11050)
+    done = make_ticket(Status.COMPLETED, completed_at=T0, fee_lines=(line,), fees_total_fen=11050)
+    assert field(ticket_card(done, Audience.TEAM, ctx), "收费") == "未收费"
+    paid = replace(done, paid_fen=11050, paid_method=PayMethod.WECHAT, paid_by="林客服")
+    assert field(ticket_card(paid, Audience.TEAM, ctx), "收费") == "已收费 110.50 元（微信）"
+    free = replace(line, price_fen=0, amount_fen=0, free=True)
+    covered = replace(done, fee_lines=(free,), fees_total_fen=0)
+    assert field(ticket_card(covered, Audience.TEAM, ctx), "收费") == "免费"

@@ -217,7 +217,12 @@ async def test_the_desk_confirms_for_the_resident_saying_how_they_agreed(chat: C
     await chat.click("shuidian", await chat.card("shuidian", number), "接单", "li")
     await chat.click("shuidian", await chat.card("shuidian", number, 2), "开始维修", "li")
     await chat.click(
-        "shuidian", await chat.card("shuidian", number, 3), "完工", "li", note="换阀芯"
+        "shuidian",
+        await chat.card("shuidian", number, 3),
+        "完工",
+        "li",
+        findings="阀芯坏",
+        note="换阀芯",
     )
     card = await chat.card("shuidian", number, revision=4)
     assert choices(card.html, "确认完成（客服）", "agreed") == ["in_person", "phone"]

@@ -10,6 +10,7 @@ from tickets.deadlines import Policy, Rung
 from tickets.events import CardReposted, DeliveryFailed
 from tickets.machine import Context
 from tickets.model import RESIDENT, SYSTEM, Actor, Reporter, Ticket
+from tickets.payment import PayMethod
 from tickets.people import Directory
 from tickets.rating import Agreement, Rating
 from tickets.states import Channel, Decision, Review, Source, Status, Urgency
@@ -88,6 +89,7 @@ COMMANDS: Mapping[Verb, Command] = {
         V.RESCHEDULE, Actor.member("lin"), at=T0 + timedelta(days=1), reason="业主明天才在家"
     ),
     V.RATE: Command(V.RATE, Actor.member("lin"), rating=Rating(4, 5, 5), agreed=Agreement.PHONE),
+    V.PAY: Command(V.PAY, Actor.member("lin"), method=PayMethod.WECHAT),
 }
 SIGNED = Command(V.CONFIRM, RESIDENT, signature="sig.png", rating=Rating(4, 5, 5, "师傅很细心"))
 """The resident confirms on their page: signed, rated 4/5/5."""
@@ -111,8 +113,10 @@ OVERDUE: dict[str, Any] = {
     "complete_due": T0,
     "escalation_chain": (Rung(0, "assignee"), Rung(30, "supervisors")),
     "escalate_at": T0,
+    "fees_total_fen": 11050,
 }
-"""Every deadline missed an hour before `ctx`'s now, the first step of the chain due."""
+"""Every deadline missed an hour before `ctx`'s now, the first step of the chain due, and a
+fee to pay: whatever a verb waits for is there."""
 TEAMS: Mapping[Verb, str] = {V.AUTO_ASSIGN: "dianti"}
 """Where a verb's ticket must be for the verb to apply: baoxiu assigns only round-robin teams."""
 

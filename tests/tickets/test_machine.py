@@ -96,6 +96,8 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     **{(s, V.FLAG): s for s in (S.NEW, S.ASSIGNED)},
     **{(s, V.REVIEW): s for s in (S.NEW, S.ASSIGNED)},
     **{(s, v): s for s in _HELD for v in (V.QUOTE, V.CONSENT)},
+    # a finished job's fees are paid at the door or later, before or after it is closed
+    **{(s, V.PAY): s for s in (S.COMPLETED, S.CONFIRMED, S.CLOSED)},
 }
 
 

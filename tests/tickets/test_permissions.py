@@ -50,6 +50,7 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.QUOTE: {"li"} | DESK,
     V.CONSENT: {"li"} | DESK,
     V.RATE: DESK,
+    V.PAY: DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 

@@ -36,6 +36,7 @@ from tickets.events import (
     Extended,
     NoDetails,
     Note,
+    Paid,
     Paused,
     Quoted,
     Rated,
@@ -83,6 +84,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.CONSENTED: Consented(15000, "phone"),
     K.RESCHEDULED: Rescheduled("2026-12-03T14:00:00+08:00", None, "业主白天上班"),
     K.RATED: Rated(overall=4, speed=5, attitude=5, comment="师傅很专业", agreed="phone"),
+    K.PAID: Paid("wechat", 11050, "选错了付款方式"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
 
