@@ -8,6 +8,7 @@ from tickets.events import Details, EventKind
 from tickets.fees import FeeRequest, Material
 from tickets.model import Actor
 from tickets.states import PauseKind
+from tickets.visits import VisitOutcome
 
 
 class Verb(StrEnum):
@@ -45,6 +46,10 @@ class Verb(StrEnum):
     RESCHEDULE = "reschedule"
     """The appointment with the resident is set or moved (改约上门时间); not 延期 (EXTEND),
     which gives the desk's deadline more time."""
+    SEND_VISIT = "send_visit"
+    """baoxiu puts a closed ticket's due return visit (回访) on the agents' chat."""
+    VISIT = "visit"
+    """An agent records how the return visit went (tickets/visits.py)."""
 
     @property
     def label(self) -> str:
@@ -82,6 +87,8 @@ _LABELS = {
     Verb.CALL_TECHNICIAN: "联系师傅",
     Verb.HURRY: "催单",
     Verb.RESCHEDULE: "改约上门时间",
+    Verb.SEND_VISIT: "回访提醒",
+    Verb.VISIT: "回访",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -94,6 +101,8 @@ _KINDS = {
     Verb.CALL_TECHNICIAN: EventKind.REVEAL,
     Verb.HURRY: EventKind.HURRIED,
     Verb.RESCHEDULE: EventKind.RESCHEDULED,
+    Verb.SEND_VISIT: EventKind.VISIT_DUE,
+    Verb.VISIT: EventKind.VISITED,
 }
 
 MAX_TEXT = 500
@@ -129,3 +138,5 @@ class Command:
     materials: tuple[Material, ...] = ()
     photos: tuple[str, ...] = ()
     """Stored photos taken after the repair (complete)."""
+    outcome: VisitOutcome | None = None
+    """What the return visit found (visit); `note` is what the resident said."""

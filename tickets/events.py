@@ -39,6 +39,8 @@ class EventKind(StrEnum):
     TAKEN_OVER = "taken_over"
     RESCHEDULED = "rescheduled"
     RATED = "rated"
+    VISIT_DUE = "visit_due"
+    VISITED = "visited"
     UNKNOWN = "unknown"
 
     @property
@@ -210,6 +212,24 @@ class Rated:
 
 
 @dataclass(frozen=True)
+class VisitDue:
+    """The return visit was put on the agents' chat."""
+
+    attempt: int = 0
+    """Which call this is, from 1."""
+
+
+@dataclass(frozen=True)
+class Visited:
+    outcome: str = ""
+    """resolved, recurred or unreachable (tickets.visits.VisitOutcome)."""
+    attempt: int = 0
+    note: str | None = None
+    again_at: str | None = None
+    """When an unreachable resident is called again, ISO 8601; None when it was the last try."""
+
+
+@dataclass(frozen=True)
 class Unknown:
     """An event of a kind this version does not know, kept as it was stored."""
 
@@ -236,6 +256,8 @@ Details = (
     | Extended
     | Rescheduled
     | Rated
+    | VisitDue
+    | Visited
     | Unknown
 )
 
@@ -273,6 +295,8 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.TAKEN_OVER: _Info("主管跟进", NoDetails, False),
     EventKind.RESCHEDULED: _Info("改约上门", Rescheduled, True),
     EventKind.RATED: _Info("评价", Rated, True),
+    EventKind.VISIT_DUE: _Info("待回访", VisitDue, False),
+    EventKind.VISITED: _Info("回访", Visited, False),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }
 

@@ -45,6 +45,8 @@ from tickets.events import (
     Rescheduled,
     Revealed,
     Transferred,
+    VisitDue,
+    Visited,
 )
 from tickets.fees import FeeSchedule, total
 from tickets.model import Actor, ActorKind, Event, Ticket
@@ -59,6 +61,7 @@ from tickets.permissions import (
     may,
 )
 from tickets.states import PauseKind, Source, Status
+from tickets.visits import VisitOutcome, VisitPolicy, awaiting_outcome, recorded
 
 _ACTIVE = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
 _ANY = frozenset(Status)
@@ -88,6 +91,8 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.CALL_TECHNICIAN: _ACTIVE,
     Verb.HURRY: frozenset({Status.NEW}) | _ACTIVE,
     Verb.RESCHEDULE: frozenset({Status.NEW}) | _ACTIVE,
+    Verb.SEND_VISIT: frozenset({Status.CLOSED}),
+    Verb.VISIT: frozenset({Status.CLOSED}),
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -114,6 +119,8 @@ class Context:
     """The SLA the due times are counted by; without one a ticket carries none."""
     fees: FeeSchedule = dataclasses.field(default_factory=lambda: FeeSchedule({}))
     """What a job may be charged; an empty schedule allows no fee line."""
+    visits: VisitPolicy = dataclasses.field(default_factory=lambda: VisitPolicy({}))
+    """Which closed jobs get a return visit, and when; an empty policy, none."""
 
 
 def available_verbs(status: Status) -> list[Verb]:
@@ -443,6 +450,7 @@ def _close(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Change
     unconfirmed = t.status is Status.COMPLETED
     reason = _text(c.reason, "reason", required=unconfirmed, what="未经业主验收就结单的原因")
     changes = {"status": Status.CLOSED, "closed_at": ctx.now, "closed_by": who.name}
+    changes["visit_due_at"] = ctx.visits.due(t, ctx.now)
     return changes, Closed(reason, unconfirmed)
 
 
@@ -573,6 +581,30 @@ def _reschedule(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _C
     return changes, Rescheduled(c.at.isoformat(), before, reason)
 
 
+def _send_visit(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The due visit goes on the agents' chat once: asked twice (two watchers, a late
+    run), the second finds the due time cleared and nothing due."""
+    if t.visit_due_at is None or t.visit_due_at > ctx.now:
+        raise NothingDue(f"工单{t.number}现在没有要做的回访")
+    attempt = t.visit_attempt + 1
+    return {"visit_due_at": None, "visit_attempt": attempt}, VisitDue(attempt)
+
+
+def _visit(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    if not awaiting_outcome(t):
+        if t.visit_outcome:
+            done = VisitOutcome(t.visit_outcome).label
+            raise IllegalTransition(f"工单{t.number}的回访已经记录为「{done}」")
+        raise IllegalTransition(f"工单{t.number}现在没有待记录的回访")
+    if c.outcome is None:
+        raise InvalidInput("请选择回访结果：已解决、问题复发或联系不上", field="outcome")
+    note = _text(c.note, "note", required=False, what="回访备注")
+    changes = recorded(t, c.outcome, ctx.now)
+    again = changes.get("visit_due_at")
+    again_at = again.isoformat() if isinstance(again, datetime) else None
+    return changes, Visited(c.outcome.value, t.visit_attempt, note, again_at)
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -598,4 +630,6 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.CALL_TECHNICIAN: _call_technician,
     Verb.HURRY: _hurry,
     Verb.RESCHEDULE: _reschedule,
+    Verb.SEND_VISIT: _send_visit,
+    Verb.VISIT: _visit,
 }

@@ -56,6 +56,8 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.CALL_TECHNICIAN: _DESK,
     Verb.HURRY: _DESK | {Grant.RESIDENT},
     Verb.RESCHEDULE: _DESK | {Grant.ASSIGNEE},
+    Verb.SEND_VISIT: frozenset({Grant.SYSTEM}),
+    Verb.VISIT: frozenset({Grant.AGENT, Grant.MANAGER, Grant.ADMIN}),
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL)."""

@@ -12,6 +12,7 @@ from tickets.machine import Context
 from tickets.model import SYSTEM, Actor, Reporter, Ticket
 from tickets.people import Directory
 from tickets.states import Channel, Source, Status, Urgency
+from tickets.visits import VisitOutcome
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -82,6 +83,8 @@ COMMANDS: Mapping[Verb, Command] = {
     V.RESCHEDULE: Command(
         V.RESCHEDULE, Actor.member("lin"), at=T0 + timedelta(days=1), reason="业主明天才在家"
     ),
+    V.SEND_VISIT: Command(V.SEND_VISIT, SYSTEM),
+    V.VISIT: Command(V.VISIT, Actor.member("lin"), outcome=VisitOutcome.RESOLVED),
 }
 SYSTEM_VERBS = (
     V.AUTO_ASSIGN,
@@ -89,6 +92,7 @@ SYSTEM_VERBS = (
     V.RECORD_CARD_REPOST,
     V.ESCALATE,
     V.RELEASE,
+    V.SEND_VISIT,
 )
 OVERDUE: dict[str, Any] = {
     "accept_due": T0,
@@ -98,6 +102,11 @@ OVERDUE: dict[str, Any] = {
     "escalate_at": T0,
 }
 """Every deadline missed an hour before `ctx`'s now, the first step of the chain due."""
+PENDING: Mapping[Verb, dict[str, Any]] = {
+    V.SEND_VISIT: {"visit_due_at": T0},
+    V.VISIT: {"visit_attempt": 1},
+}
+"""What a verb's ticket must carry for it to apply: a visit due, or one awaiting its outcome."""
 TEAMS: Mapping[Verb, str] = {V.AUTO_ASSIGN: "dianti"}
 """Where a verb's ticket must be for the verb to apply: baoxiu assigns only round-robin teams."""
 

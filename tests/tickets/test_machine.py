@@ -9,6 +9,7 @@ import pytest
 from tests.tickets.factories import (
     COMMANDS,
     OVERDUE,
+    PENDING,
     SYSTEM_VERBS,
     T0,
     TEAMS,
@@ -86,13 +87,17 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     **{(s, V.CALL_TECHNICIAN): s for s in _HELD},  # audited, changes nothing
     # while the job is open the resident may chase it and the visit be (re)arranged
     **{(s, v): s for s in (S.NEW, *_HELD) for v in (V.HURRY, V.RESCHEDULE)},
+    # a closed job's return visit is put on the agents' chat, and its outcome recorded
+    (S.CLOSED, V.SEND_VISIT): S.CLOSED,
+    (S.CLOSED, V.VISIT): S.CLOSED,
 }
 
 
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("verb", list(Verb))
 def test_every_state_action_pair(directory: Directory, status: Status, verb: Verb) -> None:
-    ticket = make_ticket(status, team=TEAMS.get(verb, "shuidian"), **OVERDUE)
+    pending = PENDING.get(verb, {})
+    ticket = make_ticket(status, team=TEAMS.get(verb, "shuidian"), **OVERDUE, **pending)
     command = COMMANDS[verb]
     if (status, verb) not in EXPECTED:
         with pytest.raises(IllegalTransition) as refused:

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.tickets.factories import COMMANDS, OVERDUE, ctx, make_ticket
+from tests.tickets.factories import COMMANDS, OVERDUE, PENDING, ctx, make_ticket
 from tests.tickets.test_worktime import POLICY
 from tickets.actions import Command, Verb
 from tickets.errors import Forbidden
@@ -45,6 +45,8 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.CALL_TECHNICIAN: DESK,
     V.HURRY: DESK,
     V.RESCHEDULE: {"li"} | DESK,
+    V.SEND_VISIT: set(),
+    V.VISIT: {"zhou", "lin", "admin"},  # customer service's call, not the crew's
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 
@@ -65,7 +67,7 @@ def _first_state(verb: Verb) -> Status:
 @pytest.mark.parametrize("verb", list(Verb))
 @pytest.mark.parametrize("person", PEOPLE)
 def test_permission_table(staff: Directory, verb: Verb, person: str) -> None:
-    held = make_ticket(_first_state(verb), **OVERDUE)
+    held = make_ticket(_first_state(verb), **OVERDUE, **PENDING.get(verb, {}))
     member = staff.members[person]
     command = replace(COMMANDS[verb], actor=Actor.member(person))
     allowed = person in EXPECTED_ALLOWED[verb]
