@@ -57,7 +57,7 @@ class Option:
     label: str
 
 
-InputName = Literal["reason", "note", "findings", "to", "minutes", "pause_kind", "at"]
+InputName = Literal["reason", "note", "findings", "to", "minutes", "pause_kind", "at", "outcome"]
 """The Command fields a card's form can fill."""
 
 

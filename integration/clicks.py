@@ -23,7 +23,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from enum import StrEnum
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from cards.build import CardContext, latest, ticket_card
@@ -42,6 +43,7 @@ from tickets.people import Directory
 from tickets.ports import ClickedCard
 from tickets.service import TicketService
 from tickets.states import PauseKind, Source
+from tickets.visits import VisitOutcome
 from tickets.when import read_when
 from tickets.words import describe
 
@@ -114,6 +116,15 @@ def _paused(ticket: Ticket, directory: Directory) -> str:
     return "已暂停，暂停期间不计入完工时限" if ticket.clock_stopped_at else "已暂停"
 
 
+def _visited(ticket: Ticket, directory: Directory) -> str:
+    match ticket.visit_outcome:
+        case None:  # the resident is called again
+            return f"已记录联系不上，明天再回访（已回访 {ticket.visit_attempt} 次）"
+        case VisitOutcome.RECURRED:
+            return "已记录问题复发，已为业主新建报修单"
+    return f"回访已记录：{VisitOutcome(ticket.visit_outcome).label}"
+
+
 TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CLAIM: _done("接单成功，请尽快联系业主"),
     Verb.DISPATCH: lambda t, d: f"已派给{d.name_of(t.assignee_id)}",
@@ -134,10 +145,14 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CALL_TECHNICIAN: _technician,
     Verb.HURRY: lambda t, d: f"已催单，已提醒{d.name_of(t.assignee_id) or '班组长'}尽快处理",
     Verb.RESCHEDULE: _done("已改约，卡片上的预约上门时间已更新"),
+    Verb.VISIT: _visited,
 }
 
 
-def _choice(kind: type[PauseKind], value: str | None) -> PauseKind | None:
+C = TypeVar("C", bound=StrEnum)
+
+
+def _choice(kind: type[C], value: str | None) -> C | None:
     """A picked option as the core's value; anything else counts as not picked."""
     try:
         return kind(value) if value else None
@@ -225,6 +240,7 @@ class ClickRouter:
             note=click.form.get("note") or None,
             findings=click.form.get("findings") or None,
             pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
+            outcome=_choice(VisitOutcome, click.form.get("outcome")),
             minutes=_number(click.form.get("minutes")),
             at=at,
         )

@@ -30,10 +30,13 @@ from tickets.events import (
     SlaBreached,
     Transferred,
     Unknown,
+    VisitDue,
+    Visited,
 )
 from tickets.fees import yuan
 from tickets.model import Event
 from tickets.states import Channel, PauseKind, Source, Urgency
+from tickets.visits import VisitOutcome
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,10 @@ def describe(event: Event) -> Words:
             return Words(f"{who}催单")
         case EventKind.RATED, Rated():
             return Words(f"{who}评价 {d.score} 星", d.comment)
+        case EventKind.VISIT_DUE, VisitDue():
+            return Words(f"待回访（第 {d.attempt} 次），已发到客服群")
+        case EventKind.VISITED, Visited():
+            return Words(f"{who}回访：{_visit_words(d)}", d.note)
         case _, Unknown():
             return Words(f"其他记录（{d.kind}）")
     return Words(event.kind.label)
@@ -142,6 +149,16 @@ def for_resident(event: Event) -> Words | None:
         return None
     words = describe(event)
     return words if event.kind in RESIDENT_READS else Words(words.title)
+
+
+def _visit_words(visited: Visited) -> str:
+    try:
+        outcome = VisitOutcome(visited.outcome).label
+    except ValueError:
+        return visited.outcome
+    if visited.again_at:
+        return f"{outcome}（第 {visited.attempt} 次），{_moment(visited.again_at)}再回访"
+    return outcome
 
 
 def _reason(reason: str | None) -> str | None:

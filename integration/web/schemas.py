@@ -62,6 +62,7 @@ LABELS = {
     "at": "上门时间",
     "pause_kind": "暂停类型",
     "minutes": "延期分钟数",
+    "outcome": "回访结果",
     "reporter": "报修人",
     "channel": "报修渠道",
     "urgency": "紧急程度",
