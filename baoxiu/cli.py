@@ -396,6 +396,10 @@ def tickets_act(
         list[str] | None,
         typer.Option(help="Complete: NAME:QUANTITY:UNIT:resident|property; repeat it."),
     ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option(help="Visit (回访): resolved, recurred (opens a linked ticket), unreachable."),
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -417,6 +421,7 @@ def tickets_act(
                 "findings": findings,
                 "fees": fees,
                 "materials": materials,
+                "outcome": outcome,
             }
         )
     except ValidationError as error:
@@ -425,9 +430,13 @@ def tickets_act(
 
     async def act() -> None:
         async with open_service(settings) as service:
-            ticket = (await service.act(number, command, Source.CLI)).ticket
-            directory = service.directory
+            outcome = await service.act(number, command, Source.CLI)
+            ticket, directory = outcome.ticket, service.directory
         out.print(f"✓ {ticket.number} {action.label} → {ticket.status.label}", highlight=False)
+        if action is Verb.VISIT:  # what comes of it: a call tomorrow, or a new ticket
+            out.print(TOASTS[action](ticket, directory), markup=False, highlight=False)
+        if outcome.follow_up is not None:
+            out.print(f"新工单 {outcome.follow_up.number}", highlight=False)
         if action is Verb.CALL_TECHNICIAN:  # the phone, as the card's toast shows it
             out.print(TOASTS[action](ticket, directory), markup=False, highlight=False)
 
