@@ -22,7 +22,9 @@ from integration.web.photos import PhotoStore
 from integration.web.proxies import client_address
 from integration.web.ratelimit import ReportLimiter
 from jobs.auto_close import AutoClose
-from jobs.sla_watch import SlaWatch, watching
+from jobs.sla_watch import SlaWatch
+from jobs.visits import VisitWatch
+from jobs.watch import watching
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
@@ -94,8 +96,8 @@ def _redirect(location: str) -> Callable[[web.Request], Awaitable[web.StreamResp
 def _runtime(
     settings: Settings, photos: PhotoStore, migrate: bool, clock: Clock
 ) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Database, photo decoders, service, chat platforms, the delivery worker and the SLA
-    watcher for the life of the app."""
+    """Database, photo decoders, service, chat platforms, the delivery worker and the
+    watchers (SLA, return visits) for the life of the app."""
 
     async def runtime(app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
@@ -136,11 +138,12 @@ def _runtime(
             app[WORKER] = worker
             if settings.delivery.enabled:
                 await stack.enter_async_context(worker.running())
-            jobs = {
-                "sla_watch": SlaWatch(service).run_once,
-                "auto_close": AutoClose(service).run_once,
+            watches = {
+                "sla_watch": SlaWatch(service),
+                "auto_close": AutoClose(service),
+                "visit_watch": VisitWatch(service),
             }
-            await stack.enter_async_context(watching(settings.sla.check_seconds, **jobs))
+            await stack.enter_async_context(watching(watches, settings.sla.check_seconds))
             yield
 
     return runtime

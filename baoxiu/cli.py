@@ -419,6 +419,10 @@ def tickets_act(
         str | None,
         typer.Option(help="Pay: cash, wechat, alipay or transfer (a correction needs --reason)."),
     ] = None,
+    outcome: Annotated[
+        str | None,
+        typer.Option(help="Visit (回访): resolved, recurred (opens a linked ticket), unreachable."),
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -446,6 +450,7 @@ def tickets_act(
                 "agreed": agreed,
                 "rating": _stars(stars, comment),
                 "method": method,
+                "outcome": outcome,
             }
         )
     except ValidationError as error:
@@ -454,9 +459,13 @@ def tickets_act(
 
     async def act() -> None:
         async with open_service(settings) as service:
-            ticket = (await service.act(number, command, Source.CLI)).ticket
-            directory = service.directory
+            outcome = await service.act(number, command, Source.CLI)
+            ticket, directory = outcome.ticket, service.directory
         out.print(f"✓ {ticket.number} {action.label} → {ticket.status.label}", highlight=False)
+        if action is Verb.VISIT:  # what comes of it: a call tomorrow, or a new ticket
+            out.print(TOASTS[action](ticket, directory), markup=False, highlight=False)
+        if outcome.follow_up is not None:
+            out.print(f"新工单 {outcome.follow_up.number}", highlight=False)
         if action is Verb.CALL_TECHNICIAN:  # the phone, as the card's toast shows it
             out.print(TOASTS[action](ticket, directory), markup=False, highlight=False)
 

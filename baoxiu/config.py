@@ -50,6 +50,7 @@ from tickets.phone import normalize_phone
 from tickets.rota import WEEKDAYS, Entry, OnCall, Rotas, Span, TeamRota
 from tickets.routing import DEFAULT_EMERGENCY_WORDS, DEFAULT_URGENT_WORDS
 from tickets.states import Urgency
+from tickets.visits import VisitPolicy, VisitRule, VisitWhen
 from tickets.worktime import WorkCalendar, Workday, china, weekdays
 
 DEFAULT_PATH = Path("baoxiu.toml")
@@ -362,6 +363,8 @@ class ChatsConfig(Section):
     """Tickets that wait for a dispatcher (assign-mode teams, a full round-robin team) go here."""
     management: list[ChatBinding] = []
     """Read-only cards and, from the reports issue on, the weekly summary."""
+    agents: list[ChatBinding] = []
+    """Customer service's chat: closed tickets' return visits (回访) come due here."""
 
 
 class ReportsConfig(Section):
@@ -421,6 +424,20 @@ class FeesConfig(Section):
     items: list[FeeItem] = []
 
 
+class VisitConfig(Section):
+    """`[[visits]]`: whether a category's closed jobs get a return visit (回访), and when.
+    A category without one (and no rule without a category) gets none."""
+
+    category: Text | None = None
+    """The category it applies to (one a team takes); left out, every other category."""
+    policy: VisitWhen
+    """never, if_not_rated (the resident gave no stars) or always."""
+    after_days: Annotated[int, Field(ge=0, le=90)] = 3
+
+    def rule(self) -> VisitRule:
+        return VisitRule(self.policy, self.after_days, self.category)
+
+
 class PlatformFields(Protocol):
     """What the config needs to know of a chat platform."""
 
@@ -461,6 +478,7 @@ class Settings(BaseSettings):
     sla: SlaConfig = SlaConfig()
     reports: ReportsConfig = ReportsConfig()
     fees: FeesConfig = FeesConfig()
+    visits: list[VisitConfig] = []
 
     @classmethod
     def settings_customise_sources(
@@ -506,6 +524,11 @@ class Settings(BaseSettings):
         for i, item in enumerate(self.fees.items):
             if item.category is not None and item.category not in categories:
                 problems.append(f"fees.items[{i}].category: no team takes {item.category!r}")
+        visited = [v.category or "(any)" for v in self.visits]
+        problems += _duplicates("visits", "category", visited)
+        for i, visit in enumerate(self.visits):
+            if visit.category is not None and visit.category not in categories:
+                problems.append(f"visits[{i}].category: no team takes {visit.category!r}")
         names = [p.name for p in self.platforms]
         for where, chat in self._bindings():
             if chat.platform not in names:
@@ -531,6 +554,8 @@ class Settings(BaseSettings):
             yield f"chats.supervisors[{j}]", chat
         for j, chat in enumerate(self.chats.management):
             yield f"chats.management[{j}]", chat
+        for j, chat in enumerate(self.chats.agents):
+            yield f"chats.agents[{j}]", chat
 
     def rotas(self) -> Rotas:
         """The rotas of the teams that keep one (those with an on-call pair)."""
@@ -555,13 +580,16 @@ class Settings(BaseSettings):
         """The published schedule, in fen, in the file's order."""
         return FeeSchedule.of(item.item() for item in self.fees.items)
 
+    def visit_policy(self) -> VisitPolicy:
+        return VisitPolicy.of(visit.rule() for visit in self.visits)
+
     def reached_at(self, public_url: str) -> Self:
         """These settings with the public address of this run (`baoxiu.listening`)."""
         site = self.site.model_copy(update={"public_url": public_url})
         return self.model_copy(update={"site": site})
 
     def all_chats(self) -> list[ChatBinding]:
-        extra = [*self.chats.supervisors, *self.chats.management]
+        extra = [*self.chats.supervisors, *self.chats.management, *self.chats.agents]
         return [c for t in self.teams for c in t.chats] + extra
 
     def groups(self, platform: str) -> list[tuple[Audience, str]]:
@@ -569,6 +597,7 @@ class Settings(BaseSettings):
         bindings = [(Audience.TEAM, c) for t in self.teams for c in t.chats]
         bindings += [(Audience.SUPERVISORS, c) for c in self.chats.supervisors]
         bindings += [(Audience.MANAGEMENT, c) for c in self.chats.management]
+        bindings += [(Audience.AGENTS, c) for c in self.chats.agents]
         return [(audience, c.chat_id) for audience, c in bindings if c.platform == platform]
 
     def directory(self) -> Directory:

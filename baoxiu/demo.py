@@ -50,10 +50,29 @@ dispatch = "round_robin"
 max_open_per_technician = 3
 chats = [{ platform = "sandbox", chat_id = "dianti" }]
 
-# Where tickets wait for a dispatcher, and the managers' read-only view.
+# Where tickets wait for a dispatcher, the managers' read-only view, and customer service's
+# chat, where closed jobs' return visits (回访) come due.
 [chats]
 supervisors = [{ platform = "sandbox", chat_id = "dispatch" }]
 management = [{ platform = "sandbox", chat_id = "management" }]
+agents = [{ platform = "sandbox", chat_id = "agents" }]
+
+# 回访: which closed jobs customer service calls back, and how many days after closing.
+# policy: "never", "if_not_rated" (the resident gave no stars) or "always"; a rule without a
+# category is for every other category. A resident nobody reaches is called again the next
+# day, three times in all.
+[[visits]]
+category = "水电"
+policy = "always"
+after_days = 3
+
+[[visits]]
+category = "电梯"
+policy = "never"
+
+[[visits]]
+policy = "if_not_rated"
+after_days = 7
 
 [[members]]
 id = "li"

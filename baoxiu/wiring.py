@@ -34,6 +34,7 @@ def planner_for(settings: Settings) -> ChatPlanner:
         supervisor_chats=chats(settings.chats.supervisors),
         management_chats=chats(settings.chats.management),
         direct_chats=direct,
+        agent_chats=chats(settings.chats.agents),
     )
 
 
@@ -54,6 +55,7 @@ def build_service(
         on_commit=on_commit,
         policy=settings.sla.policy(settings.site.tz),
         fees=settings.fee_schedule(),
+        visits=settings.visit_policy(),
         rotas=settings.rotas(),
     )
 

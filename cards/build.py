@@ -38,6 +38,7 @@ from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
 from tickets.rating import Agreement, rating_of
 from tickets.states import Decision, PauseKind, Review, Status, Urgency
+from tickets.visits import VisitOutcome, awaiting_outcome
 from tickets.words import RESIDENT_READS, describe
 
 V = Verb
@@ -50,11 +51,13 @@ _SUPERVISORS = (
     "review dispatch consent transfer pause resume confirm reopen close cancel reveal hurry"
 )
 _DIRECT = "start quote consent complete pause resume reschedule transfer hand_back"
+_AGENTS = "visit reveal confirm close hurry"
 MENUS: Mapping[Audience, tuple[Verb, ...]] = {
     Audience.TEAM: tuple(Verb(v) for v in _TEAM.split()),
     Audience.SUPERVISORS: tuple(Verb(v) for v in _SUPERVISORS.split()),
     Audience.DIRECT: tuple(Verb(v) for v in _DIRECT.split()),
     Audience.MANAGEMENT: (),
+    Audience.AGENTS: tuple(Verb(v) for v in _AGENTS.split()),
 }
 """What each audience may be offered, in the order the buttons appear."""
 
@@ -272,8 +275,11 @@ def _buttons(
     possible = set(possible_verbs(ticket, team))
     if audience is Audience.TEAM and team.dispatch is DispatchMode.CLAIM:
         possible.discard(V.DISPATCH)  # the group claims; dispatching is the supervisors' chat
-    if private or ticket.status in _ENDED:
+    visiting = audience is Audience.AGENTS and awaiting_outcome(ticket)
+    if private or (ticket.status in _ENDED and not visiting):  # the agent calls the resident
         possible.discard(V.REVEAL)
+    if not awaiting_outcome(ticket):
+        possible.discard(V.VISIT)  # nothing to record before the visit is due, or after
     if ticket.assignee_id is None:
         possible.discard(V.RESCHEDULE)  # whoever takes the job agrees the visit
     buttons = (
@@ -408,6 +414,12 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
                 Input(
                     "note", "维修结果", "text", required=False, placeholder="更换地漏芯，试水正常 …"
                 ),
+            )
+        case V.VISIT:
+            outcomes = tuple(Option(o.value, o.label) for o in VisitOutcome)
+            return (
+                Input("outcome", "回访结果", "select", required=True, options=outcomes),
+                Input("note", "回访备注", "text", required=False, placeholder="业主说 …"),
             )
         case V.CLOSE if ticket.status is Status.COMPLETED:
             return (_reason("未经业主验收就结单的原因", "业主电话确认 / 联系不上 …"),)

@@ -8,7 +8,7 @@ from cards.model import Card, Chart, Field, Header, Tone
 from cards.model import Note as CardNote
 from cards.model import Series as ChartSeries
 from tickets.audience import Audience, CardAddress
-from tickets.messages import Escalation, Note, Reminder, Report
+from tickets.messages import Escalation, Note, Reminder, Report, Visit
 from tickets.model import Event, Ticket
 
 
@@ -59,6 +59,19 @@ def escalation_answer(
     if audience not in (Audience.SUPERVISORS, Audience.MANAGEMENT):
         return card
     return replace(card, buttons=escalation_buttons(ticket, ctx))
+
+
+def visit_card(
+    ticket: Ticket, visit: Visit, ctx: CardContext, address: CardAddress, shown: Event | None = None
+) -> Card:
+    """A closed ticket's card on the agents' chat, headed by which call of its return visit
+    this is, with the 回访 button whose form records how it went."""
+    card = ticket_card(ticket, address.audience, ctx, address.member_id, shown)
+    return replace(
+        card,
+        header=replace(card.header, tone=Tone.BLUE),
+        notes=(CardNote(visit.text, Tone.BLUE), *card.notes),
+    )
 
 
 def report_card(report: Report) -> Card:

@@ -68,6 +68,7 @@ InputName = Literal[
     "decision",
     "amount",
     "agreed",
+    "outcome",
 ]
 """The Command fields a card's form can fill."""
 

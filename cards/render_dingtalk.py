@@ -57,6 +57,7 @@ SLOTS: Mapping[str, Slot] = {
     "pause_kind": "choice",
     "minutes": "choice",
     "agreed": "choice",
+    "outcome": "choice",
 }
 """Which of the card's shared inputs holds each form field (every `cards.model.InputName`):
 its callback parameter brings the value back, and its variables draw it (`text_label`,

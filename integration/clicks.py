@@ -44,7 +44,8 @@ from tickets.people import Directory
 from tickets.ports import ClickedCard
 from tickets.rating import Agreement
 from tickets.service import TicketService
-from tickets.states import Decision, PauseKind, Source
+from tickets.states import Decision, PauseKind, Review, Source
+from tickets.visits import VisitOutcome
 from tickets.when import read_when
 from tickets.words import describe
 
@@ -117,6 +118,15 @@ def _paused(ticket: Ticket, directory: Directory) -> str:
     return "已暂停，暂停期间不计入完工时限" if ticket.clock_stopped_at else "已暂停"
 
 
+def _visited(ticket: Ticket, directory: Directory) -> str:
+    match ticket.visit_outcome:
+        case None:  # the resident is called again
+            return f"已记录联系不上，明天再回访（已回访 {ticket.visit_attempt} 次）"
+        case VisitOutcome.RECURRED:
+            return "已记录问题复发，已为业主新建报修单"
+    return f"回访已记录：{VisitOutcome(ticket.visit_outcome).label}"
+
+
 TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CLAIM: _done("接单成功，请尽快联系业主"),
     Verb.DISPATCH: lambda t, d: f"已派给{d.name_of(t.assignee_id)}",
@@ -139,9 +149,7 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.RESCHEDULE: _done("已改约，卡片上的预约上门时间已更新"),
     Verb.FLAG: _done("已标记，等待班组长审核是否属于服务范围"),
     Verb.REVIEW: lambda t, d: (
-        "已确认属于服务范围"
-        if t.status.is_open or t.status.value == "new"
-        else "已取消，业主会在报修页面看到原因"
+        "已取消，业主会在报修页面看到原因" if t.review is Review.DECLINED else "已确认属于服务范围"
     ),
     Verb.QUOTE: lambda t, d: (
         f"已报价，等待业主同意 {yuan(t.quote_pending_fen)} 元"
@@ -149,13 +157,14 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
         else f"已报价 {yuan(t.quoted_fen or 0)} 元"
     ),
     Verb.CONSENT: lambda t, d: f"已记录业主同意 {yuan(t.quoted_fen or 0)} 元",
+    Verb.VISIT: _visited,
 }
 
 
-_Choice = TypeVar("_Choice", bound=StrEnum)
+C = TypeVar("C", bound=StrEnum)
 
 
-def _choice(kind: type[_Choice], value: str | None) -> _Choice | None:
+def _choice(kind: type[C], value: str | None) -> C | None:
     """A picked option as the core's value; anything else counts as not picked."""
     try:
         return kind(value) if value else None
@@ -247,6 +256,7 @@ class ClickRouter:
             pause_kind=_choice(PauseKind, click.form.get("pause_kind")),
             agreed=_choice(Agreement, click.form.get("agreed")),
             on_behalf=verb is Verb.CONFIRM,  # a member's confirmation is always for the resident
+            outcome=_choice(VisitOutcome, click.form.get("outcome")),
             minutes=_number(click.form.get("minutes")),
             at=at,
             decision=_choice(Decision, click.form.get("decision")),

@@ -133,12 +133,12 @@ def due_escalations_query(now: datetime, limit: int) -> SelectOfScalar[str]:
     """Tickets with an escalation step due by `now`, the longest waiting first: a range
     scan of `ix_ticket_escalate_at`, however many tickets there are. One statement for the
     watcher and for `bench/sla.py`, which shows its plan over a million tickets."""
-    return (
-        select(TicketRow.number)
-        .where(col(TicketRow.escalate_at) <= now)
-        .order_by(col(TicketRow.escalate_at))
-        .limit(limit)
-    )
+    return _due(TicketRow.escalate_at, now, limit)
+
+
+def _due(column: datetime | None, now: datetime, limit: int) -> SelectOfScalar[str]:
+    """Tickets whose indexed due time `column` has come by `now`, the longest waiting first."""
+    return select(TicketRow.number).where(col(column) <= now).order_by(col(column)).limit(limit)
 
 
 _MEMBER_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:member))").bindparams(
@@ -252,13 +252,11 @@ class SqlTicketRepository:
         return list((await self._session.exec(statement)).all())
 
     async def due_auto_closes(self, now: datetime, limit: int) -> list[str]:
-        """A range scan of `ix_ticket_auto_close_at`, like the escalation watcher's."""
-        statement = (
-            select(TicketRow.number)
-            .where(col(TicketRow.auto_close_at) <= now)
-            .order_by(col(TicketRow.auto_close_at))
-            .limit(limit)
-        )
+        statement = _due(TicketRow.auto_close_at, now, limit)
+        return list((await self._session.exec(statement)).all())
+
+    async def due_visits(self, now: datetime, limit: int) -> list[str]:
+        statement = _due(TicketRow.visit_due_at, now, limit)
         return list((await self._session.exec(statement)).all())
 
     async def events(self, ticket: Ticket) -> list[Event]:

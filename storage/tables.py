@@ -75,6 +75,10 @@ class TicketRow(SQLModel, table=True):
     paid_by: str | None = Field(default=None, max_length=64)
     rework_count: int = 0
     auto_close_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    visit_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    visit_attempt: int = 0
+    visit_outcome: str | None = Field(default=None, max_length=16)
+    parent_number: str | None = Field(default=None, max_length=24)
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)
     submission_key: str | None = Field(default=None, max_length=64)

@@ -432,3 +432,42 @@ def test_the_desk_records_a_payment_from_the_terminal(config: Path) -> None:
     assert code == 1 and "如需更正，请填写更正原因" in output, output
     code, output = baoxiu("tickets", "show", number, *c)
     assert "收费：已收费 140.00 元（微信）" in output, output
+
+
+def test_a_return_visit_is_recorded_from_the_terminal(config: Path) -> None:
+    """A visit due at once (after_days = 0), put on the agents' chat by the core as the
+    watcher would; the agent records 问题复发 and hears the new ticket's number."""
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("after_days = 3", "after_days = 0"), encoding="utf-8")
+    c = str(config)
+    n = _stored(config, "3栋2单元501", "厨房水龙头滴水")
+    for action, extra in (
+        ("claim", ()),
+        ("start", ()),
+        ("complete", ("--findings", "阀芯磨损")),
+        ("close", ("--reason", "业主电话确认")),
+    ):
+        actor = "lin" if action == "close" else "li"
+        code, output = baoxiu("tickets", "act", n, action, "--as", actor, *extra, "--config", c)
+        assert code == 0, output
+
+    def send_visit() -> None:
+        async def send() -> None:
+            async with open_service(load(config, PLATFORMS)) as service:
+                assert await service.send_visit(n) is not None
+
+        asyncio.run(send())
+
+    send_visit()
+
+    def visit(*extra: str) -> tuple[int, str]:
+        return baoxiu("tickets", "act", n, "visit", "--as", "lin", *extra, "--config", c)
+
+    code, output = visit("--outcome", "maybe")
+    assert code != 0 and "回访结果只能是 resolved、recurred、unreachable" in output
+    code, output = visit("--outcome", "recurred", "--note", "又滴水了")
+    assert code == 0 and "已记录问题复发，已为业主新建报修单" in output, output
+    opened = re.search(r"新工单 (BX\d{8}-\d{4})", output)
+    assert opened is not None and opened.group(1) != n
+    code, output = visit("--outcome", "resolved")
+    assert code == 1 and "已经记录为「问题复发」" in output

@@ -9,8 +9,12 @@ from baoxiu.config import ConfigError, load
 from baoxiu.demo import config_text
 from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.feishu.config import feishu_config
+from baoxiu.wiring import planner_for
+from tickets.audience import Audience, CardAddress
 from tickets.fees import FeeItem
+from tickets.recipients import Reach
 from tickets.rota import OnCall
+from tickets.visits import VisitRule, VisitWhen
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -280,3 +284,37 @@ def test_the_fee_schedule_reaches_the_core_in_fen(tmp_path: Path) -> None:
     free = schedule.items["TY-01"]
     assert (free.category, free.free, free.price_words) == (None, True, "免费（物业费已含）")
     assert [i.code for i in schedule.for_category("电梯")] == ["DT-01", "TY-01", "X-1"]
+
+
+def visits(text: str) -> str:
+    """The demo with one more [[visits]] rule."""
+    return config_text(demo=True) + f"\n[[visits]]\n{text}\n"
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ('category = "绿化"\npolicy = "always"', "visits[3].category: no team takes '绿化'"),
+        ('category = "水电"\npolicy = "never"', "visits: category '水电' appears more than once"),
+        ('policy = "always"', "visits: category '(any)' appears more than once"),
+        ('category = "门窗"\npolicy = "sometimes"', "visits[3].policy: Input should be 'never'"),
+        ('category = "门窗"\npolicy = "always"\nafter_days = -1', "visits[3].after_days"),
+        ('category = "门窗"', "visits[3].policy: Field required"),
+    ],
+)
+def test_the_return_visits_are_checked(tmp_path: Path, rule: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load(write(tmp_path, visits(rule)), PLATFORMS)
+    assert any(problem in p for p in refused.value.problems), refused.value.problems
+
+
+def test_the_return_visits_and_the_agents_chat_reach_the_core(tmp_path: Path) -> None:
+    settings = load(write(tmp_path, visits('category = "门窗"\npolicy = "never"')), PLATFORMS)
+    rules = settings.visit_policy().rules
+    assert rules["水电"] == VisitRule(VisitWhen.ALWAYS, 3, "水电")
+    assert rules[None] == VisitRule(VisitWhen.IF_NOT_RATED, 7)
+    assert rules["门窗"].when is VisitWhen.NEVER
+    assert settings.groups("sandbox")[-1] == (Audience.AGENTS, "agents")
+    assert planner_for(settings).reach(Reach.AGENTS) == [
+        CardAddress("sandbox", "agents", Audience.AGENTS)
+    ]

@@ -10,6 +10,7 @@ from tickets.model import Actor
 from tickets.payment import PayMethod
 from tickets.rating import Agreement, Rating
 from tickets.states import Decision, PauseKind
+from tickets.visits import VisitOutcome
 
 
 class Verb(StrEnum):
@@ -57,6 +58,10 @@ class Verb(StrEnum):
     """The desk records a rating the resident gave by phone."""
     PAY = "pay"
     """The desk records that the resident paid the job's fees, and how (收费)."""
+    SEND_VISIT = "send_visit"
+    """baoxiu puts a closed ticket's due return visit (回访) on the agents' chat."""
+    VISIT = "visit"
+    """An agent records how the return visit went (tickets/visits.py)."""
 
     @property
     def label(self) -> str:
@@ -100,6 +105,8 @@ _LABELS = {
     Verb.CONSENT: "业主同意报价",
     Verb.RATE: "记录评价",
     Verb.PAY: "收费",
+    Verb.SEND_VISIT: "回访提醒",
+    Verb.VISIT: "回访",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -118,6 +125,8 @@ _KINDS = {
     Verb.CONSENT: EventKind.CONSENTED,
     Verb.RATE: EventKind.RATED,
     Verb.PAY: EventKind.PAID,
+    Verb.SEND_VISIT: EventKind.VISIT_DUE,
+    Verb.VISIT: EventKind.VISITED,
 }
 
 MAX_TEXT = 500
@@ -167,3 +176,5 @@ class Command:
     """How the resident agreed (staff confirming for them, or consenting to a price)."""
     method: PayMethod | None = None
     """How the resident paid (pay)."""
+    outcome: VisitOutcome | None = None
+    """What the return visit found (visit); `note` is what the resident said."""

@@ -13,6 +13,8 @@ class Audience(StrEnum):
     TEAM = "team"
     SUPERVISORS = "supervisors"
     MANAGEMENT = "management"
+    AGENTS = "agents"
+    """Customer service's chat: return visits (回访)."""
     DIRECT = "direct"
 
     @property

@@ -44,6 +44,8 @@ class EventKind(StrEnum):
     CONSENTED = "consented"
     RATED = "rated"
     PAID = "paid"
+    VISIT_DUE = "visit_due"
+    VISITED = "visited"
     UNKNOWN = "unknown"
 
     @property
@@ -268,6 +270,24 @@ class Paid:
 
 
 @dataclass(frozen=True)
+class VisitDue:
+    """The return visit was put on the agents' chat."""
+
+    attempt: int = 0
+    """Which call this is, from 1."""
+
+
+@dataclass(frozen=True)
+class Visited:
+    outcome: str = ""
+    """resolved, recurred or unreachable (tickets.visits.VisitOutcome)."""
+    attempt: int = 0
+    note: str | None = None
+    again_at: str | None = None
+    """When an unreachable resident is called again, ISO 8601; None when it was the last try."""
+
+
+@dataclass(frozen=True)
 class Unknown:
     """An event of a kind this version does not know, kept as it was stored."""
 
@@ -299,6 +319,8 @@ Details = (
     | Rated
     | Confirmed
     | Paid
+    | VisitDue
+    | Visited
     | Unknown
 )
 
@@ -341,6 +363,8 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.CONSENTED: _Info("同意报价", Consented, True),
     EventKind.RATED: _Info("评价", Rated, True),
     EventKind.PAID: _Info("收费", Paid, False),
+    EventKind.VISIT_DUE: _Info("待回访", VisitDue, False),
+    EventKind.VISITED: _Info("回访", Visited, False),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }
 

@@ -51,6 +51,8 @@ from tickets.events import (
     Revealed,
     Reviewed,
     Transferred,
+    VisitDue,
+    Visited,
 )
 from tickets.fees import MAX_FEN, FeeSchedule, total, yuan
 from tickets.model import Actor, ActorKind, Event, Ticket
@@ -66,6 +68,7 @@ from tickets.permissions import (
 )
 from tickets.rating import PARTS, STARS, Agreement, Rating
 from tickets.states import Decision, PauseKind, Review, Source, Status
+from tickets.visits import VisitOutcome, VisitPolicy, awaiting_outcome, recorded
 
 _ACTIVE = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
 _ANY = frozenset(Status)
@@ -101,6 +104,8 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.RESCHEDULE: frozenset({Status.NEW}) | _ACTIVE,
     Verb.RATE: frozenset({Status.CONFIRMED, Status.CLOSED}),
     Verb.PAY: frozenset({Status.COMPLETED, Status.CONFIRMED, Status.CLOSED}),
+    Verb.SEND_VISIT: frozenset({Status.CLOSED}),
+    Verb.VISIT: frozenset({Status.CLOSED}),
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
@@ -127,6 +132,8 @@ class Context:
     """The SLA the due times are counted by; without one a ticket carries none."""
     fees: FeeSchedule = dataclasses.field(default_factory=lambda: FeeSchedule({}))
     """What a job may be charged; an empty schedule allows no fee line."""
+    visits: VisitPolicy = dataclasses.field(default_factory=lambda: VisitPolicy({}))
+    """Which closed jobs get a return visit, and when; an empty policy, none."""
 
 
 def available_verbs(status: Status) -> list[Verb]:
@@ -590,6 +597,7 @@ def _close(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Change
         return changes, Closed(AUTO_CLOSED, unconfirmed=True)
     reason = _text(c.reason, "reason", required=unconfirmed, what="未经业主验收就结单的原因")
     changes = {"status": Status.CLOSED, "closed_at": ctx.now, "closed_by": who.name}
+    changes["visit_due_at"] = ctx.visits.due(t, ctx.now)
     return changes, Closed(reason, unconfirmed)
 
 
@@ -791,6 +799,30 @@ def _pay(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     return changes, Paid(c.method.value, t.fees_total_fen, correction)
 
 
+def _send_visit(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """The due visit goes on the agents' chat once: asked twice (two watchers, a late
+    run), the second finds the due time cleared and nothing due."""
+    if t.visit_due_at is None or t.visit_due_at > ctx.now:
+        raise NothingDue(f"工单{t.number}现在没有要做的回访")
+    attempt = t.visit_attempt + 1
+    return {"visit_due_at": None, "visit_attempt": attempt}, VisitDue(attempt)
+
+
+def _visit(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    if not awaiting_outcome(t):
+        if t.visit_outcome:
+            done = VisitOutcome(t.visit_outcome).label
+            raise IllegalTransition(f"工单{t.number}的回访已经记录为「{done}」")
+        raise IllegalTransition(f"工单{t.number}现在没有待记录的回访")
+    if c.outcome is None:
+        raise InvalidInput("请选择回访结果：已解决、问题复发或联系不上", field="outcome")
+    note = _text(c.note, "note", required=False, what="回访备注")
+    changes = recorded(t, c.outcome, ctx.now)
+    again = changes.get("visit_due_at")
+    again_at = again.isoformat() if isinstance(again, datetime) else None
+    return changes, Visited(c.outcome.value, t.visit_attempt, note, again_at)
+
+
 _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]] = {
     Verb.CLAIM: _claim,
     Verb.DISPATCH: _dispatch,
@@ -822,4 +854,6 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.RESCHEDULE: _reschedule,
     Verb.RATE: _rate,
     Verb.PAY: _pay,
+    Verb.SEND_VISIT: _send_visit,
+    Verb.VISIT: _visit,
 }

@@ -23,6 +23,9 @@ class MessageKind(StrEnum):
     ESCALATION = "escalation"
     """An overdue ticket's step up its escalation chain: its card, headed by what was missed,
     with what the reader can do about it (改派, 联系师傅, 延期, 我来处理)."""
+    VISIT = "visit"
+    """A closed ticket's due return visit (回访), on the agents' chat: its card, headed by
+    which call this is, with the button to record how it went."""
     REPORT = "report"
     """Figures not tied to one ticket (the weekly summary), with a chart."""
 
@@ -36,6 +39,7 @@ _KIND_LABELS = {
     MessageKind.NOTE: "通知",
     MessageKind.REMINDER: "提醒",
     MessageKind.ESCALATION: "升级提醒",
+    MessageKind.VISIT: "回访",
     MessageKind.REPORT: "报表",
 }
 
@@ -73,6 +77,17 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class Visit:
+    attempt: int
+    """Which call this is, from 1."""
+    kind = MessageKind.VISIT
+
+    @property
+    def text(self) -> str:
+        return f"回访：请致电业主，确认维修效果（第 {self.attempt} 次）"
+
+
+@dataclass(frozen=True)
 class Series:
     name: str
     values: tuple[float, ...]
@@ -92,7 +107,7 @@ class Report:
     kind = MessageKind.REPORT
 
 
-Sent = Note | Reminder | Escalation | Report
+Sent = Note | Reminder | Escalation | Visit | Report
 """What baoxiu sends on its own; a ticket's card is the outbox's own business."""
 Message = TicketCard | Sent
 
@@ -112,6 +127,8 @@ def from_json(kind: str, data: Mapping[str, Any]) -> Message:
             return Reminder(text=str(data["text"]))
         case MessageKind.ESCALATION:
             return Escalation(text=str(data["text"]), step=int(data["step"]))
+        case MessageKind.VISIT:
+            return Visit(attempt=int(data["attempt"]))
         case MessageKind.REPORT:
             return Report(
                 title=str(data["title"]),

@@ -60,6 +60,8 @@ class TicketDraft:
     appointment_at: datetime | None = None
     photos: tuple[str, ...] = ()
     """Names of stored photos, as the photo store returned them."""
+    parent_number: str | None = None
+    """The ticket whose return visit found the problem back."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,15 @@ class Ticket:
     auto_close_at: datetime | None = None
     """When a completed job nobody confirmed is closed by baoxiu: what the watcher's indexed
     query looks for."""
+    visit_due_at: datetime | None = None
+    """When the return visit (回访) is next due: what the visits watcher's indexed query
+    looks for (tickets/visits.py)."""
+    visit_attempt: int = 0
+    """How many times the visit was put on the agents' chat."""
+    visit_outcome: str | None = None
+    """What the visit found (tickets.visits.VisitOutcome), once recorded."""
+    parent_number: str | None = None
+    """The ticket this one follows up: a problem that came back at its return visit."""
     photos: tuple[str, ...] = ()
     public_token: str = ""
     """Unguessable key of the resident's status page (/r/t/{token}); never shown to staff chats."""

@@ -62,6 +62,8 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.CONSENT: _DESK | {Grant.ASSIGNEE, Grant.RESIDENT},
     Verb.RATE: _DESK,
     Verb.PAY: _DESK,
+    Verb.SEND_VISIT: frozenset({Grant.SYSTEM}),
+    Verb.VISIT: frozenset({Grant.AGENT, Grant.MANAGER, Grant.ADMIN}),
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL). The resident

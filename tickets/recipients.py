@@ -27,6 +27,7 @@ class Reach(StrEnum):
     TEAM = "team"
     SUPERVISORS = "supervisors"
     MANAGEMENT = "management"
+    AGENTS = "agents"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class ChatPlanner:
     management_chats: Sequence[Chat]
     direct_chats: Mapping[str, Sequence[Chat]]
     """Each member's one-to-one chats with the bot, by member id."""
+    agent_chats: Sequence[Chat] = ()
+    """Customer service's chats, where return visits go."""
 
     def addresses(
         self, before: Ticket | None, after: Ticket, duty: OnDuty | None = None
@@ -67,6 +70,8 @@ class ChatPlanner:
                 return [CardAddress(p, c, Audience.SUPERVISORS) for p, c in self.supervisor_chats]
             case Reach.MANAGEMENT:
                 return [CardAddress(p, c, Audience.MANAGEMENT) for p, c in self.management_chats]
+            case Reach.AGENTS:
+                return [CardAddress(p, c, Audience.AGENTS) for p, c in self.agent_chats]
             case Reach.ASSIGNEE:
                 held = ticket.assignee_id if ticket else None
                 return self.reach(held) if held else []

@@ -31,10 +31,10 @@ from tickets.errors import (
     NothingDue,
 )
 from tickets.escalation import audience_words, follow, overdue_text, reach, releases
-from tickets.events import Escalated, EventKind
+from tickets.events import Escalated, EventKind, VisitDue, Visited
 from tickets.fees import FeeSchedule
 from tickets.machine import Context, created, decide
-from tickets.messages import Escalation, Reminder, Sent
+from tickets.messages import Escalation, Reminder, Sent, Visit
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
@@ -56,7 +56,8 @@ from tickets.routing import (
     suggest_urgency,
     team_for,
 )
-from tickets.states import Source, Status
+from tickets.states import Channel, Source, Status
+from tickets.visits import VisitOutcome, VisitPolicy, follow_up_key
 from tickets.worktime import weekdays
 
 MAX_ATTEMPTS = 3
@@ -83,6 +84,8 @@ class Outcome:
     ticket: Ticket
     event: Event | None
     """What this call put on the timeline; None for a redelivered platform event."""
+    follow_up: Ticket | None = None
+    """The ticket a return visit that found the problem back opened."""
 
 
 class TicketService:
@@ -100,11 +103,13 @@ class TicketService:
         policy: Policy | None = None,
         rotas: Rotas | None = None,
         fees: FeeSchedule | None = None,
+        visits: VisitPolicy | None = None,
     ) -> None:
         """`on_commit` runs after each committed change: the delivery worker's wake-up.
         `policy` is the SLA that sets tickets' due times; without one they carry none.
         `rotas` say who of each team is on duty; without them, everyone always is.
-        `fees` is the schedule a completed job is charged by; without one, nothing is."""
+        `fees` is the schedule a completed job is charged by; without one, nothing is.
+        `visits` says which closed jobs customer service calls back; without it, none."""
         self._uow = uow
         self._planner = planner
         self.directory = directory
@@ -114,6 +119,7 @@ class TicketService:
         self._urgent_words = urgent_words
         self._on_commit = on_commit
         self.fees = fees or FeeSchedule({})
+        self._visits = visits or VisitPolicy({})
         self._policy = policy
         self.rotas = rotas or Rotas({}, tz, weekdays())
 
@@ -164,6 +170,7 @@ class TicketService:
                 channel=draft.channel,
                 appointment_at=draft.appointment_at,
                 photos=draft.photos,
+                parent_number=draft.parent_number,
                 public_token=secrets.token_urlsafe(16),
                 submission_key=submission_key,
                 created_at=now,
@@ -225,7 +232,27 @@ class TicketService:
             lambda: self._act_once(find, number, command, source, event_id, clicked)
         )
         self._on_commit()
+        if command.verb is Verb.VISIT and outcome.ticket.visit_outcome == VisitOutcome.RECURRED:
+            return replace(outcome, follow_up=await self._follow_up(outcome, command, source))
         return outcome
+
+    async def _follow_up(self, outcome: Outcome, command: Command, source: Source) -> Ticket:
+        """The new ticket for a problem the return visit found back, for the same resident
+        and place, linked to the visited one. Opened after the outcome commits, under a key
+        of the visit's attempt: a retried or redelivered call finds the one it opened."""
+        visited = outcome.ticket
+        said = outcome.event.details if outcome.event else None
+        note = f"：{said.note}" if isinstance(said, Visited) and said.note else ""
+        draft = TicketDraft(
+            reporter=visited.reporter,
+            location=visited.location,
+            category=visited.category,
+            description=f"回访时业主反映问题复发（原工单{visited.number}）{note}",
+            channel=Channel.PHONE,
+            parent_number=visited.number,
+        )
+        key = follow_up_key(visited)
+        return (await self.open(draft, command.actor, source, submission_key=key)).ticket
 
     async def act_as_resident(self, token: str, command: Command, source: Source) -> Outcome:
         """The resident's own action (confirming the repair), reached through the unguessable
@@ -328,6 +355,33 @@ class TicketService:
             return None
         return outcome
 
+    async def due_visits(self, limit: int) -> list[str]:
+        """Closed tickets whose return visit is due now, the longest waiting first."""
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.due_visits(self.clock.now(), limit)
+
+    async def send_visit(self, number: str) -> Outcome | None:
+        """Put the ticket's due return visit on the agents' chat and clear its due time, in
+        one transaction; None when nothing is due any more (another watcher sent it)."""
+        try:
+            outcome = await _retrying(lambda: self._send_visit_once(number))
+        except IllegalTransition:
+            return None
+        self._on_commit()
+        return outcome
+
+    async def _send_visit_once(self, number: str) -> Outcome:
+        async with self._uow() as uow:
+            now = self.clock.now()
+            ticket = await uow.tickets.get(number, for_update=True)
+            if ticket is None:
+                raise NotFound(f"没有这张工单：{number}")
+            command = Command(Verb.SEND_VISIT, SYSTEM)
+            transition = decide(ticket, command, self._context(now, Source.JOB, {}))
+            after = await uow.tickets.update(ticket, transition.ticket, transition.event)
+            await self._announce(uow, ticket, after, transition.event, now)
+            return Outcome(after, transition.event)
+
     async def _announce(
         self,
         uow: UnitOfWork,
@@ -358,6 +412,8 @@ class TicketService:
             who = self.directory.name_of(before.assignee_id) or "接单人"
             step, due = Step(details.deadline), datetime.fromisoformat(details.due)
             return Escalation(overdue_text(step, due, now, before, who), details.step), reached
+        if isinstance(details, VisitDue):
+            return Visit(details.attempt), self._planner.reach(Reach.AGENTS, after)
         if event.kind is EventKind.HURRIED:
             times = f"{event.actor_name}催单（第 {after.hurry_count} 次）"
             if after.assignee_id is None:  # nobody holds it: the dispatchers must find someone
@@ -435,6 +491,7 @@ class TicketService:
             open_jobs=open_jobs,
             policy=self._policy,
             fees=self.fees,
+            visits=self._visits,
         )
 
     async def history(self, number: str) -> TicketHistory:

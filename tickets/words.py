@@ -35,12 +35,15 @@ from tickets.events import (
     SlaBreached,
     Transferred,
     Unknown,
+    VisitDue,
+    Visited,
 )
 from tickets.fees import yuan
 from tickets.model import Event
 from tickets.payment import PayMethod
 from tickets.rating import Agreement, Rating
 from tickets.states import Channel, PauseKind, Source, Urgency
+from tickets.visits import VisitOutcome
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,10 @@ def describe(event: Event) -> Words:
             return Words(f"报价 {yuan(d.amount_fen)} 元", d.reason)
         case EventKind.CONSENTED, Consented():
             return Words(f"业主同意报价 {yuan(d.amount_fen)} 元", CONSENT_WAYS.get(d.agreed))
+        case EventKind.VISIT_DUE, VisitDue():
+            return Words(f"待回访（第 {d.attempt} 次），已发到客服群")
+        case EventKind.VISITED, Visited():
+            return Words(f"{who}回访：{_visit_words(d)}", d.note)
         case _, Unknown():
             return Words(f"其他记录（{d.kind}）")
     return Words(event.kind.label)
@@ -193,6 +200,16 @@ def _agreement(value: str | None) -> str | None:
         return Agreement(value).label if value else None
     except ValueError:
         return None
+
+
+def _visit_words(visited: Visited) -> str:
+    try:
+        outcome = VisitOutcome(visited.outcome).label
+    except ValueError:
+        return visited.outcome
+    if visited.again_at:
+        return f"{outcome}（第 {visited.attempt} 次），{_moment(visited.again_at)}再回访"
+    return outcome
 
 
 def _reason(reason: str | None) -> str | None:

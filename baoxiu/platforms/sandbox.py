@@ -71,8 +71,8 @@ def direct_chat_id(member_id: str) -> str:
 
 
 def sandbox_chats(settings: Settings) -> tuple[SandboxChat, ...]:
-    """The sandbox's chats: team groups, the dispatch desk, management, and the private chat
-    of each member who works here."""
+    """The sandbox's chats: team groups, the dispatch desk, management, customer service
+    (客服群), and the private chat of each member who works here."""
     directory = settings.directory()
 
     def first(role: str) -> str | None:
@@ -95,6 +95,10 @@ def sandbox_chats(settings: Settings) -> tuple[SandboxChat, ...]:
     chats += [
         SandboxChat(c, "管理层群", Audience.MANAGEMENT, None, first("manager"))
         for c in here(settings.chats.management)
+    ]
+    chats += [
+        SandboxChat(c, "客服群", Audience.AGENTS, None, first("agent"))
+        for c in here(settings.chats.agents)
     ]
     chats += [
         SandboxChat(direct_chat_id(m.id), f"{m.name}（私聊）", Audience.DIRECT, m.id, m.id)

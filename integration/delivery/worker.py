@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from cards.build import CardContext, latest, ticket_card
-from cards.messages import escalation_card, note_card, reminder_card, report_card
+from cards.messages import escalation_card, note_card, reminder_card, report_card, visit_card
 from integration.delivery.adapter import ChatAdapter
 from integration.outbound.errors import DeliveryError, MessageFrozen
 from integration.outbound.keys import delivery_key, message_key, repost_key
@@ -27,7 +27,7 @@ from storage.outbox import DeliveryStore, Pending, Post
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
 from tickets.events import CardReposted, DeliveryFailed
-from tickets.messages import Escalation, Note, Reminder, Report, TicketCard
+from tickets.messages import Escalation, Note, Reminder, Report, TicketCard, Visit
 from tickets.model import SYSTEM
 from tickets.service import TicketService
 from tickets.states import Source
@@ -192,6 +192,13 @@ class DeliveryWorker:
                 assert item.number is not None
                 history = await self._service.history(item.number)
                 card = escalation_card(
+                    history.ticket, item.message, self._cards, a, latest(history.events)
+                )
+                await adapter.post(a.chat_id, card, key)
+            case Visit():
+                assert item.number is not None
+                history = await self._service.history(item.number)
+                card = visit_card(
                     history.ticket, item.message, self._cards, a, latest(history.events)
                 )
                 await adapter.post(a.chat_id, card, key)

@@ -103,12 +103,14 @@ async def act_on_ticket(request: web.Request) -> web.Response:
     phone too, as a click on the card does, the look recorded on the timeline."""
     body = await _body(request, ActionRequest)
     service = _service(request)
-    ticket = (await service.act(request.match_info["number"], body.command(), Source.API)).ticket
+    outcome = await service.act(request.match_info["number"], body.command(), Source.API)
+    ticket = outcome.ticket
     phone = None
     if body.action is Verb.CALL_TECHNICIAN:
         phone = service.directory.members[ticket.assignee_id or ""].phone
     out = TicketOut.of(ticket, service.directory)
-    return _json(ActionOut(**out.model_dump(), assignee_phone=phone))
+    follow_up = outcome.follow_up.number if outcome.follow_up else None
+    return _json(ActionOut(**out.model_dump(), assignee_phone=phone, follow_up=follow_up))
 
 
 async def health(request: web.Request) -> web.Response:

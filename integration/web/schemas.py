@@ -30,6 +30,7 @@ from tickets.people import Directory
 from tickets.phone import normalize_phone
 from tickets.rating import Agreement, Rating, is_complaint, rating_of
 from tickets.states import Channel, Decision, PauseKind, Review, Source, Status, Urgency
+from tickets.visits import VisitOutcome
 from tickets.words import describe
 
 MAX_DESCRIPTION = 2000
@@ -73,6 +74,7 @@ LABELS = {
     "attitude": "师傅服务态度",
     "comment": "评价内容",
     "minutes": "延期分钟数",
+    "outcome": "回访结果",
     "reporter": "报修人",
     "channel": "报修渠道",
     "urgency": "紧急程度",
@@ -303,6 +305,11 @@ class ActionRequest(Body):
     rating: RatingIn | None = Field(
         default=None, description="rate (required), confirm on behalf (optional): the stars given"
     )
+    outcome: VisitOutcome | None = Field(
+        default=None,
+        description="visit: resolved (已解决), recurred (问题复发: a new linked ticket is "
+        "opened) or unreachable (联系不上: called again the next day, three times in all)",
+    )
 
     def command(self) -> Command:
         """The action as the core takes it, from the API and the terminal alike."""
@@ -325,6 +332,7 @@ class ActionRequest(Body):
             agreed=self.agreed,
             rating=self.rating.rating() if self.rating else None,
             method=self.method,
+            outcome=self.outcome,
         )
 
 
@@ -425,6 +433,16 @@ class EscalationOut(BaseModel):
     """The supervisor or manager who took the job over (我来处理)."""
 
 
+class VisitOut(BaseModel):
+    """The return visit (回访) of a closed ticket."""
+
+    due_at: datetime | None
+    """When the agents' chat is next asked to call, if it will be."""
+    attempts: int
+    """Calls asked for so far."""
+    outcome: VisitOutcome | None
+
+
 class TicketOut(BaseModel):
     number: str
     status: Status
@@ -482,6 +500,9 @@ class TicketOut(BaseModel):
     clock_stopped_at: datetime | None
     """Set while a pause for parts or the resident stops the clock."""
     escalation: EscalationOut
+    visit: VisitOut
+    parent_number: str | None
+    """The ticket whose return visit found this problem back."""
     version: int
     created_at: datetime
     updated_at: datetime
@@ -561,6 +582,12 @@ class TicketOut(BaseModel):
                 if ticket.handled_by
                 else None,
             ),
+            visit=VisitOut(
+                due_at=ticket.visit_due_at,
+                attempts=ticket.visit_attempt,
+                outcome=VisitOutcome(ticket.visit_outcome) if ticket.visit_outcome else None,
+            ),
+            parent_number=ticket.parent_number,
             version=ticket.version,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
@@ -574,6 +601,10 @@ class ActionOut(TicketOut):
         default=None,
         description="call_technician only: the assignee's phone, its look audited on the "
         "timeline as a reveal (other answers never carry it)",
+    )
+    follow_up: str | None = Field(
+        default=None,
+        description="visit with outcome recurred only: the number of the new ticket opened",
     )
 
 

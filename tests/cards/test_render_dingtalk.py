@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cards.build import EXTENSIONS, CardContext, ticket_card
-from cards.messages import escalation_card
+from cards.messages import escalation_card, visit_card
 from cards.model import (
     ActionValue,
     Button,
@@ -33,7 +33,7 @@ from cards.render_dingtalk import (
 from tests.tickets.factories import make_ticket
 from tickets.actions import Verb
 from tickets.audience import Audience, CardAddress
-from tickets.messages import Escalation
+from tickets.messages import Escalation, Visit
 from tickets.people import Directory
 from tickets.states import PauseKind, Review, Status
 
@@ -149,11 +149,27 @@ def test_every_form_field_has_a_shared_input_of_its_kind(ctx: CardContext) -> No
     assert set(SLOTS) == set(get_args(InputName))
     tickets = [make_ticket(s, team=t) for s in Status for t in ("shuidian", "tujian", "dianti")]
     tickets.append(make_ticket(Status.NEW, review=Review.PENDING))  # 审核 asks a decision
+    tickets.append(make_ticket(Status.CLOSED, visit_attempt=1))  # its return visit is due
     cards = [ticket_card(t, a, ctx, "li") for t in tickets for a in Audience]
     cards += [escalation_card(t, Escalation("超时", 1), ctx, DESK) for t in tickets]
     inputs = {(i.name, i.kind) for c in cards for b in c.buttons for i in b.inputs}
     assert {name for name, _ in inputs} == set(SLOTS)  # every field is on some card
     assert all((kind == "select") == (SLOTS[name] in ("to", "choice")) for name, kind in inputs)
+
+
+def test_the_visit_card_asks_for_the_outcome_with_the_picker(ctx: CardContext) -> None:
+    agents = replace(DESK, audience=Audience.AGENTS)
+    card = visit_card(make_ticket(Status.CLOSED, visit_attempt=2), Visit(2), ctx, agents)
+    params = card_params(card, photo_url)
+    (label,) = [b.label for b in card.buttons if b.value.verb is Verb.VISIT]
+    assert _forms(card, params)[label] == ["outcome", "note"]
+    assert params["choice_label"] == "回访结果"
+    assert [o["text"] for o in json.loads(params["choice_options"])] == [
+        "已解决",
+        "问题复发",
+        "联系不上",
+    ]
+    assert params["n1_text"] == "回访：请致电业主，确认维修效果（第 2 次）"
 
 
 def test_a_card_asking_for_two_different_choices_is_refused() -> None:

@@ -14,7 +14,7 @@ from aiohttp import StreamReader, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
-from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings
+from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings, VisitConfig
 from integration.sandbox.web import STREAMS_PER_CLIENT, WATCH_S
 from integration.web.api import SERVICE
 from storage.engine import create_engine
@@ -30,6 +30,7 @@ from tickets.model import Actor
 from tickets.recipients import Reach
 from tickets.service import TicketService
 from tickets.states import PauseKind, Source, Status
+from tickets.visits import VisitWhen
 
 T = TypeVar("T")
 
@@ -429,3 +430,43 @@ async def test_a_reason_with_control_characters_is_refused(chat: Chat) -> None:
         assert (refused["status"], refused["level"]) == (200, "error")
         assert "原因含有不可见的控制字符" in refused["toast"]
     assert (await chat.service.history(number)).ticket.status == "in_progress"
+
+
+async def test_a_return_visit_is_recorded_from_the_agents_chat(
+    db_url: str, demo_settings: Settings
+) -> None:
+    """A closed 水电 job comes due at once (after_days = 0): its card reaches 客服群 headed by
+    the call it is, and 林客服 records the outcome from the 回访 form."""
+    settings = demo_settings.model_copy(
+        update={
+            "database": DatabaseConfig(url=db_url),
+            "delivery": DeliveryConfig(poll_interval_s=0.05),
+            "visits": [VisitConfig(category="水电", policy=VisitWhen.ALWAYS, after_days=0)],
+        }
+    )
+    engine = create_engine(db_url)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        chat = Chat(client, SandboxStore(engine), DeliveryStore(engine))
+        async with client.get("/sandbox") as index:
+            assert "客服群" in await index.text()
+        number = (await chat.service.open(draft(), AGENT, Source.API)).ticket.number
+        li = Actor.member("li")
+        for command in (
+            Command(Verb.CLAIM, li),
+            Command(Verb.START, li),
+            Command(Verb.COMPLETE, li, findings="阀芯磨损"),
+            Command(Verb.CLOSE, AGENT, reason="业主电话确认"),
+        ):
+            await chat.service.act(number, command, Source.API)
+        await chat.service.send_visit(number)
+        card = await chat.card("agents", number)
+        assert "回访：请致电业主，确认维修效果（第 1 次）" in card.html
+        assert choices(card.html, "回访", "outcome") == ["resolved", "recurred", "unreachable"]
+        done = await chat.click("agents", card, "回访", "lin", outcome="resolved", note="没再漏")
+        assert (done["level"], done["toast"]) == ("success", "回访已记录：已解决")
+        assert "回访：" not in done["html"] and ">回访<" not in done["html"]  # nothing left to do
+        refused = await chat.click("agents", card, "回访", "li", outcome="resolved")
+        assert refused["level"] == "error" and "只有客服" in refused["toast"]
+        ticket = (await chat.service.history(number)).ticket
+        assert (ticket.visit_outcome, ticket.visit_attempt) == ("resolved", 1)
+    await engine.dispose()

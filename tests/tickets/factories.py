@@ -14,6 +14,7 @@ from tickets.payment import PayMethod
 from tickets.people import Directory
 from tickets.rating import Agreement, Rating
 from tickets.states import Channel, Decision, Review, Source, Status, Urgency
+from tickets.visits import VisitOutcome
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -90,6 +91,8 @@ COMMANDS: Mapping[Verb, Command] = {
     ),
     V.RATE: Command(V.RATE, Actor.member("lin"), rating=Rating(4, 5, 5), agreed=Agreement.PHONE),
     V.PAY: Command(V.PAY, Actor.member("lin"), method=PayMethod.WECHAT),
+    V.SEND_VISIT: Command(V.SEND_VISIT, SYSTEM),
+    V.VISIT: Command(V.VISIT, Actor.member("lin"), outcome=VisitOutcome.RESOLVED),
 }
 SIGNED = Command(V.CONFIRM, RESIDENT, signature="sig.png", rating=Rating(4, 5, 5, "师傅很细心"))
 """The resident confirms on their page: signed, rated 4/5/5."""
@@ -100,12 +103,16 @@ SYSTEM_VERBS = (
     V.RECORD_CARD_REPOST,
     V.ESCALATE,
     V.RELEASE,
+    V.SEND_VISIT,
 )
 WAITING: Mapping[Verb, dict[str, Any]] = {
     V.REVIEW: {"review": Review.PENDING, "review_reason": "业主自购电器"},
     V.CONSENT: {"quoted_fen": 8000, "quote_pending_fen": 18000},
+    V.SEND_VISIT: {"visit_due_at": T0},
+    V.VISIT: {"visit_attempt": 1},
 }
-"""What a verb that answers a question needs the ticket to be asking."""
+"""What a verb that answers a question needs the ticket to be asking: a review, a higher
+price, a visit due or one awaiting its outcome."""
 
 OVERDUE: dict[str, Any] = {
     "accept_due": T0,

@@ -98,6 +98,9 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     **{(s, v): s for s in _HELD for v in (V.QUOTE, V.CONSENT)},
     # a finished job's fees are paid at the door or later, before or after it is closed
     **{(s, V.PAY): s for s in (S.COMPLETED, S.CONFIRMED, S.CLOSED)},
+    # a closed job's return visit is put on the agents' chat, and its outcome recorded
+    (S.CLOSED, V.SEND_VISIT): S.CLOSED,
+    (S.CLOSED, V.VISIT): S.CLOSED,
 }
 
 

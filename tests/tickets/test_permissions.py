@@ -51,6 +51,8 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.CONSENT: {"li"} | DESK,
     V.RATE: DESK,
     V.PAY: DESK,
+    V.SEND_VISIT: set(),
+    V.VISIT: {"zhou", "lin", "admin"},  # customer service's call, not the crew's
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 

@@ -48,6 +48,8 @@ from tickets.events import (
     SlaBreached,
     Transferred,
     Unknown,
+    VisitDue,
+    Visited,
 )
 from tickets.model import Event
 from tickets.states import Source, Status
@@ -85,6 +87,8 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.RESCHEDULED: Rescheduled("2026-12-03T14:00:00+08:00", None, "业主白天上班"),
     K.RATED: Rated(overall=4, speed=5, attitude=5, comment="师傅很专业", agreed="phone"),
     K.PAID: Paid("wechat", 11050, "选错了付款方式"),
+    K.VISIT_DUE: VisitDue(attempt=2),
+    K.VISITED: Visited("unreachable", 2, "电话无人接听", "2026-12-04T10:00:00+08:00"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
 
@@ -95,6 +99,16 @@ def test_every_kind_has_a_sample_and_its_own_words() -> None:
         assert isinstance(details, kind.details_type), kind
     titles = [describe(_event(kind, details)).title for kind, details in SAMPLES.items()]
     assert len(set(titles)) == len(titles), "two kinds read alike"
+
+
+def test_a_visit_reads_as_the_agent_records_it() -> None:
+    due = _event(K.VISIT_DUE, SAMPLES[K.VISIT_DUE])
+    assert str(describe(due)) == "待回访（第 2 次），已发到客服群"
+    assert str(describe(_event(K.VISITED, SAMPLES[K.VISITED]))) == (
+        "李师傅回访：联系不上（第 2 次），12月4日 10:00再回访（电话无人接听）"
+    )
+    resolved = _event(K.VISITED, Visited("resolved", 1))
+    assert (str(describe(resolved)), for_resident(resolved)) == ("李师傅回访：已解决", None)
 
 
 def _event(kind: EventKind, details: Details) -> Event:
