@@ -110,6 +110,8 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
 ESCALATION_VERBS = frozenset({Verb.EXTEND, Verb.TAKE_OVER, Verb.CALL_TECHNICIAN})
+_NOT_SUGGESTED = ESCALATION_VERBS | {Verb.COMMENT, Verb.FLAG, Verb.QUOTE}
+"""Not what a refused member should be told to do instead: the side business of a job."""
 """What the desk does about an overdue job, offered on its escalation card (not the job's)."""
 
 
@@ -291,7 +293,7 @@ def _forbidden_message(verb: Verb, who: Who, ticket: Ticket, directory: Director
     yours = [
         v.label
         for v in possible_verbs(ticket, team)
-        if v not in (verb, Verb.COMMENT, *ESCALATION_VERBS) and may(who, v, ticket)
+        if v not in (verb, *_NOT_SUGGESTED) and may(who, v, ticket)
     ]
     if yours:
         return f"{refusal}。你在这单上可以：{'、'.join(yours)}"

@@ -30,7 +30,8 @@ async def test_a_resident_signs_and_rates_four_five_five_on_a_phone(
 ) -> None:
     ticket = (await live.service.open(draft(), AGENT, Source.API)).ticket
     for verb in (Verb.CLAIM, Verb.START, Verb.COMPLETE):
-        await live.service.act(ticket.number, Command(verb, LI, note="更换阀芯"), Source.API)
+        finished = Command(verb, LI, findings="阀芯磨损", note="更换阀芯")
+        await live.service.act(ticket.number, finished, Source.API)
     context = await browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True)
     phone = await context.new_page()
     await phone.goto(f"{live.base}/r/t/{ticket.public_token}")

@@ -100,5 +100,5 @@ def test_a_refusal_says_what_the_member_may_do_instead(directory: Directory) -> 
     with pytest.raises(Forbidden) as refused:
         decide(held, Command(V.COMPLETE, Actor.member("chen")), ctx(directory))
     assert refused.value.message.endswith(
-        "。你在这单上可以：转单、暂停、取消、查看联系方式、催单、改约上门时间、报价"
+        "。你在这单上可以：转单、暂停、取消、查看联系方式、催单、改约上门时间"
     )
