@@ -186,6 +186,7 @@ def serve(
         raise typer.Exit(2) from None
     settings = settings.reached_at(url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every watcher's round
     out.print(f"baoxiu · {settings.site.name} · {url}", markup=False, highlight=False)
     out.print("REST API: /api/v1/openapi.json · API keys: [api] keys in the config", markup=False)
     if host not in LOOPBACK:

@@ -74,6 +74,23 @@ def visit_card(
     )
 
 
+def about_ticket(
+    ticket: Ticket,
+    message: Reminder | Escalation | Visit,
+    ctx: CardContext,
+    address: CardAddress,
+    shown: Event | None = None,
+) -> Card:
+    """The card for a message about a ticket, whichever kind it is."""
+    match message:
+        case Reminder():
+            return reminder_card(ticket, message, ctx, address, shown)
+        case Escalation():
+            return escalation_card(ticket, message, ctx, address, shown)
+        case Visit():
+            return visit_card(ticket, message, ctx, address, shown)
+
+
 def report_card(report: Report) -> Card:
     chart = (
         Chart(

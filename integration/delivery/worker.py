@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from cards.build import CardContext, latest, ticket_card
-from cards.messages import escalation_card, note_card, reminder_card, report_card, visit_card
+from cards.messages import about_ticket, note_card, report_card
 from integration.delivery.adapter import ChatAdapter
 from integration.outbound.errors import DeliveryError, MessageFrozen
 from integration.outbound.keys import delivery_key, message_key, repost_key
@@ -181,27 +181,12 @@ class DeliveryWorker:
         a = item.address
         key = message_key(item.ids[0], a.platform, a.chat_id)
         match item.message:
-            case Reminder():
+            case Reminder() | Escalation() | Visit():
                 assert item.number is not None
                 history = await self._service.history(item.number)
-                card = reminder_card(
-                    history.ticket, item.message, self._cards, a, latest(history.events)
-                )
+                shown = latest(history.events)
+                card = about_ticket(history.ticket, item.message, self._cards, a, shown)
                 await adapter.post(a.chat_id, card, key)  # a card with buttons, like a ticket's
-            case Escalation():
-                assert item.number is not None
-                history = await self._service.history(item.number)
-                card = escalation_card(
-                    history.ticket, item.message, self._cards, a, latest(history.events)
-                )
-                await adapter.post(a.chat_id, card, key)
-            case Visit():
-                assert item.number is not None
-                history = await self._service.history(item.number)
-                card = visit_card(
-                    history.ticket, item.message, self._cards, a, latest(history.events)
-                )
-                await adapter.post(a.chat_id, card, key)
             case Note():
                 await adapter.send(a.chat_id, note_card(item.message), key)
             case Report():
