@@ -25,12 +25,7 @@ def reminder_card(
 ) -> Card:
     """The ticket's card as the chat it goes to sees it (its buttons, its view of the
     resident's contact), headed in red by why it was sent."""
-    card = ticket_card(ticket, address.audience, ctx, address.member_id, shown)
-    return replace(
-        card,
-        header=replace(card.header, tone=Tone.RED),
-        notes=(CardNote(reminder.text, Tone.RED), *card.notes),
-    )
+    return _headed(ticket, reminder.text, Tone.RED, ctx, address, shown)
 
 
 def escalation_card(
@@ -66,11 +61,21 @@ def visit_card(
 ) -> Card:
     """A closed ticket's card on the agents' chat, headed by which call of its return visit
     this is, with the 回访 button whose form records how it went."""
+    return _headed(ticket, visit.text, Tone.BLUE, ctx, address, shown)
+
+
+def _headed(
+    ticket: Ticket,
+    text: str,
+    tone: Tone,
+    ctx: CardContext,
+    address: CardAddress,
+    shown: Event | None,
+) -> Card:
+    """The ticket's card for the chat it goes to, headed in `tone` by why it was sent."""
     card = ticket_card(ticket, address.audience, ctx, address.member_id, shown)
     return replace(
-        card,
-        header=replace(card.header, tone=Tone.BLUE),
-        notes=(CardNote(visit.text, Tone.BLUE), *card.notes),
+        card, header=replace(card.header, tone=tone), notes=(CardNote(text, tone), *card.notes)
     )
 
 
