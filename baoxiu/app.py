@@ -13,7 +13,7 @@ from baoxiu.wiring import build_service, card_context
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
-from integration.web import api, fee_page, openapi, resident, work_order
+from integration.web import api, completion_page, fee_page, openapi, resident, work_order
 from integration.web.auth import bearer_auth
 from integration.web.deadline import REQUEST_S, deadline
 from integration.web.errors import error_middleware
@@ -78,6 +78,7 @@ def create_app(
         ),
     )
     fee_page.add_routes(app, settings.fee_schedule())
+    completion_page.add_routes(app)
     work_order.add_routes(app)
     for platform in PLATFORMS:
         platform.add_routes(app, settings)

@@ -62,7 +62,7 @@ def build_service(
 
 def card_context(settings: Settings, clock: Clock | None = None) -> CardContext:
     """`clock` lets a card say how late a job is when it is rendered."""
-    return CardContext(settings.directory(), settings.site.tz, clock)
+    return CardContext(settings.directory(), settings.site.tz, clock, settings.site.public_url)
 
 
 @asynccontextmanager

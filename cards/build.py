@@ -21,6 +21,7 @@ from cards.model import (
     Header,
     Image,
     Input,
+    Link,
     Note,
     Option,
     Tag,
@@ -40,6 +41,7 @@ from tickets.rating import Agreement, rating_of
 from tickets.states import Decision, PauseKind, Review, Status, Urgency
 from tickets.visits import VisitOutcome, awaiting_outcome
 from tickets.words import RESIDENT_READS, describe
+from tickets.work_key import work_key
 
 V = Verb
 
@@ -75,6 +77,9 @@ class CardContext:
     clock: Clock | None = None
     """Tells a card rendered now how late the job is; without one, a card says only when
     it is due."""
+    public_url: str | None = None
+    """Where this app's pages are reached from a phone (`[site] public_url`); without it, a
+    card links to no page."""
 
 
 def ticket_card(
@@ -98,7 +103,19 @@ def ticket_card(
         notes=notes,
         images=tuple(Image(p, f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)),
         buttons=buttons,
+        link=_completion_link(ticket, ctx) if private else None,
         footer=_footer(ticket, ctx, shown),
+    )
+
+
+def _completion_link(ticket: Ticket, ctx: CardContext) -> Link | None:
+    """The assignee's way to a completion with fee lines, materials and photos, while the
+    job is theirs to complete: the card's own 完工 form holds only words."""
+    key = work_key(ticket)
+    if ctx.public_url is None or key is None or ticket.status not in ALLOWED_FROM[V.COMPLETE]:
+        return None
+    return Link(
+        "填写完工单（费用、材料、照片）", f"{ctx.public_url.rstrip('/')}/w/{ticket.number}/{key}"
     )
 
 

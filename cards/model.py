@@ -96,6 +96,15 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A button that opens a page instead of acting: what a chat card's form cannot hold
+    (the completion page's fee lines, materials and photos)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Field:
     label: str
     value: str
@@ -152,5 +161,6 @@ class Card:
     notes: tuple[Note, ...] = ()
     images: tuple[Image, ...] = ()
     buttons: tuple[Button, ...] = ()
+    link: Link | None = None
     chart: Chart | None = None
     footer: str = ""

@@ -101,6 +101,8 @@ def card_params(card: Card, photo_url: Callable[[str], str]) -> dict[str, str]:
         params[f"b{i}_label"] = inert(button.label)
         params[f"b{i}_style"] = button.style
         params[f"b{i}_action"] = action(button)
+    if card.link is not None:
+        params.update(link_label=inert(card.link.label), link_url=card.link.url)
     params.update(_inputs(card.buttons))
     return {name: _fit(value) for name, value in params.items()}
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
-from cards.model import Button, Card, Chart, Field, Header, Image, Input, Note, Tone
+from cards.model import Button, Card, Chart, Field, Header, Image, Input, Link, Note, Tone
 from tickets.actions import Verb
 
 Json = dict[str, object]
@@ -110,7 +110,7 @@ def _card(card: Card, image_keys: Mapping[str, str]) -> Json:
         *map(_note, card.notes),
         *_images([(i, image_keys[i.photo]) for i in card.images if i.photo in image_keys]),
         *([_chart(card.chart)] if card.chart else []),
-        *_actions(card.buttons),
+        *_actions(card.buttons, card.link),
         *([_div(card.footer, text_size="notation", text_color="grey")] if card.footer else []),
     ]
     return {
@@ -200,12 +200,15 @@ def _callback(button: Button) -> list[Json]:
     return [{"type": "callback", "value": button.value.to_dict()}]
 
 
-def _actions(buttons: tuple[Button, ...]) -> Iterator[Json]:
-    """Plain buttons share one row; each button with inputs is a form of its own.
+def _actions(buttons: tuple[Button, ...], link: Link | None) -> Iterator[Json]:
+    """Plain buttons and the link share one row; each button with inputs is a form of its
+    own.
 
     A form may only sit at the root of the body, so it cannot join the row.
     """
-    plain = [b for b in buttons if not b.inputs]
+    plain = [(b.label, b.style, _callback(b)) for b in buttons if not b.inputs]
+    if link is not None:
+        plain.append((link.label, "default", [{"type": "open_url", "default_url": link.url}]))
     if plain:
         yield {
             "tag": "column_set",
@@ -218,13 +221,13 @@ def _actions(buttons: tuple[Button, ...]) -> Iterator[Json]:
                     "elements": [
                         {
                             "tag": "button",
-                            "type": b.style,
-                            "text": _text(b.label),
-                            "behaviors": _callback(b),
+                            "type": style,
+                            "text": _text(label),
+                            "behaviors": behaviours,
                         }
                     ],
                 }
-                for b in plain
+                for label, style, behaviours in plain
             ],
         }
     yield from (_form(b) for b in buttons if b.inputs)

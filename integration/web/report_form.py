@@ -22,19 +22,21 @@ from aiohttp import BodyPartReader, web
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from integration.web.photos import MAX_BYTES, MAX_PHOTOS, PhotoRejected, Upload
+from integration.web.multipart import (
+    TOO_LARGE,
+    Budget,
+    Malformed,
+    Posted,
+    TooLarge,
+    read_part,
+    read_text,
+)
+from integration.web.photos import Upload
 from integration.web.schemas import TicketCreate, in_words
 from tickets.states import Channel
 
 MAX_AHEAD = timedelta(days=90)
 """Latest preferred visit time a resident may ask for."""
-
-MAX_REQUEST = 48 * 1024 * 1024
-"""Bytes read from one submission at most: room to refuse oversized photos with a proper
-answer, while a runaway upload is cut off."""
-MAX_PARTS = 32
-TEXT_BYTES = 16 * 1024
-"""Kept of a text field: more than any limit allows, so an overlong value still fails."""
 
 FIELDS = ("name", "phone", "location", "category", "description", "appointment_at")
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -54,16 +56,9 @@ _EMPTY = {
 
 
 @dataclass
-class ReportForm:
+class ReportForm(Posted):
     values: dict[str, str] = field(default_factory=lambda: dict.fromkeys(FIELDS, ""))
     key: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
-    """Field name, or "form" for the form as a whole, to the message shown beside it."""
-    photos: int = 0
-
-
-class Malformed(Exception):
-    """Not what a browser sends for this form."""
 
 
 class TooOften(Exception):
@@ -77,42 +72,18 @@ class TooOften(Exception):
         self.form = form
 
 
-class _TooLarge(Exception):
-    """The submission went past MAX_REQUEST."""
-
-
-class _Budget:
-    def __init__(self) -> None:
-        self.left = MAX_REQUEST
-        self.parts = 0
-
-    async def read(self, part: BodyPartReader, limit: int) -> bytes:
-        """The part's bytes, cut a little past `limit`: longer than `limit` means too long."""
-        self.parts += 1
-        if self.parts > MAX_PARTS:
-            raise Malformed
-        data = bytearray()
-        while chunk := await part.read_chunk():
-            self.left -= len(chunk)
-            if self.left < 0:
-                raise _TooLarge
-            if len(data) <= limit:
-                data += chunk
-        return bytes(data)
-
-
 async def read_form(
     request: web.Request, upload: Upload, admit: Callable[[str], float]
 ) -> ReportForm:
     """The form as sent; `admit(key)` counts the report before anything past the key is read,
     answering 0 or the seconds to wait, which are raised as TooOften."""
     form = ReportForm()
-    budget = _Budget()
+    budget = Budget()
     reader = await request.multipart()
     try:
         part = await reader.next()
         if isinstance(part, BodyPartReader) and part.name == "key":
-            form.key = await _text(part, budget)
+            form.key = await read_text(part, budget)
             part = await reader.next()
         wait = admit(form.key if _KEY.fullmatch(form.key) else secrets.token_urlsafe(24))
         while part is not None:
@@ -121,45 +92,13 @@ async def read_form(
             if wait and (part.filename is not None or part.name not in form.values):
                 form.photos += bool(part.filename)  # to be chosen again: say so
                 break  # the text typed goes back to the resident; nothing more is read
-            if part.name == "photos" and part.filename is not None:
-                await _read_photo(part, form, upload, budget)
-            elif part.name in form.values:
-                form.values[part.name] = await _text(part, budget)
-            else:
-                await _text(part, budget)  # counted against the budget all the same
+            await read_part(part, form, upload, budget)
             part = await reader.next()
-    except _TooLarge:
-        form.errors["photos"] = f"照片太大了：最多 {MAX_PHOTOS} 张，每张不超过 5 MB"
+    except TooLarge:
+        form.errors["photos"] = TOO_LARGE
     if wait:
         raise TooOften(wait, form)
     return form
-
-
-async def _text(part: BodyPartReader, budget: _Budget) -> str:
-    text = (await budget.read(part, TEXT_BYTES))[:TEXT_BYTES]
-    return text.decode("utf-8", "replace").replace("\r\n", "\n")
-
-
-async def _read_photo(
-    part: BodyPartReader, form: ReportForm, upload: Upload, budget: _Budget
-) -> None:
-    data = await budget.read(part, MAX_BYTES)
-    if not data and not part.filename:
-        return  # a file input left empty
-    form.photos += 1
-    name = part.filename or "照片"
-    name = name if len(name) <= 40 else name[:37] + "…"
-    if form.photos > MAX_PHOTOS:
-        form.errors["photos"] = f"最多上传 {MAX_PHOTOS} 张照片"
-    elif "photos" in form.errors:
-        return
-    elif len(data) > MAX_BYTES:
-        form.errors["photos"] = f"「{name}」超过 5 MB，请换一张或压缩后再传"
-    else:
-        try:
-            await upload.add(data)
-        except PhotoRejected as error:
-            form.errors["photos"] = f"「{name}」{error}"
 
 
 def validate(

@@ -24,10 +24,10 @@ from cards.mask import mask_phone
 from integration.hotline import call_us
 from integration.web import signatures
 from integration.web.api import SERVICE
+from integration.web.multipart import Malformed
 from integration.web.photos import MAX_BYTES, MAX_PHOTOS, ROUTE, PhotoStore
 from integration.web.ratelimit import REPORT_LIMIT, REPORT_WINDOW_S, ReportLimiter
 from integration.web.report_form import (
-    Malformed,
     ReportForm,
     TooOften,
     read_form,
@@ -267,7 +267,7 @@ def _refusal(request: web.Request, token: str, what: str) -> web.Response | None
     resident = request.app[RESIDENT]
     if not _TOKEN.fullmatch(token):
         return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
-    if not _from_our_page(request):
+    if not from_our_page(request):
         return _message(
             resident, 403, f"请在报修进度页面上{what}", f"请打开您的报修进度页面再{what}。"
         )
@@ -311,10 +311,12 @@ async def hurry(request: web.Request) -> web.Response:
     return web.Response(status=303, headers={"Location": f"/r/t/{token}?hurried=1"})
 
 
-def _from_our_page(request: web.Request) -> bool:
+def from_our_page(
+    request: web.Request, content_type: str = "application/x-www-form-urlencoded"
+) -> bool:
     """A form post from a page of this host: a browser names the page's origin (`Origin`,
     `Sec-Fetch-Site`) on every cross-site post, so a post without either is no browser's."""
-    if request.content_type != "application/x-www-form-urlencoded":
+    if request.content_type != content_type:
         return False
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return False

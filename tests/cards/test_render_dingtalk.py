@@ -251,3 +251,17 @@ def test_what_the_slots_cannot_hold_one_by_one_shares_the_last(ctx: CardContext)
     params = card_params(busy, photo_url)
     assert params[f"n{slots['notes']}_text"] == "第4条；第5条；第6条"
     assert params[f"n{slots['notes']}_tone"] == "red"
+
+
+def test_the_assignees_link_to_the_completion_page_has_a_button_of_its_own(
+    directory: Directory,
+) -> None:
+    ctx = CardContext(directory, ZoneInfo("Asia/Shanghai"), public_url=BASE)
+    card = ticket_card(
+        make_ticket(Status.IN_PROGRESS, public_token="k" * 22), Audience.DIRECT, ctx, "li"
+    )
+    assert card.link is not None and card.link.url.startswith(f"{BASE}/w/")
+    params = card_params(card, photo_url)
+    assert (params["link_label"], params["link_url"]) == (card.link.label, card.link.url)
+    team = card_params(ticket_card(make_ticket(Status.IN_PROGRESS), Audience.TEAM, ctx), photo_url)
+    assert (team["link_label"], team["link_url"]) == ("", "")

@@ -267,3 +267,16 @@ def test_the_gate_refuses_what_feishu_refuses(
     breakage(sent)
     problems = validate_card(sent)
     assert any(expected in p for p in problems), problems
+
+
+def test_the_assignees_link_to_the_completion_page_opens_it(directory: Directory) -> None:
+    ctx = CardContext(directory, ZoneInfo("Asia/Shanghai"), public_url="https://wuye.example.com")
+    card = ticket_card(
+        make_ticket(Status.IN_PROGRESS, public_token="k" * 22), Audience.DIRECT, ctx, "li"
+    )
+    assert card.link is not None
+    sent = rendered(card)
+    assert validate_card(sent) == []
+    (opener,) = [b for b in tagged(sent, "button") if b["behaviors"][0]["type"] == "open_url"]
+    assert opener["text"]["content"] == card.link.label == "填写完工单（费用、材料、照片）"
+    assert opener["behaviors"] == [{"type": "open_url", "default_url": card.link.url}]

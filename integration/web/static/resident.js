@@ -1,11 +1,9 @@
 // The resident's pages: photo checks and previews, one submission per tap, a live timeline.
 (function () {
   "use strict";
-  const form = document.getElementById("report");
-  if (form) {
-    const button = form.querySelector("button[type=submit]");
-    const key = form.elements.namedItem("key");
-    const photos = document.getElementById("photos");
+  // The photo picker, on each page that takes photos (the report, the completion).
+  const photos = document.getElementById("photos");
+  if (photos) {
     const previews = document.getElementById("previews");
     const problem = document.getElementById("photos-error");
 
@@ -15,7 +13,7 @@
     const most = Number(photos.dataset.maxFiles);
     const largest = Number(photos.dataset.maxBytes);
     const types = photos.accept.split(",");
-    const picker = form.querySelector("label.picker");
+    const picker = photos.form.querySelector("label.picker");
     let chosen = [];
 
     const say = (message) => {
@@ -72,6 +70,24 @@
       say(problems.join("；"));
       show();
     });
+  }
+
+  // One submission per tap, on every page's form that posts anew (the report, the completion).
+  for (const id of ["report", "completion"]) {
+    const posting = document.getElementById(id);
+    if (posting) {
+      posting.addEventListener("submit", () => {
+        const button = posting.querySelector("button[type=submit]");
+        button.disabled = true;
+        button.textContent = "正在提交…";
+      });
+    }
+  }
+
+  const form = document.getElementById("report");
+  if (form) {
+    const button = form.querySelector("button[type=submit]");
+    const key = form.elements.namedItem("key");
 
     // The description's length, as the server counts it (characters, not UTF-16 units): what
     // is over the limit is shown, never cut off behind the resident's back.
@@ -87,11 +103,6 @@
     };
     description.addEventListener("input", count);
     count();
-
-    form.addEventListener("submit", () => {
-      button.disabled = true;
-      button.textContent = "正在提交…";
-    });
 
     // Back from the status page: this is a new report, so it needs a new key.
     window.addEventListener("pageshow", (event) => {
