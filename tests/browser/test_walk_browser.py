@@ -2,11 +2,11 @@
 fee lines and a material the resident supplied, signed and rated 4/5/5 on the status page,
 closed, visited three days later (the fake clock) and recorded as resolved from the sandbox's
 客服群. Then the branches where the resident acts: 没修好, a report outside the catalogue
-declined, and a higher price they agree to with 同意.
+declined, and a higher price: completing at it is refused until they agree with 同意.
 
 Elsewhere: the sign-off's own refusals (tests/web/test_signoff_page.py), the auto-close of a
-job nobody confirmed, once (tests/jobs/test_auto_close.py), a completion above the agreed
-price refused with nothing stored (tests/storage/test_review_and_quote.py)."""
+job nobody confirmed, once (tests/jobs/test_auto_close.py), the consent page's refusals
+(tests/web/test_consent_page.py)."""
 
 from decimal import Decimal
 from typing import Any
@@ -210,6 +210,10 @@ async def test_a_higher_price_is_agreed_to_on_the_page_and_the_job_completed_at_
     why = "拆开后发现下水管内有异物，需要拆管清理"
     asked = Command(Verb.QUOTE, LI, amount_fen=15000, reason=why)
     await live.service.act(number, asked, Source.API)
+    before = await live.service.history(number)
+    with pytest.raises(InvalidInput, match=r"报价 150\.00 元还没有业主同意：请先取得业主同意"):
+        await live.service.act(number, more, Source.API)
+    assert await live.service.history(number) == before
 
     for size, name in ((LAPTOP, "laptop"), (PHONE, "phone")):
         context = await browser.new_context(viewport=size, locale="zh-CN", has_touch=True)
