@@ -766,8 +766,13 @@ def _quote(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Change
 
 def _consent(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     """The resident's yes to the higher price: on their own page, or taken by staff, in
-    person (the technician on site, unless they say otherwise) or on the phone (the desk)."""
+    person (the technician on site, unless they say otherwise) or on the phone (the desk).
+    A yes to an amount (`amount_fen`, the one the resident's page showed) is a yes to that
+    price only: a page left open while the price changed agrees to nothing unseen."""
     assert t.quote_pending_fen is not None  # `_waiting_refusal` saw to it
+    if c.amount_fen is not None and c.amount_fen != t.quote_pending_fen:
+        said = f"报价已经改为 {yuan(t.quote_pending_fen)} 元"
+        raise InvalidInput(f"{said}，请看清新的报价后再同意", field="amount")
     if who.actor.kind is ActorKind.RESIDENT:
         agreed = "page"
     elif c.agreed is not None:

@@ -68,12 +68,20 @@ CONSENT_WAYS = {"in_person": "当面同意", "phone": "电话同意", "page": "�
 """How the resident agreed to a higher price: `Agreement`, or on their own page."""
 
 RESIDENT_READS = frozenset(
-    {EventKind.COMPLETE, EventKind.REOPEN, EventKind.RATED, EventKind.REVIEWED}
+    {
+        EventKind.COMPLETE,
+        EventKind.REOPEN,
+        EventKind.RATED,
+        EventKind.REVIEWED,
+        EventKind.QUOTED,
+        EventKind.CONSENTED,
+    }
 )
 """Kinds whose detail the resident reads: what was repaired, why it is redone, their own
-rating, why their report is not the property's to repair. Any other text staff type (why a
-job waits, is moved or cancelled, a note) is the crew's own words, meant for colleagues
-(「业主态度差」), and never leaves the crew; the forms that take it say so."""
+rating, why their report is not the property's to repair, why a price is what it is (the
+page asking for their consent shows it) and how they agreed to it. Any other text staff type
+(why a job waits, is moved or cancelled, a note) is the crew's own words, meant for
+colleagues (「业主态度差」), and never leaves the crew; the forms that take it say so."""
 
 
 def describe(event: Event) -> Words:

@@ -39,10 +39,12 @@ from integration.web.timeline import ENDED, HEADLINES, local, promise, step
 from tickets.actions import Command, Verb
 from tickets.clock import Clock
 from tickets.errors import IllegalTransition, InvalidInput, NotFound, TooSoon
+from tickets.events import EventKind, Quoted
 from tickets.fees import yuan
 from tickets.machine import ALLOWED_FROM
 from tickets.model import RESIDENT as RESIDENT_ACTOR
 from tickets.rating import PARTS, Rating, rating_of
+from tickets.service import TicketHistory
 from tickets.states import Source
 
 REFRESH_S = 30
@@ -183,6 +185,8 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
         notice = None
     if notice is _REOPENED and not ticket.rework_count:
         notice = None
+    if notice is _CONSENTED and not any(e.kind is EventKind.CONSENTED for e in history.events):
+        notice = None
     signing = ticket.status in ALLOWED_FROM[Verb.CONFIRM]
     steps = [s for e in reversed(history.events) if (s := step(e, resident.tz)) is not None]
     return _page(
@@ -190,6 +194,7 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
         status,
         notice=notice,
         can_hurry=ticket.status in ALLOWED_FROM[Verb.HURRY],
+        quote_reason=_quote_reason(history),
         site_name=resident.site_name,
         hotline=resident.hotline,
         ticket=ticket,
@@ -210,9 +215,18 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
     )
 
 
+def _quote_reason(history: TicketHistory) -> str | None:
+    """Why the price waiting for the resident's consent is higher, in the quote's own words."""
+    if history.ticket.quote_pending_fen is None:
+        return None
+    quotes = (e.details for e in reversed(history.events) if isinstance(e.details, Quoted))
+    return next((q.reason for q in quotes if q.pending), None)
+
+
 _SIGNED = "感谢您的确认和评价！"
 _REOPENED = "已收到，我们会安排师傅重新上门处理。"
-_NOTICES = {"signed": _SIGNED, "reopened": _REOPENED}
+_CONSENTED = "您已同意新的报价，师傅会按这个价格继续维修。"
+_NOTICES = {"signed": _SIGNED, "reopened": _REOPENED, "consented": _CONSENTED}
 
 
 async def confirm(request: web.Request) -> web.Response:
@@ -253,6 +267,34 @@ async def reopen(request: web.Request) -> web.Response:
     if answer is not None:
         return answer
     return web.Response(status=303, headers={"Location": f"/r/t/{token}?done=reopened"})
+
+
+async def consent(request: web.Request) -> web.Response:
+    """「同意」: the resident agrees to the higher price their page showed (`amount`, in fen).
+    A second tap, or a page left open after it was agreed, finds that price agreed already and
+    is answered as the first was; a price changed since the page loaded is refused."""
+    token = request.match_info["token"]
+    refused = _refusal(request, token, "同意报价")
+    if refused is not None:
+        return refused
+    form = await request.post()
+    amount = _fen(form.get("amount"))
+    try:
+        ticket = (await request.app[SERVICE].public_history(token)).ticket
+    except NotFound:
+        ticket = None
+    if ticket is None or ticket.quote_pending_fen is not None or ticket.quoted_fen != amount:
+        command = Command(Verb.CONSENT, RESIDENT_ACTOR, amount_fen=amount)
+        answer = await _act(request, token, command)
+        if answer is not None:
+            return answer
+    return web.Response(status=303, headers={"Location": f"/r/t/{token}?done=consented"})
+
+
+def _fen(value: object) -> int:
+    """A whole number of fen as the page's form sends it; 0 (no price) for anything else."""
+    text = str(value or "")
+    return int(text) if text.isdecimal() and len(text) <= 12 else 0
 
 
 def _stars(value: object) -> int:
@@ -342,5 +384,6 @@ def add_routes(app: web.Application, resident: Resident) -> None:
     app.router.add_post("/r/t/{token}/hurry", hurry)
     app.router.add_post("/r/t/{token}/confirm", confirm)
     app.router.add_post("/r/t/{token}/reopen", reopen)
+    app.router.add_post("/r/t/{token}/consent", consent)
     app.router.add_get(f"{ROUTE}/{{name}}", photo)
     app.router.add_static("/r/static", Path(__file__).parent / "static")

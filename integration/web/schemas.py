@@ -272,7 +272,9 @@ class ActionRequest(Body):
         default=None, description="review: approve, or decline (with a reason the resident reads)"
     )
     amount: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)] | None = Field(
-        default=None, description="quote: the price in yuan the resident is told"
+        default=None,
+        description="quote: the price in yuan the resident is told; consent (optional): the "
+        "price the resident agreed to, refused when another one is waiting",
     )
     at: Annotated[AwareDatetime, AfterValidator(_in_range)] | None = Field(
         default=None, description="reschedule: the new visit time, with its UTC offset"

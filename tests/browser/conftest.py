@@ -2,7 +2,9 @@
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from playwright.async_api import Browser, ViewportSize, async_playwright
 from baoxiu.app import create_app
 from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings
 from integration.web.api import SERVICE
+from tests.clock import FakeClock
 from tickets.service import TicketService
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,8 +56,10 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
-@pytest.fixture
-async def live(db_url: str, demo_settings: Settings, tmp_path: Path) -> AsyncIterator[Live]:
+@asynccontextmanager
+async def _serving(
+    db_url: str, demo_settings: Settings, tmp_path: Path, clock: FakeClock | None
+) -> AsyncIterator[Live]:
     settings = demo_settings.model_copy(
         update={
             "database": DatabaseConfig(url=db_url),
@@ -62,9 +67,25 @@ async def live(db_url: str, demo_settings: Settings, tmp_path: Path) -> AsyncIte
             "site": demo_settings.site.model_copy(update={"data_dir": tmp_path / "data"}),
         }
     )
-    server = TestServer(create_app(settings), host="127.0.0.1")
+    server = TestServer(create_app(settings, clock=clock), host="127.0.0.1")
     await server.start_server()
     shots = Path(os.environ.get("BAOXIU_SCREENSHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     yield Live(str(server.make_url("")).rstrip("/"), server.app, shots)
     await server.close()
+
+
+@pytest.fixture
+async def live(db_url: str, demo_settings: Settings, tmp_path: Path) -> AsyncIterator[Live]:
+    async with _serving(db_url, demo_settings, tmp_path, None) as live:
+        yield live
+
+
+@pytest.fixture
+async def clocked(
+    db_url: str, demo_settings: Settings, tmp_path: Path
+) -> AsyncIterator[tuple[Live, FakeClock]]:
+    """baoxiu on a clock the test moves, starting now (the browser's own clock)."""
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    async with _serving(db_url, demo_settings, tmp_path, clock) as live:
+        yield live, clock

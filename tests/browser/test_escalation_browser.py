@@ -1,16 +1,8 @@
 """An escalation as the dispatch desk sees it in the sandbox, on a laptop: the overdue job's
 card in red with the four things the desk can do, two of them used."""
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
-from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, expect
 
-from baoxiu.app import create_app
-from baoxiu.config import DatabaseConfig, DeliveryConfig, Settings
 from jobs.sla_watch import SlaWatch
 from tests.browser.conftest import LAPTOP, Live
 from tests.clock import FakeClock
@@ -21,30 +13,10 @@ from tickets.model import Actor
 from tickets.states import Source
 
 
-@pytest.fixture
-async def late(
-    db_url: str, demo_settings: Settings, tmp_path: Path, live: Live
-) -> AsyncIterator[tuple[Live, FakeClock]]:
-    """A second baoxiu on its own database whose clock the test moves, shooting where `live`
-    shoots."""
-    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    settings = demo_settings.model_copy(
-        update={
-            "database": DatabaseConfig(url=db_url),
-            "delivery": DeliveryConfig(poll_interval_s=0.05),
-            "site": demo_settings.site.model_copy(update={"data_dir": tmp_path / "late"}),
-        }
-    )
-    server = TestServer(create_app(settings, clock=clock), host="127.0.0.1")
-    await server.start_server()
-    yield Live(str(server.make_url("")).rstrip("/"), server.app, live.shots), clock
-    await server.close()
-
-
 async def test_the_desk_acts_on_an_escalation(
-    browser: Browser, late: tuple[Live, FakeClock]
+    browser: Browser, clocked: tuple[Live, FakeClock]
 ) -> None:
-    live, clock = late
+    live, clock = clocked
     number = (
         await live.service.open(draft(description="厨房燃气泄漏"), AGENT, Source.API)
     ).ticket.number

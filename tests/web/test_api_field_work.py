@@ -60,3 +60,23 @@ async def test_a_completion_the_schedule_does_not_allow_is_refused(
     assert status == 422 and said in str(answer), answer
     status, ticket = await api.call("GET", f"/api/v1/tickets/{number}")
     assert ticket["status"] == "in_progress" and ticket["fee_lines"] == []
+
+
+async def test_a_higher_price_is_agreed_to_as_quoted_or_not_at_all(api: Api) -> None:
+    number = await started(api)
+    for amount in ("80", "150"):
+        status, ticket = await api.act(number, "quote", "li", amount=amount)
+        assert status == 200, ticket
+    assert (ticket["quoted_fen"], ticket["quote_pending_fen"]) == (8000, 15000)
+    dearer = {"fees": [{"code": "SD-02", "quantity": 1, "price": "150"}]}
+    status, answer = await api.act(number, "complete", "li", **{**DONE, **dearer})
+    assert status == 422 and "报价 150.00 元还没有业主同意" in str(answer), answer
+    status, answer = await api.act(number, "consent", "lin", amount="120")  # what they heard
+    assert status == 422 and "报价已经改为 150.00 元" in str(answer), answer
+    status, ticket = await api.act(number, "consent", "lin", amount="150", agreed="phone")
+    assert status == 200, ticket
+    assert (ticket["quoted_fen"], ticket["quote_pending_fen"]) == (15000, None)
+    _, detail = await api.call("GET", f"/api/v1/tickets/{number}")
+    assert detail["events"][-1]["text"] == "业主同意报价 150.00 元（电话同意）"
+    status, ticket = await api.act(number, "complete", "li", **{**DONE, **dearer})
+    assert (status, ticket["fees_total_fen"]) == (200, 15000)
