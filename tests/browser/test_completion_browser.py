@@ -4,7 +4,7 @@ beside it first. The page is looked at on a phone and a laptop."""
 
 from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, FilePayload, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, Live
 from tests.reports import AGENT, draft
@@ -14,6 +14,7 @@ from tickets.model import Actor
 from tickets.states import Source, Status
 
 LI = Actor.member("li")
+AFTER = FilePayload(name="after.jpg", mimeType="image/jpeg", buffer=jpeg())
 
 
 async def test_the_technician_completes_from_his_private_card(browser: Browser, live: Live) -> None:
@@ -41,9 +42,7 @@ async def test_the_technician_completes_from_his_private_card(browser: Browser, 
     await phone.locator("input[name=mat_qty_1]").fill("1")
     await phone.locator("input[name=mat_unit_1]").fill("卷")
     await phone.locator("select[name=mat_by_1]").select_option("resident")
-    await phone.locator("#photos").set_input_files(
-        [{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}]
-    )
+    await phone.locator("#photos").set_input_files(AFTER)
     await expect(phone.locator("#previews img")).to_have_count(1)
     wide = await phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert wide <= 0, "the completion page scrolls sideways on a phone"
@@ -54,9 +53,7 @@ async def test_the_technician_completes_from_his_private_card(browser: Browser, 
     assert (await live.service.history(ticket.number)).ticket.status is Status.IN_PROGRESS
     await expect(phone.get_by_label("检查结果（业主可见）")).to_have_value("下水管存水弯堵塞")
     await phone.locator("input[name=fee_price_2]").fill("80.5")
-    await phone.locator("#photos").set_input_files(
-        [{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}]
-    )
+    await phone.locator("#photos").set_input_files(AFTER)
     await phone.get_by_role("button", name="确认完工").click()
 
     await expect(phone.get_by_role("heading", name="已完工")).to_be_visible()
