@@ -31,6 +31,11 @@ _LABELS = {
 }
 
 
+def owed(ticket: "Ticket") -> int:
+    """What is still to collect, in fen."""
+    return 0 if ticket.paid_method is not None else ticket.fees_total_fen
+
+
 def payment_words(ticket: "Ticket") -> str:
     """已收费 110.50 元（微信）, 免费 or 未收费, as cards and the work order say it."""
     if ticket.paid_method is not None and ticket.paid_fen is not None:
