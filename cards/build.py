@@ -34,7 +34,7 @@ from tickets.escalation import DEADLINE_WORDS, duration, watched
 from tickets.fees import yuan
 from tickets.machine import ALLOWED_FROM, possible_verbs
 from tickets.model import Event, Ticket
-from tickets.payment import payment_words
+from tickets.payment import PayMethod, owed, payment_words
 from tickets.people import Directory, DispatchMode
 from tickets.permissions import PERMISSIONS, Grant
 from tickets.rating import Agreement, rating_of
@@ -50,10 +50,10 @@ _TEAM = (
     " reopen close reveal"
 )
 _SUPERVISORS = (
-    "review dispatch consent transfer pause resume confirm reopen close cancel reveal hurry"
+    "review dispatch consent transfer pause resume confirm pay reopen close cancel reveal hurry"
 )
 _DIRECT = "start quote consent complete pause resume reschedule transfer hand_back"
-_AGENTS = "visit reveal confirm close hurry"
+_AGENTS = "visit reveal confirm pay close hurry"
 MENUS: Mapping[Audience, tuple[Verb, ...]] = {
     Audience.TEAM: tuple(Verb(v) for v in _TEAM.split()),
     Audience.SUPERVISORS: tuple(Verb(v) for v in _SUPERVISORS.split()),
@@ -297,6 +297,8 @@ def _buttons(
         possible.discard(V.REVEAL)
     if not awaiting_outcome(ticket):
         possible.discard(V.VISIT)  # nothing to record before the visit is due, or after
+    if not owed(ticket):
+        possible.discard(V.PAY)  # free, or paid: a correction is the API's, with a reason
     if ticket.assignee_id is None:
         possible.discard(V.RESCHEDULE)  # whoever takes the job agrees the visit
     buttons = (
@@ -417,6 +419,9 @@ def _form_fields(verb: Verb, ticket: Ticket, ctx: CardContext) -> tuple[Input, .
         case V.CONFIRM:  # staff confirm only for the resident, who agreed one way or another
             ways = tuple(Option(a.value, a.label) for a in Agreement)
             return (Input("agreed", "业主怎么确认的", "select", required=True, options=ways),)
+        case V.PAY:
+            methods = tuple(Option(m.value, m.label) for m in PayMethod)
+            return (Input("method", "收款方式", "select", required=True, options=methods),)
         case V.CANCEL:
             return (_reason("取消原因", "业主撤销 / 重复报修 …"),)
         case V.COMPLETE:

@@ -69,6 +69,7 @@ InputName = Literal[
     "amount",
     "agreed",
     "outcome",
+    "method",
 ]
 """The Command fields a card's form can fill."""
 

@@ -12,7 +12,9 @@ with a long description.
 A template cannot grow a form per button, so the buttons share the card's inputs (`SLOTS`):
 a text box, a time box, a person picker and a picker for any other choice. A card in progress offers
 转单 (a person) and 暂停 (a kind of pause), an escalation 改派 (a person) and 延期 (how long):
-with one picker, their options would be one list to pick from.
+with one picker, their options would be one list to pick from. A finished job's card asks for
+no person, and its two choices (how the resident confirmed, how they paid) would share the one
+picker: 收费 takes the person picker's place, so every variable of the template keeps its name.
 
 Every value is shown by a plain-text component. Mentions are the one thing DingTalk reads in
 any text (`<@userId>`, `<a atId=…>`, `@ALL`), so an `@` or `<` in a resident's words is
@@ -58,12 +60,13 @@ SLOTS: Mapping[str, Slot] = {
     "minutes": "choice",
     "agreed": "choice",
     "outcome": "choice",
+    "method": "to",
 }
 """Which of the card's shared inputs holds each form field (every `cards.model.InputName`):
 its callback parameter brings the value back, and its variables draw it (`text_label`,
 `at_label`; `to_label` and `to_options`, `choice_label` and `choice_options`). A form with
 two text fields (改约: the time and why; 完工: what was found and what was done) gets two
-boxes."""
+boxes; 收款方式 is in the person picker, as no card offers 收费 with 派单 or 转单."""
 _PICKERS: tuple[Slot, ...] = ("to", "choice")
 
 EMPTY = {"string": "", "array": "[]"}
@@ -133,12 +136,12 @@ def action(button: Button) -> str:
 
 def _inputs(buttons: tuple[Button, ...]) -> dict[str, str]:
     """The card's shared inputs: a text box for reasons and notes, one for a time, a person
-    picker and a picker for another choice. Two different choices on one card would share
-    that picker's options, so the card is refused, as one with too many buttons is."""
+    picker and a picker for another choice. Two different choices in one picker would share
+    its options, so the card is refused, as one with too many buttons is."""
     inputs = [i for b in buttons for i in b.inputs]
-    choices = {i.name for i in inputs if SLOTS[i.name] == "choice"}
-    if len(choices) > 1:
-        raise ValueError("the card asks for two choices; the DingTalk template has one picker")
+    for picker in _PICKERS:
+        if len({i.name for i in inputs if SLOTS[i.name] == picker}) > 1:
+            raise ValueError(f"the card asks for two choices in the DingTalk {picker} picker")
     params = {}
     for slot in ("text", "at", *_PICKERS):
         held = [i for i in inputs if SLOTS[i.name] == slot]

@@ -40,6 +40,7 @@ from tickets.errors import AlreadyTaken, InvalidInput, NotFound, TicketError
 from tickets.events import EventKind
 from tickets.fees import fen, yuan
 from tickets.model import Actor, Event, Ticket
+from tickets.payment import PayMethod, payment_words
 from tickets.people import Directory
 from tickets.ports import ClickedCard
 from tickets.rating import Agreement
@@ -157,6 +158,7 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
         else f"已报价 {yuan(t.quoted_fen or 0)} 元"
     ),
     Verb.CONSENT: lambda t, d: f"已记录业主同意 {yuan(t.quoted_fen or 0)} 元",
+    Verb.PAY: lambda t, d: f"{payment_words(t)}，已记入工单",
     Verb.VISIT: _visited,
 }
 
@@ -261,6 +263,7 @@ class ClickRouter:
             at=at,
             decision=_choice(Decision, click.form.get("decision")),
             amount_fen=amount,
+            method=_choice(PayMethod, click.form.get("method")),
         )
         clicked = None
         if click.card_id is not None:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from tickets.deadlines import Counting, Policy, Step, restarted
 from tickets.escalation import DEADLINE_WORDS, duration, watched
-from tickets.events import Escalated, EventKind, Extended, Paused
+from tickets.events import Escalated, EventKind, Extended, Paused, Rescheduled
 from tickets.model import Event, Ticket
 from tickets.states import PauseKind, Status
 
@@ -32,21 +32,32 @@ def explain(policy: Policy, ticket: Ticket, events: Sequence[Event], tz: ZoneInf
         f"{CLOCKS[target.clock]}；时限：{promise}"
     ]
     stopped: datetime | None = None
+    appointment = _reported_appointment(ticket, events)
     for event in events:
         when = _local(event.at, tz)
         moved = event.from_status is not event.to_status or event.from_status is None
         resumed = event.from_status is Status.PAUSED and event.to_status is Status.IN_PROGRESS
         if (moved or event.kind is EventKind.TRANSFER) and not resumed:
-            set_now = restarted(policy, ticket.urgency, ticket.category, event.to_status, event.at)
+            set_now = restarted(
+                policy, ticket.urgency, ticket.category, event.to_status, event.at, appointment
+            )
             for name, due in set_now.items():
-                if due is not None:
-                    step = _DUE_STEPS[name]
-                    minutes = _span(target.minutes[step], target.clock)
-                    lines.append(
-                        f"{when} {event.kind.label}：{DEADLINE_WORDS[step]}时限 {minutes}，"
-                        f"截止 {_local(due, tz)}"
-                    )
+                if due is None:
+                    continue
+                step = _DUE_STEPS[name]
+                if step is Step.ARRIVE and due == appointment:
+                    rule = f"{DEADLINE_WORDS[step]}按业主约定的上门时间"
+                else:
+                    rule = f"{DEADLINE_WORDS[step]}时限 {_span(target.minutes[step], target.clock)}"
+                lines.append(f"{when} {event.kind.label}：{rule}，截止 {_local(due, tz)}")
         match event.details:
+            case Rescheduled(at=at):
+                appointment = datetime.fromisoformat(at)
+                if event.to_status is Status.ASSIGNED:  # the agreed visit is the deadline
+                    lines.append(
+                        f"{when} {event.actor_name}改约上门时间：{DEADLINE_WORDS[Step.ARRIVE]}截止"
+                        f"改为 {_local(appointment, tz)}"
+                    )
             case Paused(kind=kind) if kind and PauseKind(kind).stops_clock:
                 stopped = event.at
                 lines.append(f"{when} 暂停（{PauseKind(kind).label}）：时钟停止")
@@ -77,6 +88,17 @@ def explain(policy: Policy, ticket: Ticket, events: Sequence[Event], tz: ZoneInf
             f"（{rung.to}）"
         )
     return lines
+
+
+def _reported_appointment(ticket: Ticket, events: Sequence[Event]) -> datetime | None:
+    """The visit the resident asked for when reporting: the one the first 改约 replaced, or
+    the ticket's own when it was never moved. Each change is explained with the appointment
+    it was made under, as the core counted it."""
+    for event in events:
+        if isinstance(event.details, Rescheduled):
+            before = event.details.before
+            return datetime.fromisoformat(before) if before else None
+    return ticket.appointment_at
 
 
 def _span(minutes: int, clock: Counting) -> str:

@@ -56,6 +56,7 @@ from tickets.events import (
 )
 from tickets.fees import MAX_FEN, FeeSchedule, total, yuan
 from tickets.model import Actor, ActorKind, Event, Ticket
+from tickets.payment import owed
 from tickets.people import Directory, DispatchMode, Member, Team
 from tickets.permissions import (
     PERMISSIONS,
@@ -785,25 +786,23 @@ def _consent(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chan
 
 
 def _pay(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
-    """The resident paid the job's total, by `method`. Recorded once: a second record (the
-    wrong method picked) replaces the first only with a reason, kept on the timeline."""
+    """The resident paid what is owed, by `method`: the job's total, or after a rework the
+    balance, which adds to what was received. Nothing owed, a second record (the wrong
+    method picked) replaces the last one's method only with a reason, kept on the timeline."""
     if t.fees_total_fen <= 0:
         raise InvalidInput(f"工单{t.number}没有要收的费用", field="action")
     if c.method is None:
         raise InvalidInput("请选择收费方式：现金、微信、支付宝或转账", field="method")
-    correction = None
-    if t.paid_method is not None:
-        said = f"{t.paid_by}已记录收费 {yuan(t.paid_fen or 0)} 元（{t.paid_method.label}）"
-        correction = _text(c.reason, "reason", required=False, what="更正原因")
-        if correction is None:
-            raise InvalidInput(f"工单{t.number}{said}；如需更正，请填写更正原因", field="reason")
-    changes = {
-        "paid_fen": t.fees_total_fen,
-        "paid_at": ctx.now,
-        "paid_method": c.method,
-        "paid_by": who.name,
-    }
-    return changes, Paid(c.method.value, t.fees_total_fen, correction)
+    paid = t.paid_fen or 0
+    received = {"paid_at": ctx.now, "paid_method": c.method, "paid_by": who.name}
+    if (balance := owed(t)) > 0:
+        return {**received, "paid_fen": paid + balance}, Paid(c.method.value, balance)
+    assert t.paid_method is not None  # a charged job owes nothing only once paid
+    said = f"{t.paid_by}已记录收费 {yuan(paid)} 元（{t.paid_method.label}）"
+    correction = _text(c.reason, "reason", required=False, what="更正原因")
+    if correction is None:
+        raise InvalidInput(f"工单{t.number}{said}；如需更正，请填写更正原因", field="reason")
+    return received, Paid(c.method.value, paid, correction)
 
 
 def _send_visit(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:

@@ -287,7 +287,8 @@ class ActionRequest(Body):
     method: PayMethod | None = Field(
         default=None,
         description="pay: cash (现金), wechat (微信), alipay (支付宝) or transfer (转账); "
-        "the amount is the ticket's total; paying again needs a reason (the correction's)",
+        "the amount is what the fee lines leave to pay (the total, or after a rework the "
+        "balance); with nothing owed, a record is corrected only with a reason",
     )
     minutes: Annotated[int, Field(strict=True, ge=1, le=EXTEND_MAX_MINUTES)] | None = Field(
         default=None,
@@ -405,6 +406,8 @@ class PaymentOut(BaseModel):
     """The resident's payment as an agent recorded it (pay)."""
 
     amount_fen: int
+    """All received, in fen: a balance collected after a rework adds to it; `method`, `at`
+    and `by` are the last payment's."""
     method: PayMethod
     method_label: str
     at: datetime
@@ -493,7 +496,8 @@ class TicketOut(BaseModel):
     payment: PaymentOut | None
     """Recorded by the desk (pay); none while unpaid or free."""
     payment_label: str
-    """已收费 110.50 元（微信）, 免费 or 未收费."""
+    """已收费 110.50 元（微信）, 免费 or 未收费; after a rework, what was received beside the
+    new total: 已收 110.00 元（微信），还需收 40.00 元 (or 应退 40.00 元)."""
     materials: list[MaterialOut]
     photos_after: list[str]
     accept_due: datetime | None

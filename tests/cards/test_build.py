@@ -271,3 +271,35 @@ def test_a_charged_job_says_whether_it_was_paid_and_how(ctx: CardContext) -> Non
     free = replace(line, price_fen=0, amount_fen=0, free=True)
     covered = replace(done, fee_lines=(free,), fees_total_fen=0)
     assert field(ticket_card(covered, Audience.TEAM, ctx), "收费") == "免费"
+
+
+@pytest.mark.parametrize("audience", [Audience.AGENTS, Audience.SUPERVISORS])
+def test_the_desk_is_offered_to_record_a_payment_only_while_one_is_owed(
+    ctx: CardContext, audience: Audience
+) -> None:
+    charged = make_ticket(Status.COMPLETED, completed_at=T0, fees_total_fen=11050)
+    for status in (Status.COMPLETED, Status.CONFIRMED, Status.CLOSED):
+        card = ticket_card(replace(charged, status=status), audience, ctx)
+        (pay,) = [b for b in card.buttons if b.value.verb is V.PAY]
+        assert pay.label == "收费"
+        (method,) = pay.inputs
+        assert (method.name, method.label, method.kind, method.required) == (
+            "method",
+            "收款方式",
+            "select",
+            True,
+        )
+        assert [o.label for o in method.options] == ["现金", "微信", "支付宝", "转账"]
+        assert [o.value for o in method.options] == [m.value for m in PayMethod]
+    paid = replace(charged, paid_fen=11050, paid_method=PayMethod.CASH)
+    free = replace(charged, fees_total_fen=0)
+    at_work = replace(charged, status=Status.IN_PROGRESS, completed_at=None)
+    for ticket in (paid, free, at_work):
+        assert V.PAY not in verbs(ticket_card(ticket, audience, ctx))
+
+
+def test_the_crew_is_not_offered_to_record_a_payment(ctx: CardContext) -> None:
+    done = make_ticket(Status.COMPLETED, completed_at=T0, fees_total_fen=11050)
+    assert V.PAY not in verbs(ticket_card(done, Audience.TEAM, ctx))
+    assert V.PAY not in verbs(ticket_card(done, Audience.DIRECT, ctx, "li"))
+    assert V.PAY not in verbs(ticket_card(done, Audience.MANAGEMENT, ctx))

@@ -150,6 +150,7 @@ def test_every_form_field_has_a_shared_input_of_its_kind(ctx: CardContext) -> No
     tickets = [make_ticket(s, team=t) for s in Status for t in ("shuidian", "tujian", "dianti")]
     tickets.append(make_ticket(Status.NEW, review=Review.PENDING))  # 审核 asks a decision
     tickets.append(make_ticket(Status.CLOSED, visit_attempt=1))  # its return visit is due
+    tickets.append(make_ticket(Status.COMPLETED, fees_total_fen=11050))  # 收费 asks how
     cards = [ticket_card(t, a, ctx, "li") for t in tickets for a in Audience]
     cards += [escalation_card(t, Escalation("超时", 1), ctx, DESK) for t in tickets]
     inputs = {(i.name, i.kind) for c in cards for b in c.buttons for i in b.inputs}
@@ -172,6 +173,21 @@ def test_the_visit_card_asks_for_the_outcome_with_the_picker(ctx: CardContext) -
     assert params["n1_text"] == "回访：请致电业主，确认维修效果（第 2 次）"
 
 
+def test_a_finished_job_asks_how_it_was_paid_in_the_person_picker(ctx: CardContext) -> None:
+    """The desk's card of a charged job asks how the resident agreed (确认完成) and how they
+    paid (收费): two choices, and nobody to pick, so 收款方式 takes the person picker."""
+    ticket = make_ticket(Status.COMPLETED, fees_total_fen=11050)
+    card = ticket_card(ticket, Audience.SUPERVISORS, ctx)
+    params = card_params(card, photo_url)
+    forms = _forms(card, params)
+    assert forms["收费"] == ["method"] and forms["确认完成"] == ["agreed"]
+    pickers = _pickers(params)
+    assert pickers["to"] == ("收款方式", ["cash", "wechat", "alipay", "transfer"])
+    assert pickers["choice"] == ("业主怎么确认的", ["in_person", "phone"])
+    methods = [o["text"] for o in json.loads(params["to_options"])]
+    assert methods == ["现金", "微信", "支付宝", "转账"]
+
+
 def test_a_card_asking_for_two_different_choices_is_refused() -> None:
     value = ActionValue("BX20261128-0001", Verb.PAUSE, 1)
     kinds = (Option("parts", "等配件"),)
@@ -180,6 +196,17 @@ def test_a_card_asking_for_two_different_choices_is_refused() -> None:
     extend = Button("延期", value, inputs=(Input("minutes", "延期多久", "select", True, times),))
     card = Card(Header("t", "s", Tone.BLUE), buttons=(pause, extend))
     with pytest.raises(ValueError, match="two choices"):
+        card_params(card, photo_url)
+
+
+def test_a_card_asking_for_a_person_and_a_payment_is_refused() -> None:
+    value = ActionValue("BX20261128-0001", Verb.PAY, 1)
+    people = (Option("wang", "王师傅"),)
+    methods = (Option("cash", "现金"),)
+    move = Button("转单", value, inputs=(Input("to", "转给", "select", True, people),))
+    pay = Button("收费", value, inputs=(Input("method", "收款方式", "select", True, methods),))
+    card = Card(Header("t", "s", Tone.BLUE), buttons=(move, pay))
+    with pytest.raises(ValueError, match="two choices in the DingTalk to picker"):
         card_params(card, photo_url)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from baoxiu.app import create_app
-from baoxiu.config import Settings
+from baoxiu.config import FeesConfig, Settings
 from baoxiu.platforms import dingtalk
 from baoxiu.platforms.dingtalk.config import dingtalk_config
 from baoxiu.platforms.dingtalk.config import user_id as configured_user_id
@@ -179,9 +179,18 @@ class Company:
 
 @asynccontextmanager
 async def running(
-    fake: FakeDingTalk, db_url: str, data: Path, mode: str, answer_deadline_s: float = 2.0
+    fake: FakeDingTalk,
+    db_url: str,
+    data: Path,
+    mode: str,
+    answer_deadline_s: float = 2.0,
+    fees: FeesConfig | None = None,
 ) -> AsyncIterator[Company]:
+    """The company's app in front of the fake; `fees` gives it a fee schedule (none by
+    default: nothing can be charged)."""
     settings = settings_for(fake, db_url, data, mode, answer_deadline_s)
+    if fees is not None:
+        settings = settings.model_copy(update={"fees": fees})
     organisation(fake, settings)
     async with TestClient(TestServer(create_app(settings))) as client:
         if mode == "stream":

@@ -4,17 +4,23 @@ import asyncio
 import json
 import time
 from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from baoxiu.config import Settings
 from integration.web.api import SERVICE
-from tests.dingtalk.company import DISPATCH, ROUTE_KEY, SHUIDIAN, Company, user_id
-from tests.fakes.dingtalk import CardInstance
+from tests.dingtalk.company import DISPATCH, ROUTE_KEY, SHUIDIAN, Company, running, user_id
+from tests.fakes.dingtalk import CardInstance, FakeDingTalk
 from tests.fakes.dingtalk_callbacks import API_SECRET, signed_card_headers
 from tests.waiting import eventually
-from tickets.actions import Verb
+from tickets.actions import Command, Verb
+from tickets.fees import FeeRequest
 from tickets.messages import Escalation
+from tickets.model import Actor
 from tickets.recipients import Reach
+from tickets.states import Source
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -219,3 +225,42 @@ async def test_unsigned_forged_and_stale_http_callbacks_are_refused(company: Com
     stale = signed_card_headers(API_SECRET, int(time.time() * 1000) - 3601 * 1000)
     assert (await company.post_click(stale, payload))[0] == 401
     assert (await company.ticket(number))["status"] == "new"
+
+
+def offers(card: CardInstance, verb: Verb) -> bool:
+    actions = (card.param_map.get(f"b{i}_action", "") for i in range(1, 7))
+    return any(action and json.loads(action)["v"] == verb.value for action in actions)
+
+
+async def test_the_price_is_typed_in_yuan_and_the_payment_picked_on_the_desks_card(
+    fake: FakeDingTalk, db_url: str, tmp_path: Path, demo_settings: Settings
+) -> None:
+    """张师傅 quotes 180.50 元 from his own card; once the job is done, 陈班长 records from the
+    supervisors' card that the resident paid by WeChat, and 收费 leaves the card."""
+    async with running(fake, db_url, tmp_path, "stream", fees=demo_settings.fees) as company:
+        number = await company.report(category="门窗", description="入户门锁芯坏了")
+        desk = await company.card_in(DISPATCH, number)
+        await company.click(company.click_payload("chen", desk, Verb.DISPATCH, to="zhang"))
+        own = await company.card_in(user_id("zhang"), number)
+        await company.click(company.click_payload("zhang", own, Verb.START))
+        quoted = await company.click(
+            company.click_payload("zhang", own, Verb.QUOTE, at="180.50", text="锁体也要换")
+        )
+        assert toast(quoted) == "已报价 180.50 元"
+        assert (await company.ticket(number))["events"][-1]["details"]["amount_fen"] == 18050
+
+        done = Command(
+            Verb.COMPLETE,
+            Actor.member("zhang"),
+            findings="锁芯磨损",
+            fees=(FeeRequest("MC-01", Decimal(1)),),
+        )
+        await company.client.app[SERVICE].act(number, done, Source.API)
+        await eventually(lambda: offers(desk, Verb.PAY))
+        assert desk.param_map["to_label"] == "收款方式"
+        paid = await company.click(company.click_payload("chen", desk, Verb.PAY, to="wechat"))
+        assert toast(paid) == "已收费 50.00 元（微信），已记入工单"
+        ticket = await company.ticket(number)
+        assert ticket["payment"]["method"] == "wechat"
+        assert (ticket["payment"]["amount_fen"], ticket["payment"]["by"]) == (5000, "陈班长")
+        assert not offers(desk, Verb.PAY)

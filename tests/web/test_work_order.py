@@ -16,6 +16,7 @@ from integration.web.api import SERVICE
 from integration.web.photos import PhotoStore
 from integration.web.resident import RESIDENT
 from tests.web.conftest import AUTH, Api, ApiFor
+from tests.web.test_api_field_work import DONE
 from tests.web.test_api_payment import completed
 from tickets.actions import Command, Verb
 from tickets.model import RESIDENT as RESIDENT_ACTOR
@@ -112,6 +113,36 @@ async def test_the_printable_page_shows_the_same_work_order(api: Api, db_url: st
     assert signature is not None
     async with api.client.get(signature.group(1)) as response:
         assert response.status == 200 and response.content_type == "image/jpeg"
+
+
+async def test_a_paid_job_done_again_for_more_shows_the_balance_until_it_is_paid(
+    api: Api,
+) -> None:
+    """Paid 110.50 元 by WeChat, sent back as rework and completed again at 150.00 元: the
+    money received stays on the work order beside what is still to collect."""
+    number = await completed(api)
+    await api.act(number, "pay", "lin", method="wechat")
+    dearer = [*DONE["fees"][:1], {"code": "SD-02", "quantity": 1, "price": "120"}]
+    for action, actor, extra in (
+        ("reopen", "lin", {"reason": "业主说还是堵"}),
+        ("start", "li", {}),
+        ("complete", "li", {**DONE, "fees": dearer}),
+    ):
+        status, ticket = await api.act(number, action, actor, **extra)
+        assert status == 200, ticket
+    assert ticket["payment"]["amount_fen"] == 11050 and ticket["payment"]["by"] == "林客服"
+    owing = "已收 110.50 元（微信），还需收 39.50 元"
+    assert ticket["payment_label"] == owing
+    async with api.client.get(PAGE.format(number), headers=AUTH) as response:
+        page = await response.text()
+    assert owing in page and "合计" in page and "150.00" in page and "已收费" not in page
+    status, ticket = await api.act(number, "pay", "lin", method="wechat")
+    assert status == 200 and ticket["payment"]["amount_fen"] == 15000, ticket
+    async with api.client.get(PAGE.format(number), headers=AUTH) as response:
+        assert "已收费 150.00 元（微信）" in await response.text()
+    status, detail = await api.call("GET", f"/api/v1/tickets/{number}")
+    paid = [e["text"] for e in detail["events"] if e["kind"] == "paid"]
+    assert paid == ["林客服记录收费 110.50 元（微信）", "林客服记录收费 39.50 元（微信）"]
 
 
 @pytest.mark.parametrize("path", [PDF, PAGE])
