@@ -182,6 +182,24 @@ class DeliveryStore:
             return None
         return CardAddress(row.platform, row.chat_id, Audience(row.audience), row.member_id)
 
+    async def card_of(self, platform: str, message_ids: Sequence[str]) -> str | None:
+        """The number of the ticket whose card is one of `message_ids`, or None: a message
+        replying to a card, or written in its thread, is about that ticket. Found through
+        the index on (platform, message_id), as a click's card is."""
+        if not message_ids:
+            return None
+        async with self._sessions() as session:
+            found = await session.exec(
+                select(TicketRow.number)
+                .join(CardPostRow, col(CardPostRow.ticket_id) == col(TicketRow.id))
+                .where(
+                    CardPostRow.platform == platform,
+                    col(CardPostRow.message_id).in_(message_ids),
+                )
+                .limit(1)
+            )
+            return found.first()
+
     async def post(self, ticket_id: int, address: CardAddress) -> Post | None:
         async with self._sessions() as session:
             row = (await session.exec(_post_query(ticket_id, address))).first()

@@ -62,6 +62,8 @@ class Verb(StrEnum):
     """baoxiu puts a closed ticket's due return visit (回访) on the agents' chat."""
     VISIT = "visit"
     """An agent records how the return visit went (tickets/visits.py)."""
+    ADD_PHOTOS = "add_photos"
+    """The assignee adds photos taken after the repair, before the resident confirms it."""
 
     @property
     def label(self) -> str:
@@ -107,6 +109,7 @@ _LABELS = {
     Verb.PAY: "收费",
     Verb.SEND_VISIT: "回访提醒",
     Verb.VISIT: "回访",
+    Verb.ADD_PHOTOS: "补充完工照片",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -127,6 +130,7 @@ _KINDS = {
     Verb.PAY: EventKind.PAID,
     Verb.SEND_VISIT: EventKind.VISIT_DUE,
     Verb.VISIT: EventKind.VISITED,
+    Verb.ADD_PHOTOS: EventKind.PHOTOS_ADDED,
 }
 
 MAX_TEXT = 500
@@ -161,7 +165,7 @@ class Command:
     fees: tuple[FeeRequest, ...] = ()
     materials: tuple[Material, ...] = ()
     photos: tuple[str, ...] = ()
-    """Stored photos taken after the repair (complete)."""
+    """Stored photos taken after the repair (complete, add_photos)."""
     decision: Decision | None = None
     """Whether a flagged report is in the service catalogue (review)."""
     amount_fen: int | None = None

@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     PAID = "paid"
     VISIT_DUE = "visit_due"
     VISITED = "visited"
+    PHOTOS_ADDED = "photos_added"
     UNKNOWN = "unknown"
 
     @property
@@ -288,6 +289,13 @@ class Visited:
 
 
 @dataclass(frozen=True)
+class PhotosAdded:
+    """The assignee added photos taken after the repair (posted in the card's thread)."""
+
+    count: int = 0
+
+
+@dataclass(frozen=True)
 class Unknown:
     """An event of a kind this version does not know, kept as it was stored."""
 
@@ -321,6 +329,7 @@ Details = (
     | Paid
     | VisitDue
     | Visited
+    | PhotosAdded
     | Unknown
 )
 
@@ -365,6 +374,7 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.PAID: _Info("收费", Paid, False),
     EventKind.VISIT_DUE: _Info("待回访", VisitDue, False),
     EventKind.VISITED: _Info("回访", Visited, False),
+    EventKind.PHOTOS_ADDED: _Info("完工照片", PhotosAdded, True),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }
 

@@ -43,6 +43,7 @@ from tickets.events import (
     Note,
     Paid,
     Paused,
+    PhotosAdded,
     Quoted,
     Rated,
     Reason,
@@ -55,7 +56,7 @@ from tickets.events import (
     Visited,
 )
 from tickets.fees import MAX_FEN, FeeSchedule, total, yuan
-from tickets.model import Actor, ActorKind, Event, Ticket
+from tickets.model import MAX_PHOTOS, Actor, ActorKind, Event, Ticket
 from tickets.payment import owed
 from tickets.people import Directory, DispatchMode, Member, Team
 from tickets.permissions import (
@@ -107,12 +108,14 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.PAY: frozenset({Status.COMPLETED, Status.CONFIRMED, Status.CLOSED}),
     Verb.SEND_VISIT: frozenset({Status.CLOSED}),
     Verb.VISIT: frozenset({Status.CLOSED}),
+    Verb.ADD_PHOTOS: frozenset({Status.IN_PROGRESS, Status.PAUSED, Status.COMPLETED}),
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
 ESCALATION_VERBS = frozenset({Verb.EXTEND, Verb.TAKE_OVER, Verb.CALL_TECHNICIAN})
-_NOT_SUGGESTED = ESCALATION_VERBS | {Verb.COMMENT, Verb.FLAG, Verb.QUOTE}
-"""Not what a refused member should be told to do instead: the side business of a job."""
+_NOT_SUGGESTED = ESCALATION_VERBS | {Verb.COMMENT, Verb.FLAG, Verb.QUOTE, Verb.ADD_PHOTOS}
+"""Not what a refused member should be told to do instead: the side business of a job, and
+photos, which are posted in the card's thread rather than tapped."""
 """What the desk does about an overdue job, offered on its escalation card (not the job's)."""
 
 
@@ -478,9 +481,32 @@ def _complete(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Cha
         "fee_lines": lines,
         "fees_total_fen": charged,
         "materials": c.materials,
-        "photos_after": c.photos,
+        "photos_after": _photos_after(t, c.photos),
     }
     return changes, Completed(note, findings, charged)
+
+
+def _add_photos(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """Photos after the repair, sent on their own (in the card's thread) while the job is
+    worked or waits for the resident; added to those the job already has."""
+    if not c.photos:
+        raise InvalidInput("请附上完工照片", field="photos")
+    return {"photos_after": _photos_after(t, c.photos)}, PhotosAdded(len(c.photos))
+
+
+def _photos_after(t: Ticket, added: tuple[str, ...]) -> tuple[str, ...]:
+    """The job's photos after the repair with `added`; past MAX_PHOTOS none of them is taken."""
+    held = len(t.photos_after)
+    if held + len(added) <= MAX_PHOTOS:
+        return t.photos_after + added
+    if held >= MAX_PHOTOS:
+        message = f"工单{t.number}已有 {held} 张完工照片，每单最多 {MAX_PHOTOS} 张，不能再添加"
+    else:
+        message = (
+            f"完工照片每单最多 {MAX_PHOTOS} 张：工单{t.number}已有 {held} 张，"
+            f"这次 {len(added)} 张，最多还能添加 {MAX_PHOTOS - held} 张"
+        )
+    raise InvalidInput(message, field="photos")
 
 
 def _confirm(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
@@ -862,4 +888,5 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.PAY: _pay,
     Verb.SEND_VISIT: _send_visit,
     Verb.VISIT: _visit,
+    Verb.ADD_PHOTOS: _add_photos,
 }

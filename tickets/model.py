@@ -46,6 +46,10 @@ class Actor:
 SYSTEM = Actor(ActorKind.SYSTEM)
 RESIDENT = Actor(ActorKind.RESIDENT)
 
+MAX_PHOTOS = 4
+"""Photos a ticket holds of each kind: the resident's with the report, and the technician's
+after the repair; enough to show a fault, not an album."""
+
 
 @dataclass(frozen=True)
 class TicketDraft:
@@ -118,7 +122,7 @@ class Ticket:
     fees_total_fen: int = 0
     materials: tuple[Material, ...] = ()
     photos_after: tuple[str, ...] = ()
-    """Stored photos taken after the repair."""
+    """Stored photos taken after the repair, at most MAX_PHOTOS."""
     rating_overall: int | None = None
     """The resident's stars, 1 to 5: overall, response speed, the technician's attitude."""
     rating_speed: int | None = None

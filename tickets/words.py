@@ -25,6 +25,7 @@ from tickets.events import (
     Note,
     Paid,
     Paused,
+    PhotosAdded,
     Quoted,
     Rated,
     Reason,
@@ -183,6 +184,8 @@ def describe(event: Event) -> Words:
             return Words(f"待回访（第 {d.attempt} 次），已发到客服群")
         case EventKind.VISITED, Visited():
             return Words(f"{who}回访：{_visit_words(d)}", d.note)
+        case EventKind.PHOTOS_ADDED, PhotosAdded():
+            return Words(f"{who}补充了 {d.count} 张完工照片")
         case _, Unknown():
             return Words(f"其他记录（{d.kind}）")
     return Words(event.kind.label)

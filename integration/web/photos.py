@@ -30,8 +30,8 @@ from types import TracebackType
 from PIL import Image, ImageFile, ImageOps
 
 from integration.web.decoders import Decoders
+from tickets.model import MAX_PHOTOS as MAX_PHOTOS  # the core's cap, which the forms show
 
-MAX_PHOTOS = 4
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 2048
 MAX_PIXELS = 50_000_000

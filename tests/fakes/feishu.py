@@ -191,6 +191,8 @@ class Message:
     sent_at: float
     """On the fake's clock."""
     recalled: bool = False
+    thread_id: str | None = None
+    """The thread a reply opened on the card (`omt_…`), which later replies join."""
 
     @property
     def card(self) -> dict[str, Any]:
@@ -463,13 +465,19 @@ class FakeFeishu:
     ) -> Said:
         """A user writes in a group the bot is in, or to the bot directly; the test then
         delivers the event (feishu_callbacks.message_received). `parent_id` makes it a
-        reply to that message (`in_thread`: in its thread), as the client's 回复 does."""
+        reply to that message, a user's or the bot's card (`in_thread`: in its thread), as
+        the client's 回复 does."""
         direct = chat_id not in self._chats
         if direct and chat_id not in {self.direct_chat(u) for u in self._users}:
             raise ValueError(f"{chat_id} is neither a group nor a user's chat with the bot")
-        parent = self._said.get(parent_id) if parent_id is not None else None
-        if parent_id is not None and parent is None:
-            raise ValueError(f"no message {parent_id} to reply to")
+        parent: Said | Message | None = None
+        if parent_id is not None:
+            parent = self._said.get(parent_id) or self._messages.get(parent_id)
+            if parent is None or parent.chat_id != chat_id:
+                raise ValueError(f"no message {parent_id} in {chat_id} to reply to")
+        thread_id = _thread_of(parent, in_thread)
+        if isinstance(parent, Message):  # the card's thread, opened once
+            parent.thread_id = thread_id
         said = Said(
             message_id="om_" + uuid.uuid4().hex,
             chat_id=chat_id,
@@ -479,8 +487,8 @@ class FakeFeishu:
             sender=sender,
             mentions=mentions,
             parent_id=parent_id,
-            root_id=(parent.root_id or parent.message_id) if parent is not None else None,
-            thread_id=_thread_of(parent, in_thread),
+            root_id=_root_of(parent),
+            thread_id=thread_id,
             resources=dict(resources or {}),
             uuid=None,
             sent_at=self._clock(),
@@ -1260,7 +1268,14 @@ def _missing(app_id: str, scopes: set[str] | frozenset[str]) -> _Refused:
     )
 
 
-def _thread_of(parent: Said | None, in_thread: bool) -> str | None:
+def _root_of(parent: "Said | Message | None") -> str | None:
+    """A reply's root: its parent's root, or the parent itself (a card is never a reply)."""
+    if isinstance(parent, Said) and parent.root_id is not None:
+        return parent.root_id
+    return parent.message_id if parent is not None else None
+
+
+def _thread_of(parent: "Said | Message | None", in_thread: bool) -> str | None:
     """A reply joins its parent's thread, or opens one (`omt_…`) when asked to."""
     if parent is not None and parent.thread_id is not None:
         return parent.thread_id

@@ -93,6 +93,7 @@ COMMANDS: Mapping[Verb, Command] = {
     V.PAY: Command(V.PAY, Actor.member("lin"), method=PayMethod.WECHAT),
     V.SEND_VISIT: Command(V.SEND_VISIT, SYSTEM),
     V.VISIT: Command(V.VISIT, Actor.member("lin"), outcome=VisitOutcome.RESOLVED),
+    V.ADD_PHOTOS: Command(V.ADD_PHOTOS, Actor.member("li"), photos=("after-1.jpg",)),
 }
 SIGNED = Command(V.CONFIRM, RESIDENT, signature="sig.png", rating=Rating(4, 5, 5, "师傅很细心"))
 """The resident confirms on their page: signed, rated 4/5/5."""

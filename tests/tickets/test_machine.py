@@ -101,6 +101,8 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     # a closed job's return visit is put on the agents' chat, and its outcome recorded
     (S.CLOSED, V.SEND_VISIT): S.CLOSED,
     (S.CLOSED, V.VISIT): S.CLOSED,
+    # photos after the repair come while the job is worked, and until the resident confirms
+    **{(s, V.ADD_PHOTOS): s for s in (S.IN_PROGRESS, S.PAUSED, S.COMPLETED)},
 }
 
 

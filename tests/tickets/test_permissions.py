@@ -53,6 +53,7 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.PAY: DESK,
     V.SEND_VISIT: set(),
     V.VISIT: {"zhou", "lin", "admin"},  # customer service's call, not the crew's
+    V.ADD_PHOTOS: {"li"},  # the photos of the job are the one who did it
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 

@@ -38,6 +38,7 @@ from tickets.events import (
     Note,
     Paid,
     Paused,
+    PhotosAdded,
     Quoted,
     Rated,
     Reason,
@@ -89,6 +90,7 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.PAID: Paid("wechat", 11050, "选错了付款方式"),
     K.VISIT_DUE: VisitDue(attempt=2),
     K.VISITED: Visited("unreachable", 2, "电话无人接听", "2026-12-04T10:00:00+08:00"),
+    K.PHOTOS_ADDED: PhotosAdded(count=2),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
 

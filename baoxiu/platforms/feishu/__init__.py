@@ -22,6 +22,7 @@ from baoxiu.platforms.feishu.config import (
 )
 from integration.delivery.adapter import ChatAdapter
 from storage.images import ImageKeys
+from storage.outbox import DeliveryStore
 
 
 class FeishuPlatform:
@@ -53,6 +54,7 @@ class FeishuPlatform:
             parts.photos,
             parts.clock,
             ImageKeys(parts.engine, NAME),
+            DeliveryStore(parts.engine),
         )
 
     def direct_chat(self, settings: Settings, member: MemberConfig) -> str | None:

@@ -30,6 +30,7 @@ from integration.intake import Pace
 from integration.supervisor import supervised
 from integration.web.photos import PhotoStore
 from storage.images import ImageKeys
+from storage.outbox import DeliveryStore
 from tickets.clock import Clock
 from tickets.service import TicketService
 
@@ -62,6 +63,7 @@ async def feishu_edge(
     photos: PhotoStore,
     clock: Clock,
     image_keys: ImageKeys,
+    deliveries: DeliveryStore,
 ) -> AsyncIterator[FeishuAdapter]:
     """The adapter cards go out through, and clicks and messages coming in by either
     transport."""
@@ -74,7 +76,7 @@ async def feishu_edge(
         adapter = FeishuAdapter(outbound, photos.path, image_keys)
         senders, categories = reporters(settings, OPEN_ID), team_categories(settings, NAME)
         pace = Pace(clock, settings.site.hotline)
-        robot = FeishuRobot(service, outbound, photos, senders, categories, pace)
+        robot = FeishuRobot(service, outbound, photos, senders, categories, pace, deliveries)
         callbacks = webhook.FeishuCallbacks(
             router=router,
             adapter=adapter,
