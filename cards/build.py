@@ -101,11 +101,18 @@ def ticket_card(
         header=_header(ticket, ctx),
         fields=_fields(ticket, ctx, private),
         notes=notes,
-        images=tuple(Image(p, f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1)),
+        images=_images(ticket),
         buttons=buttons,
         link=_completion_link(ticket, ctx) if private else None,
         footer=_footer(ticket, ctx, shown),
     )
+
+
+def _images(ticket: Ticket) -> tuple[Image, ...]:
+    """The resident's photos of the fault, then the technician's of the repair."""
+    before = (Image(p, f"现场照片 {i}") for i, p in enumerate(ticket.photos, 1))
+    after = (Image(p, f"完工照片 {i}") for i, p in enumerate(ticket.photos_after, 1))
+    return (*before, *after)
 
 
 def _completion_link(ticket: Ticket, ctx: CardContext) -> Link | None:

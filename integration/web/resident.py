@@ -205,6 +205,7 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
         steps=steps,
         local=lambda moment: local(moment, resident.tz),
         photos=[resident.photos.url(name) for name in ticket.photos],
+        photos_after=[resident.photos.url(name) for name in ticket.photos_after],
         signing=signing,
         parts=PARTS,
         rating=rating_of(ticket),

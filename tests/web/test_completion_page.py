@@ -96,6 +96,15 @@ async def test_the_assignee_completes_with_fee_lines_materials_and_photos(site: 
         ("生料带", "1", "卷", "resident")
     ]
     assert len(done.photos_after) == 2 and site.files() == sorted(done.photos_after)
+    _, status_page = await site.page(f"/r/t/{done.public_token}")
+    for name in done.photos_after:  # the resident sees the repair before signing it off
+        assert f'src="/media/photos/{name}" alt="完工照片' in status_page
+    ctx = CardContext(site.service.directory, site.service.tz)
+    shown = ticket_card(done, Audience.TEAM, ctx).images
+    assert [(i.photo, i.alt) for i in shown] == [
+        (done.photos_after[0], "完工照片 1"),
+        (done.photos_after[1], "完工照片 2"),
+    ]
     events = (await site.service.history(done.number)).events
     assert events[-1].kind.value == "complete" and events[-1].actor_name == "李师傅"
     _, page = await site.page(path)
