@@ -28,7 +28,6 @@ from tickets.fees import (
     SuppliedBy,
     fen,
     quantity,
-    total,
     yuan,
 )
 from tickets.machine import ALLOWED_FROM
@@ -199,7 +198,6 @@ def _answer(request: web.Request, ticket: Ticket, form: Posted, status: int = 20
         fee_rows=range(1, FEE_ROWS + 1),
         material_rows=range(1, MATERIAL_ROWS + 1),
         suppliers=list(SuppliedBy),
-        total=total(ticket.fee_lines),
         yuan=yuan,
         photos=[resident.photos.url(name) for name in ticket.photos_after],
         max_photos=MAX_PHOTOS,

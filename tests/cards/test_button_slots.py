@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +16,7 @@ from cards.messages import escalation_card, reminder_card, visit_card
 from cards.model import ActionValue, Card
 from cards.render_dingtalk import card_params, template
 from cards.render_feishu import card_content
+from tests.cards.test_render_feishu import callback, tagged
 from tests.fakes.feishu_cards import validate_card
 from tests.tickets.factories import OVERDUE, T0, make_ticket
 from tickets.audience import Audience, CardAddress
@@ -87,18 +87,5 @@ def test_every_button_reaches_the_platforms(ctx: CardContext) -> None:
         assert values == [b.value for b in card.buttons], name
         feishu = json.loads(card_content(card, {}))
         assert validate_card(feishu) == [], (name, validate_card(feishu))
-        clicks = [v for node in _walk(feishu) if node.get("tag") == "button" for v in _calls(node)]
+        clicks = [callback(b) for b in tagged(feishu, "button")]
         assert all(b.value.to_dict() in clicks for b in card.buttons), name
-
-
-def _walk(node: object) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        node = list(node.values())
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-
-
-def _calls(button: dict[str, Any]) -> list[object]:
-    return [b["value"] for b in button.get("behaviors", []) if b["type"] == "callback"]

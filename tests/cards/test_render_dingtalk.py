@@ -188,26 +188,34 @@ def test_a_finished_job_asks_how_it_was_paid_in_the_person_picker(ctx: CardConte
     assert methods == ["现金", "微信", "支付宝", "转账"]
 
 
-def test_a_card_asking_for_two_different_choices_is_refused() -> None:
+_KINDS = (Option("parts", "等配件"),)
+_TIMES = (Option("30", "30分钟"),)
+_PEOPLE = (Option("wang", "王师傅"),)
+_METHODS = (Option("cash", "现金"),)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "said"),
+    [
+        (
+            Input("pause_kind", "暂停类型", "select", True, _KINDS),
+            Input("minutes", "延期多久", "select", True, _TIMES),
+            "two choices",
+        ),
+        (
+            Input("to", "转给", "select", True, _PEOPLE),
+            Input("method", "收款方式", "select", True, _METHODS),
+            "two choices in the DingTalk to picker",
+        ),
+    ],
+)
+def test_a_card_asking_for_two_choices_in_one_picker_is_refused(
+    first: Input, second: Input, said: str
+) -> None:
     value = ActionValue("BX20261128-0001", Verb.PAUSE, 1)
-    kinds = (Option("parts", "等配件"),)
-    times = (Option("30", "30分钟"),)
-    pause = Button("暂停", value, inputs=(Input("pause_kind", "暂停类型", "select", True, kinds),))
-    extend = Button("延期", value, inputs=(Input("minutes", "延期多久", "select", True, times),))
-    card = Card(Header("t", "s", Tone.BLUE), buttons=(pause, extend))
-    with pytest.raises(ValueError, match="two choices"):
-        card_params(card, photo_url)
-
-
-def test_a_card_asking_for_a_person_and_a_payment_is_refused() -> None:
-    value = ActionValue("BX20261128-0001", Verb.PAY, 1)
-    people = (Option("wang", "王师傅"),)
-    methods = (Option("cash", "现金"),)
-    move = Button("转单", value, inputs=(Input("to", "转给", "select", True, people),))
-    pay = Button("收费", value, inputs=(Input("method", "收款方式", "select", True, methods),))
-    card = Card(Header("t", "s", Tone.BLUE), buttons=(move, pay))
-    with pytest.raises(ValueError, match="two choices in the DingTalk to picker"):
-        card_params(card, photo_url)
+    buttons = (Button("一", value, inputs=(first,)), Button("二", value, inputs=(second,)))
+    with pytest.raises(ValueError, match=said):
+        card_params(Card(Header("t", "s", Tone.BLUE), buttons=buttons), photo_url)
 
 
 def test_a_long_description_is_cut_to_one_kilobyte_on_a_character() -> None:
