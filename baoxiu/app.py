@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import time
 
 from aiohttp import web
 
@@ -22,9 +23,10 @@ from integration.web.photos import PhotoStore
 from integration.web.proxies import client_address
 from integration.web.ratelimit import ReportLimiter
 from jobs.auto_close import AutoClose
+from jobs.digest import DailyDigest
 from jobs.sla_watch import SlaWatch
 from jobs.visits import VisitWatch
-from jobs.watch import watching
+from jobs.watch import at_time, watching
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
@@ -144,7 +146,14 @@ def _runtime(
                 "auto_close": AutoClose(service),
                 "visit_watch": VisitWatch(service),
             }
-            await stack.enter_async_context(watching(watches, settings.sla.check_seconds))
+            scheduler = await stack.enter_async_context(
+                watching(watches, settings.sla.check_seconds)
+            )
+            for team in settings.teams:
+                if team.digest is not None:
+                    at = time.fromisoformat(team.digest)
+                    run = DailyDigest(service, team.id, at, clock)
+                    at_time(scheduler, f"digest_{team.id}", run.run_once, at, service.tz)
             yield
 
     return runtime

@@ -187,6 +187,8 @@ def _shift_span(value: str) -> str:
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+"""A time of day as the file writes it: "08:00"."""
 
 
 class RotaEntry(Section):
@@ -216,6 +218,9 @@ class TeamConfig(Section):
     on_call: OnCallConfig | None = None
     """Set, the team keeps a rota: its entries, or the imported sheet, say who is on duty
     when, and the on-call pair covers the rest. Unset, everyone is on duty all the time."""
+    digest: ClockTime | None = None
+    """Set ("08:00"), the team's group gets its open jobs, the most overdue first, each day
+    at that time (今日待办)."""
 
 
 def _phone(value: str | None) -> str | None:
@@ -368,10 +373,10 @@ class ChatsConfig(Section):
 
 
 class ReportsConfig(Section):
-    """Used from the reports issue on: when the weekly summary card goes to management."""
+    """When the weekly summary (周报) of the week before goes to the management chats."""
 
     weekly_day: Weekday = "mon"
-    weekly_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "09:00"
+    weekly_time: ClockTime = "09:00"
 
 
 Yuan = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 100, decimal_places=2)]

@@ -4,7 +4,7 @@ a report. Each is a plain `Card`, so every platform's renderer shows it as it sh
 from dataclasses import replace
 
 from cards.build import CardContext, escalation_buttons, ticket_card
-from cards.model import Card, Chart, Field, Header, Tone
+from cards.model import Card, Chart, Field, Header, Image, Section, Tone
 from cards.model import Note as CardNote
 from cards.model import Series as ChartSeries
 from tickets.audience import Audience, CardAddress
@@ -97,18 +97,22 @@ def about_ticket(
 
 
 def report_card(report: Report) -> Card:
-    chart = (
+    charts = tuple(
         Chart(
-            title=report.chart_title,
-            kind="bar",
-            categories=report.categories,
-            series=tuple(ChartSeries(s.name, s.values) for s in report.series),
+            title=plot.title,
+            kind=plot.kind,
+            categories=plot.categories,
+            series=tuple(ChartSeries(s.name, s.values) for s in plot.series),
         )
-        if report.series
-        else None
+        for plot in report.plots
+    )
+    picture = (
+        Image(report.picture, "、".join(p.title for p in report.plots)) if report.picture else None
     )
     return Card(
         header=Header(report.title, report.period, Tone.BLUE),
         fields=tuple(Field(label, value) for label, value in report.figures),
-        chart=chart,
+        sections=tuple(Section(s.title, s.lines) for s in report.sections),
+        charts=charts,
+        picture=picture,
     )

@@ -142,6 +142,14 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A titled list on a summary card (the oldest overdue jobs, the top technicians)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Tag:
     text: str
     tone: Tone
@@ -163,5 +171,9 @@ class Card:
     images: tuple[Image, ...] = ()
     buttons: tuple[Button, ...] = ()
     link: Link | None = None
-    chart: Chart | None = None
+    sections: tuple[Section, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    picture: Image | None = None
+    """The charts drawn as an image, for a renderer without a chart of its own (DingTalk's
+    markdown, the sandbox); Feishu draws `charts` itself."""
     footer: str = ""

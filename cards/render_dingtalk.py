@@ -203,20 +203,26 @@ def plain(text: str) -> str:
     return inert(" ".join(text.split()).translate(_MARKUP))
 
 
-def markdown(card: Card) -> tuple[str, str]:
+def markdown(card: Card, photo_url: Callable[[str], str]) -> tuple[str, str]:
     """A card with nothing to click as a robot message (`sampleMarkdown`): its title, and
-    its text. DingTalk has no chart in a markdown message: a chart becomes lines of figures."""
+    its text. DingTalk has no chart in a markdown message: the charts come as their picture,
+    fetched by DingTalk from `photo_url`, or, without one, as lines of figures."""
     lines = [f"#### {plain(card.header.title)}"]
     if card.header.subtitle:
         lines.append(plain(card.header.subtitle))
     lines += [f"> {plain(note.text)}" for note in card.notes]
     lines += [f"- **{plain(f.label)}**：{plain(f.value)}" for f in card.fields]
-    if card.chart is not None:
-        chart = card.chart
-        lines.append(f"**{plain(chart.title)}**")
-        for i, category in enumerate(chart.categories):
-            values = "，".join(f"{plain(s.name)} {s.values[i]:g}" for s in chart.series)
-            lines.append(f"- {plain(category)}：{values}")
+    for section in card.sections:
+        lines.append(f"**{plain(section.title)}**")
+        lines += [f"- {plain(line)}" for line in section.lines]
+    if card.picture is not None:
+        lines.append(f"![{plain(card.picture.alt)}]({photo_url(card.picture.photo)})")
+    else:
+        for chart in card.charts:
+            lines.append(f"**{plain(chart.title)}**")
+            for i, category in enumerate(chart.categories):
+                values = "，".join(f"{plain(s.name)} {s.values[i]:g}" for s in chart.series)
+                lines.append(f"- {plain(category)}：{values}")
     if card.footer:
         lines.append(plain(card.footer))
     return plain(card.header.title), "\n\n".join(lines)

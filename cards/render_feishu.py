@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
-from cards.model import Button, Card, Chart, Field, Header, Image, Input, Link, Note, Tone
+from cards.model import Button, Card, Chart, Field, Header, Image, Input, Link, Note, Section, Tone
 from tickets.actions import Verb
 
 Json = dict[str, object]
@@ -109,7 +109,8 @@ def _card(card: Card, image_keys: Mapping[str, str]) -> Json:
         *map(_field, card.fields),
         *map(_note, card.notes),
         *_images([(i, image_keys[i.photo]) for i in card.images if i.photo in image_keys]),
-        *([_chart(card.chart)] if card.chart else []),
+        *(part for section in card.sections for part in _section(section)),
+        *map(_chart, card.charts),
         *_actions(card.buttons, card.link),
         *([_div(card.footer, text_size="notation", text_color="grey")] if card.footer else []),
     ]
@@ -160,6 +161,13 @@ def _field(field: Field) -> Json:
 
 def _note(note: Note) -> Json:
     return _div(note.text, text_color=_TEMPLATE[note.tone])
+
+
+def _section(section: Section) -> Iterator[Json]:
+    """Its title, then one line each: plain text, so nothing a resident typed (a place in a
+    hot spot) can format or link."""
+    yield _div(section.title, text_size="heading-4")
+    yield _div("\n".join(f"· {line}" for line in section.lines) or "—")
 
 
 def _images(images: list[tuple[Image, str]]) -> Iterator[Json]:

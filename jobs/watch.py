@@ -11,9 +11,11 @@ was running is caught up by the next.
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC
+from datetime import UTC, time
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,22 @@ class Watch:
             done += progressed
             if progressed == 0:  # each action moves its ticket's due time on: this ends
                 return done
+
+
+def at_time(
+    scheduler: AsyncIOScheduler,
+    name: str,
+    run: Callable[[], Awaitable[object]],
+    at: time,
+    tz: ZoneInfo,
+    day_of_week: str = "*",
+) -> None:
+    """`run` at `at` of each `day_of_week` (APScheduler's cron: "mon", "*"), site time, and
+    once at start-up, which catches up a run missed while nothing was running: `run` itself
+    knows whether its moment has come and whether it went out already."""
+    scheduler.add_job(run, id=f"{name}_catch_up")
+    trigger = CronTrigger(day_of_week=day_of_week, hour=at.hour, minute=at.minute, timezone=tz)
+    scheduler.add_job(run, trigger, id=name, coalesce=True, max_instances=1)
 
 
 @asynccontextmanager

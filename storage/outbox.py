@@ -16,7 +16,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from storage.tables import CardPostRow, OutboxRow, TicketRow
+from storage.engine import dialect_insert
+from storage.tables import CardPostRow, OutboxRow, SentOnceRow, TicketRow
 from tickets.audience import Audience, CardAddress
 from tickets.messages import Message, MessageKind, from_json, to_json
 from tickets.model import Ticket
@@ -79,9 +80,13 @@ class SqlOutbox:
         addresses: Sequence[CardAddress],
         at: datetime,
         ticket: Ticket | None = None,
-    ) -> None:
+        once: str | None = None,
+    ) -> list[CardAddress]:
         """Queue a message baoxiu sends on its own (a note, a reminder, a report), once to
-        each address; a reminder names its `ticket`."""
+        each address; a reminder names its `ticket`. Under a key (`once`), a chat that had
+        the message under that key before is skipped; the chats queued are returned."""
+        if once is not None:
+            addresses = [a for a in addresses if await self._claim(once, a, at)]
         self._session.add_all(
             OutboxRow(
                 ticket_id=ticket.id if ticket else None,
@@ -97,6 +102,24 @@ class SqlOutbox:
             for a in addresses
         )
         await self._session.flush()
+        return list(addresses)
+
+    async def _claim(self, once: str, address: CardAddress, at: datetime) -> bool:
+        table = SentOnceRow.__table__  # type: ignore[attr-defined]
+        statement = (
+            dialect_insert(self._session)(table)
+            .values(key=once, platform=address.platform, chat_id=address.chat_id, at=at)
+            .on_conflict_do_nothing()
+            .returning(table.c.key)
+        )
+        connection = await self._session.connection()
+        return (await connection.execute(statement)).first() is not None
+
+    async def unsent(self, once: str, addresses: Sequence[CardAddress]) -> list[CardAddress]:
+        """The addresses that have had nothing under the key `once` yet."""
+        statement = select(SentOnceRow.platform, SentOnceRow.chat_id).where(SentOnceRow.key == once)
+        had = set((await self._session.exec(statement)).all())
+        return [a for a in addresses if (a.platform, a.chat_id) not in had]
 
 
 @dataclass(frozen=True)

@@ -231,3 +231,16 @@ class RotaShiftRow(SQLModel, table=True):
     end: time
     duty: str = Field(max_length=16)
     imported_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SentOnceRow(SQLModel, table=True):
+    """A message that goes to each chat once under its key (the weekly summary of
+    2026-W48): claimed in the transaction that queues it, so several replicas, a restart or
+    a catch-up after a missed run queue it once."""
+
+    __tablename__ = "sent_once"
+
+    key: str = Field(primary_key=True, max_length=64)
+    platform: str = Field(primary_key=True, max_length=16)
+    chat_id: str = Field(primary_key=True, max_length=128)
+    at: datetime = Field(sa_type=UTCDateTime)

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 
 class MessageKind(StrEnum):
@@ -94,16 +94,35 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Plot:
+    """A report's chart: one value per category in each series."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    kind: Literal["bar", "line"] = "bar"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled list in a report (超时未完成, 师傅排行, 重复报修地点)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     period: str
     """The time the figures cover, in words: 11月23日—11月29日."""
     figures: tuple[tuple[str, str], ...]
     """(label, value) lines, in the order they are read."""
-    categories: tuple[str, ...] = ()
-    series: tuple[Series, ...] = ()
-    """A chart over `categories`, one value per category in each series; none when empty."""
-    chart_title: str = "按类别"
+    sections: tuple[Section, ...] = ()
+    plots: tuple[Plot, ...] = ()
+    picture: str | None = None
+    """The plots drawn as one stored image (PNG), for a chat that has no chart of its own
+    (DingTalk, the sandbox); None when there are no plots."""
     kind = MessageKind.REPORT
 
 
@@ -134,10 +153,21 @@ def from_json(kind: str, data: Mapping[str, Any]) -> Message:
                 title=str(data["title"]),
                 period=str(data["period"]),
                 figures=tuple((str(label), str(value)) for label, value in data["figures"]),
-                categories=tuple(str(c) for c in data.get("categories", ())),
-                series=tuple(
-                    Series(str(s["name"]), tuple(float(v) for v in s["values"]))
-                    for s in data.get("series", ())
+                sections=tuple(
+                    Section(str(s["title"]), tuple(str(line) for line in s["lines"]))
+                    for s in data.get("sections", ())
                 ),
-                chart_title=str(data.get("chart_title", "")),
+                plots=tuple(
+                    Plot(
+                        str(p["title"]),
+                        tuple(str(c) for c in p["categories"]),
+                        tuple(
+                            Series(str(s["name"]), tuple(float(v) for v in s["values"]))
+                            for s in p["series"]
+                        ),
+                        "line" if p.get("kind") == "line" else "bar",
+                    )
+                    for p in data.get("plots", ())
+                ),
+                picture=str(data["picture"]) if data.get("picture") else None,
             )

@@ -132,8 +132,14 @@ class OutboxRepository(Protocol):
         addresses: Sequence[CardAddress],
         at: datetime,
         ticket: Ticket | None = None,
-    ) -> None:
-        """Queue a message that is not a ticket's card, once to each address."""
+        once: str | None = None,
+    ) -> list[CardAddress]:
+        """Queue a message that is not a ticket's card, once to each address; under a key
+        (`once`), only to the addresses that never had one under it. The queued ones."""
+        ...
+
+    async def unsent(self, once: str, addresses: Sequence[CardAddress]) -> list[CardAddress]:
+        """The addresses that never had a message under the key `once`."""
         ...
 
 

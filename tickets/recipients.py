@@ -59,12 +59,16 @@ class ChatPlanner:
             out += self.reach(assignee)
         return out
 
-    def reach(self, target: Reach | str, ticket: Ticket | None = None) -> list[CardAddress]:
+    def reach(
+        self, target: Reach | str, ticket: Ticket | None = None, team: str | None = None
+    ) -> list[CardAddress]:
         """The chats of `target` (a Reach, or a member id): the team and the assignee are
-        the ticket's; a ticket without an assignee reaches no one by ASSIGNEE."""
+        the ticket's (the team may be named instead, for a message about no one ticket); a
+        ticket without an assignee reaches no one by ASSIGNEE."""
         match target:
             case Reach.TEAM:
-                chats = self.team_chats.get(ticket.team_id, ()) if ticket else ()
+                team = team or (ticket.team_id if ticket else None)
+                chats = self.team_chats.get(team, ()) if team else ()
                 return [CardAddress(p, c, Audience.TEAM) for p, c in chats]
             case Reach.SUPERVISORS:
                 return [CardAddress(p, c, Audience.SUPERVISORS) for p, c in self.supervisor_chats]

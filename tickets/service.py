@@ -56,7 +56,7 @@ from tickets.routing import (
     suggest_urgency,
     team_for,
 )
-from tickets.states import Channel, Source, Status
+from tickets.states import UNFINISHED, Channel, Source, Status
 from tickets.visits import VisitOutcome, VisitPolicy, follow_up_key
 from tickets.worktime import weekdays
 
@@ -466,10 +466,21 @@ class TicketService:
             Reach.TEAM, ticket
         )
 
-    async def send(self, message: Sent, to: Reach | str, number: str | None = None) -> int:
+    async def send(
+        self,
+        message: Sent,
+        to: Reach | str,
+        number: str | None = None,
+        *,
+        once: str | None = None,
+        team: str | None = None,
+    ) -> int:
         """Queue a message baoxiu sends on its own (a reminder about ticket `number`, a note,
         a report) for the chats `to` names, in the terms of `tickets.recipients`; returns
-        how many chats it goes to. Jobs call this; the delivery worker sends it."""
+        how many chats it goes to. Jobs call this; the delivery worker sends it. Under a key
+        (`once`: the weekly summary of 2026-W48) each chat gets it once, however many
+        replicas or runs send it. `team` names the team `Reach.TEAM` means when no ticket
+        does (a team's daily digest)."""
         async with self._uow() as uow:
             ticket = await uow.tickets.get(number) if number else None
             if number and ticket is None:
@@ -478,10 +489,31 @@ class TicketService:
                 raise InvalidInput("提醒要说明是哪张工单", field="number")
             if not isinstance(to, Reach) and to not in self.directory.members:
                 raise InvalidInput(f"没有这位成员：{to}", field="to")
-            addresses = self._planner.reach(to, ticket)
-            await uow.outbox.post(message, addresses, self.clock.now(), ticket)
+            if team is not None and team not in self.directory.teams:
+                raise InvalidInput(f"没有这个班组：{team}", field="team")
+            addresses = self._planner.reach(to, ticket, team)
+            queued = await uow.outbox.post(message, addresses, self.clock.now(), ticket, once)
         self._on_commit()
-        return len(addresses)
+        return len(queued)
+
+    async def unsent(self, once: str, to: Reach | str, team: str | None = None) -> int:
+        """How many of the chats `to` names have had nothing under the key `once` yet: a
+        job asks before it makes what it would send."""
+        async with self._uow(readonly=True) as uow:
+            return len(await uow.outbox.unsent(once, self._planner.reach(to, None, team)))
+
+    async def open_jobs_of(self, team: str) -> list[Ticket]:
+        """The team's open tickets, for its daily digest: a team's open work is tens of
+        jobs, read in pages like any list."""
+        query = TicketQuery(statuses=UNFINISHED, team_id=team, limit=200)
+        found: list[Ticket] = []
+        async with self._uow(readonly=True) as uow:
+            while True:
+                page = await uow.tickets.search(query)
+                found += page.items
+                if page.next_after_id is None:
+                    return found
+                query = replace(query, after_id=page.next_after_id)
 
     def _context(self, now: datetime, source: Source, open_jobs: dict[str, int]) -> Context:
         return Context(

@@ -35,6 +35,8 @@ _LABELS = {
 }
 
 OPEN_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED})
+UNFINISHED = frozenset({Status.NEW}) | OPEN_STATUSES
+"""Not done yet: waiting for someone to take it, or being worked on."""
 
 
 class PauseKind(StrEnum):

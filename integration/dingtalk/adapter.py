@@ -44,7 +44,7 @@ class DingTalkAdapter:
         a report has a chart the template has no place for, and a robot message costs the
         same one call. DingTalk takes no key for a robot message, so a resend after a crash
         between sending and recording can show a note twice; a ticket card cannot."""
-        title, text = markdown(card)
+        title, text = markdown(card, self._photo_url)
         await self._client.send_markdown(chat_id, title, text)
 
     def params(self, card: Card) -> dict[str, str]:

@@ -5,7 +5,7 @@ from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import LAPTOP, PHONE, Live
 from tests.reports import AGENT, draft
-from tickets.messages import Note, Reminder, Report, Series
+from tickets.messages import Note, Plot, Reminder, Report, Series
 from tickets.recipients import Reach
 from tickets.states import Source
 
@@ -96,8 +96,13 @@ async def test_what_baoxiu_sends_on_its_own_reads_well_on_a_phone_and_a_laptop(
         "本周报修小结",
         "11月23日—11月29日",
         (("收到", "12 单（上周 9 单）"), ("已完成", "9 单"), ("按时接单", "92%")),
-        ("水电", "门窗", "电梯"),
-        (Series("收到", (7.0, 3.0, 2.0)), Series("完成", (6.0, 2.0, 1.0))),
+        plots=(
+            Plot(
+                "按类别",
+                ("水电", "门窗", "电梯"),
+                (Series("收到", (7.0, 3.0, 2.0)), Series("完成", (6.0, 2.0, 1.0))),
+            ),
+        ),
     )
     await live.service.send(report, Reach.MANAGEMENT)
     for size, name in ((PHONE, "phone"), (LAPTOP, "laptop")):

@@ -88,7 +88,7 @@ _FULL_WIDTH = str.maketrans("［］（）＊＿＃｀＜＞！｜～＼", "[]()*
 def markdown_structure(card: Card) -> tuple[object, str]:
     """DingTalk's markdown message: each line's own markup, and no markdown character in
     what the card's text became; the reader sees the text in full-width twins."""
-    title, text = markdown(card)
+    title, text = markdown(card, PhotoStore.url)
     for part in (title, text):
         assert not [m for m in MENTIONS if m in part], f"a mention reaches DingTalk: {part}"
     lines = text.split("\n\n")
@@ -158,8 +158,8 @@ def test_hostile_text_stays_text(
 
 def test_a_summary_chart_renders_as_labelled_bars() -> None:
     chart = Chart("本周报修", "bar", ("水电组", "土建组"), (Series("工单", (12.0, 3.0)),))
-    shape, text = html_structure(Card(Header("周报", "11-23 ~ 11-29", Tone.BLUE), chart=chart))
+    shape, text = html_structure(Card(Header("周报", "11-23 ~ 11-29", Tone.BLUE), charts=(chart,)))
     assert "本周报修" in text and "水电组" in text and "12.0" in text and "3.0" in text
     assert [tag for tag, _ in shape].count("span") >= 4  # a label and a bar per category
-    html = render_card(Card(Header("周报", "", Tone.BLUE), chart=chart), PhotoStore.url)
+    html = render_card(Card(Header("周报", "", Tone.BLUE), charts=(chart,)), PhotoStore.url)
     assert "width: 100.0%" in html and "width: 25.0%" in html

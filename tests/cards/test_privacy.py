@@ -27,7 +27,7 @@ def rendered(card: Card) -> str:
             render_card(card, PhotoStore.url),
             card_content(card, {}),
             str(card_params(card, PhotoStore.url)),
-            "\n".join(markdown(card)),
+            "\n".join(markdown(card, PhotoStore.url)),
         ]
     )
 

@@ -182,7 +182,7 @@ def test_a_summary_chart_is_a_native_vchart() -> None:
     ]
     for kind, x_field in kinds:
         chart = Chart("本周报修", kind, ("水电组", "土建组"), series)
-        sent = rendered(Card(Header("周报", "11-23 ~ 11-29", Tone.BLUE), chart=chart))
+        sent = rendered(Card(Header("周报", "11-23 ~ 11-29", Tone.BLUE), charts=(chart,)))
         assert validate_card(sent) == []
         (spec,) = [c["chart_spec"] for c in tagged(sent, "chart")]
         assert (spec["type"], spec["xField"], spec["seriesField"]) == (kind, x_field, "series")
@@ -195,7 +195,7 @@ def test_a_summary_chart_is_a_native_vchart() -> None:
     pie = Chart("本周报修", "pie", ("水电组", "土建组"), series)
     (spec,) = [
         c["chart_spec"]
-        for c in tagged(rendered(Card(Header("周报", "", Tone.BLUE), chart=pie)), "chart")
+        for c in tagged(rendered(Card(Header("周报", "", Tone.BLUE), charts=(pie,))), "chart")
     ]
     assert [r["value"] for r in spec["data"]["values"]] == [12.0, 3.0]  # the first series
 

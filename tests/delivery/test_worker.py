@@ -13,7 +13,7 @@ from tests.reports import AGENT, draft
 from tickets.actions import Command, Verb
 from tickets.errors import InvalidInput
 from tickets.events import DeliveryFailed, EventKind
-from tickets.messages import Note, Reminder, Report, Series
+from tickets.messages import Note, Plot, Reminder, Report, Series
 from tickets.model import Actor
 from tickets.recipients import Reach
 from tickets.states import Source, Urgency
@@ -206,9 +206,8 @@ async def test_notes_reminders_and_reports_are_sent_once_each_never_collapsed(si
     await site.service.send(Note("值班提醒", "今晚由李师傅值班"), "li")
     await site.service.send(Note("值班提醒", "明晚由王师傅值班"), "li")
     await site.service.send(Reminder("超过接单时限 30 分钟，仍无人接单"), Reach.SUPERVISORS, number)
-    report = Report(
-        "本周报修", "11月23日—11月29日", (("收到", "12 单"),), ("水电",), (Series("收到", (8.0,)),)
-    )
+    plot = Plot("按类别", ("水电",), (Series("收到", (8.0,)),))
+    report = Report("本周报修", "11月23日—11月29日", (("收到", "12 单"),), plots=(plot,))
     await site.service.send(report, Reach.MANAGEMENT)
     assert await site.worker().deliver_due() == 4
     assert await site.worker().deliver_due() == 0

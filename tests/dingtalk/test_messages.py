@@ -5,7 +5,7 @@ from integration.web.api import SERVICE
 from tests.dingtalk.company import DISPATCH, MANAGEMENT, Company, user_id
 from tests.fakes.dingtalk import CREATE_AND_DELIVER_PATH, ONE_TO_ONE_PATH
 from tests.waiting import eventually
-from tickets.messages import Note, Reminder, Report, Series
+from tickets.messages import Note, Plot, Reminder, Report, Series
 from tickets.recipients import Reach
 
 
@@ -30,8 +30,7 @@ async def test_a_reminder_a_note_and_a_report_each_reach_their_chat_once(company
         "本周报修",
         "11月23日—11月29日",
         (("收到", "12 单"),),
-        ("水电", "门窗"),
-        (Series("收到", (8.0, 4.0)),),
+        plots=(Plot("按类别", ("水电", "门窗"), (Series("收到", (8.0, 4.0)),)),),
     )
     await service.send(report, Reach.MANAGEMENT)
     await eventually(lambda: bool(company.fake.group_messages(MANAGEMENT)))

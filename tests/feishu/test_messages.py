@@ -6,7 +6,7 @@ import json
 from integration.web.api import SERVICE
 from tests.feishu.company import DISPATCH, MANAGEMENT, Company, open_id
 from tests.waiting import eventually
-from tickets.messages import Note, Reminder, Report, Series
+from tickets.messages import Note, Plot, Reminder, Report, Series
 from tickets.recipients import Reach
 
 
@@ -36,8 +36,11 @@ async def test_a_reminder_a_note_and_a_report_each_reach_their_chat_once(company
         "本周报修",
         "11月23日—11月29日",
         (("收到", "12 单"), ("已完成", "9 单")),
-        ("水电", "门窗"),
-        (Series("收到", (8.0, 4.0)), Series("完成", (7.0, 2.0))),
+        plots=(
+            Plot(
+                "按类别", ("水电", "门窗"), (Series("收到", (8.0, 4.0)), Series("完成", (7.0, 2.0)))
+            ),
+        ),
     )
     await service.send(report, Reach.MANAGEMENT)
     await eventually(lambda: len(company.fake.messages(MANAGEMENT)) == 1)

@@ -1,0 +1,69 @@
+"""The weekly summary (周报) in every management chat, at `[reports] weekly_day` and
+`weekly_time`, site time.
+
+The summary of a week goes out at the first scheduled moment after it ends (Monday 09:00
+for the week before, by default). A run works out which week is due from the clock and
+queues its summary under the key `weekly:2026-W48` (`TicketService.send(once=…)`): a chat
+that had that week's summary is skipped in the transaction that queues it, so several
+replicas at the scheduled minute, a restart, or the catch-up run at start-up after a missed
+Monday send it once per chat. Only the latest week is caught up: after a fortnight down, the
+week before last is history, not news.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from tickets.clock import Clock
+from tickets.messages import Report
+from tickets.recipients import Reach
+from tickets.service import TicketService
+
+log = logging.getLogger(__name__)
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def due_week(now: datetime, day: str, at: time, tz: ZoneInfo) -> str:
+    """The ISO week (2026-W48) whose summary is due at `now`: the week before the latest
+    scheduled moment that has come."""
+    local = now.astimezone(tz)
+    moment = datetime.combine(local.date(), at, tz) - timedelta(
+        days=(local.weekday() - DAYS.index(day)) % 7
+    )
+    if moment > local:
+        moment -= timedelta(days=7)
+    year, week, _ = (moment - timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class WeeklySummary:
+    def __init__(
+        self,
+        service: TicketService,
+        build: Callable[[str], Awaitable[Report | None]],
+        day: str,
+        at: time,
+        clock: Clock,
+    ) -> None:
+        """`build(week)` makes the summary of an ISO week, or None when there is nothing to
+        tell (a site not in use yet)."""
+        self._service = service
+        self._build = build
+        self._day = day
+        self._at = at
+        self._clock = clock
+
+    async def run_once(self) -> int:
+        """Queue the due week's summary for the management chats that lack it; how many."""
+        week = due_week(self._clock.now(), self._day, self._at, self._service.tz)
+        key = f"weekly:{week}"
+        if not await self._service.unsent(key, Reach.MANAGEMENT):
+            return 0  # the usual case at start-up: the week's summary went out on time
+        report = await self._build(week)
+        if report is None:
+            return 0
+        sent = await self._service.send(report, Reach.MANAGEMENT, once=key)
+        log.info("weekly summary %s queued for %d chats", week, sent)
+        return sent
