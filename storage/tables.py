@@ -33,11 +33,11 @@ class TicketRow(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=64)
     assignee_id: str | None = Field(default=None, max_length=64)
     appointment_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     pause_reason: str | None = Field(default=None, sa_type=Text)
     cancel_reason: str | None = Field(default=None, sa_type=Text)
     completion_note: str | None = Field(default=None, sa_type=Text)
@@ -63,7 +63,7 @@ class TicketRow(SQLModel, table=True):
     rating_speed: int | None = None
     rating_attitude: int | None = None
     rating_comment: str | None = Field(default=None, sa_type=Text)
-    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     signature: str | None = Field(default=None, max_length=64)
     review: str | None = Field(default=None, max_length=16)
     review_reason: str | None = Field(default=None, sa_type=Text)
@@ -88,9 +88,12 @@ class TicketRow(SQLModel, table=True):
 
 
 class TicketEventRow(SQLModel, table=True):
-    """The audit trail: appended in the same transaction as the change it records."""
+    """The audit trail: appended in the same transaction as the change it records. The
+    statistics find a period's escalations, reworks, payments and cancellations by kind and
+    time (`ix_ticket_event_kind_at`)."""
 
     __tablename__ = "ticket_event"
+    __table_args__ = (Index("ix_ticket_event_kind_at", "kind", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(

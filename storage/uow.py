@@ -10,6 +10,7 @@ from storage.engine import READONLY
 from storage.outbox import SqlOutbox
 from storage.repository import SqlTicketRepository
 from storage.rota import SqlRotaRepository
+from storage.stats import SqlStats
 
 
 class SqlUnitOfWork:
@@ -18,6 +19,7 @@ class SqlUnitOfWork:
         self._tickets = SqlTicketRepository(self._session)
         self._outbox = SqlOutbox(self._session)
         self._rota = SqlRotaRepository(self._session)
+        self._stats = SqlStats(self._session)
 
     @property
     def tickets(self) -> SqlTicketRepository:
@@ -30,6 +32,10 @@ class SqlUnitOfWork:
     @property
     def rota(self) -> SqlRotaRepository:
         return self._rota
+
+    @property
+    def stats(self) -> SqlStats:
+        return self._stats
 
     async def __aenter__(self) -> Self:
         await self._session.begin()

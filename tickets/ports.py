@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
+from zoneinfo import ZoneInfo
 
 from tickets.audience import CardAddress
 from tickets.messages import Message
 from tickets.model import Event, Ticket
 from tickets.rota import Shift
 from tickets.states import Status
+from tickets.stats import DayCount, Figures, GroupBy, Overdue, Period
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,20 @@ class RotaRepository(Protocol):
         ...
 
 
+class StatsRepository(Protocol):
+    """The figures of tickets/stats.py, counted by the database; names are the caller's."""
+
+    async def figures(self, period: Period, group_by: GroupBy | None) -> list[Figures]:
+        """One per group, busiest first (or the total alone when `group_by` is None)."""
+        ...
+
+    async def daily(self, period: Period, tz: ZoneInfo) -> list[DayCount]: ...
+
+    async def overdue(self, now: datetime, limit: int) -> list[Overdue]:
+        """Open jobs past their running due time at `now`, the latest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction: committed on a clean exit, rolled back on any error."""
 
@@ -167,6 +183,9 @@ class UnitOfWork(Protocol):
 
     @property
     def rota(self) -> RotaRepository: ...
+
+    @property
+    def stats(self) -> StatsRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -57,6 +57,7 @@ from tickets.routing import (
     team_for,
 )
 from tickets.states import UNFINISHED, Channel, Source, Status
+from tickets.stats import DayCount, Figures, GroupBy, Overdue, Period, group_name
 from tickets.visits import VisitOutcome, VisitPolicy, follow_up_key
 from tickets.worktime import weekdays
 
@@ -544,6 +545,24 @@ class TicketService:
     async def search(self, query: TicketQuery) -> Page:
         async with self._uow(readonly=True) as uow:
             return await uow.tickets.search(query)
+
+    async def figures(self, period: Period, group_by: GroupBy | None = None) -> list[Figures]:
+        """The period's figures (tickets/stats.py): the total alone, or one per group with
+        its name as the directory gives it."""
+        async with self._uow(readonly=True) as uow:
+            found = await uow.stats.figures(period, group_by)
+        return [replace(f, name=group_name(group_by, f.key, self.directory)) for f in found]
+
+    async def daily(self, period: Period) -> list[DayCount]:
+        """Received and closed per local day of the period."""
+        async with self._uow(readonly=True) as uow:
+            return await uow.stats.daily(period, self.tz)
+
+    async def overdue(self, limit: int) -> list[Overdue]:
+        """Open jobs past the due time they work towards now, the latest first."""
+        async with self._uow(readonly=True) as uow:
+            found = await uow.stats.overdue(self.clock.now(), limit)
+        return [replace(o, assignee_name=self.directory.name_of(o.assignee_id)) for o in found]
 
 
 async def _retrying(run: Callable[[], Awaitable[T]]) -> T:

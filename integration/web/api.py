@@ -15,7 +15,10 @@ from integration.web.schemas import (
     ActionOut,
     ActionRequest,
     EventOut,
+    FiguresOut,
     Health,
+    StatsOut,
+    StatsQuery,
     TicketCreate,
     TicketDetail,
     TicketListQuery,
@@ -113,6 +116,23 @@ async def act_on_ticket(request: web.Request) -> web.Response:
     return _json(ActionOut(**out.model_dump(), assignee_phone=phone, follow_up=follow_up))
 
 
+async def stats(request: web.Request) -> web.Response:
+    """The figures of a period, for the whole site and, when asked, per group."""
+    service = _service(request)
+    query = StatsQuery.model_validate(dict(request.query))
+    period = query.period(service.tz)
+    total = (await service.figures(period))[0]
+    groups = await service.figures(period, query.group_by) if query.group_by else []
+    return _json(
+        StatsOut(
+            from_=period.start,
+            to=period.end,
+            total=FiguresOut.of(total),
+            groups=[FiguresOut.of(g) for g in groups],
+        )
+    )
+
+
 async def health(request: web.Request) -> web.Response:
     return _json(Health(status="ok"))
 
@@ -145,5 +165,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/healthz", health)
     app.router.add_post("/api/v1/tickets", create_ticket)
     app.router.add_get("/api/v1/tickets", list_tickets)
+    app.router.add_get("/api/v1/stats", stats)
     app.router.add_get(f"/api/v1/tickets/{NUMBER}", get_ticket)
     app.router.add_post(f"/api/v1/tickets/{NUMBER}/actions", act_on_ticket)

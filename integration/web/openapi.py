@@ -15,6 +15,8 @@ from integration.web.schemas import (
     ActionRequest,
     ErrorOut,
     Health,
+    StatsOut,
+    StatsQuery,
     TicketCreate,
     TicketDetail,
     TicketListQuery,
@@ -31,6 +33,8 @@ _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (TicketPage, "serialization"),
     (ErrorOut, "serialization"),
     (Health, "serialization"),
+    (StatsOut, "serialization"),
+    (StatsQuery, "validation"),
 ]
 
 
@@ -60,11 +64,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return {str(s): _json(_ref("ErrorOut"), words[s]) for s in statuses}
 
 
-def _query_parameters() -> list[dict[str, Any]]:
-    schema = TicketListQuery.model_json_schema(ref_template="#/components/schemas/{model}")
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", ()))
     parameters = []
     for name, prop in schema["properties"].items():
-        parameter: dict[str, Any] = {"name": name, "in": "query", "required": False}
+        parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
         parameter["schema"] = {k: v for k, v in prop.items() if k not in {"title", "description"}}
         if "description" in prop:
             parameter["description"] = prop["description"]
@@ -117,9 +122,20 @@ def document() -> dict[str, Any]:
                 },
                 "get": {
                     "summary": "List tickets, newest first, keyset-paginated",
-                    "parameters": _query_parameters(),
+                    "parameters": _query_parameters(TicketListQuery),
                     "responses": {
                         "200": _json(schema[TicketPage], "a page; follow next_cursor"),
+                        **_errors(401, 422),
+                    },
+                },
+            },
+            "/api/v1/stats": {
+                "get": {
+                    "summary": "The figures of a period (the weekly summary's), in all and "
+                    "per team, technician, category or place",
+                    "parameters": _query_parameters(StatsQuery),
+                    "responses": {
+                        "200": _json(schema[StatsOut], "durations in seconds, money in fen"),
                         **_errors(401, 422),
                     },
                 },

@@ -2,9 +2,10 @@
 
 import re
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +22,7 @@ from pydantic_core import ErrorDetails
 
 from integration.web.controls import refuse
 from tickets.actions import MAX_TEXT, Command, Verb
+from tickets.errors import InvalidInput
 from tickets.events import EventKind, details_to_json
 from tickets.fees import FeeRequest, Material, SuppliedBy, fen, quantity
 from tickets.machine import EXTEND_MAX_MINUTES
@@ -30,6 +32,7 @@ from tickets.people import Directory
 from tickets.phone import normalize_phone
 from tickets.rating import Agreement, Rating, is_complaint, rating_of
 from tickets.states import Channel, Decision, PauseKind, Review, Source, Status, Urgency
+from tickets.stats import MAX_DAYS, Figures, GroupBy, Period
 from tickets.visits import VisitOutcome
 from tickets.words import describe
 
@@ -78,6 +81,8 @@ LABELS = {
     "reporter": "报修人",
     "channel": "报修渠道",
     "urgency": "紧急程度",
+    "from": "开始日期",
+    "group_by": "分组方式",
     "action": "操作",
     "status": "状态",
     "limit": "条数",
@@ -379,6 +384,85 @@ class TicketListQuery(Body):
     )
     cursor: Annotated[str, StringConstraints(max_length=64)] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class StatsQuery(Body):
+    """A period of the figures: local days (`to` included) or instants (`to` excluded).
+
+    Both ends are required; they are checked in `period`, whose words name them (pydantic's
+    would call `to` by the label a dispatch's `to` has)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"required": ["from", "to"]})
+
+    from_: Moment | None = Field(
+        default=None, alias="from", description="inclusive; a date means that local day's start"
+    )
+    to: Moment | None = Field(
+        default=None, description="a date includes that local day; an instant is excluded"
+    )
+    group_by: GroupBy | None = None
+
+    def period(self, tz: ZoneInfo) -> Period:
+        if self.from_ is None:
+            raise InvalidInput("请填写开始日期 from，如 2026-11-23", field="from")
+        if self.to is None:
+            raise InvalidInput("请填写结束日期 to，如 2026-11-29", field="to")
+        start = _start(self.from_, tz)
+        end = self.to if isinstance(self.to, datetime) else _start(self.to + timedelta(days=1), tz)
+        if end <= start:
+            raise InvalidInput("结束日期 to 不能早于开始日期 from", field="to")
+        period = Period(start, end)
+        if period.too_long:
+            raise InvalidInput(f"一次最多查 {MAX_DAYS} 天，请缩短日期范围", field="to")
+        return period
+
+
+def _start(moment: date, tz: ZoneInfo) -> datetime:
+    """A day's first instant in the site's zone, or the instant itself."""
+    if isinstance(moment, datetime):
+        return moment
+    return datetime.combine(moment, time.min, tzinfo=tz)
+
+
+class FiguresOut(BaseModel):
+    """One group's figures (tickets/stats.py `Figures` says what each counts): durations in
+    seconds, money in fen, averages of 1 to 5 stars."""
+
+    key: str | None = Field(description="the team, technician, category or place; null: none")
+    name: str | None
+    received: int
+    closed: int
+    cancelled: int
+    open_at_end: int
+    accept_p50_s: int | None
+    accept_p90_s: int | None
+    complete_p50_s: int | None
+    complete_p90_s: int | None
+    sla_judged: int
+    sla_met: int
+    sla_met_pct: float | None
+    escalations: int
+    ratings: int
+    rating_overall_avg: float | None
+    rating_speed_avg: float | None
+    rating_attitude_avg: float | None
+    low_ratings: int
+    reworks: int
+    complaints: int
+    revenue_fen: int
+
+    @classmethod
+    def of(cls, figures: Figures) -> "FiguresOut":
+        return cls(**asdict(figures), sla_met_pct=figures.sla_met_pct)
+
+
+class StatsOut(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    from_: datetime = Field(serialization_alias="from", description="the period's first instant")
+    to: datetime = Field(description="the instant just after the period")
+    total: FiguresOut
+    groups: list[FiguresOut] = Field(description="one per group, busiest first; [] ungrouped")
 
 
 class Ref(BaseModel):

@@ -1,0 +1,160 @@
+"""The figures of a period (`storage/stats.py`) over a million tickets on PostgreSQL.
+
+A fresh database, made on the server `--postgres` names and dropped at the end, is seeded as
+`bench/sla.py` seeds it (N tickets 90 seconds apart, nearly three years of them at a million,
+each with its timeline), and then given what the figures count besides: a rating on a third
+of the closed jobs (a fifth of those low), an escalation on one ticket in ten, a payment on a
+quarter of the closed jobs, a rework on one in twenty-five.
+
+Timed, as the weekly summary and `GET /api/v1/stats` ask for them through the unit of work:
+the last full week's figures, the total and by team, with the week before for the change
+(the summary's query), and a year's, the total and by team (the API's). Best and median of
+`--runs`; targets: a week under 1 s, a year under 2 s.
+
+    .venv/bin/python -m bench.stats --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
+        [--tickets 1000000] [--runs 5]
+"""
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.sla import seed
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.uow import SqlUnitOfWorkFactory
+from tests.conftest import database_url, on_server
+from tickets.stats import Figures, GroupBy, Period
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEEK_TARGET_S = 1.0
+YEAR_TARGET_S = 2.0
+
+_MORE = (
+    text("""
+UPDATE ticket SET rating_overall = CASE WHEN id % 15 = 0 THEN 2 ELSE 3 + id % 3 END,
+                  rating_speed = 3 + id % 3, rating_attitude = 4 + id % 2, rated_at = closed_at
+WHERE status = 'closed' AND id % 3 = 0
+"""),
+    text("""
+INSERT INTO ticket_event (ticket_id, kind, at, actor_name, source, from_status, to_status, details)
+SELECT id, 'escalated', created_at + interval '1 day', '系统', 'job', status, status,
+       json_build_object('step', 1, 'to', 'supervisors', 'deadline', 'accept')
+FROM ticket WHERE id % 10 = 0
+"""),
+    text("""
+INSERT INTO ticket_event (ticket_id, kind, at, actor_name, source, from_status, to_status, details)
+SELECT id, 'paid', completed_at + interval '1 hour', '林客服', 'api', 'confirmed', 'confirmed',
+       json_build_object('method', 'wechat', 'amount_fen', 3000 + id % 7 * 500)
+FROM ticket WHERE status = 'closed' AND id % 4 = 0
+"""),
+    text("""
+INSERT INTO ticket_event (ticket_id, kind, at, actor_name, source, from_status, to_status, details)
+SELECT id, 'reopen', completed_at - interval '1 hour', '林客服', 'api', 'completed', 'assigned',
+       json_build_object('reason', '还是漏水', 'rework', 1)
+FROM ticket WHERE status = 'closed' AND id % 25 = 0
+"""),
+    text("UPDATE ticket SET rework_count = 1 WHERE status = 'closed' AND id % 25 = 0"),
+)
+
+
+async def enrich(engine: AsyncEngine, url: str) -> None:
+    start = time.perf_counter()
+    async with engine.begin() as connection:
+        for statement in _MORE:
+            await connection.execute(statement)
+    await on_server(url, "VACUUM (ANALYZE) ticket, ticket_event")
+    print(f"  ratings, escalations, payments and reworks in {time.perf_counter() - start:.1f} s")
+
+
+async def timed(
+    label: str, runs: int, target: float, work: Callable[[], Awaitable[list[Figures]]]
+) -> bool:
+    durations = []
+    found: list[Figures] = []
+    for attempt in range(-1, runs):  # the first, untimed, opens the pool's connection
+        start = time.perf_counter()
+        found = await work()
+        if attempt >= 0:
+            durations.append(time.perf_counter() - start)
+    best, median = min(durations), statistics.median(durations)
+    total = found[0]
+    print(
+        f"  {label}: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms over {runs} runs"
+        f" ({total.received:,} received, {total.closed:,} closed, {total.open_at_end:,} open"
+        f" at the end, {len(found) - 1} groups)"
+    )
+    return median < target
+
+
+async def run(url: str, tickets: int, runs: int) -> None:
+    name = f"baoxiu_bench_stats_{os.getpid()}"
+    await on_server(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    try:
+        engine = create_engine(database_url(url, name))
+        try:
+            await upgrade(engine)
+            now = datetime.now(UTC)
+            await seed(engine, database_url(url, name), tickets, now)
+            await enrich(engine, database_url(url, name))
+            uows = SqlUnitOfWorkFactory(engine)
+            week = Period.week_of(now, SHANGHAI).previous()
+            year = Period.local_days(
+                (now - timedelta(days=365)).astimezone(SHANGHAI).date(),
+                now.astimezone(SHANGHAI).date(),
+                SHANGHAI,
+            )
+
+            def figures(
+                *asked: tuple[Period, GroupBy | None],
+            ) -> Callable[[], Awaitable[list[Figures]]]:
+                async def work() -> list[Figures]:
+                    found: list[Figures] = []
+                    async with uows(readonly=True) as uow:
+                        for period, group_by in asked:
+                            found += await uow.stats.figures(period, group_by)
+                    return found
+
+                return work
+
+            summary = figures(
+                (week, None),
+                (week, GroupBy.TEAM),
+                (week.previous(), None),
+                (week.previous(), GroupBy.TEAM),
+            )
+            api = figures((year, None), (year, GroupBy.TEAM))
+            weekly = await timed(
+                "a week, total and by team, and the week before", runs, WEEK_TARGET_S, summary
+            )
+            yearly = await timed("a year, total and by team", runs, YEAR_TARGET_S, api)
+        finally:
+            await engine.dispose()
+    finally:
+        await on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    print(f"  a week under {WEEK_TARGET_S:.0f} s: {'yes' if weekly else 'NO'}")
+    print(f"  a year under {YEAR_TARGET_S:.0f} s: {'yes' if yearly else 'NO'}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument(
+        "--postgres", required=True, help="a PostgreSQL URL; the bench makes its own database"
+    )
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5, help="times each query is timed")
+    args = parser.parse_args(argv)
+    print("PostgreSQL")
+    asyncio.run(run(args.postgres, args.tickets, args.runs))
+
+
+if __name__ == "__main__":
+    main()
