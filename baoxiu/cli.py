@@ -1,9 +1,10 @@
 """The `baoxiu` command line: set up, serve, migrate, and work tickets from a terminal."""
 
 import asyncio
+import json
 import logging
 from collections.abc import Coroutine
-from datetime import datetime
+from datetime import datetime, time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -31,7 +32,9 @@ from integration.clicks import TOASTS
 from integration.web.controls import visible
 from integration.web.errors import validation_fields
 from integration.web.hosts import LOOPBACK
+from integration.web.photos import PhotoStore
 from integration.web.schemas import ActionRequest, TicketCreate
+from jobs.weekly import due_week, read_week, summary_maker
 from storage.engine import create_engine
 from storage.migrate import current, upgrade
 from storage.uow import SqlUnitOfWorkFactory
@@ -40,12 +43,16 @@ from tickets.clock import SystemClock
 from tickets.errors import TicketError
 from tickets.explain import explain
 from tickets.fee_sheet import fee_rows, read_fees
+from tickets.messages import Report
 from tickets.model import SYSTEM, Actor
 from tickets.payment import payment_words
 from tickets.ports import TicketQuery
+from tickets.recipients import Reach
 from tickets.rota_sheet import read_sheet
 from tickets.sheet import BadSheet
 from tickets.states import Channel, Source, Status, Urgency
+from tickets.stats import Period
+from tickets.summary import Week, week_json, weekly_report
 from tickets.words import describe
 
 T = TypeVar("T")
@@ -89,6 +96,8 @@ fees_app = typer.Typer(
 )
 app.add_typer(rota_app, name="rota")
 app.add_typer(fees_app, name="fees")
+report_app = typer.Typer(help="Management's reports: the weekly summary.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -718,6 +727,78 @@ def _moment(text: str, option: str = "--at") -> datetime:
         err.print(f"✗ {option} 写成带时区的时间，如 2026-09-30T17:50:00+08:00", highlight=False)
         raise typer.Exit(2)
     return moment
+
+
+@report_app.command("weekly")
+def report_weekly(
+    week: Annotated[
+        str | None,
+        typer.Option(help="ISO week, e.g. 2026-W48. Default: the week the summary is due for."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The figures as JSON.")] = False,
+    send: Annotated[
+        bool,
+        typer.Option(
+            "--send",
+            help="Queue it for the management chats now (once per chat and week, as the "
+            "scheduled one; a running `baoxiu serve` delivers it).",
+        ),
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """The weekly summary: a week's figures against the week before, what is overdue now,
+    the top technicians and the hot spots."""
+    settings = _settings(config)
+    tz = settings.site.tz
+    at = time.fromisoformat(settings.reports.weekly_time)
+    name = week or due_week(datetime.now(tz), settings.reports.weekly_day, at, tz)
+    try:
+        Period.week(name, tz)
+    except ValueError as error:
+        err.print(f"✗ --week：{error}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+    async def fetch() -> tuple[Week, int | None]:
+        async with open_service(settings) as service:
+            data = await read_week(service, name, settings.hotspots.rule())
+            if not send:
+                return data, None
+            photos = PhotoStore(settings.site.data_dir / "photos")
+            make = summary_maker(
+                service, settings.hotspots.rule(), lambda png: photos.add_image(png, "png")
+            )
+            report = await make(name)
+            if report is None:
+                return data, 0
+            return data, await service.send(report, Reach.MANAGEMENT, once=f"weekly:{name}")
+
+    data, sent = _run(fetch())
+    if as_json:
+        out.file.write(json.dumps(week_json(data), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_report(weekly_report(data, tz))
+    if sent is not None:
+        chats = len(settings.chats.management)
+        if data.quiet:
+            err.print(f"这一周（{name}）没有任何报修，没有发送。", highlight=False)
+        elif sent:
+            err.print(
+                f"✓ 已排入发送队列：{sent} 个管理群（baoxiu serve 运行时发出）", highlight=False
+            )
+        else:
+            err.print(f"{name} 的周报已发到全部 {chats} 个管理群，不再重复发送。", highlight=False)
+
+
+def _print_report(report: Report) -> None:
+    out.print(Text(f"{report.title}  {report.period}", style="bold"))
+    table = Table(show_header=False, box=None, pad_edge=False)
+    for label, value in report.figures:
+        table.add_row(Text(label, style="dim"), _shown(value))
+    out.print(table)
+    for section in report.sections:
+        out.print(Text(f"\n{section.title}", style="bold"))
+        for line in section.lines:
+            out.print(_shown(f"  · {line}"))
 
 
 @app.command()

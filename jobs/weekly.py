@@ -12,13 +12,18 @@ week before last is history, not news.
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from tickets.hotspots import HotspotRule
 
 from tickets.clock import Clock
 from tickets.messages import Report
 from tickets.recipients import Reach
 from tickets.service import TicketService
+from tickets.stats import GroupBy, Period
+from tickets.summary import Week, weekly_report
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,49 @@ def due_week(now: datetime, day: str, at: time, tz: ZoneInfo) -> str:
         moment -= timedelta(days=7)
     year, week, _ = (moment - timedelta(days=7)).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+OVERDUE_READ = 1000
+"""Overdue jobs read to count them; the summary lists the first few."""
+
+
+async def read_week(service: TicketService, name: str, rule: HotspotRule) -> Week:
+    """The figures of ISO week `name` and of the week before, as the summary says them."""
+    period = Period.week(name, service.tz)
+    before = period.previous()
+    [total], [earlier] = await service.figures(period), await service.figures(before)
+    return Week(
+        name=name,
+        period=period,
+        total=total,
+        before=earlier,
+        teams=await service.figures(period, GroupBy.TEAM),
+        teams_before=await service.figures(before, GroupBy.TEAM),
+        categories=await service.figures(period, GroupBy.CATEGORY),
+        categories_before=await service.figures(before, GroupBy.CATEGORY),
+        technicians=await service.figures(period, GroupBy.TECHNICIAN),
+        days=await service.daily(period),
+        overdue=await service.overdue(OVERDUE_READ),
+        hotspots=await service.hotspots(period.end, rule.window_days, rule.min_count),
+    )
+
+
+def summary_maker(
+    service: TicketService, rule: HotspotRule, keep_picture: Callable[[bytes], str]
+) -> Callable[[str], Awaitable[Report | None]]:
+    """The week's summary with its plots drawn once and kept (`keep_picture` stores the PNG
+    and names it) for the chats that show a picture; None for a quiet week."""
+
+    async def make(name: str) -> Report | None:
+        from cards.render_chart import draw  # matplotlib: only where a picture is drawn
+
+        week = await read_week(service, name, rule)
+        if week.quiet:
+            return None
+        report = weekly_report(week, service.tz)
+        return replace(report, picture=keep_picture(draw(report.plots)))
+
+    return make
 
 
 class WeeklySummary:
