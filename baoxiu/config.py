@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 
 from tickets.audience import Audience
 from tickets.deadlines import Counting, Policy, Rung, Step, Target, TargetChange
+from tickets.duplicates import DuplicateRule
 from tickets.fee_sheet import CODE
 from tickets.fees import MAX_FEN, FeeSchedule, fen
 from tickets.fees import FeeItem as ScheduleItem
@@ -374,6 +375,27 @@ class ReportsConfig(Section):
     weekly_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "09:00"
 
 
+class DuplicatesConfig(Section):
+    """`[duplicates]`: when a new report is marked as possibly repeating an open one
+    (tickets/duplicates.py)."""
+
+    window_hours: Annotated[int, Field(ge=1, le=24 * 7)] = 24
+    """How far back an open report may be that a new one repeats."""
+    similarity: Annotated[int, Field(ge=1, le=100)] = 60
+    """From what score (0 to 100) two descriptions of different categories are one fault."""
+
+    def rule(self) -> DuplicateRule:
+        return DuplicateRule(timedelta(hours=self.window_hours), self.similarity)
+
+
+class HotspotsConfig(Section):
+    """`[hotspots]`: a place or building with this many faults of one category within the
+    window is a candidate for preventive work (tickets/hotspots.py)."""
+
+    window_days: Annotated[int, Field(ge=1, le=366)] = 30
+    min_count: Annotated[int, Field(ge=2, le=1000)] = 3
+
+
 Yuan = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 100, decimal_places=2)]
 """Money as the file writes it: 30 or 12.5 yuan, exact; the core counts it in fen."""
 
@@ -477,6 +499,8 @@ class Settings(BaseSettings):
     delivery: DeliveryConfig = DeliveryConfig()
     sla: SlaConfig = SlaConfig()
     reports: ReportsConfig = ReportsConfig()
+    duplicates: DuplicatesConfig = DuplicatesConfig()
+    hotspots: HotspotsConfig = HotspotsConfig()
     fees: FeesConfig = FeesConfig()
     visits: list[VisitConfig] = []
 

@@ -57,6 +57,7 @@ def build_service(
         fees=settings.fee_schedule(),
         visits=settings.visit_policy(),
         rotas=settings.rotas(),
+        duplicates=settings.duplicates.rule(),
     )
 
 

@@ -16,6 +16,7 @@ from storage.engine import dialect_insert
 from storage.inbound import first_time
 from storage.tables import TicketEventRow, TicketRow, TicketSequenceRow
 from tickets.deadlines import Rung
+from tickets.duplicates import ENDED
 from tickets.errors import ConcurrentUpdate
 from tickets.events import details_from_json, details_to_json
 from tickets.fees import FeeLine, Material, SuppliedBy
@@ -146,6 +147,11 @@ _MEMBER_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:member))").b
 )
 
 
+_NEAR_LIMIT = 200
+"""More open reports than this in one building within the window is no burst pipe to find
+among; the earliest are the ones a new report would repeat."""
+
+
 class SqlTicketRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -258,6 +264,21 @@ class SqlTicketRepository:
     async def due_visits(self, now: datetime, limit: int) -> list[str]:
         statement = _due(TicketRow.visit_due_at, now, limit)
         return list((await self._session.exec(statement)).all())
+
+    async def open_near(self, building: str | None, place: str, since: datetime) -> list[Ticket]:
+        """A range scan of `ix_ticket_building_created` (or of `ix_ticket_place`)."""
+        where = TicketRow.building == building if building else TicketRow.place == place
+        statement = (
+            select(TicketRow)
+            .where(
+                where,
+                col(TicketRow.created_at) >= since,
+                col(TicketRow.status).not_in([s.value for s in ENDED]),
+            )
+            .order_by(col(TicketRow.created_at))
+            .limit(_NEAR_LIMIT)
+        )
+        return [_to_ticket(row) for row in (await self._session.exec(statement)).all()]
 
     async def events(self, ticket: Ticket) -> list[Event]:
         statement = (
