@@ -424,6 +424,12 @@ def tickets_act(
         str | None,
         typer.Option(help="Visit (回访): resolved, recurred (opens a linked ticket), unreachable."),
     ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option(
+            help="Merge (合并): the ticket the duplicate goes into (default: the marked one)."
+        ),
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -452,6 +458,7 @@ def tickets_act(
                 "rating": _stars(stars, comment),
                 "method": method,
                 "outcome": outcome,
+                "into": into,
             }
         )
     except ValidationError as error:

@@ -46,6 +46,7 @@ from tickets.duplicates import DuplicateRule
 from tickets.fee_sheet import CODE
 from tickets.fees import MAX_FEN, FeeSchedule, fen
 from tickets.fees import FeeItem as ScheduleItem
+from tickets.hotspots import HotspotRule
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
 from tickets.rota import WEEKDAYS, Entry, OnCall, Rotas, Span, TeamRota
@@ -394,6 +395,9 @@ class HotspotsConfig(Section):
 
     window_days: Annotated[int, Field(ge=1, le=366)] = 30
     min_count: Annotated[int, Field(ge=2, le=1000)] = 3
+
+    def rule(self) -> HotspotRule:
+        return HotspotRule(self.window_days, self.min_count)
 
 
 Yuan = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 100, decimal_places=2)]

@@ -58,6 +58,7 @@ def build_service(
         visits=settings.visit_policy(),
         rotas=settings.rotas(),
         duplicates=settings.duplicates.rule(),
+        hotspots=settings.hotspots.rule(),
     )
 
 

@@ -14,7 +14,7 @@ path: there is no second way to change a ticket or to write its timeline.
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from tickets.errors import (
 from tickets.escalation import audience_words, follow, overdue_text, reach, releases
 from tickets.events import Escalated, EventKind, VisitDue, Visited
 from tickets.fees import FeeSchedule
+from tickets.hotspots import Hotspot, HotspotRule, ranked
 from tickets.machine import Context, created, decide, merged_in
 from tickets.messages import Escalation, Reminder, Sent, Visit
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
@@ -107,13 +108,15 @@ class TicketService:
         fees: FeeSchedule | None = None,
         visits: VisitPolicy | None = None,
         duplicates: DuplicateRule | None = None,
+        hotspots: HotspotRule | None = None,
     ) -> None:
         """`on_commit` runs after each committed change: the delivery worker's wake-up.
         `policy` is the SLA that sets tickets' due times; without one they carry none.
         `rotas` say who of each team is on duty; without them, everyone always is.
         `fees` is the schedule a completed job is charged by; without one, nothing is.
         `visits` says which closed jobs customer service calls back; without it, none.
-        `duplicates` says when a new report may repeat an open one; without it, the default."""
+        `duplicates` says when a new report may repeat an open one; without it, the default.
+        `hotspots` is the window and count a hot spot is found by unless a caller says."""
         self._uow = uow
         self._planner = planner
         self.directory = directory
@@ -125,6 +128,7 @@ class TicketService:
         self.fees = fees or FeeSchedule({})
         self._visits = visits or VisitPolicy({})
         self._duplicates = duplicates or DuplicateRule()
+        self.hotspot_rule = hotspots or HotspotRule()
         self._policy = policy
         self.rotas = rotas or Rotas({}, tz, weekdays())
 
@@ -525,6 +529,16 @@ class TicketService:
             if ticket is None:
                 raise NotFound("没有找到这张报修单，请检查链接是否完整")
             return TicketHistory(ticket=ticket, events=await uow.tickets.events(ticket))
+
+    async def hotspots(self, now: datetime, window_days: int, min_count: int) -> list[Hotspot]:
+        """Places and buildings with `min_count` or more faults of one category opened in the
+        `window_days` before `now`, most first (tickets/hotspots.py); the weekly summary and
+        `GET /api/v1/stats/hotspots` list them."""
+        if window_days < 1 or min_count < 1:
+            raise InvalidInput("统计天数和次数须至少为 1", field="days")
+        since = now - timedelta(days=window_days)
+        async with self._uow(readonly=True) as uow:
+            return ranked(await uow.tickets.hotspots(since, now, min_count))
 
     async def search(self, query: TicketQuery) -> Page:
         async with self._uow(readonly=True) as uow:
