@@ -530,6 +530,13 @@ class TicketService:
                 raise NotFound("没有找到这张报修单，请检查链接是否完整")
             return TicketHistory(ticket=ticket, events=await uow.tickets.events(ticket))
 
+    async def followed(self, ticket: Ticket) -> TicketHistory | None:
+        """The ticket a merged report's resident now follows, with its timeline; None for a
+        report that was not merged."""
+        if ticket.merged_into is None:
+            return None
+        return await self.history(ticket.merged_into)
+
     async def hotspots(self, now: datetime, window_days: int, min_count: int) -> list[Hotspot]:
         """Places and buildings with `min_count` or more faults of one category opened in the
         `window_days` before `now`, most first (tickets/hotspots.py); the weekly summary and

@@ -20,10 +20,10 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from integration.web.controls import refuse
-from tickets.hotspots import Hotspot
 from tickets.actions import MAX_TEXT, Command, Verb
 from tickets.events import EventKind, details_to_json
 from tickets.fees import FeeRequest, Material, SuppliedBy, fen, quantity
+from tickets.hotspots import Hotspot
 from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.payment import PayMethod, payment_words

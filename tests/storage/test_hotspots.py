@@ -38,11 +38,11 @@ async def test_repeated_faults_at_a_place_or_in_a_building_are_hot_spots(
         ("3栋2单元501", "3栋", "水电", 4),
         (None, "5栋", "门窗", 3),
     ]
-    leak, door = found
-    assert leak.numbers == (*reversed(leaks), old)
-    assert repeated not in leak.numbers
-    assert door.numbers == tuple(reversed(doors))
-    assert leak.last_at - leak.first_at == timedelta(days=16)
+    hot_leak, hot_door = found
+    assert hot_leak.numbers == (*reversed(leaks), old)
+    assert repeated not in hot_leak.numbers
+    assert hot_door.numbers == tuple(reversed(doors))
+    assert hot_leak.last_at - hot_leak.first_at == timedelta(days=16)
     week = await service.hotspots(clock.now(), 7, 3)
     assert [(h.place, h.count) for h in week] == [("3栋2单元501", 3), (None, 3)]
     assert await service.hotspots(clock.now(), 30, 5) == []
