@@ -94,8 +94,15 @@ def _punctuation(word: str) -> bool:
     return not any(c.isalnum() for c in word)
 
 
+def warm() -> None:
+    """Load jieba's dictionary now (seconds on a small machine): the app does it in a thread
+    as it starts; without that, the first report compared loads it."""
+    _tokenizer()
+
+
 @functools.cache
 def _tokenizer() -> jieba.Tokenizer:
-    """jieba's dictionary, loaded on the first report compared, not at import."""
     jieba.setLogLevel(logging.WARNING)
-    return jieba.Tokenizer()
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
