@@ -433,6 +433,12 @@ def tickets_act(
         str | None,
         typer.Option(help="Visit (回访): resolved, recurred (opens a linked ticket), unreachable."),
     ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option(
+            help="Merge (合并): the ticket the duplicate goes into (default: the marked one)."
+        ),
+    ] = None,
 ) -> None:
     """Act on a ticket as a member: claim, dispatch, start, pause, complete, extend, …"""
     settings = _settings(config)
@@ -461,6 +467,7 @@ def tickets_act(
                 "rating": _stars(stars, comment),
                 "method": method,
                 "outcome": outcome,
+                "into": into,
             }
         )
     except ValidationError as error:
@@ -760,13 +767,11 @@ def report_weekly(
 
     async def fetch() -> tuple[Week, int | None]:
         async with open_service(settings) as service:
-            data = await read_week(service, name, settings.hotspots.rule())
+            data = await read_week(service, name)
             if not send:
                 return data, None
             photos = PhotoStore(settings.site.data_dir / "photos")
-            make = summary_maker(
-                service, settings.hotspots.rule(), lambda png: photos.add_image(png, "png")
-            )
+            make = summary_maker(service, lambda png: photos.add_image(png, "png"))
             report = await make(name)
             if report is None:
                 return data, 0

@@ -42,9 +42,11 @@ from sqlalchemy.engine import make_url
 
 from tickets.audience import Audience
 from tickets.deadlines import Counting, Policy, Rung, Step, Target, TargetChange
+from tickets.duplicates import DuplicateRule
 from tickets.fee_sheet import CODE
 from tickets.fees import MAX_FEN, FeeSchedule, fen
 from tickets.fees import FeeItem as ScheduleItem
+from tickets.hotspots import HotspotRule
 from tickets.people import Directory, DispatchMode, Member, Role, Team
 from tickets.phone import normalize_phone
 from tickets.rota import WEEKDAYS, Entry, OnCall, Rotas, Span, TeamRota
@@ -379,6 +381,30 @@ class ReportsConfig(Section):
     weekly_time: ClockTime = "09:00"
 
 
+class DuplicatesConfig(Section):
+    """`[duplicates]`: when a new report is marked as possibly repeating an open one
+    (tickets/duplicates.py)."""
+
+    window_hours: Annotated[int, Field(ge=1, le=24 * 7)] = 24
+    """How far back an open report may be that a new one repeats."""
+    similarity: Annotated[int, Field(ge=1, le=100)] = 60
+    """From what score (0 to 100) two descriptions of different categories are one fault."""
+
+    def rule(self) -> DuplicateRule:
+        return DuplicateRule(timedelta(hours=self.window_hours), self.similarity)
+
+
+class HotspotsConfig(Section):
+    """`[hotspots]`: a place or building with this many faults of one category within the
+    window is a candidate for preventive work (tickets/hotspots.py)."""
+
+    window_days: Annotated[int, Field(ge=1, le=366)] = 30
+    min_count: Annotated[int, Field(ge=2, le=1000)] = 3
+
+    def rule(self) -> HotspotRule:
+        return HotspotRule(self.window_days, self.min_count)
+
+
 Yuan = Annotated[Decimal, Field(ge=0, le=MAX_FEN // 100, decimal_places=2)]
 """Money as the file writes it: 30 or 12.5 yuan, exact; the core counts it in fen."""
 
@@ -482,6 +508,8 @@ class Settings(BaseSettings):
     delivery: DeliveryConfig = DeliveryConfig()
     sla: SlaConfig = SlaConfig()
     reports: ReportsConfig = ReportsConfig()
+    duplicates: DuplicatesConfig = DuplicatesConfig()
+    hotspots: HotspotsConfig = HotspotsConfig()
     fees: FeesConfig = FeesConfig()
     visits: list[VisitConfig] = []
 

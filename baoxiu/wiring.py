@@ -57,6 +57,8 @@ def build_service(
         fees=settings.fee_schedule(),
         visits=settings.visit_policy(),
         rotas=settings.rotas(),
+        duplicates=settings.duplicates.rule(),
+        hotspots=settings.hotspots.rule(),
     )
 
 

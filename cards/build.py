@@ -50,10 +50,11 @@ _TEAM = (
     " reopen close reveal"
 )
 _SUPERVISORS = (
-    "review dispatch consent transfer pause resume confirm pay reopen close cancel reveal hurry"
+    "review dispatch consent transfer pause resume confirm pay reopen close merge cancel reveal"
+    " hurry"
 )
 _DIRECT = "start quote consent complete pause resume reschedule transfer hand_back"
-_AGENTS = "visit reveal confirm pay close hurry"
+_AGENTS = "visit reveal confirm pay close merge hurry"
 MENUS: Mapping[Audience, tuple[Verb, ...]] = {
     Audience.TEAM: tuple(Verb(v) for v in _TEAM.split()),
     Audience.SUPERVISORS: tuple(Verb(v) for v in _SUPERVISORS.split()),
@@ -273,7 +274,11 @@ def _notes(ticket: Ticket, ctx: CardContext) -> tuple[Note, ...]:
         notes.append(Note(f"{ctx.directory.name_of(ticket.handled_by)}跟进中", Tone.BLUE))
     if ticket.pause_reason and ticket.status is Status.PAUSED:
         notes.append(Note(f"暂停原因：{ticket.pause_reason}", Tone.ORANGE))
-    if ticket.cancel_reason and ticket.status is Status.CANCELLED:
+    if ticket.possible_duplicate_of and ticket.status not in _ENDED:
+        notes.append(Note(f"可能与 {ticket.possible_duplicate_of} 重复", Tone.ORANGE))
+    if ticket.merged_into:
+        notes.append(Note(f"已合并到 {ticket.merged_into}（重复报修）", Tone.GREY))
+    elif ticket.cancel_reason and ticket.status is Status.CANCELLED:
         notes.append(Note(f"取消原因：{ticket.cancel_reason}", Tone.GREY))
     if ticket.rework_count:
         notes.append(Note(f"返工 {ticket.rework_count} 次", Tone.RED))
@@ -308,6 +313,8 @@ def _buttons(
         possible.discard(V.PAY)  # free, or paid: a correction is the API's, with a reason
     if ticket.assignee_id is None:
         possible.discard(V.RESCHEDULE)  # whoever takes the job agrees the visit
+    if ticket.possible_duplicate_of is None:
+        possible.discard(V.MERGE)  # another ticket is merged by number, through the API
     buttons = (
         Button(
             verb.label,

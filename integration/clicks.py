@@ -160,6 +160,7 @@ TOASTS: Mapping[Verb, Callable[[Ticket, Directory], str]] = {
     Verb.CONSENT: lambda t, d: f"已记录业主同意 {yuan(t.quoted_fen or 0)} 元",
     Verb.PAY: lambda t, d: f"{payment_words(t)}，已记入工单",
     Verb.VISIT: _visited,
+    Verb.MERGE: lambda t, d: f"已合并到 {t.merged_into}，业主可在原报修链接查看进度",
 }
 
 

@@ -16,8 +16,6 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tickets.hotspots import HotspotRule
-
 from tickets.clock import Clock
 from tickets.messages import Report
 from tickets.recipients import Reach
@@ -47,7 +45,7 @@ OVERDUE_READ = 1000
 """Overdue jobs read to count them; the summary lists the first few."""
 
 
-async def read_week(service: TicketService, name: str, rule: HotspotRule) -> Week:
+async def read_week(service: TicketService, name: str) -> Week:
     """The figures of ISO week `name` and of the week before, as the summary says them."""
     period = Period.week(name, service.tz)
     before = period.previous()
@@ -64,12 +62,14 @@ async def read_week(service: TicketService, name: str, rule: HotspotRule) -> Wee
         technicians=await service.figures(period, GroupBy.TECHNICIAN),
         days=await service.daily(period),
         overdue=await service.overdue(OVERDUE_READ),
-        hotspots=await service.hotspots(period.end, rule.window_days, rule.min_count),
+        hotspots=await service.hotspots(
+            period.end, service.hotspot_rule.window_days, service.hotspot_rule.min_count
+        ),
     )
 
 
 def summary_maker(
-    service: TicketService, rule: HotspotRule, keep_picture: Callable[[bytes], str]
+    service: TicketService, keep_picture: Callable[[bytes], str]
 ) -> Callable[[str], Awaitable[Report | None]]:
     """The week's summary with its plots drawn once and kept (`keep_picture` stores the PNG
     and names it) for the chats that show a picture; None for a quiet week."""
@@ -77,7 +77,7 @@ def summary_maker(
     async def make(name: str) -> Report | None:
         from cards.render_chart import draw  # matplotlib: only where a picture is drawn
 
-        week = await read_week(service, name, rule)
+        week = await read_week(service, name)
         if week.quiet:
             return None
         report = weekly_report(week, service.tz)

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, text, update
+from sqlalchemy import and_, func, text, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,9 +17,11 @@ from storage.engine import dialect_insert
 from storage.inbound import first_time
 from storage.tables import TicketEventRow, TicketRow, TicketSequenceRow
 from tickets.deadlines import Rung
+from tickets.duplicates import ENDED
 from tickets.errors import ConcurrentUpdate
 from tickets.events import details_from_json, details_to_json
 from tickets.fees import FeeLine, Material, SuppliedBy
+from tickets.hotspots import LATEST, Hotspot
 from tickets.model import Event, Reporter, Ticket
 from tickets.payment import PayMethod
 from tickets.ports import Page, TicketQuery
@@ -146,6 +149,11 @@ _MEMBER_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:member))").b
 )
 
 
+_NEAR_LIMIT = 200
+"""More open reports than this in one building within the window is no burst pipe to find
+among; the earliest are the ones a new report would repeat."""
+
+
 class SqlTicketRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -258,6 +266,97 @@ class SqlTicketRepository:
     async def due_visits(self, now: datetime, limit: int) -> list[str]:
         statement = _due(TicketRow.visit_due_at, now, limit)
         return list((await self._session.exec(statement)).all())
+
+    async def open_near(self, building: str | None, place: str, since: datetime) -> list[Ticket]:
+        """A range scan of `ix_ticket_building_created` (or of `ix_ticket_place`)."""
+        where = TicketRow.building == building if building else TicketRow.place == place
+        statement = (
+            select(TicketRow)
+            .where(
+                where,
+                col(TicketRow.created_at) >= since,
+                col(TicketRow.status).not_in([s.value for s in ENDED]),
+            )
+            .order_by(col(TicketRow.created_at))
+            .limit(_NEAR_LIMIT)
+        )
+        return [_to_ticket(row) for row in (await self._session.exec(statement)).all()]
+
+    async def hotspots(self, since: datetime, until: datetime, min_count: int) -> list[Hotspot]:
+        """Two aggregates (by place and category, by building and category) and, for the
+        groups they find, each one's latest numbers by a window function: the database
+        counts, however many tickets the window holds."""
+        counted = (
+            col(TicketRow.created_at) >= since,
+            col(TicketRow.created_at) < until,
+            col(TicketRow.status) != Status.CANCELLED.value,
+            col(TicketRow.possible_duplicate_of).is_(None),
+        )
+        found = []
+        for key in (TicketRow.place, TicketRow.building):
+            group = col(key)
+            enough = [func.count() >= min_count]
+            if key is TicketRow.building:  # one place's faults are that place's hot spot
+                enough.append(func.count(func.distinct(TicketRow.place)) > 1)
+            hot: Any = (
+                sql_select(
+                    group.label("key"),
+                    func.max(TicketRow.building).label("building"),
+                    col(TicketRow.category).label("category"),
+                    func.count().label("faults"),
+                    func.min(TicketRow.created_at).label("first_at"),
+                    func.max(TicketRow.created_at).label("last_at"),
+                )
+                .where(*counted, group.is_not(None), group != "")
+                .group_by(group, col(TicketRow.category))
+                .having(*enough)
+            )
+            groups = (await (await self._session.connection()).execute(hot)).all()
+            latest = await self._latest(group, counted, hot.subquery())
+            found += [
+                Hotspot(
+                    place=row.key if key is TicketRow.place else None,
+                    building=row.building,
+                    category=row.category,
+                    count=row.faults,
+                    numbers=tuple(latest.get((row.key, row.category), ())),
+                    first_at=row.first_at,
+                    last_at=row.last_at,
+                )
+                for row in groups
+            ]
+        return found
+
+    async def _latest(
+        self, group: Any, counted: tuple[Any, ...], hot: Any
+    ) -> dict[tuple[str, str], list[str]]:
+        """The latest LATEST numbers of each hot group, the latest first."""
+        order = func.row_number().over(
+            partition_by=(group, col(TicketRow.category)),
+            order_by=(col(TicketRow.created_at).desc(), col(TicketRow.id).desc()),
+        )
+        ranked = (
+            sql_select(
+                group.label("key"),
+                col(TicketRow.category).label("category"),
+                col(TicketRow.number).label("number"),
+                order.label("n"),
+            )
+            .where(*counted)
+            .subquery()
+        )
+        statement = (
+            sql_select(ranked.c.key, ranked.c.category, ranked.c.number)
+            .join(hot, and_(ranked.c.key == hot.c.key, ranked.c.category == hot.c.category))
+            .where(ranked.c.n <= LATEST)
+            .order_by(ranked.c.key, ranked.c.category, ranked.c.n)
+        )
+        latest: dict[tuple[str, str], list[str]] = {}
+        for key, category, number in (
+            await (await self._session.connection()).execute(statement)
+        ).all():
+            latest.setdefault((key, category), []).append(number)
+        return latest
 
     async def events(self, ticket: Ticket) -> list[Event]:
         statement = (

@@ -14,6 +14,7 @@ class TicketRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ticket_team_status", "team_id", "status"),
         Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        Index("ix_ticket_building_created", "building", "created_at"),
         UniqueConstraint("public_token", name="uq_ticket_public_token"),
         UniqueConstraint("submission_key", name="uq_ticket_submission_key"),
     )
@@ -79,6 +80,10 @@ class TicketRow(SQLModel, table=True):
     visit_attempt: int = 0
     visit_outcome: str | None = Field(default=None, max_length=16)
     parent_number: str | None = Field(default=None, max_length=24)
+    place: str = Field(default="", max_length=200, index=True)
+    building: str | None = Field(default=None, max_length=200)
+    possible_duplicate_of: str | None = Field(default=None, max_length=24)
+    merged_into: str | None = Field(default=None, max_length=24)
     photos: list[str] = Field(default_factory=list, sa_type=JSON)
     public_token: str = Field(max_length=32)
     submission_key: str | None = Field(default=None, max_length=64)

@@ -1,6 +1,6 @@
 """Configuration: the demo is valid, mistakes name their key, the environment wins."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,9 @@ from baoxiu.platforms import PLATFORMS
 from baoxiu.platforms.feishu.config import feishu_config
 from baoxiu.wiring import planner_for
 from tickets.audience import Audience, CardAddress
+from tickets.duplicates import DuplicateRule
 from tickets.fees import FeeItem
+from tickets.hotspots import HotspotRule
 from tickets.recipients import Reach
 from tickets.rota import OnCall
 from tickets.visits import VisitRule, VisitWhen
@@ -317,4 +319,21 @@ def test_the_return_visits_and_the_agents_chat_reach_the_core(tmp_path: Path) ->
     assert settings.groups("sandbox")[-1] == (Audience.AGENTS, "agents")
     assert planner_for(settings).reach(Reach.AGENTS) == [
         CardAddress("sandbox", "agents", Audience.AGENTS)
+    ]
+
+
+def test_duplicates_and_hot_spots_are_configured_and_checked(tmp_path: Path) -> None:
+    settings = load(write(tmp_path, config_text(demo=True)), PLATFORMS)
+    assert settings.duplicates.rule() == DuplicateRule(timedelta(hours=24), 60)
+    assert settings.hotspots.rule() == HotspotRule(30, 3)
+    text = config_text(demo=True) + "\n[duplicates]\nwindow_hours = 6\n[hotspots]\nmin_count = 4\n"
+    settings = load(write(tmp_path, text), PLATFORMS)
+    assert settings.duplicates.rule().window == timedelta(hours=6)
+    assert settings.hotspots.rule() == HotspotRule(30, 4)
+    bad = config_text(demo=True) + "\n[duplicates]\nwindow_hours = 0\n[hotspots]\nmin_count = 1\n"
+    with pytest.raises(ConfigError) as refused:
+        load(write(tmp_path, bad), PLATFORMS)
+    assert [p.split(":")[0] for p in refused.value.problems] == [
+        "duplicates.window_hours",
+        "hotspots.min_count",
     ]

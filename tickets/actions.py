@@ -64,6 +64,8 @@ class Verb(StrEnum):
     """An agent records how the return visit went (tickets/visits.py)."""
     ADD_PHOTOS = "add_photos"
     """The assignee adds photos taken after the repair, before the resident confirms it."""
+    MERGE = "merge"
+    """The desk folds a duplicate report into the ticket it repeats (合并)."""
 
     @property
     def label(self) -> str:
@@ -110,6 +112,7 @@ _LABELS = {
     Verb.SEND_VISIT: "回访提醒",
     Verb.VISIT: "回访",
     Verb.ADD_PHOTOS: "补充完工照片",
+    Verb.MERGE: "合并",
 }
 _KINDS = {
     Verb.AUTO_ASSIGN: EventKind.AUTO_ASSIGNED,
@@ -131,6 +134,7 @@ _KINDS = {
     Verb.SEND_VISIT: EventKind.VISIT_DUE,
     Verb.VISIT: EventKind.VISITED,
     Verb.ADD_PHOTOS: EventKind.PHOTOS_ADDED,
+    Verb.MERGE: EventKind.MERGED,
 }
 
 MAX_TEXT = 500
@@ -182,3 +186,6 @@ class Command:
     """How the resident paid (pay)."""
     outcome: VisitOutcome | None = None
     """What the return visit found (visit); `note` is what the resident said."""
+    into: str | None = None
+    """The ticket a duplicate is merged into (merge); left out, the one it was marked as
+    possibly repeating."""

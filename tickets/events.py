@@ -47,6 +47,8 @@ class EventKind(StrEnum):
     VISIT_DUE = "visit_due"
     VISITED = "visited"
     PHOTOS_ADDED = "photos_added"
+    MERGED = "merged"
+    MERGED_IN = "merged_in"
     UNKNOWN = "unknown"
 
     @property
@@ -296,6 +298,15 @@ class PhotosAdded:
 
 
 @dataclass(frozen=True)
+class Merged:
+    """A duplicate report folded into the ticket it repeats: on the duplicate, `into` names
+    that ticket; on the surviving ticket (MERGED_IN), `duplicate` names the report."""
+
+    into: str = ""
+    duplicate: str = ""
+
+
+@dataclass(frozen=True)
 class Unknown:
     """An event of a kind this version does not know, kept as it was stored."""
 
@@ -330,6 +341,7 @@ Details = (
     | VisitDue
     | Visited
     | PhotosAdded
+    | Merged
     | Unknown
 )
 
@@ -375,6 +387,8 @@ _INFO: Mapping[EventKind, _Info] = {
     EventKind.VISIT_DUE: _Info("待回访", VisitDue, False),
     EventKind.VISITED: _Info("回访", Visited, False),
     EventKind.PHOTOS_ADDED: _Info("完工照片", PhotosAdded, True),
+    EventKind.MERGED: _Info("合并", Merged, True),
+    EventKind.MERGED_IN: _Info("合并重复报修", Merged, False),
     EventKind.UNKNOWN: _Info("其他记录", Unknown, False),
 }
 

@@ -39,6 +39,7 @@ from tickets.events import (
     Escalated,
     EventKind,
     Extended,
+    Merged,
     NoDetails,
     Note,
     Paid,
@@ -109,11 +110,18 @@ ALLOWED_FROM: Mapping[Verb, frozenset[Status]] = {
     Verb.SEND_VISIT: frozenset({Status.CLOSED}),
     Verb.VISIT: frozenset({Status.CLOSED}),
     Verb.ADD_PHOTOS: frozenset({Status.IN_PROGRESS, Status.PAUSED, Status.COMPLETED}),
+    Verb.MERGE: frozenset({Status.NEW, Status.ASSIGNED}),
 }
 """For each verb, the states it applies in. Every other (state, verb) pair is illegal."""
 
 ESCALATION_VERBS = frozenset({Verb.EXTEND, Verb.TAKE_OVER, Verb.CALL_TECHNICIAN})
-_NOT_SUGGESTED = ESCALATION_VERBS | {Verb.COMMENT, Verb.FLAG, Verb.QUOTE, Verb.ADD_PHOTOS}
+_NOT_SUGGESTED = ESCALATION_VERBS | {
+    Verb.COMMENT,
+    Verb.FLAG,
+    Verb.QUOTE,
+    Verb.ADD_PHOTOS,
+    Verb.MERGE,
+}
 """Not what a refused member should be told to do instead: the side business of a job, and
 photos, which are posted in the card's thread rather than tapped."""
 """What the desk does about an overdue job, offered on its escalation card (not the job's)."""
@@ -140,6 +148,8 @@ class Context:
     """What a job may be charged; an empty schedule allows no fee line."""
     visits: VisitPolicy = dataclasses.field(default_factory=lambda: VisitPolicy({}))
     """Which closed jobs get a return visit, and when; an empty policy, none."""
+    survivor: Ticket | None = None
+    """The ticket a MERGE folds this one into, loaded by the service."""
 
 
 def available_verbs(status: Status) -> list[Verb]:
@@ -253,6 +263,18 @@ def created(ticket: Ticket, actor: Actor, directory: Directory, source: Source) 
         from_status=None,
         to_status=ticket.status,
         details=Created(channel=ticket.channel.value, urgency=ticket.urgency.value),
+    )
+
+
+def merged_in(survivor: Ticket, merged: Event, duplicate: str) -> Event:
+    """The line the surviving ticket gets when `duplicate` is merged into it, by the same
+    person at the same moment; it changes nothing else on that ticket."""
+    return replace(
+        merged,
+        kind=EventKind.MERGED_IN,
+        from_status=survivor.status,
+        to_status=survivor.status,
+        details=Merged(duplicate=duplicate),
     )
 
 
@@ -635,6 +657,31 @@ def _cancel(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Chang
     return {"status": Status.CANCELLED, "cancel_reason": reason}, Reason(reason)
 
 
+def _merge(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
+    """A duplicate report folded into the ticket it repeats, only by a person (baoxiu only
+    marks one), and only before anyone works it (new or just accepted): a job in progress is
+    no duplicate to drop. It ends as cancelled with `merged_into` set rather than in a state
+    of its own: everywhere that counts or shows ended tickets (cards, the status page, the
+    statistics) already reads 已取消 right, and the reason says why (与 BX… 重复，已合并);
+    its reporter's page then follows the surviving ticket."""
+    survivor = ctx.survivor
+    if survivor is None:
+        raise InvalidInput("请填写合并到哪张工单", field="into")
+    if survivor.number == t.number:
+        raise InvalidInput(f"工单{t.number}不能合并到它自己", field="into")
+    if survivor.merged_into is not None:
+        said = f"工单{survivor.number}已合并到{survivor.merged_into}"
+        raise InvalidInput(f"{said}，请合并到{survivor.merged_into}", field="into")
+    if survivor.status is Status.CANCELLED:
+        raise InvalidInput(f"工单{survivor.number}已取消，不能合并到它", field="into")
+    changes = {
+        "status": Status.CANCELLED,
+        "merged_into": survivor.number,
+        "cancel_reason": f"与 {survivor.number} 重复，已合并",
+    }
+    return changes, Merged(into=survivor.number)
+
+
 def _comment(t: Ticket, c: Command, who: Who, team: Team, ctx: Context) -> _Changes:
     return {}, Note(_text(c.note, "note", required=True, what="备注内容"))
 
@@ -889,4 +936,5 @@ _RULES: Mapping[Verb, Callable[[Ticket, Command, Who, Team, Context], _Changes]]
     Verb.SEND_VISIT: _send_visit,
     Verb.VISIT: _visit,
     Verb.ADD_PHOTOS: _add_photos,
+    Verb.MERGE: _merge,
 }

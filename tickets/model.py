@@ -157,6 +157,17 @@ class Ticket:
     """What the visit found (tickets.visits.VisitOutcome), once recorded."""
     parent_number: str | None = None
     """The ticket this one follows up: a problem that came back at its return visit."""
+    place: str = ""
+    """The location as one key however it was typed (tickets/places.py): what duplicate
+    reports and hot spots compare."""
+    building: str | None = None
+    """The place's building (3栋), when it is in one."""
+    possible_duplicate_of: str | None = None
+    """The open report this one may repeat, found when it opened (tickets/duplicates.py);
+    a hint for the desk, never acted on by baoxiu."""
+    merged_into: str | None = None
+    """The ticket this duplicate was merged into (合并): it is cancelled, and its reporter's
+    page follows that ticket."""
     photos: tuple[str, ...] = ()
     public_token: str = ""
     """Unguessable key of the resident's status page (/r/t/{token}); never shown to staff chats."""

@@ -65,6 +65,7 @@ PERMISSIONS: Mapping[Verb, frozenset[Grant]] = {
     Verb.SEND_VISIT: frozenset({Grant.SYSTEM}),
     Verb.VISIT: frozenset({Grant.AGENT, Grant.MANAGER, Grant.ADMIN}),
     Verb.ADD_PHOTOS: frozenset({Grant.ASSIGNEE}),
+    Verb.MERGE: _DESK,
 }
 """REVEAL shows a resident's full name and phone to the person who asks, and is audited: only
 the people who must call the resident may, never the whole team group (PIPL). The resident

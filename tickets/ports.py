@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from zoneinfo import ZoneInfo
 
 from tickets.audience import CardAddress
+from tickets.hotspots import Hotspot
 from tickets.messages import Message
 from tickets.model import Event, Ticket
 from tickets.rota import Shift
@@ -92,6 +93,16 @@ class TicketRepository(Protocol):
 
     async def due_visits(self, now: datetime, limit: int) -> list[str]:
         """Numbers of closed tickets whose return visit is due by `now`, oldest first."""
+        ...
+
+    async def open_near(self, building: str | None, place: str, since: datetime) -> list[Ticket]:
+        """Tickets not closed or cancelled, opened since `since`, in `building` (at `place`
+        when it is in none): the few a new report may repeat."""
+        ...
+
+    async def hotspots(self, since: datetime, until: datetime, min_count: int) -> list[Hotspot]:
+        """The hot spots of tickets opened from `since` to before `until`
+        (tickets/hotspots.py), counted by the database, in no particular order."""
         ...
 
     async def events(self, ticket: Ticket) -> list[Event]: ...

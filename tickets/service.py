@@ -14,7 +14,7 @@ path: there is no second way to change a ticket or to write its timeline.
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from tickets.actions import Command, Verb
 from tickets.audience import CardAddress
 from tickets.clock import Clock
 from tickets.deadlines import Policy, Step, restarted
+from tickets.duplicates import DuplicateRule, duplicate_of
 from tickets.errors import (
     ConcurrentUpdate,
     Forbidden,
@@ -33,11 +34,13 @@ from tickets.errors import (
 from tickets.escalation import audience_words, follow, overdue_text, reach, releases
 from tickets.events import Escalated, EventKind, VisitDue, Visited
 from tickets.fees import FeeSchedule
-from tickets.machine import Context, created, decide
+from tickets.hotspots import Hotspot, HotspotRule, ranked
+from tickets.machine import Context, created, decide, merged_in
 from tickets.messages import Escalation, Reminder, Sent, Visit
 from tickets.model import SYSTEM, Actor, ActorKind, Event, Ticket, TicketDraft
 from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
+from tickets.places import place
 from tickets.ports import (
     ClickedCard,
     Page,
@@ -105,12 +108,16 @@ class TicketService:
         rotas: Rotas | None = None,
         fees: FeeSchedule | None = None,
         visits: VisitPolicy | None = None,
+        duplicates: DuplicateRule | None = None,
+        hotspots: HotspotRule | None = None,
     ) -> None:
         """`on_commit` runs after each committed change: the delivery worker's wake-up.
         `policy` is the SLA that sets tickets' due times; without one they carry none.
         `rotas` say who of each team is on duty; without them, everyone always is.
         `fees` is the schedule a completed job is charged by; without one, nothing is.
-        `visits` says which closed jobs customer service calls back; without it, none."""
+        `visits` says which closed jobs customer service calls back; without it, none.
+        `duplicates` says when a new report may repeat an open one; without it, the default.
+        `hotspots` is the window and count a hot spot is found by unless a caller says."""
         self._uow = uow
         self._planner = planner
         self.directory = directory
@@ -121,6 +128,8 @@ class TicketService:
         self._on_commit = on_commit
         self.fees = fees or FeeSchedule({})
         self._visits = visits or VisitPolicy({})
+        self._duplicates = duplicates or DuplicateRule()
+        self.hotspot_rule = hotspots or HotspotRule()
         self._policy = policy
         self.rotas = rotas or Rotas({}, tz, weekdays())
 
@@ -158,6 +167,7 @@ class TicketService:
                 if earlier is not None:
                     return Opened(earlier, created=False)
             sequence = await uow.tickets.next_sequence(local_day(now, self.tz))
+            where = place(draft.location)
             ticket = Ticket(
                 number=format_number(local_day(now, self.tz), sequence),
                 status=Status.NEW,
@@ -172,6 +182,8 @@ class TicketService:
                 appointment_at=draft.appointment_at,
                 photos=draft.photos,
                 parent_number=draft.parent_number,
+                place=where.key,
+                building=where.building,
                 public_token=secrets.token_urlsafe(16),
                 submission_key=submission_key,
                 created_at=now,
@@ -183,6 +195,10 @@ class TicketService:
                 chain = self._policy.escalation
                 ticket = replace(ticket, accept_due=due["accept_due"], escalation_chain=chain)
                 ticket = follow(self._policy, None, ticket, restart=True)
+            since = now - self._duplicates.window
+            near = await uow.tickets.open_near(where.building, where.key, since)
+            repeated = duplicate_of(ticket, near, self._duplicates)
+            ticket = replace(ticket, possible_duplicate_of=repeated)
             events = [created(ticket, actor, self.directory, source)]
             shifts = await uow.rota.shifts(team.id, *self.rotas.days(now))
             duty = self.rotas.on_duty(self.directory, team.id, now, shifts)
@@ -293,11 +309,16 @@ class TicketService:
             if counted:
                 await uow.tickets.lock_members(counted)
             open_jobs = await uow.tickets.open_jobs(counted) if counted else {}
-            transition = decide(ticket, command, self._context(now, source, open_jobs))
+            survivor = await _survivor(uow.tickets, ticket, command)
+            context = replace(self._context(now, source, open_jobs), survivor=survivor)
+            transition = decide(ticket, command, context)
             if transition.ticket == ticket:
                 await uow.tickets.append_event(ticket, transition.event)
                 return Outcome(ticket, transition.event)
             after = await uow.tickets.update(ticket, transition.ticket, transition.event)
+            if survivor is not None:  # it records what was folded into it
+                merged = merged_in(survivor, transition.event, ticket.number)
+                await uow.tickets.append_event(survivor, merged)
             await uow.outbox.enqueue(after, self._planner.addresses(ticket, after), clicked=clicked)
             await self._announce(uow, ticket, after, transition.event, now)
             return Outcome(after, transition.event)
@@ -542,6 +563,23 @@ class TicketService:
                 raise NotFound("没有找到这张报修单，请检查链接是否完整")
             return TicketHistory(ticket=ticket, events=await uow.tickets.events(ticket))
 
+    async def followed(self, ticket: Ticket) -> TicketHistory | None:
+        """The ticket a merged report's resident now follows, with its timeline; None for a
+        report that was not merged."""
+        if ticket.merged_into is None:
+            return None
+        return await self.history(ticket.merged_into)
+
+    async def hotspots(self, now: datetime, window_days: int, min_count: int) -> list[Hotspot]:
+        """Places and buildings with `min_count` or more faults of one category opened in the
+        `window_days` before `now`, most first (tickets/hotspots.py); the weekly summary and
+        `GET /api/v1/stats/hotspots` list them."""
+        if window_days < 1 or min_count < 1:
+            raise InvalidInput("统计天数和次数须至少为 1", field="days")
+        since = now - timedelta(days=window_days)
+        async with self._uow(readonly=True) as uow:
+            return ranked(await uow.tickets.hotspots(since, now, min_count))
+
     async def search(self, query: TicketQuery) -> Page:
         async with self._uow(readonly=True) as uow:
             return await uow.tickets.search(query)
@@ -572,6 +610,19 @@ async def _retrying(run: Callable[[], Awaitable[T]]) -> T:
         except ConcurrentUpdate:
             continue
     return await run()
+
+
+async def _survivor(repo: TicketRepository, ticket: Ticket, command: Command) -> Ticket | None:
+    """The ticket a merge folds `ticket` into: the one named, or the one it was marked as
+    possibly repeating; None for any other verb (and for a merge naming none, which the
+    core refuses by name)."""
+    into = command.into or ticket.possible_duplicate_of
+    if command.verb is not Verb.MERGE or into is None:
+        return None
+    survivor = await repo.get(into)
+    if survivor is None:
+        raise InvalidInput(f"没有这张工单：{into}", field="into")
+    return survivor
 
 
 def _counted_members(command: Command) -> list[str]:

@@ -22,6 +22,7 @@ from tickets.events import (
     Escalated,
     EventKind,
     Extended,
+    Merged,
     Note,
     Paid,
     Paused,
@@ -186,6 +187,10 @@ def describe(event: Event) -> Words:
             return Words(f"{who}回访：{_visit_words(d)}", d.note)
         case EventKind.PHOTOS_ADDED, PhotosAdded():
             return Words(f"{who}补充了 {d.count} 张完工照片")
+        case EventKind.MERGED, Merged():
+            return Words(f"与 {d.into} 是同一问题，已合并处理")
+        case EventKind.MERGED_IN, Merged():
+            return Words(f"{who}合并了 {d.duplicate}（重复报修）")
         case _, Unknown():
             return Words(f"其他记录（{d.kind}）")
     return Words(event.kind.label)

@@ -17,6 +17,9 @@ from integration.web.schemas import (
     EventOut,
     FiguresOut,
     Health,
+    HotspotList,
+    HotspotOut,
+    HotspotsQuery,
     StatsOut,
     StatsQuery,
     TicketCreate,
@@ -133,6 +136,17 @@ async def stats(request: web.Request) -> web.Response:
     )
 
 
+async def hotspots(request: web.Request) -> web.Response:
+    """Places and buildings with repeated faults of one category in the last `days`."""
+    service = _service(request)
+    query = HotspotsQuery.model_validate(dict(request.query))
+    rule = service.hotspot_rule
+    days = query.days or rule.window_days
+    found = await service.hotspots(service.clock.now(), days, rule.min_count)
+    items = [HotspotOut.of(spot) for spot in found]
+    return _json(HotspotList(days=days, min_count=rule.min_count, items=items))
+
+
 async def health(request: web.Request) -> web.Response:
     return _json(Health(status="ok"))
 
@@ -166,5 +180,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/v1/tickets", create_ticket)
     app.router.add_get("/api/v1/tickets", list_tickets)
     app.router.add_get("/api/v1/stats", stats)
+    app.router.add_get("/api/v1/stats/hotspots", hotspots)
     app.router.add_get(f"/api/v1/tickets/{NUMBER}", get_ticket)
     app.router.add_post(f"/api/v1/tickets/{NUMBER}/actions", act_on_ticket)

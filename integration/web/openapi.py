@@ -15,6 +15,7 @@ from integration.web.schemas import (
     ActionRequest,
     ErrorOut,
     Health,
+    HotspotList,
     StatsOut,
     StatsQuery,
     TicketCreate,
@@ -35,6 +36,7 @@ _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (Health, "serialization"),
     (StatsOut, "serialization"),
     (StatsQuery, "validation"),
+    (HotspotList, "serialization"),
 ]
 
 
@@ -164,6 +166,25 @@ def document() -> dict[str, Any]:
                             "the ticket after the action (call_technician: with the phone)",
                         ),
                         **_errors(400, 401, 403, 404, 409, 422, 429),
+                    },
+                }
+            },
+            "/api/v1/stats/hotspots": {
+                "get": {
+                    "summary": "Hot spots: places and buildings with repeated faults of one "
+                    "category, candidates for preventive work",
+                    "parameters": [
+                        {
+                            "name": "days",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 366},
+                            "description": "the window in days; default [hotspots] window_days",
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(schema[HotspotList], "the hot spots, most faults first"),
+                        **_errors(401, 422),
                     },
                 }
             },

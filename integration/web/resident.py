@@ -178,6 +178,10 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
         history = None
     if history is None:
         return _message(resident, 404, "没有找到这张报修单", "请检查链接是否完整，或重新扫码报修。")
+    merged = history.ticket if history.ticket.merged_into else None
+    followed = await service.followed(history.ticket)
+    if followed is not None:  # the report was merged: its resident follows the surviving one
+        history = followed
     ticket = history.ticket
     if notice is _HURRIED and not ticket.hurry_count:
         notice = None  # a link with ?hurried=1 that no tap made
@@ -187,13 +191,17 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
         notice = None
     if notice is _CONSENTED and not any(e.kind is EventKind.CONSENTED for e in history.events):
         notice = None
-    signing = ticket.status in ALLOWED_FROM[Verb.CONFIRM]
+    # the resident's own report: a merged one's page shows the surviving ticket's progress,
+    # never that ticket's reporter, photos, signature or private link
+    own = merged or ticket
+    signing = merged is None and ticket.status in ALLOWED_FROM[Verb.CONFIRM]
     steps = [s for e in reversed(history.events) if (s := step(e, resident.tz)) is not None]
     return _page(
         "status.html",
         status,
         notice=notice,
-        can_hurry=ticket.status in ALLOWED_FROM[Verb.HURRY],
+        merged=merged,
+        can_hurry=merged is None and ticket.status in ALLOWED_FROM[Verb.HURRY],
         quote_reason=_quote_reason(history),
         site_name=resident.site_name,
         hotline=resident.hotline,
@@ -201,15 +209,19 @@ async def _status_page(request: web.Request, notice: str | None, status: int = 2
         headline=HEADLINES[ticket.status],
         promise=promise(ticket, resident.tz),
         assignee=service.directory.name_of(ticket.assignee_id),
-        phone=mask_phone(ticket.reporter.phone),
+        own=own,
+        token=own.public_token,
+        phone=mask_phone(own.reporter.phone),
         steps=steps,
         local=lambda moment: local(moment, resident.tz),
-        photos=[resident.photos.url(name) for name in ticket.photos],
+        photos=[resident.photos.url(name) for name in own.photos],
         photos_after=[resident.photos.url(name) for name in ticket.photos_after],
         signing=signing,
         parts=PARTS,
-        rating=rating_of(ticket),
-        signature=resident.photos.url(ticket.signature) if ticket.signature else None,
+        rating=None if merged else rating_of(ticket),
+        signature=resident.photos.url(ticket.signature)
+        if ticket.signature and not merged
+        else None,
         yuan=yuan,
         # a refresh would wipe a half-drawn signature: the page waits for the resident
         refresh_s=None if ticket.status in ENDED or signing else REFRESH_S,

@@ -25,6 +25,7 @@ from tickets.actions import MAX_TEXT, Command, Verb
 from tickets.errors import InvalidInput
 from tickets.events import EventKind, details_to_json
 from tickets.fees import FeeRequest, Material, SuppliedBy, fen, quantity
+from tickets.hotspots import Hotspot
 from tickets.machine import EXTEND_MAX_MINUTES
 from tickets.model import Actor, Event, Reporter, Ticket, TicketDraft
 from tickets.payment import PayMethod, payment_words
@@ -318,6 +319,11 @@ class ActionRequest(Body):
         description="visit: resolved (已解决), recurred (问题复发: a new linked ticket is "
         "opened) or unreachable (联系不上: called again the next day, three times in all)",
     )
+    into: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,24}$")] | None = Field(
+        default=None,
+        description="merge: the number of the ticket the duplicate is merged into; left out, "
+        "the one it is marked as possibly repeating (possible_duplicate_of)",
+    )
 
     def command(self) -> Command:
         """The action as the core takes it, from the API and the terminal alike."""
@@ -341,6 +347,7 @@ class ActionRequest(Body):
             rating=self.rating.rating() if self.rating else None,
             method=self.method,
             outcome=self.outcome,
+            into=self.into,
         )
 
 
@@ -593,6 +600,15 @@ class TicketOut(BaseModel):
     visit: VisitOut
     parent_number: str | None
     """The ticket whose return visit found this problem back."""
+    place: str = Field(description="the location as one key, however it was typed (3栋2单元501)")
+    possible_duplicate_of: str | None = Field(
+        description="the open ticket this report may repeat, marked when it opened; "
+        "merged only by a person (action merge)"
+    )
+    merged_into: str | None = Field(
+        description="the ticket this duplicate was merged into; it is cancelled, and its "
+        "reporter's page follows that ticket"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -678,6 +694,9 @@ class TicketOut(BaseModel):
                 outcome=VisitOutcome(ticket.visit_outcome) if ticket.visit_outcome else None,
             ),
             parent_number=ticket.parent_number,
+            place=ticket.place,
+            possible_duplicate_of=ticket.possible_duplicate_of,
+            merged_into=ticket.merged_into,
             version=ticket.version,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
@@ -766,6 +785,32 @@ class ErrorOut(BaseModel):
     error: str = Field(description="machine-readable code")
     message: str = Field(description="for the person who made the request")
     fields: list[FieldError] = []
+
+
+class HotspotsQuery(Body):
+    days: int | None = Field(
+        default=None, ge=1, le=366, description="the window in days; default [hotspots] window_days"
+    )
+
+
+class HotspotOut(BaseModel):
+    place: str | None = Field(description="the place (3栋2单元501); null for a building's faults")
+    building: str | None
+    category: str
+    count: int
+    numbers: list[str] = Field(description="the latest tickets counted, the latest first")
+    first_at: datetime
+    last_at: datetime
+
+    @classmethod
+    def of(cls, spot: Hotspot) -> "HotspotOut":
+        return cls(**{**asdict(spot), "numbers": list(spot.numbers)})
+
+
+class HotspotList(BaseModel):
+    days: int
+    min_count: int
+    items: list[HotspotOut] = Field(description="most faults first")
 
 
 class Health(BaseModel):

@@ -303,3 +303,27 @@ def test_the_crew_is_not_offered_to_record_a_payment(ctx: CardContext) -> None:
     assert V.PAY not in verbs(ticket_card(done, Audience.TEAM, ctx))
     assert V.PAY not in verbs(ticket_card(done, Audience.DIRECT, ctx, "li"))
     assert V.PAY not in verbs(ticket_card(done, Audience.MANAGEMENT, ctx))
+
+
+def test_a_possible_duplicate_says_so_and_the_desk_may_merge_it(ctx: CardContext) -> None:
+    ticket = make_ticket(possible_duplicate_of="BX20261128-0001")
+    for audience in (Audience.SUPERVISORS, Audience.AGENTS):
+        card = ticket_card(ticket, audience, ctx)
+        assert "可能与 BX20261128-0001 重复" in [n.text for n in card.notes]
+        assert Verb.MERGE in verbs(card)
+    assert Verb.MERGE not in verbs(ticket_card(ticket, Audience.TEAM, ctx))
+    plain = ticket_card(make_ticket(), Audience.SUPERVISORS, ctx)
+    assert Verb.MERGE not in verbs(plain)
+    assert not any("重复" in n.text for n in plain.notes)
+
+
+def test_a_merged_report_names_the_ticket_it_went_into(ctx: CardContext) -> None:
+    merged = make_ticket(
+        Status.CANCELLED,
+        possible_duplicate_of="BX20261128-0001",
+        merged_into="BX20261128-0001",
+        cancel_reason="与 BX20261128-0001 重复，已合并",
+    )
+    card = ticket_card(merged, Audience.SUPERVISORS, ctx)
+    assert [n.text for n in card.notes] == ["已合并到 BX20261128-0001（重复报修）"]
+    assert card.buttons == ()

@@ -35,6 +35,12 @@ SITUATIONS: dict[str, dict[str, object]] = {
     "under review": {"review": Review.PENDING, "review_reason": "业主自购电器"},
     "hurried and overdue": {**OVERDUE, "hurry_count": 2, "appointment_at": T0 + timedelta(1)},
     "visit due": {"visit_attempt": 1, "fees_total_fen": 11050, "completed_at": T0},
+    "possible duplicate": {"possible_duplicate_of": "BX20261128-0001"},
+    "duplicate under review": {
+        "possible_duplicate_of": "BX20261128-0001",
+        "review": Review.PENDING,
+        "review_reason": "业主自购电器",
+    },
 }
 READERS: dict[Audience, tuple[str | None, ...]] = {
     Audience.DIRECT: ("li", "wang", "zhao"),  # the assignee, a teammate, another team's

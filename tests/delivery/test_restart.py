@@ -17,7 +17,7 @@ REPORTS = [
     {**REPORT, "description": "卫生间水管爆裂"},  # 水电组 + management (emergency)
     {**REPORT, "category": "门窗", "description": "单元门关不上"},  # 土建组 + dispatch desk
     {**REPORT, "category": "电梯", "description": "电梯异响"},  # 电梯组 + the assignee's DM
-    {**REPORT, "description": "厨房水龙头滴水"},
+    {**REPORT, "location": "8栋1单元101", "description": "厨房水龙头滴水"},  # no neighbour's
 ]
 EXPECTED_CHATS = {
     0: ["shuidian", "management"],

@@ -103,3 +103,39 @@ async def test_card_posts_from_before_0007_were_posted_when_their_row_was_made(
         assert post is not None and post.posted_at == made
     finally:
         await engine.dispose()
+
+
+async def test_tickets_from_before_0019_get_their_place_and_building(db_url: str) -> None:
+    engine = create_engine(db_url)
+
+    def downgrade_to_0016(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), "0016")
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(downgrade_to_0016)
+            for number, location in (
+                ("BX20261120-0001", "3号楼2单元501室"),
+                ("BX20261120-0002", "南门 岗亭"),
+            ):
+                await connection.execute(
+                    text(
+                        "INSERT INTO ticket (number, status, category, team_id, urgency,"
+                        " urgency_suggested, reporter_name, reporter_phone, location,"
+                        " description, channel, rework_count, photos, public_token, version,"
+                        " escalation_step, hurry_count, fees_total_fen, fee_lines, materials,"
+                        " photos_after, visit_attempt, escalation_chain, created_at, updated_at)"
+                        " VALUES (:n, 'new', '水电', 'shuidian', 'normal', true, '张三',"
+                        " '13800138000', :loc, '漏水', 'phone', 0, '[]', :n, 1, 0, 0, 0, '[]',"
+                        " '[]', '[]', 0, '[]', :at, :at)"
+                    ),
+                    {"n": number, "loc": location, "at": datetime(2026, 11, 20, tzinfo=UTC)},
+                )
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT place, building, possible_duplicate_of FROM ticket ORDER BY number")
+            )
+            assert rows.all() == [("3栋2单元501", "3栋", None), ("南门岗亭", None, None)]
+    finally:
+        await engine.dispose()

@@ -94,6 +94,7 @@ COMMANDS: Mapping[Verb, Command] = {
     V.SEND_VISIT: Command(V.SEND_VISIT, SYSTEM),
     V.VISIT: Command(V.VISIT, Actor.member("lin"), outcome=VisitOutcome.RESOLVED),
     V.ADD_PHOTOS: Command(V.ADD_PHOTOS, Actor.member("li"), photos=("after-1.jpg",)),
+    V.MERGE: Command(V.MERGE, Actor.member("lin")),
 }
 SIGNED = Command(V.CONFIRM, RESIDENT, signature="sig.png", rating=Rating(4, 5, 5, "师傅很细心"))
 """The resident confirms on their page: signed, rated 4/5/5."""
@@ -129,6 +130,10 @@ TEAMS: Mapping[Verb, str] = {V.AUTO_ASSIGN: "dianti"}
 """Where a verb's ticket must be for the verb to apply: baoxiu assigns only round-robin teams."""
 
 
+SURVIVOR = make_ticket(number="BX20261127-0042")
+"""The ticket a merge folds the one acted on into, as the service loads it."""
+
+
 def ctx(directory: Directory, policy: Policy | None = None, **open_jobs: int) -> Context:
     return Context(
         directory=directory,
@@ -136,4 +141,5 @@ def ctx(directory: Directory, policy: Policy | None = None, **open_jobs: int) ->
         source=Source.API,
         open_jobs=open_jobs,
         policy=policy,
+        survivor=SURVIVOR,
     )

@@ -103,6 +103,9 @@ EXPECTED: Mapping[tuple[Status, Verb], Status] = {
     (S.CLOSED, V.VISIT): S.CLOSED,
     # photos after the repair come while the job is worked, and until the resident confirms
     **{(s, V.ADD_PHOTOS): s for s in (S.IN_PROGRESS, S.PAUSED, S.COMPLETED)},
+    # a duplicate report is merged away before anyone works it
+    (S.NEW, V.MERGE): S.CANCELLED,
+    (S.ASSIGNED, V.MERGE): S.CANCELLED,
 }
 
 

@@ -54,6 +54,7 @@ EXPECTED_ALLOWED: Mapping[Verb, set[str]] = {
     V.SEND_VISIT: set(),
     V.VISIT: {"zhou", "lin", "admin"},  # customer service's call, not the crew's
     V.ADD_PHOTOS: {"li"},  # the photos of the job are the one who did it
+    V.MERGE: DESK,
 }
 PEOPLE = ["li", "wang", "zhang", "chen", "qian", "zhou", "lin", "admin"]
 

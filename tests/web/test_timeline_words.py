@@ -34,6 +34,7 @@ from tickets.events import (
     Escalated,
     EventKind,
     Extended,
+    Merged,
     NoDetails,
     Note,
     Paid,
@@ -91,6 +92,8 @@ SAMPLES: Mapping[EventKind, Details] = {
     K.VISIT_DUE: VisitDue(attempt=2),
     K.VISITED: Visited("unreachable", 2, "电话无人接听", "2026-12-04T10:00:00+08:00"),
     K.PHOTOS_ADDED: PhotosAdded(count=2),
+    K.MERGED: Merged(into="BX20261128-0001"),
+    K.MERGED_IN: Merged(duplicate="BX20261128-0003"),
 }
 """One event of every kind but UNKNOWN, which only a stored row of a newer version makes."""
 
