@@ -27,6 +27,7 @@ from jobs.digest import DailyDigest
 from jobs.sla_watch import SlaWatch
 from jobs.visits import VisitWatch
 from jobs.watch import at_time, watching
+from jobs.weekly import WeeklySummary, summary_maker
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
@@ -154,6 +155,11 @@ def _runtime(
             scheduler = await stack.enter_async_context(
                 watching(watches, settings.sla.check_seconds)
             )
+            reports = settings.reports
+            weekly_at = time.fromisoformat(reports.weekly_time)
+            make = summary_maker(service, photos)
+            weekly = WeeklySummary(service, make, reports.weekly_day, weekly_at, clock, photos)
+            at_time(scheduler, "weekly", weekly.run_once, weekly_at, service.tz, reports.weekly_day)
             for team in settings.teams:
                 if team.digest is not None:
                     at = time.fromisoformat(team.digest)

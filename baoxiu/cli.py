@@ -771,11 +771,14 @@ def report_weekly(
             if not send:
                 return data, None
             photos = PhotoStore(settings.site.data_dir / "photos")
-            make = summary_maker(service, lambda png: photos.add_image(png, "png"))
+            make = summary_maker(service, photos)
             report = await make(name)
             if report is None:
                 return data, 0
-            return data, await service.send(report, Reach.MANAGEMENT, once=f"weekly:{name}")
+            sent = await service.send(report, Reach.MANAGEMENT, once=f"weekly:{name}")
+            if not sent and report.picture:
+                photos.discard(report.picture)
+            return data, sent
 
     data, sent = _run(fetch())
     if as_json:

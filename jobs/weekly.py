@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from tickets.clock import Clock
@@ -68,11 +69,19 @@ async def read_week(service: TicketService, name: str) -> Week:
     )
 
 
+class Pictures(Protocol):
+    """Where a summary's picture is kept and served from (the photo store)."""
+
+    def add_image(self, data: bytes, suffix: str) -> str: ...
+
+    def discard(self, name: str) -> None: ...
+
+
 def summary_maker(
-    service: TicketService, keep_picture: Callable[[bytes], str]
+    service: TicketService, pictures: Pictures
 ) -> Callable[[str], Awaitable[Report | None]]:
-    """The week's summary with its plots drawn once and kept (`keep_picture` stores the PNG
-    and names it) for the chats that show a picture; None for a quiet week."""
+    """The week's summary with its plots drawn once and kept in `pictures` for the chats
+    that show a picture; None for a quiet week."""
 
     async def make(name: str) -> Report | None:
         from cards.render_chart import draw  # matplotlib: only where a picture is drawn
@@ -81,7 +90,7 @@ def summary_maker(
         if week.quiet:
             return None
         report = weekly_report(week, service.tz)
-        return replace(report, picture=keep_picture(draw(report.plots)))
+        return replace(report, picture=pictures.add_image(draw(report.plots), "png"))
 
     return make
 
@@ -94,11 +103,14 @@ class WeeklySummary:
         day: str,
         at: time,
         clock: Clock,
+        pictures: Pictures,
     ) -> None:
         """`build(week)` makes the summary of an ISO week, or None when there is nothing to
-        tell (a site not in use yet)."""
+        tell (a site not in use yet); its picture is dropped from `pictures` when another
+        replica sent the week first."""
         self._service = service
         self._build = build
+        self._pictures = pictures
         self._day = day
         self._at = at
         self._clock = clock
@@ -113,5 +125,7 @@ class WeeklySummary:
         if report is None:
             return 0
         sent = await self._service.send(report, Reach.MANAGEMENT, once=key)
+        if not sent and report.picture is not None:
+            self._pictures.discard(report.picture)  # a replica at the same minute was first
         log.info("weekly summary %s queued for %d chats", week, sent)
         return sent

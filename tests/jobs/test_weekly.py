@@ -6,6 +6,7 @@ does not even make it again."""
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.config import Settings
+from integration.web.photos import PhotoStore
 from jobs.weekly import WeeklySummary, due_week
 from storage.engine import create_engine
 from storage.tables import OutboxRow
@@ -45,6 +47,11 @@ def test_another_day_and_time_move_the_moment() -> None:
 
 
 @pytest.fixture
+def photos(tmp_path: Path) -> PhotoStore:
+    return PhotoStore(tmp_path / "photos")
+
+
+@pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(db_url)
     yield engine
@@ -62,7 +69,11 @@ async def summaries(engine: AsyncEngine) -> list[tuple[str, str]]:
 
 
 async def test_two_replicas_and_a_restart_send_each_week_once_per_chat(
-    service_for: ServiceFor, demo_settings: Settings, clock: Clock, engine: AsyncEngine
+    service_for: ServiceFor,
+    demo_settings: Settings,
+    clock: Clock,
+    engine: AsyncEngine,
+    photos: PhotoStore,
 ) -> None:
     made: list[str] = []
 
@@ -72,7 +83,7 @@ async def test_two_replicas_and_a_restart_send_each_week_once_per_chat(
 
     clock.advance(days=2, hours=-1, minutes=-1)  # Monday 30 Nov, 08:59 in Beijing
     async with service_for(demo_settings) as one, service_for(demo_settings) as two:
-        replicas = [WeeklySummary(s, build, "mon", NINE, clock) for s in (one, two)]
+        replicas = [WeeklySummary(s, build, "mon", NINE, clock, photos) for s in (one, two)]
         assert sum(await asyncio.gather(*(r.run_once() for r in replicas))) == 1  # W47, late
         clock.advance(minutes=1)
         sent = await asyncio.gather(*(r.run_once() for r in replicas + replicas))
@@ -81,19 +92,23 @@ async def test_two_replicas_and_a_restart_send_each_week_once_per_chat(
     async with service_for(demo_settings) as restarted:
         clock.advance(days=3)
         made.clear()
-        assert await WeeklySummary(restarted, build, "mon", NINE, clock).run_once() == 0
+        assert await WeeklySummary(restarted, build, "mon", NINE, clock, photos).run_once() == 0
         assert made == []  # the summary was not made again to be thrown away
         clock.advance(days=8)  # Monday 7 Dec passed while nothing ran: caught up on Friday
-        assert await WeeklySummary(restarted, build, "mon", NINE, clock).run_once() == 1
+        assert await WeeklySummary(restarted, build, "mon", NINE, clock, photos).run_once() == 1
     assert [week for _, week in await summaries(engine)][-1] == "2026-W49"
 
 
 async def test_a_week_with_nothing_to_tell_is_not_sent(
-    service_for: ServiceFor, demo_settings: Settings, clock: Clock, engine: AsyncEngine
+    service_for: ServiceFor,
+    demo_settings: Settings,
+    clock: Clock,
+    engine: AsyncEngine,
+    photos: PhotoStore,
 ) -> None:
     async def nothing(week: str) -> None:
         return None
 
     async with service_for(demo_settings) as one:
-        assert await WeeklySummary(one, nothing, "mon", NINE, clock).run_once() == 0
+        assert await WeeklySummary(one, nothing, "mon", NINE, clock, photos).run_once() == 0
     assert await summaries(engine) == []
