@@ -17,9 +17,10 @@ from matplotlib.ticker import MaxNLocator
 from cards.fonts import find_font
 from tickets.messages import Plot
 
-WIDTH_IN = 6.4
-PLOT_HEIGHT_IN = 2.8
-DPI = 150
+WIDTH_IN = 4.8
+PLOT_HEIGHT_IN = 3.0
+DPI = 200
+"""960 pixels wide: a phone shows it at a third of that, so the labels are drawn large."""
 COLOURS = ("#3370ff", "#34c724", "#ff8800")
 """Series colours, as the sandbox's bars and Feishu's default palette start."""
 
@@ -27,8 +28,8 @@ COLOURS = ("#3370ff", "#34c724", "#ff8800")
 def draw(plots: Sequence[Plot]) -> bytes:
     """The plots as one PNG; raises FontNotFoundError without a Chinese font."""
     path, _ = find_font(truetype=True)
-    font = FontProperties(fname=path, size=9)
-    title = FontProperties(fname=path, size=11, weight="bold")
+    font = FontProperties(fname=path, size=10)
+    title = FontProperties(fname=path, size=12, weight="bold")
     figure = Figure(figsize=(WIDTH_IN, PLOT_HEIGHT_IN * len(plots)), dpi=DPI)
     for axes, plot in zip(figure.subplots(len(plots), 1, squeeze=False)[:, 0], plots, strict=True):
         positions = range(len(plot.categories))
@@ -46,12 +47,15 @@ def draw(plots: Sequence[Plot]) -> bytes:
                 axes.bar_label(bars, fmt="%g", fontproperties=font, padding=2)
         axes.set_title(plot.title, fontproperties=title, loc="left")
         axes.set_xticks(list(positions), plot.categories, fontproperties=font)
-        axes.tick_params(axis="y", labelsize=8)
+        axes.tick_params(axis="y", labelsize=9)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of jobs
         axes.spines[["top", "right"]].set_visible(False)
         axes.margins(y=0.15)
         if len(plot.series) > 1:
-            axes.legend(prop=font, frameon=False, loc="upper right")
+            axes.legend(  # above the plot, beside its title: never over a line or a bar
+                prop=font, frameon=False, loc="lower right", bbox_to_anchor=(1, 1),
+                ncol=len(plot.series), borderaxespad=0.2,
+            )  # fmt: skip
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="png")

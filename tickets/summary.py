@@ -135,7 +135,7 @@ def _figures(week: Week) -> tuple[tuple[str, str], ...]:
 
 
 def _plots(week: Week) -> tuple[Plot, ...]:
-    days = tuple(f"{d.day:%m-%d} 周{WEEKDAYS[d.day.weekday()]}" for d in week.days)
+    days = tuple(f"周{WEEKDAYS[d.day.weekday()]}" for d in week.days)  # the header says which
     daily = Plot(
         "每日收到与结单",
         days,

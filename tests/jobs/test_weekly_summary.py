@@ -137,10 +137,10 @@ async def test_the_summary_of_a_played_week_says_every_figure_and_goes_out_once(
         tuple(float(d.received) for d in days),
         tuple(float(d.closed) for d in days),
     ]
-    assert daily.categories[0] == "11-23 周一" and daily.categories[-1] == "11-29 周日"
+    assert daily.categories == ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
     assert sum(by_category.series[0].values) == total.received
     with Image.open(photos.root / report.picture) as image:
-        assert (image.format, image.size) == ("PNG", (960, 840))  # two plots, stacked
+        assert (image.format, image.size) == ("PNG", (960, 1200))  # two plots, stacked
     assert from_json("report", asdict(report)) == report
     assert data["week"] == WEEK and data["total"] == {  # baoxiu report weekly --json
         **asdict(total),
