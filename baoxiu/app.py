@@ -31,7 +31,6 @@ from jobs.weekly import WeeklySummary, summary_maker
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.outbox import DeliveryStore
-from tickets import duplicates
 from tickets.clock import Clock, SystemClock
 
 MAX_BODY = 1024 * 1024
@@ -111,10 +110,6 @@ def _runtime(
             stack.enter_context(photos.decoding())
             if migrate:
                 await upgrade(engine)
-            # jieba's dictionary takes seconds to load: beside the start, in a thread, not in
-            # the first report's transaction on the event loop
-            words = asyncio.create_task(asyncio.to_thread(duplicates.warm))
-            stack.push_async_callback(asyncio.wait, [words])
             wakeup = asyncio.Event()
             service = build_service(settings, engine, clock, on_commit=wakeup.set)
             cards = card_context(settings, clock)

@@ -46,7 +46,7 @@ from tickets.work_key import work_key
 V = Verb
 
 _TEAM = (
-    "claim dispatch start complete pause resume reschedule transfer hand_back flag confirm"
+    "claim dispatch merge start complete pause resume reschedule transfer hand_back flag confirm"
     " reopen close reveal"
 )
 _SUPERVISORS = (
@@ -315,6 +315,8 @@ def _buttons(
         possible.discard(V.RESCHEDULE)  # whoever takes the job agrees the visit
     if ticket.possible_duplicate_of is None:
         possible.discard(V.MERGE)  # another ticket is merged by number, through the API
+    if audience is Audience.TEAM and ticket.status is not Status.NEW:
+        possible.discard(V.MERGE)  # a group card has room for it only before the job is taken
     buttons = (
         Button(
             verb.label,

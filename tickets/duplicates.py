@@ -7,6 +7,10 @@ describes the same burst pipe as the one who filed it as 水电. Words are compa
 characters: jieba cuts the descriptions, rapidfuzz scores each word against the other
 description's closest one (漏水 half matches 滴水), both ways, and the score is their mean.
 
+jieba cuts with a small dictionary of repair words (`repair_words.txt`) and finds any other
+word by its HMM: its general dictionary of half a million words takes seconds to load, holding
+the interpreter the whole time, which would stall every click the server is answering.
+
 Of several matches the earliest wins, and a match that is itself a possible duplicate points
 to the one it repeats when that is still a candidate: every neighbour's report is marked as a
 duplicate of the first, not of each other. baoxiu only marks; a person merges (合并).
@@ -17,6 +21,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import jieba
 from rapidfuzz import fuzz, process
@@ -28,6 +33,28 @@ from tickets.states import Status
 ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
 _MEANINGFUL = frozenset("水电灯门堵漏爆气烟火")
 """Single-character words that say what is wrong; any other is grammar (了, 是, 在, 请)."""
+_FILLER = frozenset(
+    [
+        "好像",
+        "像是",
+        "全是",
+        "一直",
+        "到处",
+        "家里",
+        "我家",
+        "现在",
+        "今天",
+        "已经",
+        "还是",
+        "有点",
+        "非常",
+        "赶紧",
+        "麻烦",
+        "师傅",
+        "请问",
+    ]
+)
+"""Words residents say whatever is wrong: they make two reports alike in nothing."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +113,7 @@ def _words(text: str) -> list[str]:
     return [
         w
         for w in _tokenizer().lcut(text)
-        if (len(w) > 1 or w in _MEANINGFUL) and w.strip() and not _punctuation(w)
+        if (len(w) > 1 or w in _MEANINGFUL) and w not in _FILLER and not _punctuation(w)
     ]
 
 
@@ -94,15 +121,8 @@ def _punctuation(word: str) -> bool:
     return not any(c.isalnum() for c in word)
 
 
-def warm() -> None:
-    """Load jieba's dictionary now (seconds on a small machine): the app does it in a thread
-    as it starts; without that, the first report compared loads it."""
-    _tokenizer()
-
-
 @functools.cache
 def _tokenizer() -> jieba.Tokenizer:
+    """Loaded on the first report compared (milliseconds), not at import."""
     jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+    return jieba.Tokenizer(dictionary=str(Path(__file__).with_name("repair_words.txt")))

@@ -67,6 +67,9 @@ from tickets.worktime import weekdays
 MAX_ATTEMPTS = 3
 """Runs of one call when its conditional update keeps losing; each run sees the newer commit."""
 
+MAX_MERGES = 5
+"""Merges a resident's page follows, one into the next: more is a loop nobody meant."""
+
 T = TypeVar("T")
 
 
@@ -564,11 +567,16 @@ class TicketService:
             return TicketHistory(ticket=ticket, events=await uow.tickets.events(ticket))
 
     async def followed(self, ticket: Ticket) -> TicketHistory | None:
-        """The ticket a merged report's resident now follows, with its timeline; None for a
-        report that was not merged."""
-        if ticket.merged_into is None:
-            return None
-        return await self.history(ticket.merged_into)
+        """The ticket a merged report's resident now follows, with its timeline: the one it
+        was merged into, or where that one was merged in turn; None for a report that was
+        not merged."""
+        found = None
+        for _ in range(MAX_MERGES):
+            if ticket.merged_into is None:
+                break
+            found = await self.history(ticket.merged_into)
+            ticket = found.ticket
+        return found
 
     async def hotspots(self, now: datetime, window_days: int, min_count: int) -> list[Hotspot]:
         """Places and buildings with `min_count` or more faults of one category opened in the

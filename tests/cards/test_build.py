@@ -311,7 +311,10 @@ def test_a_possible_duplicate_says_so_and_the_desk_may_merge_it(ctx: CardContext
         card = ticket_card(ticket, audience, ctx)
         assert "可能与 BX20261128-0001 重复" in [n.text for n in card.notes]
         assert Verb.MERGE in verbs(card)
-    assert Verb.MERGE not in verbs(ticket_card(ticket, Audience.TEAM, ctx))
+    team = ticket_card(ticket, Audience.TEAM, ctx)
+    assert "合并（客服）" in [b.label for b in team.buttons]  # the desk's, in the group too
+    taken = make_ticket(Status.ASSIGNED, possible_duplicate_of="BX20261128-0001")
+    assert Verb.MERGE not in verbs(ticket_card(taken, Audience.TEAM, ctx))
     plain = ticket_card(make_ticket(), Audience.SUPERVISORS, ctx)
     assert Verb.MERGE not in verbs(plain)
     assert not any("重复" in n.text for n in plain.notes)

@@ -470,3 +470,20 @@ async def test_a_return_visit_is_recorded_from_the_agents_chat(
         ticket = (await chat.service.history(number)).ticket
         assert (ticket.visit_outcome, ticket.visit_attempt) == ("resolved", 1)
     await engine.dispose()
+
+
+async def test_a_possible_duplicate_is_merged_from_its_card(chat: Chat) -> None:
+    first = (await chat.service.open(draft(description="水管爆了"), AGENT, Source.API)).ticket
+    neighbour = draft(location="3号楼2单元401", description="楼上漏水")
+    second = (await chat.service.open(neighbour, AGENT, Source.API)).ticket
+    card = await chat.card("shuidian", second.number)
+    assert f"可能与 {first.number} 重复" in card.html
+    refused = await chat.click("shuidian", card, "合并", "wang")
+    assert refused["level"] != "success" and "王师傅不能合并" in refused["toast"], refused
+    done = await chat.click("shuidian", card, "合并", "lin")
+    assert done["level"] == "success", done
+    assert done["toast"] == f"已合并到 {first.number}，业主可在原报修链接查看进度"
+    merged = await chat.card("shuidian", second.number, revision=2)
+    assert f"已合并到 {first.number}（重复报修）" in merged.html
+    ticket = (await chat.service.history(second.number)).ticket
+    assert (ticket.status, ticket.merged_into) == (Status.CANCELLED, first.number)

@@ -69,3 +69,16 @@ async def test_the_merged_reporters_page_follows_the_surviving_ticket(site: Site
     assert "李四" in page and "张三" not in page  # the resident's own report, not the other's
     assert first.public_token not in page
     assert "/hurry" not in page and "/confirm" not in page
+
+
+async def test_a_page_follows_a_surviving_ticket_merged_in_turn(site: Site) -> None:
+    service = site.service
+    first = (await service.open(draft(description="水管爆了"), AGENT, Source.API)).ticket
+    second = (await service.open(draft(location="3栋2单元401"), AGENT, Source.API)).ticket
+    third = (await service.open(draft(location="8栋1单元101"), AGENT, Source.API)).ticket
+    await service.act(second.number, Command(Verb.MERGE, AGENT), Source.API)
+    await service.act(first.number, Command(Verb.MERGE, AGENT, into=third.number), Source.API)
+    followed = await service.followed((await service.history(second.number)).ticket)
+    assert followed is not None and followed.ticket.number == third.number
+    _, page = await site.page(f"/r/t/{second.public_token}")
+    assert f"与 {third.number} 是同一问题" in page
