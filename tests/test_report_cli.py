@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.test_cli import baoxiu, config
+from tests.test_cli import baoxiu, config, phoned
 
 __all__ = ["config"]
 
@@ -16,19 +16,10 @@ def this_week() -> str:
     return f"{year}-W{week:02d}"
 
 
-def report(c: str, location: str) -> None:
-    code, output = baoxiu(
-        "tickets", "new", "--config", c, "--category", "水电", "--location", location,
-        "--description", "卫生间漏水", "--name", "王女士", "--phone", "139 0000 1111",
-        "--as", "lin",
-    )  # fmt: skip
-    assert code == 0, output
-
-
 def test_the_weekly_summary_from_the_terminal(config: Path) -> None:
     c, week = str(config), this_week()
-    report(c, "5栋1单元302")
-    report(c, "2栋3单元101")
+    phoned(c, "5栋1单元302")
+    phoned(c, "2栋3单元101")
     code, output = baoxiu("report", "weekly", "--config", c, "--week", week, "--json")
     assert code == 0, output
     data = json.loads(output)
