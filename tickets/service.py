@@ -40,6 +40,7 @@ from tickets.numbering import format_number, local_day
 from tickets.people import Directory, DispatchMode
 from tickets.ports import (
     ClickedCard,
+    ExportPage,
     Page,
     TicketQuery,
     TicketRepository,
@@ -512,6 +513,14 @@ class TicketService:
     async def search(self, query: TicketQuery) -> Page:
         async with self._uow(readonly=True) as uow:
             return await uow.tickets.search(query)
+
+    async def count(self, query: TicketQuery) -> int:
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.count(query)
+
+    async def exported(self, query: TicketQuery) -> ExportPage:
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.exported(query)
 
 
 async def _retrying(run: Callable[[], Awaitable[T]]) -> T:
