@@ -144,14 +144,19 @@ class TicketExport:
             done(len(tickets))
 
     async def xlsx(self, path: Path, done: Callable[[int], None] = lambda n: None) -> None:
-        """Write the workbook to `path`. openpyxl's work happens on a worker thread, so an
-        export served by the API leaves other requests alone."""
+        """Write the workbook to `path`, which the caller removes if this fails. openpyxl's
+        work happens on a worker thread, so an export served by the API leaves other
+        requests alone."""
         book = _Workbook()
-        async for tickets in self.batches():
-            rows = self._rows(tickets)
-            lines = [line for t in tickets for line in fee_line_cells(t)]
-            await asyncio.to_thread(book.append, rows, lines)
-            done(len(tickets))
+        try:
+            async for tickets in self.batches():
+                rows = self._rows(tickets)
+                lines = [line for t in tickets for line in fee_line_cells(t)]
+                await asyncio.to_thread(book.append, rows, lines)
+                done(len(tickets))
+        except BaseException:
+            book.save(path)  # the only way openpyxl removes its sheets' temporary files
+            raise
         await asyncio.to_thread(book.save, path)
 
 
