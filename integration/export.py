@@ -59,7 +59,6 @@ BATCH = 500
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 WIDTHS = {"单号": 18, "位置": 20, "问题描述": 40, "项目名称": 20}
 """Column widths (in characters) other than the header's own; times take TIME_WIDTH."""
 TIME_WIDTH = 17
@@ -170,7 +169,7 @@ def _csv_cell(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, datetime):
-        return cell.strftime(TIME_FORMAT)
+        return cell.isoformat(" ", "minutes")  # 2026-11-01 08:30
     if isinstance(cell, str):
         return neutralised(cell)
     return str(cell)
