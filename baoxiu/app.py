@@ -14,7 +14,15 @@ from baoxiu.wiring import build_service, card_context
 from integration.clicks import ClickRouter
 from integration.delivery.adapter import ChatAdapter
 from integration.delivery.worker import DeliveryWorker
-from integration.web import api, completion_page, fee_page, openapi, resident, work_order
+from integration.web import (
+    api,
+    completion_page,
+    exports,
+    fee_page,
+    openapi,
+    resident,
+    work_order,
+)
 from integration.web.auth import bearer_auth
 from integration.web.deadline import REQUEST_S, deadline
 from integration.web.errors import error_middleware
@@ -66,6 +74,7 @@ def create_app(
     )
     photos = PhotoStore(settings.site.data_dir / "photos")
     app.cleanup_ctx.append(_runtime(settings, photos, migrate, clock))
+    exports.add_routes(app)  # before the API's /api/v1/tickets/{number}, which "export" fits
     api.add_routes(app)
     openapi.add_route(app)
     resident.add_routes(

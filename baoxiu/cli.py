@@ -3,16 +3,19 @@
 import asyncio
 import json
 import logging
-from collections.abc import Coroutine
+import sys
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from datetime import datetime, time
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, BinaryIO, TypeVar
 
 import typer
 from aiohttp import web
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -29,6 +32,7 @@ from baoxiu.sheet_files import EXCEL, Format, read_cells, write_cells
 from baoxiu.wiring import open_service
 from cards.fonts import FontNotFoundError
 from integration.clicks import TOASTS
+from integration.export import TicketExport, period
 from integration.web.controls import visible
 from integration.web.errors import validation_fields
 from integration.web.hosts import LOOPBACK
@@ -40,7 +44,7 @@ from storage.migrate import current, upgrade
 from storage.uow import SqlUnitOfWorkFactory
 from tickets.actions import Verb
 from tickets.clock import SystemClock
-from tickets.errors import TicketError
+from tickets.errors import InvalidInput, TicketError
 from tickets.explain import explain
 from tickets.fee_sheet import fee_rows, read_fees
 from tickets.messages import Report
@@ -665,6 +669,103 @@ def fees_export(
     file.write_bytes(data)
     count = len(settings.fees.items)
     out.print(_shown(f"✓ 已导出 {count} 个收费项目到 {file}"))
+
+
+@app.command("export")
+def export(
+    start: Annotated[
+        str,
+        typer.Option("--from", help="First day, site time: 2026-11-01.", show_default=False),
+    ],
+    end: Annotated[
+        str,
+        typer.Option("--to", help="Last day, included: 2026-11-30.", show_default=False),
+    ],
+    kind: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            help="csv (the ticket sheet only) or xlsx (tickets, and the fee lines on a second "
+            "sheet). Default: from --out's name, else csv.",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write here. Default: CSV to standard output.", show_default=False
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Export the tickets reported from --from to --to: one row per ticket with its times,
+    team, assignee, SLA outcome, fees and rating, for finance and performance reviews.
+
+    Never the resident's name or phone: the file leaves the system.
+    """
+    settings = _settings(config)
+    try:
+        asked = period(start, end, settings.site.tz)
+    except InvalidInput as error:
+        err.print(_shown(f"✗ {error.message}"))
+        raise typer.Exit(2) from None
+    kind = kind or ("xlsx" if file is not None and file.suffix.lower() in EXCEL else "csv")
+    if file is None and kind == "xlsx":
+        err.print("✗ 导出 Excel 要用 --out 指定文件，例如 --out 工单.xlsx", highlight=False)
+        raise typer.Exit(2)
+    if file is not None and not file.parent.is_dir():
+        err.print(_shown(f"✗ 目录不存在：{file.parent}"))
+        raise typer.Exit(2)
+    count = _run(_export(settings, asked, kind, file))
+    if file is not None:
+        out.print(_shown(f"✓ 已导出 {count} 张工单到 {file}"))
+
+
+async def _export(settings: Settings, asked: Period, kind: Format, file: Path | None) -> int:
+    """Writes the export to a file beside `file`, renamed into place once whole: a failed
+    export leaves nothing half-written. Returns how many tickets it holds."""
+    partial = file.with_name(f".{file.name}.partial") if file is not None else None
+    written = 0
+    progress = Progress(
+        TextColumn("导出工单"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+    def done(tickets: int) -> None:
+        nonlocal written
+        written += tickets
+        progress.advance(task, tickets)
+
+    try:
+        async with open_service(settings) as service:
+            export = TicketExport(service, asked)
+            with progress:
+                task = progress.add_task("export", total=await export.count())
+                if kind == "xlsx":
+                    assert partial is not None  # an xlsx always has its --out
+                    await export.xlsx(partial, done)
+                else:
+                    with partial.open("wb") if partial else _stdout() as sink:
+                        async for chunk in export.csv(done):
+                            sink.write(chunk)
+        if file is not None and partial is not None:
+            partial.replace(file)
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+    return written
+
+
+@contextmanager
+def _stdout() -> Iterator[BinaryIO]:
+    """Standard output for bytes, flushed but left open."""
+    yield sys.stdout.buffer
+    sys.stdout.buffer.flush()
 
 
 @rota_app.command("show")

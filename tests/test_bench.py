@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import clicks as clicks_bench
 from bench import dingtalk as dingtalk_bench
+from bench import export as export_bench
 from bench import feishu as feishu_bench
 from bench import photos as photos_bench
 from bench import sla as sla_bench
@@ -65,15 +66,32 @@ def test_sla_benchmark_runs_and_leaves_no_database(capsys: pytest.CaptureFixture
     assert "decide(), no policy" in printed and printed.count("Policy.plan from") == 2
     assert "arrive by Thu 10-15 11:30" in printed  # counted through the National Day week
 
-    async def left() -> list[str]:
-        engine = create_async_engine(url)
-        try:
-            async with engine.connect() as connection:
-                found = await connection.execute(
-                    text("SELECT datname FROM pg_database WHERE datname LIKE 'baoxiu_bench_%'")
-                )
-                return list(found.scalars())
-        finally:
-            await engine.dispose()
+    assert asyncio.run(benches_left(url, "sla")) == []
 
-    assert asyncio.run(left()) == []
+
+async def benches_left(url: str, bench: str) -> list[str]:
+    """The databases `bench` made that are still on the server (other benches may be running
+    on it meanwhile)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            found = await connection.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :made"),
+                {"made": f"baoxiu_bench_{bench}_%"},
+            )
+            return list(found.scalars())
+    finally:
+        await engine.dispose()
+
+
+def test_export_benchmark_runs_and_leaves_no_database(capsys: pytest.CaptureFixture[str]) -> None:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(NO_POSTGRES)
+    export_bench.main(["--postgres", url, "--tickets", "3000"])
+    printed = capsys.readouterr().out
+    assert "seeded 3,000 tickets" in printed and "fee lines, a payment and a rating" in printed
+    assert printed.count(" as csv ") == 2 and printed.count(" as xlsx") == 2
+    assert "3,000 tickets in" in printed  # the year holds them all
+    assert "a year against a month" in printed and "flat, under 200 MB: " in printed
+    assert asyncio.run(benches_left(url, "export")) == []

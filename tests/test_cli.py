@@ -118,7 +118,8 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["tickets"], ["tickets", "act"], ["db"], ["serve"], ["init"], ["rota"]]
+    "command",
+    [[], ["tickets"], ["tickets", "act"], ["db"], ["serve"], ["init"], ["rota"], ["export"]],
 )
 def test_help_explains_each_command(command: list[str]) -> None:
     code, output = baoxiu(*command, "--help")

@@ -14,6 +14,7 @@ from tickets.model import Event, Ticket
 from tickets.rota import Shift
 from tickets.states import Status
 from tickets.stats import DayCount, Figures, GroupBy, Overdue, Period
+from tickets.ticket_export import ExportedTicket
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,20 @@ class TicketQuery:
     created_from: datetime | None = None
     created_to: datetime | None = None
     after_id: int | None = None
-    """Keyset cursor: return tickets older than this id (newest first)."""
+    """Keyset cursor: return tickets older than this id (newest first); for `exported`,
+    newer than it (oldest first)."""
     limit: int = 50
 
 
 @dataclass(frozen=True)
 class Page:
     items: Sequence[Ticket]
+    next_after_id: int | None
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    items: Sequence[ExportedTicket]
     next_after_id: int | None
 
 
@@ -108,6 +116,14 @@ class TicketRepository(Protocol):
     async def events(self, ticket: Ticket) -> list[Event]: ...
 
     async def search(self, query: TicketQuery) -> Page: ...
+
+    async def count(self, query: TicketQuery) -> int:
+        """How many tickets `query` finds, over all its pages."""
+        ...
+
+    async def exported(self, query: TicketQuery) -> ExportPage:
+        """A page of what an export reads of the tickets `query` finds, oldest first."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from tickets.people import Directory, DispatchMode
 from tickets.places import place
 from tickets.ports import (
     ClickedCard,
+    ExportPage,
     Page,
     TicketQuery,
     TicketRepository,
@@ -609,6 +610,14 @@ class TicketService:
         async with self._uow(readonly=True) as uow:
             found = await uow.stats.overdue(self.clock.now(), limit)
         return [replace(o, assignee_name=self.directory.name_of(o.assignee_id)) for o in found]
+
+    async def count(self, query: TicketQuery) -> int:
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.count(query)
+
+    async def exported(self, query: TicketQuery) -> ExportPage:
+        async with self._uow(readonly=True) as uow:
+            return await uow.tickets.exported(query)
 
 
 async def _retrying(run: Callable[[], Awaitable[T]]) -> T:

@@ -10,6 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from integration.export import KINDS, MEDIA_TYPES
 from integration.web.schemas import (
     ActionOut,
     ActionRequest,
@@ -82,6 +83,32 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return parameters
 
 
+def _export_parameters() -> list[dict[str, Any]]:
+    day = {"type": "string", "format": "date"}
+    return [
+        {
+            "name": "from",
+            "in": "query",
+            "required": True,
+            "schema": day,
+            "description": "first day, site time",
+        },
+        {
+            "name": "to",
+            "in": "query",
+            "required": True,
+            "schema": day,
+            "description": "last day, included",
+        },
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "schema": {"enum": list(KINDS), "default": "csv"},
+        },
+    ]
+
+
 def document() -> dict[str, Any]:
     names, components = models_json_schema(_MODELS, ref_template="#/components/schemas/{model}")
     ref = {key: value["$ref"].rsplit("/", 1)[1] for key, value in names.items()}
@@ -140,7 +167,25 @@ def document() -> dict[str, Any]:
                         "200": _json(schema[StatsOut], "durations in seconds, money in fen"),
                         **_errors(401, 422),
                     },
-                },
+                }
+            },
+            "/api/v1/tickets/export": {
+                "get": {
+                    "summary": "The tickets reported in a period as a sheet, streamed: one row "
+                    "per ticket (times, team, assignee, SLA outcome, fees, rating; never the "
+                    "resident's name or phone); xlsx adds the fee lines on a second sheet",
+                    "parameters": _export_parameters(),
+                    "responses": {
+                        "200": {
+                            "description": "the file (CSV: UTF-8 with a byte-order mark)",
+                            "content": {
+                                MEDIA_TYPES["csv"]: {},
+                                MEDIA_TYPES["xlsx"]: {},
+                            },
+                        },
+                        **_errors(401, 422),
+                    },
+                }
             },
             "/api/v1/tickets/{number}": {
                 "get": {
