@@ -13,6 +13,7 @@ from bench import dingtalk as dingtalk_bench
 from bench import feishu as feishu_bench
 from bench import photos as photos_bench
 from bench import sla as sla_bench
+from bench import stats as stats_bench
 from bench.intake import run
 from tests.conftest import NO_POSTGRES, POSTGRES_ENV
 
@@ -77,3 +78,14 @@ def test_sla_benchmark_runs_and_leaves_no_database(capsys: pytest.CaptureFixture
             await engine.dispose()
 
     assert asyncio.run(left()) == []
+
+
+def test_stats_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(NO_POSTGRES)
+    stats_bench.main(["--postgres", url, "--tickets", "2000", "--runs", "2"])
+    printed = capsys.readouterr().out
+    assert "seeded 2,000 tickets" in printed
+    assert "a week by team and by category, and the week before: best" in printed
+    assert "a year by team: best" in printed and "(2,000 received" in printed
