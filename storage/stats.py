@@ -3,10 +3,14 @@ the few rows of each answer (one per group and figure family).
 
 Each family of figures is one statement over the rows the period touches, found through an
 index on the time that puts them in it (created, closed, accepted, completed, rated; events by
-kind and time), so a week reads a week's rows however long the history. Percentiles are
-nearest-rank (tickets/stats.py) with ROW_NUMBER and COUNT over the group's window, and
-durations whole Unix seconds, written for each database (`_epoch`), so SQLite and PostgreSQL
-give the same numbers to the unit.
+kind and time), so a week reads a week's rows however long the history. The total comes
+from the same statements as the groups: what adds up is summed over the group rows, and the
+percentiles are nearest-rank (tickets/stats.py) by CUME_DIST over each group's window and over
+the site's. Durations are whole Unix seconds, written for each database (`_epoch`), so SQLite
+and PostgreSQL give the same numbers to the unit.
+
+A year over a million tickets reads a third of them, several times (bench/stats.py): a daily
+roll-up table would be the next step if that must be faster.
 """
 
 from collections import defaultdict
@@ -333,7 +337,7 @@ class SqlStats:
                 if name.startswith("site_"):  # the site's, where it falls in this group
                     name = name.removeprefix("site_")
                     if value is not None:
-                        site[name] = min(value, site.get(name) or value)
+                        site[name] = min(site[name], value) if name in site else value
                 elif name not in _PERCENTILES:
                     site[name] += value or 0
         groups = sorted(
