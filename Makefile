@@ -49,6 +49,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.photos
 	$(if $(BAOXIU_BENCH_POSTGRES_URL),$(BIN)/python -m bench.sla --postgres $(BAOXIU_BENCH_POSTGRES_URL),@echo "bench.sla: skipped, it needs a PostgreSQL server (BAOXIU_BENCH_POSTGRES_URL)")
 	$(if $(BAOXIU_BENCH_POSTGRES_URL),$(BIN)/python -m bench.export --postgres $(BAOXIU_BENCH_POSTGRES_URL),@echo "bench.export: skipped, it needs a PostgreSQL server (BAOXIU_BENCH_POSTGRES_URL)")
+	$(if $(BAOXIU_BENCH_POSTGRES_URL),$(BIN)/python -m bench.stats --postgres $(BAOXIU_BENCH_POSTGRES_URL),@echo "bench.stats: skipped, it needs a PostgreSQL server (BAOXIU_BENCH_POSTGRES_URL)")
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

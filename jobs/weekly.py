@@ -50,17 +50,18 @@ async def read_week(service: TicketService, name: str) -> Week:
     """The figures of ISO week `name` and of the week before, as the summary says them."""
     period = Period.week(name, service.tz)
     before = period.previous()
-    [total], [earlier] = await service.figures(period), await service.figures(before)
+    teams = await service.figures(period, GroupBy.TEAM)
+    teams_before = await service.figures(before, GroupBy.TEAM)
     return Week(
         name=name,
         period=period,
-        total=total,
-        before=earlier,
-        teams=await service.figures(period, GroupBy.TEAM),
-        teams_before=await service.figures(before, GroupBy.TEAM),
-        categories=await service.figures(period, GroupBy.CATEGORY),
-        categories_before=await service.figures(before, GroupBy.CATEGORY),
-        technicians=await service.figures(period, GroupBy.TECHNICIAN),
+        total=teams.total,
+        before=teams_before.total,
+        teams=teams.groups,
+        teams_before=teams_before.groups,
+        categories=(await service.figures(period, GroupBy.CATEGORY)).groups,
+        categories_before=(await service.figures(before, GroupBy.CATEGORY)).groups,
+        technicians=(await service.figures(period, GroupBy.TECHNICIAN)).groups,
         days=await service.daily(period),
         overdue=await service.overdue(OVERDUE_READ),
         hotspots=await service.hotspots(

@@ -3,10 +3,14 @@ the few rows of each answer (one per group and figure family).
 
 Each family of figures is one statement over the rows the period touches, found through an
 index on the time that puts them in it (created, closed, accepted, completed, rated; events by
-kind and time), so a week reads a week's rows however long the history. Percentiles are
-nearest-rank (tickets/stats.py) with ROW_NUMBER and COUNT over the group's window, and
-durations whole Unix seconds, written for each database (`_epoch`), so SQLite and PostgreSQL
-give the same numbers to the unit.
+kind and time), so a week reads a week's rows however long the history. The total comes
+from the same statements as the groups: what adds up is summed over the group rows, and the
+percentiles are nearest-rank (tickets/stats.py) by CUME_DIST over each group's window and over
+the site's. Durations are whole Unix seconds, written for each database (`_epoch`), so SQLite
+and PostgreSQL give the same numbers to the unit.
+
+A year over a million tickets reads a third of them, several times (bench/stats.py): a daily
+roll-up table would be the next step if that must be faster.
 """
 
 from collections import defaultdict
@@ -18,6 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Float,
+    FromClause,
     Integer,
     Select,
     Subquery,
@@ -25,6 +31,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    literal,
     literal_column,
     null,
     or_,
@@ -43,6 +50,7 @@ from tickets.states import Status
 from tickets.stats import (
     CANCELLING,
     LOW_STARS,
+    Breakdown,
     DayCount,
     Figures,
     GroupBy,
@@ -57,13 +65,15 @@ EVENT: Table = TicketEventRow.__table__  # type: ignore[attr-defined]
 t = TICKET.c
 e = EVENT.c
 
-FINAL = (Status.CLOSED.value, Status.CANCELLED.value)
+UNFINISHED = [s.value for s in Status if s not in (Status.CLOSED, Status.CANCELLED)]
+"""Listed rather than "not closed or cancelled", so that the status index finds them."""
 WATCHED_OPEN = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PAUSED)
 """The states `tickets.escalation.WATCHED` runs a clock in."""
 
 
 NO_KEY: ColumnElement[Any] = null()
 """The key of the total, which has no group."""
+_PERCENTILES = ("accept_p50_s", "accept_p90_s", "complete_p50_s", "complete_p90_s")
 
 
 class _epoch(FunctionElement[int]):
@@ -111,187 +121,229 @@ def _count(when: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((when, 1), else_=0)), 0)
 
 
-def _grouped(statement: Select[Any], key: ColumnElement[Any], grouped: bool) -> Select[Any]:
-    return statement.group_by(key) if grouped else statement
+def _grouped(statement: Select[Any], grouped: bool) -> Select[Any]:
+    """`statement` per group: by its first column, which is the key."""
+    if not grouped:
+        return statement
+    first = next(iter(statement.selected_columns))
+    return statement.group_by(first)
 
 
-def _events(kinds: Iterable[EventKind], period: Period) -> ColumnElement[bool]:
-    return and_(e.kind.in_([k.value for k in kinds]), _in(e.at, period))
+def _flag(when: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((when, 1), else_=0)
 
 
-def _percentiles(
-    key: ColumnElement[Any], grouped: bool, value: ColumnElement[int], where: ColumnElement[bool]
-) -> Select[Any]:
-    """(key, p50, p90) of `value` over the tickets `where` selects, nearest-rank."""
-    partition = key if grouped else None
-    ranked = (
-        select(
-            key.label("key"),
-            value.label("v"),
-            func.row_number().over(partition_by=partition, order_by=value).label("rn"),
-            func.count().over(partition_by=partition).label("n"),
-        )
-        .where(where)
-        .subquery()
+def _sum(column: ColumnElement[Any]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(column), 0)
+
+
+_COUNTED = frozenset({*CANCELLING, EventKind.ESCALATED, EventKind.REOPEN, EventKind.PAID})
+
+
+def _of_kinds(kinds: Iterable[EventKind]) -> ColumnElement[bool]:
+    return e.kind.in_(sorted(k.value for k in kinds))
+
+
+def _tickets(period: Period, key: ColumnElement[Any]) -> Select[Any]:
+    """The figures counted on the ticket row (`_TICKET_FIGURES`), in one pass over the
+    tickets the period created, closed, completed or rated (each range through its index)."""
+    created, closed, completed, rated = (
+        _in(column, period) for column in (t.created_at, t.closed_at, t.completed_at, t.rated_at)
+    )
+    judged = or_(t.accept_due.is_not(None), t.arrive_due.is_not(None), t.complete_due.is_not(None))
+    met = and_(
+        judged,
+        _met(t.accepted_at, t.accept_due),
+        _met(t.started_at, t.arrive_due),
+        _met(t.completed_at, t.complete_due),
     )
 
-    def rank(percent: int) -> ColumnElement[int]:
-        return func.min(case((ranked.c.rn * 100 >= percent * ranked.c.n, ranked.c.v)))
+    def stars(part: ColumnElement[int | None]) -> ColumnElement[int]:
+        return _sum(case((rated, part)))
 
-    if grouped:
-        return select(ranked.c.key, rank(50), rank(90)).group_by(ranked.c.key)
-    return select(NO_KEY, rank(50), rank(90))
+    return select(
+        key,
+        _count(created),
+        _count(closed),
+        _count(and_(completed, judged)),
+        _count(and_(completed, met)),
+        _count(rated),
+        stars(t.rating_overall),
+        stars(t.rating_speed),
+        stars(t.rating_attitude),
+        _count(and_(rated, _low())),
+    ).where(or_(created, closed, completed, rated))
+
+
+_TICKET_FIGURES = (
+    "received",
+    "closed",
+    "sla_judged",
+    "sla_met",
+    "ratings",
+    "overall_sum",
+    "speed_sum",
+    "attitude_sum",
+    "low_ratings",
+)
+
+
+def _events_of(key: ColumnElement[Any]) -> FromClause:
+    """Events, with their ticket when the group is the ticket's."""
+    return EVENT if key is NO_KEY else EVENT.join(TICKET, e.ticket_id == t.id)
+
+
+def _events(period: Period, key: ColumnElement[Any]) -> Select[Any]:
+    """The figures counted on the timeline (`_EVENT_FIGURES`), in one pass over the period's
+    events of the kinds they count: a payment's amount is money received, a correction only
+    re-records a sum already counted."""
+    received = and_(e.kind == EventKind.PAID.value, e.details["correction"].as_string().is_(None))
+    return (
+        select(
+            key,
+            _count(and_(_of_kinds(CANCELLING), _cancels())),
+            _count(e.kind == EventKind.ESCALATED.value),
+            _count(e.kind == EventKind.REOPEN.value),
+            _sum(case((received, e.details["amount_fen"].as_integer()))),
+        )
+        .select_from(_events_of(key))
+        .where(_of_kinds(_COUNTED), _in(e.at, period))
+    )
+
+
+_EVENT_FIGURES = ("cancelled", "escalations", "reworks", "revenue_fen")
+
+
+def _complaints(period: Period, key: ColumnElement[Any]) -> Subquery:
+    """Each ticket rated low or sent back for rework in the period, once."""
+    rated = select(t.id.label("id"), key.label("key")).where(_in(t.rated_at, period), _low())
+    reworked = (
+        select(e.ticket_id.label("id"), key.label("key"))
+        .select_from(_events_of(key))
+        .where(e.kind == EventKind.REOPEN.value, _in(e.at, period))
+    )
+    return union(rated, reworked).subquery()
+
+
+def _percentiles(period: Period, key: ColumnElement[Any]) -> Select[Any]:
+    """Medians and 90th percentiles of the times to accept and to complete, per group and,
+    beside them, the site's (`_SPAN_FIGURES`): nearest-rank, the least value with at least
+    p % of the values at or below it, which is the least whose CUME_DIST over its window
+    (the share of values at or below it) reaches p / 100. One window per group and one for
+    the site, each over narrow rows (one per ticket accepted or completed in the period):
+    ROW_NUMBER beside COUNT would take two passes of each. CUME_DIST is k / n in double
+    precision on both databases, and k / n ≥ 0.5 or 0.9 is exact for any n a period holds
+    (the test against `nearest_rank` checks it on both). The site's value is the least that
+    qualifies in any group; the caller takes it across groups."""
+    accepted, completed = _in(t.accepted_at, period), _in(t.completed_at, period)
+    spans = {
+        "a": (accepted, _epoch(t.accepted_at) - _epoch(t.created_at)),
+        "c": (completed, _epoch(t.completed_at) - _epoch(t.created_at)),
+    }
+    base = (
+        select(
+            key.label("key"),
+            *(
+                column
+                for name, (within, value) in spans.items()
+                for column in (_flag(within).label(f"{name}_in"), value.label(name))
+            ),
+        )
+        .where(or_(accepted, completed))
+        .subquery()
+    )
+    b = base.c
+    grouped = key is not NO_KEY
+    columns: list[ColumnElement[Any]] = [b.key, *(b[f"{n}{x}"] for n in spans for x in ("_in", ""))]
+    for name in spans:
+        flag, value = b[f"{name}_in"], b[name]
+        for scope, partition in (("g", [b.key, flag] if grouped else [flag]), ("t", [flag])):
+            share = func.cume_dist().over(partition_by=partition, order_by=value)
+            columns.append(share.label(f"{name}_share_{scope}"))
+    r = select(*columns).subquery().c
+
+    def rank(name: str, scope: str, percent: int) -> ColumnElement[int]:
+        reached = r[f"{name}_share_{scope}"] >= literal(percent / 100, Float)
+        return func.min(case((and_(r[f"{name}_in"] == 1, reached), r[name])))
+
+    return select(
+        r.key if grouped else NO_KEY,
+        *(rank(name, scope, p) for scope in "gt" for name in spans for p in (50, 90)),
+    )
+
+
+_SPAN_FIGURES = (*_PERCENTILES, *(f"site_{name}" for name in _PERCENTILES))
+
+
+def _open_at_end(period: Period, key: ColumnElement[Any]) -> Subquery:
+    """Tickets open at the end: still unfinished now, or closed or cancelled only after the
+    end; three index range scans rather than a pass over every ticket ever created."""
+    before = t.created_at < period.end
+    unfinished = select(key.label("key")).where(t.status.in_(UNFINISHED), before)
+    closed_later = select(key.label("key")).where(t.closed_at >= period.end, before)
+    cancelled_later = (
+        select(key.label("key"))
+        .select_from(EVENT.join(TICKET, e.ticket_id == t.id))
+        .where(_of_kinds(CANCELLING), _cancels(), e.at >= period.end, before)
+    )
+    return union_all(unfinished, closed_later, cancelled_later).subquery()
 
 
 def _met(actual: ColumnElement[datetime], due: ColumnElement[datetime]) -> ColumnElement[bool]:
     return or_(due.is_(None), and_(actual.is_not(None), actual <= due))
 
 
+_ANALYSIS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
+
+
 class SqlStats:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def _for_analysis(self) -> None:
+        """PostgreSQL, for the rest of this transaction: no JIT, whose compiling of these
+        one-off aggregates costs seconds over a year of tickets and saves less, and room to
+        sort a year's durations in memory rather than on disk."""
+        connection = await self._session.connection()
+        if connection.dialect.name == "postgresql":
+            for setting in _ANALYSIS:
+                await connection.exec_driver_sql(setting)
 
     async def _rows(self, statement: Any) -> Sequence[Any]:
         connection = await self._session.connection()
         return (await connection.execute(statement)).all()
 
-    async def figures(self, period: Period, group_by: GroupBy | None) -> list[Figures]:
-        """One `Figures` per group (names left for the caller), or the total alone."""
+    async def figures(self, period: Period, group_by: GroupBy | None) -> Breakdown:
+        """The total and, with `group_by`, one `Figures` per group, busiest first (names
+        left for the caller). Each statement runs once, per group: what adds up is summed
+        into the total here, and the total's percentiles come from the site-wide windows."""
         key = group_key(group_by)
         grouped = group_by is not None
         found: dict[str | None, dict[str, Any]] = defaultdict(dict)
+        await self._for_analysis()
 
-        async def gather(statement: Any, *names: str) -> None:
-            for row in await self._rows(statement):
+        async def gather(statement: Select[Any], names: Sequence[str]) -> None:
+            for row in await self._rows(_grouped(statement, grouped)):
                 found[row[0]].update(zip(names, row[1:], strict=True))
 
-        tickets = select(key).select_from(TICKET)
-        await gather(
-            _grouped(
-                tickets.add_columns(func.count()).where(_in(t.created_at, period)), key, grouped
-            ),
-            "received",
-        )
-        await gather(
-            _grouped(
-                tickets.add_columns(func.count()).where(_in(t.closed_at, period)), key, grouped
-            ),
-            "closed",
-        )
-        await gather(self._cancelled(period, key, grouped), "cancelled")
-        await gather(self._open_at_end(period, key, grouped), "open_at_end")
-        accept = _epoch(t.accepted_at) - _epoch(t.created_at)
-        await gather(
-            _percentiles(key, grouped, accept, _in(t.accepted_at, period)),
-            "accept_p50_s",
-            "accept_p90_s",
-        )
-        complete = _epoch(t.completed_at) - _epoch(t.created_at)
-        await gather(
-            _percentiles(key, grouped, complete, _in(t.completed_at, period)),
-            "complete_p50_s",
-            "complete_p90_s",
-        )
-        judged = or_(
-            t.accept_due.is_not(None), t.arrive_due.is_not(None), t.complete_due.is_not(None)
-        )
-        met = and_(
-            judged,
-            _met(t.accepted_at, t.accept_due),
-            _met(t.started_at, t.arrive_due),
-            _met(t.completed_at, t.complete_due),
-        )
-        await gather(
-            _grouped(
-                tickets.add_columns(_count(judged), _count(met)).where(_in(t.completed_at, period)),
-                key,
-                grouped,
-            ),
-            "sla_judged",
-            "sla_met",
-        )
-        await gather(
-            _grouped(
-                tickets.add_columns(
-                    func.count(),
-                    func.sum(t.rating_overall),
-                    func.sum(t.rating_speed),
-                    func.sum(t.rating_attitude),
-                    _count(_low()),
-                ).where(_in(t.rated_at, period)),
-                key,
-                grouped,
-            ),
-            "ratings",
-            "overall_sum",
-            "speed_sum",
-            "attitude_sum",
-            "low_ratings",
-        )
-        events = select(key).select_from(EVENT.join(TICKET, e.ticket_id == t.id))
-        amount = e.details["amount_fen"].as_integer()
-        not_correction = e.details["correction"].as_string().is_(None)
-        await gather(
-            _grouped(
-                events.add_columns(
-                    _count(e.kind == EventKind.ESCALATED.value),
-                    _count(e.kind == EventKind.REOPEN.value),
-                    func.coalesce(
-                        func.sum(
-                            case((and_(e.kind == EventKind.PAID.value, not_correction), amount))
-                        ),
-                        0,
-                    ),
-                ).where(_events((EventKind.ESCALATED, EventKind.REOPEN, EventKind.PAID), period)),
-                key,
-                grouped,
-            ),
-            "escalations",
-            "reworks",
-            "revenue_fen",
-        )
-        await gather(self._complaints(period, key, grouped), "complaints")
-        return sorted(
+        await gather(_tickets(period, key), _TICKET_FIGURES)
+        await gather(_events(period, key), _EVENT_FIGURES)
+        await gather(_percentiles(period, key), _SPAN_FIGURES)
+        await gather(_tally(_open_at_end(period, key), grouped), ["open_at_end"])
+        await gather(_tally(_complaints(period, key), grouped), ["complaints"])
+        site: dict[str, Any] = defaultdict(int)
+        for values in found.values():
+            for name, value in values.items():
+                if name.startswith("site_"):  # the site's, where it falls in this group
+                    name = name.removeprefix("site_")
+                    if value is not None:
+                        site[name] = min(site[name], value) if name in site else value
+                elif name not in _PERCENTILES:
+                    site[name] += value or 0
+        groups = sorted(
             (_figures(k, v) for k, v in found.items()), key=lambda f: (-f.received, f.key or "")
-        ) or [Figures(None, None)]
-
-    @staticmethod
-    def _cancelled(period: Period, key: ColumnElement[Any], grouped: bool) -> Select[Any]:
-        return _grouped(
-            select(key, func.count())
-            .select_from(EVENT.join(TICKET, e.ticket_id == t.id))
-            .where(_cancels(), _events(CANCELLING, period)),
-            key,
-            grouped,
         )
-
-    @staticmethod
-    def _open_at_end(period: Period, key: ColumnElement[Any], grouped: bool) -> Select[Any]:
-        """Open at the end: still unfinished now, or closed or cancelled only after the end;
-        three index range scans rather than a pass over every ticket ever created."""
-        before = t.created_at < period.end
-        unfinished = select(key.label("key")).where(t.status.not_in(FINAL), before)
-        closed_later = select(key.label("key")).where(t.closed_at >= period.end, before)
-        cancelled_later = (
-            select(key.label("key"))
-            .select_from(EVENT.join(TICKET, e.ticket_id == t.id))
-            .where(
-                _cancels(), e.kind.in_([k.value for k in CANCELLING]), e.at >= period.end, before
-            )
-        )
-        rows = union_all(unfinished, closed_later, cancelled_later).subquery()
-        return _tally(rows, grouped)
-
-    @staticmethod
-    def _complaints(period: Period, key: ColumnElement[Any], grouped: bool) -> Select[Any]:
-        rated = select(t.id.label("id"), key.label("key")).where(_in(t.rated_at, period), _low())
-        reworked = (
-            select(t.id.label("id"), key.label("key"))
-            .select_from(EVENT.join(TICKET, e.ticket_id == t.id))
-            .where(_events((EventKind.REOPEN,), period))
-        )
-        rows = union(rated, reworked).subquery()
-        return _tally(rows, grouped)
+        return Breakdown(_figures(None, site), groups if grouped else [])
 
     async def daily(self, period: Period, tz: ZoneInfo) -> list[DayCount]:
         """Received and closed per local day: each instant's day found by a CASE over the
@@ -350,10 +402,8 @@ class SqlStats:
 
 
 def _tally(rows: Subquery, grouped: bool) -> Select[Any]:
-    """(key, rows) of a subquery's rows, per its `key` column or in all."""
-    if grouped:
-        return select(rows.c.key, func.count()).group_by(rows.c.key)
-    return select(NO_KEY, func.count()).select_from(rows)
+    """(key, rows) of a subquery's rows with a `key` column."""
+    return select(rows.c.key if grouped else NO_KEY, func.count()).select_from(rows)
 
 
 def _cancels() -> ColumnElement[bool]:

@@ -15,6 +15,7 @@ class TicketRow(SQLModel, table=True):
         Index("ix_ticket_team_status", "team_id", "status"),
         Index("ix_ticket_assignee_status", "assignee_id", "status"),
         Index("ix_ticket_building_created", "building", "created_at"),
+        Index("ix_ticket_status_created_at", "status", "created_at"),
         UniqueConstraint("public_token", name="uq_ticket_public_token"),
         UniqueConstraint("submission_key", name="uq_ticket_submission_key"),
     )

@@ -14,6 +14,7 @@ from bench import export as export_bench
 from bench import feishu as feishu_bench
 from bench import photos as photos_bench
 from bench import sla as sla_bench
+from bench import stats as stats_bench
 from bench.intake import run
 from tests.conftest import NO_POSTGRES, POSTGRES_ENV
 
@@ -95,3 +96,15 @@ def test_export_benchmark_runs_and_leaves_no_database(capsys: pytest.CaptureFixt
     assert "3,000 tickets in" in printed  # the year holds them all
     assert "a year against a month" in printed and "flat, under 200 MB: " in printed
     assert asyncio.run(benches_left(url, "export")) == []
+
+
+def test_stats_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(NO_POSTGRES)
+    stats_bench.main(["--postgres", url, "--tickets", "2000", "--runs", "2"])
+    printed = capsys.readouterr().out
+    assert "seeded 2,000 tickets" in printed
+    assert "a week by team and by category, and the week before: best" in printed
+    assert "a year by team: best" in printed and "(2,000 received" in printed
+    assert asyncio.run(benches_left(url, "stats")) == []

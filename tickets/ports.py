@@ -13,7 +13,7 @@ from tickets.messages import Message
 from tickets.model import Event, Ticket
 from tickets.rota import Shift
 from tickets.states import Status
-from tickets.stats import DayCount, Figures, GroupBy, Overdue, Period
+from tickets.stats import Breakdown, DayCount, GroupBy, Overdue, Period
 from tickets.ticket_export import ExportedTicket
 
 
@@ -188,8 +188,8 @@ class RotaRepository(Protocol):
 class StatsRepository(Protocol):
     """The figures of tickets/stats.py, counted by the database; names are the caller's."""
 
-    async def figures(self, period: Period, group_by: GroupBy | None) -> list[Figures]:
-        """One per group, busiest first (or the total alone when `group_by` is None)."""
+    async def figures(self, period: Period, group_by: GroupBy | None) -> Breakdown:
+        """The total, and one per group, busiest first, when `group_by` is given."""
         ...
 
     async def daily(self, period: Period, tz: ZoneInfo) -> list[DayCount]: ...

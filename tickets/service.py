@@ -61,7 +61,7 @@ from tickets.routing import (
     team_for,
 )
 from tickets.states import UNFINISHED, Channel, Source, Status
-from tickets.stats import DayCount, Figures, GroupBy, Overdue, Period, group_name
+from tickets.stats import Breakdown, DayCount, GroupBy, Overdue, Period, group_name
 from tickets.visits import VisitOutcome, VisitPolicy, follow_up_key
 from tickets.worktime import weekdays
 
@@ -593,12 +593,13 @@ class TicketService:
         async with self._uow(readonly=True) as uow:
             return await uow.tickets.search(query)
 
-    async def figures(self, period: Period, group_by: GroupBy | None = None) -> list[Figures]:
-        """The period's figures (tickets/stats.py): the total alone, or one per group with
-        its name as the directory gives it."""
+    async def figures(self, period: Period, group_by: GroupBy | None = None) -> Breakdown:
+        """The period's figures (tickets/stats.py): the total and, with `group_by`, one per
+        group, named as the directory names it."""
         async with self._uow(readonly=True) as uow:
             found = await uow.stats.figures(period, group_by)
-        return [replace(f, name=group_name(group_by, f.key, self.directory)) for f in found]
+        named = [replace(f, name=group_name(group_by, f.key, self.directory)) for f in found.groups]
+        return replace(found, groups=named)
 
     async def daily(self, period: Period) -> list[DayCount]:
         """Received and closed per local day of the period."""

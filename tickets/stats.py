@@ -176,6 +176,14 @@ class Figures:
         return round(100 * self.sla_met / self.sla_judged, 1) if self.sla_judged else None
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """A period's figures for the whole site and, when asked, per group (busiest first)."""
+
+    total: Figures
+    groups: list[Figures]
+
+
 def average(total: int, count: int) -> float | None:
     """Stars' average as every reader shows it: two decimals."""
     return round(total / count, 2) if count else None

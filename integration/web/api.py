@@ -124,14 +124,13 @@ async def stats(request: web.Request) -> web.Response:
     service = _service(request)
     query = StatsQuery.model_validate(dict(request.query))
     period = query.period(service.tz)
-    total = (await service.figures(period))[0]
-    groups = await service.figures(period, query.group_by) if query.group_by else []
+    found = await service.figures(period, query.group_by)
     return _json(
         StatsOut(
             from_=period.start,
             to=period.end,
-            total=FiguresOut.of(total),
-            groups=[FiguresOut.of(g) for g in groups],
+            total=FiguresOut.of(found.total),
+            groups=[FiguresOut.of(g) for g in found.groups],
         )
     )
 
