@@ -93,12 +93,6 @@ def _epoch_postgresql(element: _epoch, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
 
 
-def location_key(location: ColumnElement[str]) -> ColumnElement[str]:
-    """The place a ticket groups under: the location as stored, for now; normalising it
-    (3栋2单元501 = 3号楼2单元501室) is this one expression's to change."""
-    return location
-
-
 def group_key(group_by: GroupBy | None) -> ColumnElement[Any]:
     """What a ticket is grouped by, as a column of `ticket`; NULL for the total."""
     match group_by:
@@ -108,8 +102,8 @@ def group_key(group_by: GroupBy | None) -> ColumnElement[Any]:
             return t.assignee_id
         case GroupBy.CATEGORY:
             return t.category
-        case GroupBy.LOCATION:
-            return location_key(t.location)
+        case GroupBy.LOCATION:  # the place, normalised: 3号楼2单元501室 is 3栋2单元501
+            return t.place
     return NO_KEY
 
 

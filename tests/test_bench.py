@@ -105,6 +105,6 @@ def test_stats_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     stats_bench.main(["--postgres", url, "--tickets", "2000", "--runs", "2"])
     printed = capsys.readouterr().out
     assert "seeded 2,000 tickets" in printed
-    assert "a week by team and by category, and the week before: best" in printed
+    assert "the weekly summary's figures (read_week: five breakdowns" in printed
     assert "a year by team: best" in printed and "(2,000 received" in printed
     assert asyncio.run(benches_left(url, "stats")) == []

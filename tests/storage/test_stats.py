@@ -31,7 +31,7 @@ KEYS: dict[GroupBy | None, Callable[[Ticket], str | None]] = {
     GroupBy.TEAM: lambda t: t.team_id,
     GroupBy.TECHNICIAN: lambda t: t.assignee_id,
     GroupBy.CATEGORY: lambda t: t.category,
-    GroupBy.LOCATION: lambda t: t.location,
+    GroupBy.LOCATION: lambda t: t.place,
 }
 
 
