@@ -859,7 +859,7 @@ def report_weekly(
     settings = _settings(config)
     tz = settings.site.tz
     at = time.fromisoformat(settings.reports.weekly_time)
-    name = week or due_week(datetime.now(tz), settings.reports.weekly_day, at, tz)
+    name = week or due_week(SystemClock().now(), settings.reports.weekly_day, at, tz)
     try:
         Period.week(name, tz)
     except ValueError as error:
