@@ -117,6 +117,21 @@ ConfigOption = Annotated[
 ]
 
 
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Write here. Default: CSV to standard output.", show_default=False),
+]
+
+
+def _sheet_kind(kind: Format | None, file: Path | None, example: str) -> Format:
+    """The format asked for, else --out's, else CSV; a workbook needs a file to go to."""
+    kind = kind or ("xlsx" if file is not None and file.suffix.lower() in EXCEL else "csv")
+    if file is None and kind == "xlsx":
+        err.print(f"✗ 导出 Excel 要用 --out 指定文件，例如 --out {example}", highlight=False)
+        raise typer.Exit(2)
+    return kind
+
+
 def _settings(config: Path | None) -> Settings:
     path = config_path(config)
     try:
@@ -648,20 +663,12 @@ def fees_export(
             show_default=False,
         ),
     ] = None,
-    file: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Write here. Default: CSV to standard output.", show_default=False
-        ),
-    ] = None,
+    file: OutOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Write the fee schedule as the sheet `baoxiu fees import` reads back unchanged."""
     settings = _settings(config)
-    kind = kind or ("xlsx" if file is not None and file.suffix.lower() in EXCEL else "csv")
-    if file is None and kind == "xlsx":
-        err.print("✗ 导出 Excel 要用 --out 指定文件，例如 --out 收费标准.xlsx", highlight=False)
-        raise typer.Exit(2)
+    kind = _sheet_kind(kind, file, "收费标准.xlsx")
     data = write_cells(fee_rows(settings.fee_schedule().items.values()), kind)
     if file is None:
         out.file.write(data.decode("utf-8-sig"))
@@ -690,12 +697,7 @@ def export(
             show_default=False,
         ),
     ] = None,
-    file: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Write here. Default: CSV to standard output.", show_default=False
-        ),
-    ] = None,
+    file: OutOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Export the tickets reported from --from to --to: one row per ticket with its times,
@@ -709,10 +711,7 @@ def export(
     except InvalidInput as error:
         err.print(_shown(f"✗ {error.message}"))
         raise typer.Exit(2) from None
-    kind = kind or ("xlsx" if file is not None and file.suffix.lower() in EXCEL else "csv")
-    if file is None and kind == "xlsx":
-        err.print("✗ 导出 Excel 要用 --out 指定文件，例如 --out 工单.xlsx", highlight=False)
-        raise typer.Exit(2)
+    kind = _sheet_kind(kind, file, "工单.xlsx")
     if file is not None and not file.parent.is_dir():
         err.print(_shown(f"✗ 目录不存在：{file.parent}"))
         raise typer.Exit(2)

@@ -28,11 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.wiring import build_service
 from bench.intake import settings
+from bench.scratch import scratch_database
 from bench.sla import seed
 from integration.export import Kind, TicketExport, file_name
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from tests.conftest import database_url, on_server
 from tickets.clock import SystemClock
 from tickets.service import TicketService
 from tickets.stats import Period
@@ -96,21 +94,12 @@ async def export(service: TicketService, period: Period, kind: Kind, folder: Pat
     return highest
 
 
-async def run(url: str, tickets: int) -> None:
-    name = f"baoxiu_bench_export_{os.getpid()}"
-    await on_server(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
-    try:
-        engine = create_engine(database_url(url, name))
-        try:
-            await upgrade(engine)
-            now = datetime.now(UTC)
-            await seed(engine, database_url(url, name), tickets, now)
-            await paid(engine)
-            await measure(engine, now)
-        finally:
-            await engine.dispose()
-    finally:
-        await on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+async def run(server: str, tickets: int) -> None:
+    async with scratch_database(server, "export") as (engine, url):
+        now = datetime.now(UTC)
+        await seed(engine, url, tickets, now)
+        await paid(engine)
+        await measure(engine, now)
 
 
 async def paid(engine: AsyncEngine) -> None:

@@ -24,7 +24,6 @@ in the same run.
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import time
 import timeit
@@ -39,11 +38,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.config import SlaConfig
 from bench.intake import settings
-from storage.engine import create_engine
-from storage.migrate import upgrade
+from bench.scratch import scratch_database
 from storage.repository import due_escalations_query
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import database_url, on_server
+from tests.conftest import on_server
 from tests.tickets.factories import ctx, make_ticket
 from tickets.actions import Command, Verb
 from tickets.machine import Context, decide
@@ -242,23 +240,14 @@ def deadlines(iterations: int) -> None:
         print(f"    {label:<38}{plan:8.1f} µs  ×{plan / without:<6.2f} three deadlines")
 
 
-async def run(url: str, tickets: int, runs: int, iterations: int) -> None:
-    name = f"baoxiu_bench_sla_{os.getpid()}"
-    await on_server(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
-    try:
-        engine = create_engine(database_url(url, name))
-        try:
-            await upgrade(engine)
-            now = datetime.now(UTC)
-            await seed(engine, database_url(url, name), tickets, now)
-            quiet = await watch(engine, "watcher query, a quiet minute", now, runs)
-            backlog = await watch(
-                engine, "watcher query, after an outage", now + timedelta(days=3), runs
-            )
-        finally:
-            await engine.dispose()
-    finally:
-        await on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+async def run(server: str, tickets: int, runs: int, iterations: int) -> None:
+    async with scratch_database(server, "sla") as (engine, url):
+        now = datetime.now(UTC)
+        await seed(engine, url, tickets, now)
+        quiet = await watch(engine, "watcher query, a quiet minute", now, runs)
+        backlog = await watch(
+            engine, "watcher query, after an outage", now + timedelta(days=3), runs
+        )
     verdict = "yes" if quiet and backlog else "NO"
     print(f"  an index scan of {INDEX}, p95 under {TARGET_MS:.0f} ms: {verdict}")
     deadlines(iterations)

@@ -19,7 +19,6 @@ under 1 s, a year under 2 s.
 
 import argparse
 import asyncio
-import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -31,12 +30,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.wiring import build_service
 from bench.intake import settings
+from bench.scratch import scratch_database
 from bench.sla import OPEN_SHARE, seed
 from jobs.weekly import read_week
-from storage.engine import create_engine
-from storage.migrate import upgrade
 from storage.uow import SqlUnitOfWorkFactory
-from tests.conftest import database_url, on_server
+from tests.conftest import on_server
 from tickets.clock import SystemClock
 from tickets.stats import Breakdown, GroupBy, Period
 
@@ -101,56 +99,40 @@ async def timed(
     return median < target
 
 
-async def run(url: str, tickets: int, runs: int) -> None:
-    name = f"baoxiu_bench_stats_{os.getpid()}"
-    await on_server(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
-    try:
-        engine = create_engine(database_url(url, name))
-        try:
-            await upgrade(engine)
-            now = datetime.now(UTC)
-            await seed(engine, database_url(url, name), tickets, now)
-            await enrich(engine, database_url(url, name))
-            uows = SqlUnitOfWorkFactory(engine)
-            open_since = now - tickets // OPEN_SHARE * timedelta(seconds=90)
-            week = Period.week_of(open_since - timedelta(days=7), SHANGHAI)  # work in it ended
-            print(f"  the week of {week.start.astimezone(SHANGHAI):%Y-%m-%d}, and the year to now")
-            year = Period.local_days(
-                (now - timedelta(days=365)).astimezone(SHANGHAI).date(),
-                now.astimezone(SHANGHAI).date(),
-                SHANGHAI,
-            )
+async def run(server: str, tickets: int, runs: int) -> None:
+    async with scratch_database(server, "stats") as (engine, url):
+        now = datetime.now(UTC)
+        await seed(engine, url, tickets, now)
+        await enrich(engine, url)
+        uows = SqlUnitOfWorkFactory(engine)
+        service = build_service(settings(), engine, SystemClock())
+        open_since = now - tickets // OPEN_SHARE * timedelta(seconds=90)
+        week = Period.week_of(open_since - timedelta(days=7), SHANGHAI)  # work in it ended
+        print(f"  the week of {week.start.astimezone(SHANGHAI):%Y-%m-%d}, and the year to now")
+        year = Period.local_days(
+            (now - timedelta(days=365)).astimezone(SHANGHAI).date(),
+            now.astimezone(SHANGHAI).date(),
+            SHANGHAI,
+        )
+        year_of, number, _ = week.start.astimezone(SHANGHAI).isocalendar()
 
-            def figures(
-                *asked: tuple[Period, GroupBy | None],
-            ) -> Callable[[], Awaitable[list[Breakdown]]]:
-                async def work() -> list[Breakdown]:
-                    async with uows(readonly=True) as uow:
-                        return [await uow.stats.figures(p, group_by) for p, group_by in asked]
+        async def summary() -> list[Breakdown]:
+            read = await read_week(service, f"{year_of}-W{number:02d}")
+            return [Breakdown(read.total, list(read.teams))]
 
-                return work
+        async def api() -> list[Breakdown]:
+            async with uows(readonly=True) as uow:
+                return [await uow.stats.figures(year, GroupBy.TEAM)]
 
-            service = build_service(settings(), engine, SystemClock())
-            year_of, number, _ = week.start.astimezone(SHANGHAI).isocalendar()
-
-            async def summary() -> list[Breakdown]:
-                read = await read_week(service, f"{year_of}-W{number:02d}")
-                return [Breakdown(read.total, list(read.teams))]
-
-            api = figures((year, GroupBy.TEAM))
-            weekly = await timed(
-                "the weekly summary's figures (read_week: five breakdowns, the days, overdue,"
-                " hot spots)",
-                runs,
-                WEEK_TARGET_S,
-                summary,
-            )
-            yearly = await timed("a year by team", runs, YEAR_TARGET_S, api)
-        finally:
-            await engine.dispose()
-    finally:
-        await on_server(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    print(f"  a week under {WEEK_TARGET_S:.0f} s: {'yes' if weekly else 'NO'}")
+        weekly = await timed(
+            "the weekly summary's figures (read_week: five breakdowns, the days, overdue,"
+            " hot spots)",
+            runs,
+            WEEK_TARGET_S,
+            summary,
+        )
+        yearly = await timed("a year by team", runs, YEAR_TARGET_S, api)
+    print(f"  the summary under {WEEK_TARGET_S:.0f} s: {'yes' if weekly else 'NO'}")
     print(f"  a year under {YEAR_TARGET_S:.0f} s: {'yes' if yearly else 'NO'}")
 
 
