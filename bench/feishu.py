@@ -113,8 +113,11 @@ async def _outage_midway(fake: FakeFeishu, tickets: int, seconds: float) -> None
 
 
 def _number(card: object, numbers: set[str]) -> str:
-    text = str(card)
-    return next((n for n in numbers if n in text), "?")
+    """The ticket a card is: its header's subtitle, not any number in its text (a possible
+    duplicate's card names the report it may repeat)."""
+    header = card.get("header", {}) if isinstance(card, dict) else {}
+    subtitle = str(header.get("subtitle", {}).get("content", ""))
+    return subtitle if subtitle in numbers else "?"
 
 
 async def _arrived(fake: FakeFeishu, expected: dict[str, set[str]]) -> None:
