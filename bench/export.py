@@ -13,7 +13,6 @@ batch), against the memory before the first export; last, the process's peak (ge
         [--tickets 1000000]
 """
 
-import argparse
 import asyncio
 import os
 import resource
@@ -28,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.wiring import build_service
 from bench.intake import settings
-from bench.scratch import scratch_database
+from bench.scratch import million_parser, scratch_database
 from bench.sla import seed
 from integration.export import Kind, TicketExport, file_name
 from tickets.clock import SystemClock
@@ -135,11 +134,7 @@ async def measure(engine: AsyncEngine, now: datetime) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument(
-        "--postgres", required=True, help="a PostgreSQL URL; the bench makes its own database"
-    )
-    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser = million_parser(__doc__)
     args = parser.parse_args(argv)
     print("PostgreSQL")
     asyncio.run(run(args.postgres, args.tickets))

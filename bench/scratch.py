@@ -2,6 +2,7 @@
 and dropped at the end however the bench ends, so that a million seeded tickets never stay
 behind on a shared server."""
 
+import argparse
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,3 +29,14 @@ async def scratch_database(server: str, bench: str) -> AsyncIterator[tuple[Async
             await engine.dispose()
     finally:
         await on_server(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def million_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every bench over a scratch database takes: the server, and how many
+    tickets to seed; a bench adds its own."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument(
+        "--postgres", required=True, help="a PostgreSQL URL; the bench makes its own database"
+    )
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    return parser

@@ -21,7 +21,6 @@ in the same run.
         [--tickets 1000000] [--runs 200] [--iterations 2000]
 """
 
-import argparse
 import asyncio
 import json
 import statistics
@@ -38,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.config import SlaConfig
 from bench.intake import settings
-from bench.scratch import scratch_database
+from bench.scratch import million_parser, scratch_database
 from storage.repository import due_escalations_query
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import on_server
@@ -254,11 +253,7 @@ async def run(server: str, tickets: int, runs: int, iterations: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument(
-        "--postgres", required=True, help="a PostgreSQL URL; the bench makes its own database"
-    )
-    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser = million_parser(__doc__)
     parser.add_argument("--runs", type=int, default=200, help="watcher queries timed")
     parser.add_argument("--iterations", type=int, default=2000, help="changes timed")
     args = parser.parse_args(argv)

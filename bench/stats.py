@@ -17,7 +17,6 @@ under 1 s, a year under 2 s.
         [--tickets 1000000] [--runs 5]
 """
 
-import argparse
 import asyncio
 import statistics
 import time
@@ -30,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from baoxiu.wiring import build_service
 from bench.intake import settings
-from bench.scratch import scratch_database
+from bench.scratch import million_parser, scratch_database
 from bench.sla import OPEN_SHARE, seed
 from jobs.weekly import read_week
 from storage.uow import SqlUnitOfWorkFactory
@@ -137,11 +136,7 @@ async def run(server: str, tickets: int, runs: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument(
-        "--postgres", required=True, help="a PostgreSQL URL; the bench makes its own database"
-    )
-    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser = million_parser(__doc__)
     parser.add_argument("--runs", type=int, default=5, help="times each query is timed")
     args = parser.parse_args(argv)
     print("PostgreSQL")

@@ -19,18 +19,12 @@ from tests.exports import (
     seed_november,
     shown,
 )
+from tests.test_cli import config
+
+__all__ = ["config"]
 
 runner = CliRunner()
 MONTH = ("--from", "2026-11-01", "--to", "2026-11-30")
-
-
-@pytest.fixture
-def config(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "site" / "baoxiu.toml"
-    result = runner.invoke(app, ["init", "--demo", "--config", str(path)])
-    assert result.exit_code == 0, result.output
-    monkeypatch.setenv("BAOXIU_DATABASE__URL", db_url)
-    return path
 
 
 @pytest.fixture
